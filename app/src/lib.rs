@@ -1,0 +1,20 @@
+//! feast-console's pages, rendered on the server (feature `ssr`) and hydrated in the browser
+//! (feature `hydrate`). One folder per area; domain logic in those folders stays free of I/O and
+//! of Leptos types so it can be unit-tested on its own and compiled for the browser.
+
+pub mod cache;
+pub mod catalog;
+pub mod permissions;
+pub mod recovery;
+pub mod shell;
+pub mod topology;
+
+pub use shell::{shell, App};
+
+/// Entry point of the wasm bundle: attaches the reactive system to the server-rendered DOM.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

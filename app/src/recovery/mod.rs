@@ -1,0 +1,5 @@
+//! Recovery area. Domain logic for this area lives beside the page, free of I/O and Leptos types.
+
+mod page;
+
+pub use page::RecoveryPage;

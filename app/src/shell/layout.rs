@@ -1,0 +1,95 @@
+//! Page frame: skip link, header, area navigation, main landmark and footer.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_location};
+
+use super::{theme::ThemeToggle, AREAS};
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                <span>"feast-console"</span>
+            </a>
+            <div class="topbar-controls">
+                <label class="source-select">
+                    <span class="visually-hidden">"Registry or cluster"</span>
+                    <select disabled title="Registry and cluster sources are not connected yet">
+                        <option>"No source connected"</option>
+                    </select>
+                </label>
+                <span class="identity" title="Sign-in is not configured in this build">
+                    <span class="identity-dot" aria-hidden="true"></span>
+                    "Not signed in"
+                </span>
+                <ThemeToggle/>
+            </div>
+        </header>
+        <div class="frame">
+            <AreaNav/>
+            <main id="main" tabindex="-1">{children()}</main>
+        </div>
+        <footer class="footer">
+            <span data-testid="data-age">"Data age: no registry or cluster source is connected"</span>
+            <span>"feast-console " {env!("CARGO_PKG_VERSION")}</span>
+        </footer>
+    }
+}
+
+#[component]
+fn AreaNav() -> impl IntoView {
+    let location = use_location();
+    // "/" shows the catalog, so Catalog is the current area there too.
+    let is_current = move |href: &'static str| {
+        let path = location.pathname.get();
+        path == href || path.starts_with(&format!("{href}/")) || (href == "/catalog" && path == "/")
+    };
+    view! {
+        <nav class="areas" aria-label="Areas">
+            <ul>
+                {AREAS
+                    .iter()
+                    .map(|(href, label, _)| {
+                        let href = *href;
+                        view! {
+                            <li>
+                                <A
+                                    href=href
+                                    attr:aria-current=move || is_current(href).then_some("page")
+                                >
+                                    {*label}
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Heading and lead paragraph of an area page.
+#[component]
+pub fn PageHeader(title: &'static str, lead: &'static str) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text=title/>
+        <div class="page-header">
+            <h1>{title}</h1>
+            <p class="lead">{lead}</p>
+        </div>
+    }
+}
+
+/// What an area shows when it has nothing real to show: never fake data.
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="empty-state" aria-labelledby="empty-title">
+            <h2 id="empty-title">{title}</h2>
+            <div class="empty-body">{children()}</div>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+//! The application shell: document, layout, navigation, theme and the route table.
+
+mod layout;
+mod not_found;
+mod theme;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub use layout::{EmptyState, Layout, PageHeader};
+pub use theme::Theme;
+
+use crate::{
+    cache::CachePage, catalog::CatalogPage, permissions::PermissionsPage,
+    recovery::RecoveryPage, topology::TopologyPage,
+};
+
+/// Name of the wasm/JS bundle under `/pkg/`; must match `output-name` in Cargo.toml.
+pub const OUTPUT_NAME: &str = "feast-console";
+
+/// The five areas, in navigation order: (path, label, one-line purpose).
+pub const AREAS: [(&str, &str, &str); 5] = [
+    ("/catalog", "Catalog", "Projects, entities, feature views, services and data sources"),
+    ("/permissions", "Permissions", "Who may do what, exactly as Feast decides"),
+    ("/topology", "Topology", "Feast deployments: Minimal, Standard or Enterprise"),
+    ("/cache", "Registry cache", "Registry copies, refresh cost and storm risk"),
+    ("/recovery", "Recovery", "RPO and RTO per component, in recovery order"),
+];
+
+/// The HTML document the server sends. Hydration scripts carry the bundle's name.
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    theme::provide_theme();
+
+    view! {
+        <theme::ThemeAttribute/>
+        <Stylesheet id="main" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "feast-console".to_string() } else { format!("{page} · feast-console") }
+        }/>
+        <Router>
+            <Layout>
+                <Routes fallback=not_found::NotFound>
+                    <Route path=path!("/") view=CatalogPage/>
+                    <Route path=path!("/catalog") view=CatalogPage/>
+                    <Route path=path!("/permissions") view=PermissionsPage/>
+                    <Route path=path!("/topology") view=TopologyPage/>
+                    <Route path=path!("/cache") view=CachePage/>
+                    <Route path=path!("/recovery") view=RecoveryPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,8 @@
+-- Console-wide settings (key/value). The schema version itself is sqlx's _sqlx_migrations table.
+CREATE TABLE console_settings (
+    key        TEXT PRIMARY KEY NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+INSERT INTO console_settings (key, value) VALUES ('created_by', 'feast-console');

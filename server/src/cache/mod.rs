@@ -1,0 +1,3 @@
+//! Server side of the cache area.
+
+pub mod cli;

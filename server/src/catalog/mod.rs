@@ -1,0 +1,3 @@
+//! Server side of the catalog area.
+
+pub mod cli;

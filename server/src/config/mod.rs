@@ -1,0 +1,227 @@
+//! Console configuration.
+//!
+//! Three layers, lowest precedence first: a TOML file (`--config FILE` or
+//! `FEAST_CONSOLE_CONFIG`), environment variables (`FEAST_CONSOLE_<KEY>` in upper case), and
+//! command-line flags (`--<key-with-dashes>`). Every key, its default and its meaning is listed
+//! in [`KEYS`]; the README documents the same table. Validation happens once, at start-up: the
+//! first bad value stops the console with one message naming the key, where it came from, and
+//! why it is wrong (exit code 2).
+
+mod error;
+mod keys;
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+pub use error::{ConfigError, Origin};
+pub use keys::{Key, KEYS};
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line per event, for terminals.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The validated configuration the console runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address the HTTP server listens on (`listen`, default `127.0.0.1:3000`).
+    pub listen: SocketAddr,
+    /// Folder for the console's own data; created if missing (`data_dir`, default `data`).
+    pub data_dir: PathBuf,
+    /// Console database: `sqlite://PATH` or `postgres://...`
+    /// (`database_url`, default `sqlite://<data_dir>/console.db`).
+    pub database_url: String,
+    /// Upper bound of the console database pool (`database_max_connections`, default 8).
+    pub database_max_connections: u32,
+    /// Folder holding the built site: `pkg/` with the wasm, JS and CSS, plus public assets
+    /// (`site_root`, default `target/site`).
+    pub site_root: PathBuf,
+    /// `human` or `json` (`log_format`, default `human`).
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info` or `server=debug,info` (`log_level`, default `info`).
+    pub log_level: String,
+    /// Requests taking longer are answered with 408 (`request_timeout_seconds`, default 30).
+    pub request_timeout_seconds: u64,
+}
+
+/// Raw values gathered from the layers, each with the place it came from.
+#[derive(Default, Debug, Clone)]
+pub struct Layers {
+    values: BTreeMap<&'static str, (String, Origin)>,
+}
+
+impl Layers {
+    /// Reads the TOML file. Unknown keys and non-scalar values are errors.
+    pub fn with_file(mut self, path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Unreadable { path: path.to_owned(), source })?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Syntax {
+            path: path.to_owned(),
+            message: e.message().to_string(),
+            line: e.span().map(|s| line_of(&text, s.start)),
+        })?;
+        for (name, value) in table {
+            let origin = Origin::File(path.to_owned());
+            let key = keys::find(&name)
+                .ok_or_else(|| ConfigError::UnknownKey { key: name.clone(), origin: origin.clone() })?;
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(ConfigError::Invalid {
+                        key: key.name,
+                        origin,
+                        reason: format!("expected a string or number, found {}", other.type_str()),
+                    })
+                }
+            };
+            self.values.insert(key.name, (text, origin));
+        }
+        Ok(self)
+    }
+
+    /// Reads `FEAST_CONSOLE_*` variables. An unknown one is an error, so typos are caught.
+    pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        for (var, value) in vars {
+            let Some(rest) = var.strip_prefix("FEAST_CONSOLE_") else { continue };
+            if rest == "CONFIG" {
+                continue; // the file's path, read by the command line
+            }
+            let origin = Origin::Env(var.clone());
+            let key = keys::find(&rest.to_ascii_lowercase())
+                .ok_or_else(|| ConfigError::UnknownKey { key: var.clone(), origin: origin.clone() })?;
+            self.values.insert(key.name, (value, origin));
+        }
+        Ok(self)
+    }
+
+    /// Applies flags given on the command line (key name, value).
+    pub fn with_flags(mut self, flags: impl IntoIterator<Item = (&'static str, String)>) -> Self {
+        for (name, value) in flags {
+            self.values.insert(name, (value, Origin::Flag(format!("--{}", name.replace('_', "-")))));
+        }
+        self
+    }
+
+    fn get(&self, name: &'static str) -> (String, Origin) {
+        match self.values.get(name) {
+            Some(v) => v.clone(),
+            None => {
+                let key = keys::find(name).expect("key names used by validate are in KEYS");
+                (key.default.to_string(), Origin::Default)
+            }
+        }
+    }
+
+    /// Validates every key; the first bad one is reported.
+    pub fn validate(&self) -> Result<Config, ConfigError> {
+        let invalid = |name: &'static str, origin: Origin, reason: String| ConfigError::Invalid {
+            key: name,
+            origin,
+            reason,
+        };
+
+        let (listen, o) = self.get("listen");
+        let listen: SocketAddr = listen.trim().parse().map_err(|_| {
+            invalid("listen", o, format!("`{listen}` is not a socket address such as 127.0.0.1:3000"))
+        })?;
+
+        let (data_dir, o) = self.get("data_dir");
+        if data_dir.trim().is_empty() {
+            return Err(invalid("data_dir", o, "must not be empty".into()));
+        }
+        let data_dir = PathBuf::from(data_dir);
+
+        let (database_url, o) = self.get("database_url");
+        let database_url = if database_url.is_empty() {
+            format!("sqlite://{}", data_dir.join("console.db").display())
+        } else {
+            database_url
+        };
+        crate::db::DbKind::of_url(&database_url).map_err(|reason| invalid("database_url", o, reason))?;
+
+        let (max, o) = self.get("database_max_connections");
+        let database_max_connections = parse_in_range(&max, 1, 1000)
+            .map_err(|r| invalid("database_max_connections", o, r))? as u32;
+
+        let (site_root, _) = self.get("site_root");
+        let site_root = PathBuf::from(site_root);
+
+        let (format, o) = self.get("log_format");
+        let log_format = match format.trim() {
+            "human" => LogFormat::Human,
+            "json" => LogFormat::Json,
+            other => return Err(invalid("log_format", o, format!("`{other}` is not one of: human, json"))),
+        };
+
+        let (log_level, o) = self.get("log_level");
+        tracing_subscriber::EnvFilter::try_new(&log_level)
+            .map_err(|e| invalid("log_level", o, format!("`{log_level}` is not a log filter: {e}")))?;
+
+        let (timeout, o) = self.get("request_timeout_seconds");
+        let request_timeout_seconds =
+            parse_in_range(&timeout, 1, 3600).map_err(|r| invalid("request_timeout_seconds", o, r))?;
+
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            database_max_connections,
+            site_root,
+            log_format,
+            log_level,
+            request_timeout_seconds,
+        })
+    }
+}
+
+fn parse_in_range(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let n: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if n < min || n > max {
+        return Err(format!("{n} is outside the allowed range {min}..={max}"));
+    }
+    Ok(n)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl Config {
+    /// Builds the configuration from all three layers.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: impl IntoIterator<Item = (&'static str, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut layers = Layers::default();
+        if let Some(path) = file {
+            layers = layers.with_file(path)?;
+        }
+        layers.with_env(env)?.with_flags(flags).validate()
+    }
+
+    /// A configuration with every default, for tests and embedding.
+    pub fn defaults() -> Config {
+        Layers::default().validate().expect("defaults are valid")
+    }
+
+    /// The database URL with any password replaced, safe for logs and messages.
+    pub fn database_url_redacted(&self) -> String {
+        crate::db::redact_url(&self.database_url)
+    }
+}
+
+#[cfg(test)]
+mod tests;

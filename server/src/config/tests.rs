@@ -1,0 +1,117 @@
+use std::io::Write;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn file(text: &str) -> tempfile_path::TempFile {
+    tempfile_path::TempFile::with(text)
+}
+
+/// A tiny temp-file helper so the tests need no extra crate.
+mod tempfile_path {
+    use std::path::PathBuf;
+    pub struct TempFile(pub PathBuf);
+    impl TempFile {
+        pub fn with(text: &str) -> TempFile {
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let path = std::env::temp_dir().join(format!("fc-config-{}-{n}.toml", std::process::id()));
+            let mut f = std::fs::File::create(&path).unwrap();
+            super::Write::write_all(&mut f, text.as_bytes()).unwrap();
+            TempFile(path)
+        }
+    }
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+#[test]
+fn defaults_are_valid_and_documented() {
+    let c = Config::defaults();
+    assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+    assert_eq!(c.database_url, "sqlite://data/console.db");
+    assert_eq!(c.log_format, LogFormat::Human);
+    assert_eq!(c.request_timeout_seconds, 30);
+}
+
+#[test]
+fn flags_beat_env_beat_file() {
+    let f = file("listen = \"127.0.0.1:4000\"\nlog_level = \"debug\"\nrequest_timeout_seconds = 5\n");
+    let c = Config::load(
+        Some(&f.0),
+        env(&[("FEAST_CONSOLE_LISTEN", "127.0.0.1:5000"), ("FEAST_CONSOLE_LOG_FORMAT", "json")]),
+        vec![("listen", "127.0.0.1:6000".to_string())],
+    )
+    .unwrap();
+    assert_eq!(c.listen.port(), 6000);
+    assert_eq!(c.log_format, LogFormat::Json);
+    assert_eq!(c.log_level, "debug");
+    assert_eq!(c.request_timeout_seconds, 5);
+}
+
+#[test]
+fn bad_value_names_key_origin_and_reason() {
+    let err = Config::load(None, env(&[("FEAST_CONSOLE_LISTEN", "nowhere")]), vec![]).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("`listen`"), "{msg}");
+    assert!(msg.contains("FEAST_CONSOLE_LISTEN"), "{msg}");
+    assert!(msg.contains("not a socket address"), "{msg}");
+}
+
+#[test]
+fn unknown_keys_are_errors_everywhere() {
+    let f = file("lisen = \"x\"\n");
+    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("unknown configuration key `lisen`"), "{msg}");
+    let msg = Config::load(None, env(&[("FEAST_CONSOLE_LISTN", "x")]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("FEAST_CONSOLE_LISTN"), "{msg}");
+}
+
+#[test]
+fn syntax_errors_give_the_line() {
+    let f = file("listen = \"127.0.0.1:1\"\nlog_level = \n");
+    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("not valid TOML (line 2)"), "{msg}");
+}
+
+#[test]
+fn unreadable_file_is_reported() {
+    let msg = Config::load(Some(Path::new("/nonexistent/fc.toml")), env(&[]), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(msg.starts_with("cannot read configuration file /nonexistent/fc.toml"), "{msg}");
+}
+
+#[test]
+fn ranges_and_enums_are_checked() {
+    for (var, value, needle) in [
+        ("FEAST_CONSOLE_REQUEST_TIMEOUT_SECONDS", "0", "outside the allowed range"),
+        ("FEAST_CONSOLE_DATABASE_MAX_CONNECTIONS", "many", "not a whole number"),
+        ("FEAST_CONSOLE_LOG_FORMAT", "xml", "not one of: human, json"),
+        ("FEAST_CONSOLE_DATABASE_URL", "mysql://x", "not supported"),
+        ("FEAST_CONSOLE_LOG_LEVEL", "[[", "not a log filter"),
+    ] {
+        let msg = Config::load(None, env(&[(var, value)]), vec![]).unwrap_err().to_string();
+        assert!(msg.contains(needle), "{var}={value}: {msg}");
+    }
+}
+
+#[test]
+fn arrays_are_rejected_with_the_type() {
+    let f = file("listen = [1, 2]\n");
+    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("found array"), "{msg}");
+}
+
+#[test]
+fn password_is_redacted() {
+    let mut c = Config::defaults();
+    c.database_url = "postgres://fc:s3cret@db:5432/console".into();
+    assert_eq!(c.database_url_redacted(), "postgres://fc:***@db:5432/console");
+}

@@ -1,0 +1,29 @@
+//! Errors that stop the console from starting. Each prints as one clear line and maps to an
+//! exit code: 2 for bad configuration or usage, 1 for everything else.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot create data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Database(#[from] crate::db::DbError),
+    #[error("{addr} is already in use (is another feast-console running?); choose another address with --listen")]
+    AddressInUse { addr: std::net::SocketAddr },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+impl StartError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StartError::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Request counts and latency histograms by route, in Prometheus text format. Small enough
+//! that a metrics crate would add more than it saves.
+
+use std::{
+    collections::BTreeMap,
+    fmt::Write,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    middleware::Next,
+    response::Response,
+};
+
+use crate::AppState;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+
+#[derive(Default)]
+struct Series {
+    /// Requests by status code.
+    count_by_status: BTreeMap<u16, u64>,
+    /// Non-cumulative counts per bucket; the last slot is +Inf.
+    buckets: [u64; BUCKETS.len() + 1],
+    sum_seconds: f64,
+    count: u64,
+}
+
+#[derive(Default)]
+pub struct HttpMetrics {
+    /// Keyed by (method, route template). Unmatched paths share one "unmatched" route so a
+    /// scan of random URLs cannot grow the map without bound.
+    series: Mutex<BTreeMap<(String, String), Series>>,
+}
+
+impl HttpMetrics {
+    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let s = map.entry((method.to_string(), route.to_string())).or_default();
+        *s.count_by_status.entry(status).or_default() += 1;
+        let slot = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        s.buckets[slot] += 1;
+        s.sum_seconds += secs;
+        s.count += 1;
+    }
+
+    pub fn render(&self) -> String {
+        let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = String::new();
+        out.push_str("# HELP feast_console_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str("# TYPE feast_console_http_requests_total counter\n");
+        for ((method, route), s) in map.iter() {
+            for (status, n) in &s.count_by_status {
+                let _ = writeln!(
+                    out,
+                    "feast_console_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route)
+                );
+            }
+        }
+        out.push_str("# HELP feast_console_http_request_duration_seconds HTTP request latency by method and route.\n");
+        out.push_str("# TYPE feast_console_http_request_duration_seconds histogram\n");
+        for ((method, route), s) in map.iter() {
+            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
+            let mut cumulative = 0;
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                cumulative += s.buckets[i];
+                let _ = writeln!(out, "feast_console_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
+            }
+            cumulative += s.buckets[BUCKETS.len()];
+            let _ = writeln!(out, "feast_console_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {cumulative}");
+            let _ = writeln!(out, "feast_console_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
+            let _ = writeln!(out, "feast_console_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// Middleware recording every request under its route template.
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(p) => p.as_str().to_string(),
+        None if request.uri().path().starts_with("/pkg/") => "/pkg/*".to_string(),
+        None => "unmatched".to_string(),
+    };
+    let response = next.run(request).await;
+    state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_is_cumulative_and_counts_match() {
+        let m = HttpMetrics::default();
+        m.record("GET", "/catalog", 200, Duration::from_millis(3));
+        m.record("GET", "/catalog", 200, Duration::from_millis(30));
+        m.record("GET", "/catalog", 500, Duration::from_secs(20));
+        let text = m.render();
+        assert!(text.contains(r#"feast_console_http_requests_total{method="GET",route="/catalog",status="200"} 2"#));
+        assert!(text.contains(r#"feast_console_http_requests_total{method="GET",route="/catalog",status="500"} 1"#));
+        assert!(text.contains(r#"feast_console_http_request_duration_seconds_bucket{method="GET",route="/catalog",le="0.005"} 1"#));
+        assert!(text.contains(r#"feast_console_http_request_duration_seconds_bucket{method="GET",route="/catalog",le="0.05"} 2"#));
+        assert!(text.contains(r#"feast_console_http_request_duration_seconds_bucket{method="GET",route="/catalog",le="+Inf"} 3"#));
+        assert!(text.contains(r#"feast_console_http_request_duration_seconds_count{method="GET",route="/catalog"} 3"#));
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let m = HttpMetrics::default();
+        m.record("GET", "a\"b", 200, Duration::from_millis(1));
+        assert!(m.render().contains(r#"route="a\"b""#));
+    }
+}

@@ -1,0 +1,9 @@
+//! The HTTP side: router, tower-http layers, operations endpoints and metrics.
+
+pub mod layers;
+pub mod metrics;
+pub mod ops;
+mod router;
+pub mod serve;
+
+pub use router::router;

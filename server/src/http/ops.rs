@@ -1,0 +1,56 @@
+//! `/healthz`, `/readyz` and `/metrics`: for probes and Prometheus, not for people.
+
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::{json, Value};
+
+use crate::AppState;
+
+/// The process is alive and serving HTTP.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Ready for traffic: started, not draining, console database reachable. The body lists
+/// every check and names what is not ready.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let mut checks = serde_json::Map::new();
+    let mut not_ready = Vec::new();
+
+    let starting = !state.lifecycle.is_started();
+    checks.insert("started".into(), json!({ "ok": !starting }));
+    if starting {
+        not_ready.push("starting".to_string());
+    }
+    let draining = state.lifecycle.is_draining();
+    checks.insert("draining".into(), json!({ "ok": !draining }));
+    if draining {
+        not_ready.push("draining: shutting down".to_string());
+    }
+    match state.db.ping().await {
+        Ok(()) => {
+            checks.insert("console_db".into(), json!({ "ok": true }));
+        }
+        Err(e) => {
+            checks.insert("console_db".into(), json!({ "ok": false, "error": e.to_string() }));
+            not_ready.push(format!("console_db: {e}"));
+        }
+    }
+
+    let ready = not_ready.is_empty();
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(json!({ "ready": ready, "not_ready": not_ready, "checks": checks }))).into_response()
+}
+
+/// Prometheus text exposition.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,100 @@
+//! Binding, serving and graceful shutdown.
+
+use std::time::Duration;
+
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::{
+    db::ConsoleDb,
+    state::{AppState, Lifecycle},
+    Config, StartError,
+};
+
+/// How long in-flight requests get after SIGTERM before the process exits anyway.
+const DRAIN_LIMIT: Duration = Duration::from_secs(20);
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(app::shell::OUTPUT_NAME)
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build()
+}
+
+/// Opens the console database and builds the shared state.
+pub async fn build_state(config: Config) -> Result<AppState, StartError> {
+    if matches!(crate::db::DbKind::of_url(&config.database_url), Ok(crate::db::DbKind::Sqlite)) {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
+    }
+    let db = ConsoleDb::open(&config.database_url, config.database_max_connections).await?;
+    Ok(AppState {
+        leptos: leptos_options(&config),
+        config: std::sync::Arc::new(config),
+        db,
+        metrics: Default::default(),
+        lifecycle: std::sync::Arc::new(Lifecycle::default()),
+    })
+}
+
+pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|source| match source.kind() {
+        std::io::ErrorKind::AddrInUse => StartError::AddressInUse { addr },
+        _ => StartError::Listen { addr, source },
+    })
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` turns false, no new connections are
+/// accepted, in-flight requests get [`DRAIN_LIMIT`] to finish.
+pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartError> {
+    let lifecycle = state.lifecycle.clone();
+    let db = state.db.clone();
+    let app = crate::http::router(state);
+    lifecycle.mark_started();
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!(%addr, "feast-console listening on http://{addr}");
+
+    let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal_lifecycle = lifecycle.clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        signal_lifecycle.mark_draining();
+        tracing::info!("shutdown requested: draining in-flight requests");
+        let _ = drained_tx.send(());
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let server = async move { server.await.map_err(StartError::Serve) };
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result?,
+        _ = async {
+            let _ = drained_rx.await;
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } => {
+            tracing::warn!("in-flight requests did not finish within {DRAIN_LIMIT:?}; exiting");
+        }
+    }
+    db.close().await;
+    tracing::info!("feast-console stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

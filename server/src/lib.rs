@@ -1,0 +1,18 @@
+//! feast-console's server: command line, configuration, console database, HTTP router and
+//! background work. Server-only code; pages live in the `app` crate.
+
+pub mod cache;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod permissions;
+pub mod recovery;
+pub mod state;
+pub mod topology;
+
+pub use config::Config;
+pub use error::StartError;
+pub use state::AppState;

@@ -1,0 +1,3 @@
+//! Server side of the permissions area.
+
+pub mod cli;

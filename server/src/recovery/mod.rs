@@ -1,0 +1,3 @@
+//! Server side of the recovery area.
+
+pub mod cli;

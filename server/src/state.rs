@@ -1,0 +1,48 @@
+//! Shared state handed to every handler and server function.
+
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::{db::ConsoleDb, http::metrics::HttpMetrics, Config};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub leptos: LeptosOptions,
+    pub db: ConsoleDb,
+    pub metrics: Arc<HttpMetrics>,
+    pub lifecycle: Arc<Lifecycle>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Start-up and shutdown phases, read by `/readyz`.
+#[derive(Default, Debug)]
+pub struct Lifecycle {
+    started: AtomicBool,
+    draining: AtomicBool,
+}
+
+impl Lifecycle {
+    pub fn mark_started(&self) {
+        self.started.store(true, Ordering::SeqCst);
+    }
+    pub fn mark_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+    pub fn is_started(&self) -> bool {
+        self.started.load(Ordering::SeqCst)
+    }
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}

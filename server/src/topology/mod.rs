@@ -1,0 +1,3 @@
+//! Server side of the topology area.
+
+pub mod cli;
