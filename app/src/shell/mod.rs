@@ -1,5 +1,6 @@
 //! The application shell: document, layout, navigation, theme and the route table.
 
+mod csp;
 mod layout;
 mod not_found;
 mod theme;
@@ -55,6 +56,8 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     theme::provide_theme();
+    csp::set_page_policy();
+    mark_hydrated();
 
     view! {
         <theme::ThemeAttribute/>
@@ -75,4 +78,14 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
+}
+
+/// Marks `<body data-hydrated="true">` once the wasm has taken over; effects never run on the
+/// server, so the attribute proves hydration (the browser tests wait for it).
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test of feast-console and exits non-zero if any fails:
+#   1. installs missing tools (scripts/setup.sh), the pinned Feast venv
+#   2. starts a throwaway PostgreSQL 15 on a free loopback port (stopped on exit, also on failure)
+#   3. builds the site with cargo-leptos and runs the Rust tests (unit + integration, on SQLite
+#      and on the real PostgreSQL)
+#   4. starts the built server on a free port and runs the Playwright tests in Debian Chromium
+# Prints how long each phase took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+phase_start=$(date +%s)
+declare -a TIMES=()
+phase() { local now; now=$(date +%s); TIMES+=("$1: $((now - phase_start))s"); phase_start=$now; }
+say() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+
+say "tools"
+bash scripts/setup.sh all
+FEAST_VENV=$(bash scripts/feast-venv.sh)
+export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export FC_TEST_FEAST_PYTHON="$ROOT/$FEAST_VENV/bin/python"
+phase "tool install"
+
+WORK=$(mktemp -d /tmp/fc-test.XXXXXX)
+SERVER_PID=""
+# shellcheck source=lib/postgres.sh
+source scripts/lib/postgres.sh
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  pg_stop
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+pg_start
+export FC_REQUIRE_PG=1
+
+say "build"
+# Debug builds by cargo-leptos use this flag; giving cargo test the same flags lets both share
+# one set of compiled dependencies instead of building everything twice.
+export RUSTFLAGS="--cfg erase_components"
+cargo leptos build
+phase "build site (debug)"
+
+say "rust tests"
+cargo test --workspace --no-fail-fast 2>&1 | tee "$WORK/cargo-test.log"
+rust_status=${PIPESTATUS[0]}
+phase "rust tests"
+[ "$rust_status" = 0 ] || { echo "Rust tests failed"; exit 1; }
+
+say "browser tests"
+PORT=$(free_port)
+target/debug/feast-console serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" \
+  --site-root target/site --log-level warn &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start-up"; exit 1; }
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready"; exit 1; }
+( cd end2end && FC_E2E_BASE_URL="http://127.0.0.1:$PORT" npx playwright test )
+phase "browser tests"
+
+say "summary"
+passed=$(grep -E '^test result:' "$WORK/cargo-test.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
+echo "Rust tests passed: $passed"
+printf '%s\n' "${TIMES[@]}"
