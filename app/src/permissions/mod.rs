@@ -1,5 +1,17 @@
-//! Permissions area. Domain logic for this area lives beside the page, free of I/O and Leptos types.
+//! Permissions area. Domain logic for this area lives beside the page, free of I/O and Leptos types:
+//! the model of Feast permissions, Feast's exact access decision, lints and access matrices.
+
+pub mod access;
+pub mod evaluator;
+pub mod lints;
+pub mod matching;
+pub mod matrix;
+pub mod model;
+pub mod pyregex;
 
 mod page;
 
+pub use access::{effective_access, Access, EffectiveAccess, Principal};
+pub use evaluator::{Decision, ListOutcome, Outcome, PermissionEvaluator};
+pub use model::{Action, PermissionSpec, Policy, Resource, ResourceType, User};
 pub use page::PermissionsPage;

@@ -1,3 +1,4 @@
 //! Server side of the permissions area.
 
 pub mod cli;
+pub mod input;

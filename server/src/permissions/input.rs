@@ -1,0 +1,165 @@
+//! Where the permission commands get permissions and objects from: a JSON file today, a
+//! registry snapshot (`--registry`) through [`from_snapshot`].
+
+use std::path::Path;
+
+use app::catalog::model::{CatalogObject, Detail, ObjectKind, Policy as CatalogPolicy};
+use app::permissions::{Action, PermissionSpec, Policy, Resource, ResourceType};
+use serde::Deserialize;
+
+use crate::registry::RegistrySnapshot;
+
+/// One project's permissions (in registry order) and objects.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ProjectPermissions {
+    #[serde(default = "default_project")]
+    pub project: String,
+    #[serde(default)]
+    pub permissions: Vec<PermissionSpec>,
+    /// Objects other than the permissions themselves.
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+}
+
+fn default_project() -> String {
+    "default".to_string()
+}
+
+/// Everything the commands evaluate.
+#[derive(Clone, Debug, Default)]
+pub struct PermissionsInput {
+    pub projects: Vec<ProjectPermissions>,
+    /// The project of the registry server's `feature_store.yaml`, when known.
+    pub registry_server_project: Option<String>,
+    /// Registry row order is lost (snapshots sort objects): List-call outcomes that depend on it
+    /// are then not reported.
+    pub row_order_known: bool,
+}
+
+impl PermissionsInput {
+    pub fn project(&self, name: Option<&str>) -> Result<&ProjectPermissions, String> {
+        match name {
+            Some(n) => self.projects.iter().find(|p| p.project == n).ok_or_else(|| {
+                let known: Vec<&str> = self.projects.iter().map(|p| p.project.as_str()).collect();
+                format!("project `{n}` not found; projects: {}", known.join(", "))
+            }),
+            None if self.projects.len() == 1 => Ok(&self.projects[0]),
+            None => Err("several projects: choose one with --project".into()),
+        }
+    }
+}
+
+/// The `--permissions FILE` format: one project object, a list of them, or
+/// `{"projects": [...], "registry_server_project": "..."}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FileFormat {
+    Many { projects: Vec<ProjectPermissions>, registry_server_project: Option<String> },
+    One(ProjectPermissions),
+    List(Vec<ProjectPermissions>),
+}
+
+pub fn from_file(path: &Path) -> Result<PermissionsInput, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let parsed: FileFormat = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (projects, registry_server_project) = match parsed {
+        FileFormat::Many { projects, registry_server_project } => (projects, registry_server_project),
+        FileFormat::One(p) => (vec![p], None),
+        FileFormat::List(ps) => (ps, None),
+    };
+    Ok(PermissionsInput { projects, registry_server_project, row_order_known: true })
+}
+
+fn resource_type(kind: ObjectKind) -> ResourceType {
+    match kind {
+        ObjectKind::Project => ResourceType::Project,
+        ObjectKind::Entity => ResourceType::Entity,
+        ObjectKind::DataSource => ResourceType::DataSource,
+        ObjectKind::FeatureView => ResourceType::FeatureView,
+        ObjectKind::BatchFeatureView => ResourceType::BatchFeatureView,
+        ObjectKind::StreamFeatureView => ResourceType::StreamFeatureView,
+        ObjectKind::OnDemandFeatureView => ResourceType::OnDemandFeatureView,
+        ObjectKind::LabelView => ResourceType::LabelView,
+        ObjectKind::FeatureService => ResourceType::FeatureService,
+        ObjectKind::SavedDataset => ResourceType::SavedDataset,
+        ObjectKind::ValidationReference => ResourceType::ValidationReference,
+        ObjectKind::Permission => ResourceType::Permission,
+    }
+}
+
+/// A permission as the catalog decoded it. Unknown type or action names (from a newer Feast)
+/// are dropped with a note rather than guessed.
+fn permission_spec(o: &CatalogObject, notes: &mut Vec<String>) -> Option<PermissionSpec> {
+    let Detail::Permission(d) = &o.detail else {
+        notes.push(format!("permission {}: could not be decoded, left out", o.name));
+        return None;
+    };
+    let mut types = Vec::new();
+    for t in &d.types {
+        match ResourceType::from_name(t) {
+            Some(t) => types.push(t),
+            None => notes.push(format!("permission {}: unknown type {t:?} ignored", o.name)),
+        }
+    }
+    let mut actions = Vec::new();
+    for a in &d.actions {
+        match Action::parse_with_aliases(a) {
+            Some(v) => actions.extend(v),
+            None => notes.push(format!("permission {}: unknown action {a:?} ignored", o.name)),
+        }
+    }
+    let policy = match &d.policy {
+        CatalogPolicy::RoleBased { roles } => Policy::RoleBased { roles: roles.clone() },
+        CatalogPolicy::GroupBased { groups } => Policy::GroupBased { groups: groups.clone() },
+        CatalogPolicy::NamespaceBased { namespaces } => Policy::NamespaceBased { namespaces: namespaces.clone() },
+        CatalogPolicy::CombinedGroupNamespace { groups, namespaces } => {
+            Policy::CombinedGroupNamespace { groups: groups.clone(), namespaces: namespaces.clone() }
+        }
+        // Feast cannot read either back; evaluated as what it was meant to be (grant all), and
+        // reported by the AllowAll lint.
+        CatalogPolicy::AllowAll | CatalogPolicy::Missing => Policy::AllowAll,
+    };
+    Some(PermissionSpec {
+        name: o.name.clone(),
+        types,
+        name_patterns: d.name_patterns.clone(),
+        required_tags: d.required_tags.clone(),
+        actions,
+        policy,
+        tags: o.tags.clone(),
+    })
+}
+
+/// Every project of a registry snapshot. Feast's internal `__dummy` entities are objects like
+/// any other for Feast's check, so they are kept.
+pub fn from_snapshot(snapshot: &RegistrySnapshot, notes: &mut Vec<String>) -> PermissionsInput {
+    let projects = snapshot
+        .projects
+        .iter()
+        .map(|p| {
+            let mut out = ProjectPermissions { project: p.name.clone(), ..Default::default() };
+            out.resources.push(Resource {
+                resource_type: ResourceType::Project,
+                name: p.name.clone(),
+                tags: p.tags.clone(),
+                required_tags: Default::default(),
+            });
+            for o in snapshot.objects.iter().filter(|o| o.project == p.name) {
+                if o.kind == ObjectKind::Permission {
+                    if let Some(spec) = permission_spec(o, notes) {
+                        out.permissions.push(spec);
+                    }
+                } else {
+                    out.resources.push(Resource {
+                        resource_type: resource_type(o.kind),
+                        name: o.name.clone(),
+                        tags: o.tags.clone(),
+                        required_tags: Default::default(),
+                    });
+                }
+            }
+            out
+        })
+        .collect();
+    PermissionsInput { projects, registry_server_project: None, row_order_known: false }
+}
