@@ -1,14 +1,92 @@
 use leptos::prelude::*;
 
+use super::overview::{ProjectOverview, RegistryOverview};
 use crate::shell::{EmptyState, PageHeader};
+
+/// Every configured registry with its projects and how many objects of each kind they hold.
+#[server]
+pub async fn catalog_overview() -> Result<Vec<RegistryOverview>, ServerFnError> {
+    let provider = use_context::<super::overview::OverviewProvider>()
+        .ok_or_else(|| ServerFnError::new("the catalog is not available on this server"))?;
+    Ok((provider.0)())
+}
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| catalog_overview());
     view! {
         <PageHeader title="Catalog" lead="Discover projects, entities, feature views, feature services and data sources across every registry."/>
-        <EmptyState title="No registry connected">
-            <p>"The catalog lists what your Feast registries hold: who owns each object, how fresh it is and how it connects."</p>
-            <p>"No registry source is configured, so there is nothing to list yet."</p>
-        </EmptyState>
+        <Suspense fallback=|| view! { <p class="muted">"Loading registries…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(e) => view! {
+                        <EmptyState title="Catalog unavailable">
+                            <p>{e.to_string()}</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState title="No registry connected">
+                            <p>"The catalog lists what your Feast registries hold: who owns each object, how fresh it is and how it connects."</p>
+                            <p>"No registry source is configured, so there is nothing to list yet. Start the console with --registry SOURCE."</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(list) => list.into_iter().map(|r| view! { <RegistrySection registry=r/> }).collect_view().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
+    let freshness = match registry.age_seconds {
+        Some(age) => format!("read {} ago", human_age(age)),
+        None => "not read yet".to_string(),
+    };
+    let error = registry.error.clone().map(|e| {
+        let note = if registry.age_seconds.is_some() { " Showing the last good read." } else { "" };
+        view! { <p class="registry-error" role="alert">{e}{note}</p> }
+    });
+    let empty = registry.projects.is_empty() && registry.error.is_none() && registry.age_seconds.is_some();
+    view! {
+        <section class="registry" aria-label=registry.name.clone()>
+            <h2>{registry.name.clone()}</h2>
+            <p class="muted"><code>{registry.source.clone()}</code>" · "{freshness}</p>
+            {error}
+            {empty.then(|| view! { <p class="muted">"This registry has no projects yet."</p> })}
+            <ul class="project-list">
+                {registry.projects.into_iter().map(|p| view! { <ProjectRow project=p/> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn ProjectRow(project: ProjectOverview) -> impl IntoView {
+    let counts = project
+        .counts
+        .iter()
+        .map(|c| format!("{} {}", c.count, c.kind.plural_label().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let unreadable = (project.unreadable > 0).then(|| {
+        view! { <p class="registry-error">{format!("{} object(s) could not be read", project.unreadable)}</p> }
+    });
+    view! {
+        <li class="project">
+            <h3>{project.name.clone()}</h3>
+            {(!project.description.is_empty()).then(|| view! { <p>{project.description.clone()}</p> })}
+            {(!project.owner.is_empty()).then(|| view! { <p class="muted">"Owner: "{project.owner.clone()}</p> })}
+            <p>{if counts.is_empty() { "No objects yet".to_string() } else { counts }}</p>
+            {unreadable}
+        </li>
+    }
+}
+
+fn human_age(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds / 60),
+        _ => format!("{} h", seconds / 3600),
     }
 }

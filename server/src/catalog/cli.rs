@@ -1,15 +1,100 @@
-//! `feast-console catalog ...`
+//! `feast-console catalog ...`: read a registry once and print it.
 
-use std::process::ExitCode;
+use std::{io::Write, path::PathBuf, process::ExitCode};
 
-/// Arguments of `feast-console catalog`; the subcommands land with reading Feast registries.
+use app::catalog::model::CatalogObject;
+use clap::{Subcommand, ValueEnum};
+
+use super::export;
+use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry, Reader, RegistrySource};
+
+/// Arguments of `feast-console catalog`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    rest: Vec<String>,
+    #[command(subcommand)]
+    command: CatalogCommand,
 }
 
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("feast-console catalog: not available in this version yet (reading Feast registries has not landed)");
-    ExitCode::from(2)
+#[derive(Subcommand, Debug)]
+enum CatalogCommand {
+    /// Print every object of a registry as JSON or CSV
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    /// sqlite:///PATH, postgresql://..., http(s)://HOST:PORT (REST registry server) or a registry.db path
+    #[arg(long, value_name = "SOURCE", required_unless_present = "feature_store_yaml", conflicts_with = "feature_store_yaml")]
+    registry: Option<String>,
+    /// Take the registry from a Feast feature_store.yaml (${VAR} expanded as Feast does)
+    #[arg(long, value_name = "PATH")]
+    feature_store_yaml: Option<PathBuf>,
+    /// Only this project
+    #[arg(long, value_name = "NAME")]
+    project: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Also list Feast's internal `__dummy` entities
+    #[arg(long)]
+    include_internal: bool,
+    /// Bearer token for a REST registry server
+    #[arg(long, env = "FEAST_REGISTRY_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match args.command {
+        CatalogCommand::Export(export_args) => match export_command(export_args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, message)) => {
+                eprintln!("feast-console catalog export: {message}");
+                ExitCode::from(code)
+            }
+        },
+    }
+}
+
+fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
+    let mut source = source_of(&args).map_err(|m| (2, m))?;
+    source.token = args.token.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
+    let snapshot = runtime.block_on(Reader::load_once(&source)).map_err(|e| (1, e.to_string()))?;
+    if let Some(p) = &args.project {
+        if snapshot.project(p).is_none() {
+            let known: Vec<&str> = snapshot.projects.iter().map(|p| p.name.as_str()).collect();
+            return Err((1, format!("project `{p}` is not in {}; its projects: {}", source.display(), known.join(", "))));
+        }
+    }
+    let projects: Vec<&CatalogObject> =
+        snapshot.projects.iter().map(|p| &**p).filter(|p| args.project.as_ref().is_none_or(|n| &p.name == n)).collect();
+    let objects: Vec<&CatalogObject> = snapshot.listed(args.project.as_deref(), args.include_internal).collect();
+    let text = match args.format {
+        Format::Json => export::to_json(&projects, &objects).map_err(|e| (1, format!("cannot write JSON: {e}")))?,
+        Format::Csv => export::to_csv(projects.iter().copied().chain(objects.iter().copied())),
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    Ok(())
+}
+
+fn source_of(args: &ExportArgs) -> Result<RegistrySource, String> {
+    match (&args.registry, &args.feature_store_yaml) {
+        (_, Some(yaml)) => registry_from_yaml(yaml),
+        (Some(entry), None) => {
+            let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+            parse_entry(entry, &cwd)
+        }
+        (None, None) => Err("give --registry SOURCE or --feature-store-yaml PATH".into()),
+    }
 }

@@ -1,3 +1,5 @@
 //! Server side of the catalog area.
 
 pub mod cli;
+pub mod export;
+pub mod overview;

@@ -1,0 +1,95 @@
+//! `catalog export` output: JSON `{"projects": [...], "objects": [...]}` or CSV. Pure.
+
+use app::catalog::model::{CatalogObject, Detail};
+use serde_json::{json, Value};
+
+pub fn to_json(projects: &[&CatalogObject], objects: &[&CatalogObject]) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&json!({ "projects": projects, "objects": objects }))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Common columns, then the kind-specific fields as one compact JSON column.
+pub const CSV_HEADER: &str = "kind,project,name,description,owner,tags,created,updated,detail";
+
+pub fn to_csv<'a>(objects: impl IntoIterator<Item = &'a CatalogObject>) -> String {
+    let mut out = String::from(CSV_HEADER);
+    out.push('\n');
+    for o in objects {
+        let tags = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";");
+        let detail = detail_json(&o.detail);
+        let cells = [
+            o.kind.as_str().to_string(),
+            o.project.clone(),
+            o.name.clone(),
+            o.description.clone(),
+            o.owner.clone(),
+            tags,
+            o.created.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            o.updated.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            detail,
+        ];
+        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn detail_json(detail: &Detail) -> String {
+    match serde_json::to_value(detail) {
+        Ok(Value::Object(mut map)) => {
+            map.remove("detail");
+            if map.is_empty() {
+                String::new()
+            } else {
+                Value::Object(map).to_string()
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// RFC 4180 quoting; a leading formula character is prefixed with `'` so spreadsheets do not
+/// execute registry text.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::catalog::model::ObjectKind;
+
+    fn entity() -> CatalogObject {
+        let mut o = CatalogObject::unreadable(ObjectKind::Entity, "p", "driver", String::new());
+        o.detail = Detail::Entity { join_key: "driver_id".into(), value_type: "INT64".into() };
+        o.description = "A \"driver\", on the platform".into();
+        o.tags = [("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())].into();
+        o
+    }
+
+    #[test]
+    fn csv_quotes_and_flattens() {
+        let csv = to_csv([&entity()]);
+        let line = csv.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            r#"entity,p,driver,"A ""driver"", on the platform",,a=1;b=2,,,"{""join_key"":""driver_id"",""value_type"":""INT64""}""#
+        );
+        assert_eq!(csv_cell("=cmd()"), "'=cmd()");
+    }
+
+    #[test]
+    fn json_has_projects_and_objects() {
+        let e = entity();
+        let v: Value = serde_json::from_str(&to_json(&[], &[&e]).unwrap()).unwrap();
+        assert_eq!(v["projects"], json!([]));
+        assert_eq!(v["objects"][0]["kind"], "entity");
+        assert_eq!(v["objects"][0]["join_key"], "driver_id");
+    }
+}

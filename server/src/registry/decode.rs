@@ -1,0 +1,305 @@
+//! Protobuf blobs to catalog objects. Pure: bytes in, [`CatalogObject`] out, no I/O.
+
+use app::catalog::{
+    model::{
+        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail, PermissionDetail,
+        Policy, Projection, ViewDetail,
+    },
+    time::Instant,
+};
+use prost::Message;
+
+use super::proto::{
+    self, data_source::Options, names, objects::on_demand_source::Source, permission::PolicyType, ObjectMeta,
+    PermissionRecord,
+};
+
+/// Which message a blob holds: one per SQL registry table (file registries use the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BlobKind {
+    Project,
+    Entity,
+    DataSource,
+    /// `feature_views` rows: FeatureView, or BatchFeatureView when a transformation is set.
+    FeatureView,
+    StreamFeatureView,
+    OnDemandFeatureView,
+    LabelView,
+    FeatureService,
+    SavedDataset,
+    ValidationReference,
+    Permission,
+}
+
+impl BlobKind {
+    pub const ALL: [BlobKind; 11] = [
+        BlobKind::Project,
+        BlobKind::Entity,
+        BlobKind::DataSource,
+        BlobKind::FeatureView,
+        BlobKind::StreamFeatureView,
+        BlobKind::OnDemandFeatureView,
+        BlobKind::LabelView,
+        BlobKind::FeatureService,
+        BlobKind::SavedDataset,
+        BlobKind::ValidationReference,
+        BlobKind::Permission,
+    ];
+
+    /// The kind an unreadable blob is listed under.
+    pub fn object_kind(self) -> ObjectKind {
+        match self {
+            BlobKind::Project => ObjectKind::Project,
+            BlobKind::Entity => ObjectKind::Entity,
+            BlobKind::DataSource => ObjectKind::DataSource,
+            BlobKind::FeatureView => ObjectKind::FeatureView,
+            BlobKind::StreamFeatureView => ObjectKind::StreamFeatureView,
+            BlobKind::OnDemandFeatureView => ObjectKind::OnDemandFeatureView,
+            BlobKind::LabelView => ObjectKind::LabelView,
+            BlobKind::FeatureService => ObjectKind::FeatureService,
+            BlobKind::SavedDataset => ObjectKind::SavedDataset,
+            BlobKind::ValidationReference => ObjectKind::ValidationReference,
+            BlobKind::Permission => ObjectKind::Permission,
+        }
+    }
+}
+
+/// Decodes one blob. `project` comes from the row (SQL `project_id`) or, for file
+/// registries, from the object itself. On error the object is still returned, as unreadable,
+/// under `fallback_name` (the row's name column, or the position in the file).
+pub fn decode_blob(kind: BlobKind, project: &str, fallback_name: &str, bytes: &[u8]) -> CatalogObject {
+    match try_decode(kind, project, bytes) {
+        Ok(object) => object,
+        Err(e) => CatalogObject::unreadable(kind.object_kind(), project, fallback_name, format!("cannot decode: {e}")),
+    }
+}
+
+/// The `spec.project` stored in a blob (file registries rely on it; SQL rows do not).
+pub fn stored_project(kind: BlobKind, bytes: &[u8]) -> Option<String> {
+    let project = match kind {
+        BlobKind::Project => proto::Project::decode(bytes).ok()?.spec?.name,
+        BlobKind::Entity => proto::Entity::decode(bytes).ok()?.spec?.project,
+        BlobKind::DataSource => proto::DataSource::decode(bytes).ok()?.project,
+        BlobKind::FeatureView => proto::FeatureView::decode(bytes).ok()?.spec?.project,
+        BlobKind::StreamFeatureView => proto::StreamFeatureView::decode(bytes).ok()?.spec?.project,
+        BlobKind::OnDemandFeatureView => proto::OnDemandFeatureView::decode(bytes).ok()?.spec?.project,
+        BlobKind::LabelView => proto::LabelView::decode(bytes).ok()?.spec?.project,
+        BlobKind::FeatureService => proto::FeatureService::decode(bytes).ok()?.spec?.project,
+        BlobKind::SavedDataset => proto::SavedDataset::decode(bytes).ok()?.spec?.project,
+        BlobKind::ValidationReference => proto::ValidationReference::decode(bytes).ok()?.project,
+        BlobKind::Permission => proto::Permission::decode(bytes).ok()?.spec?.project,
+    };
+    Some(project)
+}
+
+fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObject, String> {
+    let e = |e: prost::DecodeError| e.to_string();
+    let object = match kind {
+        BlobKind::Project => {
+            let m = proto::Project::decode(bytes).map_err(e)?;
+            let spec = m.spec.unwrap_or_default();
+            base(ObjectKind::Project, project, spec.name, spec.description, spec.owner, spec.tags, m.meta, Detail::Project)
+        }
+        BlobKind::Entity => {
+            let m = proto::Entity::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let detail = Detail::Entity { join_key: s.join_key, value_type: names::value_type(s.value_type) };
+            base(ObjectKind::Entity, project, s.name, s.description, s.owner, s.tags, m.meta, detail)
+        }
+        BlobKind::DataSource => data_source(project, proto::DataSource::decode(bytes).map_err(e)?),
+        BlobKind::FeatureView => {
+            let m = proto::FeatureView::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let meta = m.meta.unwrap_or_default();
+            let kind = if s.feature_transformation.is_some() { ObjectKind::BatchFeatureView } else { ObjectKind::FeatureView };
+            let detail = ViewDetail {
+                entities: s.entities,
+                features: fields(&s.features),
+                entity_columns: fields(&s.entity_columns),
+                ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
+                online: s.online,
+                batch_source: s.batch_source.map(|d| d.name),
+                stream_source: s.stream_source.map(|d| d.name),
+                materialization_intervals: intervals(&meta.materialization_intervals),
+                mode: s.mode,
+            };
+            let meta = ObjectMeta { created_timestamp: meta.created_timestamp, last_updated_timestamp: meta.last_updated_timestamp };
+            base(kind, project, s.name, s.description, s.owner, s.tags, Some(meta), Detail::View(detail))
+        }
+        BlobKind::StreamFeatureView => {
+            let m = proto::StreamFeatureView::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let meta = m.meta.unwrap_or_default();
+            let detail = ViewDetail {
+                entities: s.entities,
+                features: fields(&s.features),
+                entity_columns: fields(&s.entity_columns),
+                ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
+                online: s.online,
+                batch_source: s.batch_source.map(|d| d.name),
+                stream_source: s.stream_source.map(|d| d.name),
+                materialization_intervals: intervals(&meta.materialization_intervals),
+                mode: s.mode,
+            };
+            let meta = ObjectMeta { created_timestamp: meta.created_timestamp, last_updated_timestamp: meta.last_updated_timestamp };
+            base(ObjectKind::StreamFeatureView, project, s.name, s.description, s.owner, s.tags, Some(meta), Detail::View(detail))
+        }
+        BlobKind::OnDemandFeatureView => {
+            let m = proto::OnDemandFeatureView::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let mut sources: Vec<String> = s
+                .sources
+                .iter()
+                .map(|(key, src)| match &src.source {
+                    Some(Source::FeatureView(fv)) => fv.spec.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| key.clone()),
+                    Some(Source::RequestDataSource(ds)) => ds.name.clone(),
+                    Some(Source::FeatureViewProjection(p)) => p.feature_view_name.clone(),
+                    None => key.clone(),
+                })
+                .collect();
+            sources.sort();
+            let detail = OnDemandDetail { features: fields(&s.features), sources, mode: s.mode };
+            base(ObjectKind::OnDemandFeatureView, project, s.name, s.description, s.owner, s.tags, m.meta, Detail::OnDemandView(detail))
+        }
+        BlobKind::LabelView => {
+            let m = proto::LabelView::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let detail = ViewDetail {
+                entities: s.entities,
+                features: fields(&s.features),
+                entity_columns: fields(&s.entity_columns),
+                ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
+                online: s.online,
+                batch_source: s.source.map(|d| d.name),
+                stream_source: None,
+                materialization_intervals: Vec::new(),
+                mode: String::new(),
+            };
+            base(ObjectKind::LabelView, project, s.name, s.description, s.owner, s.tags, m.meta, Detail::View(detail))
+        }
+        BlobKind::FeatureService => {
+            let m = proto::FeatureService::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let projections = s
+                .features
+                .into_iter()
+                .map(|p| Projection {
+                    view: p.feature_view_name,
+                    alias: p.feature_view_name_alias,
+                    features: p.feature_columns.into_iter().map(|f| f.name).collect(),
+                })
+                .collect();
+            base(ObjectKind::FeatureService, project, s.name, s.description, s.owner, s.tags, m.meta, Detail::FeatureService { projections })
+        }
+        BlobKind::SavedDataset => {
+            let m = proto::SavedDataset::decode(bytes).map_err(e)?;
+            let s = m.spec.unwrap_or_default();
+            let storage = s.storage.and_then(|st| st.file_storage).map(|f| f.uri).unwrap_or_default();
+            let detail = Detail::SavedDataset { features: s.features, join_keys: s.join_keys, storage };
+            base(ObjectKind::SavedDataset, project, s.name, s.description, String::new(), s.tags, m.meta, detail)
+        }
+        BlobKind::ValidationReference => {
+            let m = proto::ValidationReference::decode(bytes).map_err(e)?;
+            let detail = Detail::ValidationReference { reference_dataset: m.reference_dataset_name };
+            base(ObjectKind::ValidationReference, project, m.name, m.description, String::new(), m.tags, None, detail)
+        }
+        BlobKind::Permission => {
+            let record = PermissionRecord::decode(bytes).map_err(|e| e.to_string())?;
+            permission(project, record.message)
+        }
+    };
+    Ok(object)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn base(
+    kind: ObjectKind,
+    project: &str,
+    name: String,
+    description: String,
+    owner: String,
+    tags: proto::Tags,
+    meta: Option<ObjectMeta>,
+    detail: Detail,
+) -> CatalogObject {
+    let meta = meta.unwrap_or_default();
+    CatalogObject {
+        kind,
+        project: project.to_string(),
+        name,
+        description,
+        owner,
+        tags,
+        created: instant(meta.created_timestamp),
+        updated: instant(meta.last_updated_timestamp),
+        detail,
+    }
+}
+
+fn instant(ts: Option<proto::Timestamp>) -> Option<Instant> {
+    ts.and_then(|t| Instant::new(t.seconds, t.nanos))
+}
+
+fn fields(specs: &[proto::FeatureSpecV2]) -> Vec<Field> {
+    specs
+        .iter()
+        .map(|f| Field { name: f.name.clone(), dtype: names::value_type(f.value_type), description: f.description.clone() })
+        .collect()
+}
+
+fn intervals(list: &[proto::MaterializationInterval]) -> Vec<Interval> {
+    list.iter().map(|i| Interval { start: instant(i.start_time), end: instant(i.end_time) }).collect()
+}
+
+fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
+    let (location, schema) = match &m.options {
+        Some(Options::File(f)) => (f.uri.clone(), Vec::new()),
+        Some(Options::Kafka(k)) => (format!("{}/{}", k.kafka_bootstrap_servers, k.topic), Vec::new()),
+        Some(Options::Kinesis(k)) => (format!("{}/{}", k.region, k.stream_name), Vec::new()),
+        Some(
+            Options::BigQuery(t) | Options::Redshift(t) | Options::Snowflake(t) | Options::Trino(t) | Options::Athena(t),
+        ) => (if t.table.is_empty() { t.query.clone() } else { t.table.clone() }, Vec::new()),
+        Some(Options::Spark(s)) => {
+            let loc = [&s.table, &s.path, &s.query].into_iter().find(|v| !v.is_empty()).cloned().unwrap_or_default();
+            (loc, Vec::new())
+        }
+        Some(Options::RequestData(r)) => (String::new(), fields(&r.schema)),
+        Some(Options::Custom(_) | Options::Push(_)) | None => (String::new(), Vec::new()),
+    };
+    let detail = DataSourceDetail {
+        source_type: names::source_type(m.r#type),
+        timestamp_field: m.timestamp_field,
+        location,
+        batch_source: m.batch_source.map(|b| b.name),
+        schema,
+    };
+    let meta = m.meta.map(|meta| meta.as_object_meta());
+    base(ObjectKind::DataSource, project, m.name, m.description, m.owner, m.tags, meta, Detail::DataSource(detail))
+}
+
+fn permission(project: &str, m: proto::Permission) -> CatalogObject {
+    let s = m.spec.unwrap_or_default();
+    let policy = match s.policy {
+        None => Policy::Missing,
+        Some(p) => match p.policy_type {
+            None => Policy::AllowAll,
+            Some(PolicyType::RoleBased(r)) => Policy::RoleBased { roles: r.roles },
+            Some(PolicyType::GroupBased(g)) => Policy::GroupBased { groups: g.groups },
+            Some(PolicyType::NamespaceBased(n)) => Policy::NamespaceBased { namespaces: n.namespaces },
+            Some(PolicyType::CombinedGroupNamespace(c)) => {
+                Policy::CombinedGroupNamespace { groups: c.groups, namespaces: c.namespaces }
+            }
+        },
+    };
+    let detail = PermissionDetail {
+        types: s.types.iter().map(|t| names::permission_type(*t)).collect(),
+        name_patterns: s.name_patterns,
+        required_tags: s.required_tags,
+        actions: s.actions.iter().map(|a| names::authzed_action(*a)).collect(),
+        policy,
+    };
+    base(ObjectKind::Permission, project, s.name, String::new(), String::new(), s.tags, m.meta, Detail::Permission(detail))
+}
+
+#[cfg(test)]
+mod tests;

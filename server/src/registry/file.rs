@@ -1,0 +1,101 @@
+//! File registry reader: `registry.db` is one serialized `feast.core.Registry`. Change
+//! detection is the file's modification time and size; a change re-reads the whole file.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Instant, SystemTime},
+};
+
+use app::catalog::{
+    model::{CatalogObject, ViewVersion},
+    time::Instant as Utc,
+};
+use prost::Message;
+
+use super::{
+    decode::{decode_blob, stored_project, BlobKind},
+    proto::Registry,
+    snapshot::RegistrySnapshot,
+    LoadError,
+};
+
+pub struct FileReader {
+    path: PathBuf,
+    display: String,
+    seen: Option<(SystemTime, u64)>,
+}
+
+impl FileReader {
+    pub fn new(path: &Path, display: String) -> FileReader {
+        FileReader { path: path.to_owned(), display, seen: None }
+    }
+
+    pub async fn refresh(&mut self) -> Result<Option<RegistrySnapshot>, LoadError> {
+        let started = Instant::now();
+        let meta = tokio::fs::metadata(&self.path).await.map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
+        let stamp = (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len());
+        if self.seen == Some(stamp) {
+            return Ok(None);
+        }
+        let bytes = tokio::fs::read(&self.path).await.map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
+        let (objects, versions) = decode_registry(&bytes).map_err(|e| LoadError::new(&self.display, e))?;
+        self.seen = Some(stamp);
+        Ok(Some(RegistrySnapshot::build(objects, versions, SystemTime::now(), started.elapsed())))
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Decodes a whole `registry.db`. Each object is decoded on its own, so a corrupt one is
+/// listed as unreadable; a file that is not a Registry at all is an error.
+pub fn decode_registry(bytes: &[u8]) -> Result<(Vec<CatalogObject>, Vec<ViewVersion>), String> {
+    if bytes.is_empty() {
+        return Err("is not a Feast registry.db: the file is empty".into());
+    }
+    let registry = Registry::decode(bytes).map_err(|e| format!("is not a Feast registry.db (truncated or another format): {e}"))?;
+    if registry.registry_schema_version.is_empty() && registry.projects.is_empty() && registry.feature_views.is_empty() {
+        return Err("is not a Feast registry.db: no schema version and no projects".into());
+    }
+    let lists: [(BlobKind, &Vec<Vec<u8>>); 11] = [
+        (BlobKind::Project, &registry.projects),
+        (BlobKind::Entity, &registry.entities),
+        (BlobKind::DataSource, &registry.data_sources),
+        (BlobKind::FeatureView, &registry.feature_views),
+        (BlobKind::StreamFeatureView, &registry.stream_feature_views),
+        (BlobKind::OnDemandFeatureView, &registry.on_demand_feature_views),
+        (BlobKind::LabelView, &registry.label_views),
+        (BlobKind::FeatureService, &registry.feature_services),
+        (BlobKind::SavedDataset, &registry.saved_datasets),
+        (BlobKind::ValidationReference, &registry.validation_references),
+        (BlobKind::Permission, &registry.permissions),
+    ];
+    let mut objects = Vec::new();
+    for (kind, blobs) in lists {
+        for (i, blob) in blobs.iter().enumerate() {
+            // The file registry sets spec.project on every object; an unreadable one has none.
+            let project = stored_project(kind, blob).unwrap_or_default();
+            objects.push(decode_blob(kind, &project, &format!("#{i}"), blob));
+        }
+    }
+    let versions = registry
+        .feature_view_version_history
+        .map(|h| h.records)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| ViewVersion {
+            project: r.project_id,
+            view: r.feature_view_name,
+            view_type: r.feature_view_type,
+            version_number: r.version_number,
+            version_id: r.version_id,
+            created: r.created_timestamp.and_then(|t| Utc::new(t.seconds, t.nanos)),
+            description: r.description,
+        })
+        .collect();
+    Ok((objects, versions))
+}

@@ -1,0 +1,176 @@
+//! Keeps each configured registry's snapshot fresh in the background.
+//!
+//! Each registry has a [`RegistryHandle`]: readers take the current `Arc<RegistrySnapshot>`
+//! (a pointer copy under a lock held for nanoseconds); the refresher builds the next snapshot
+//! off the request path and swaps it in whole. On error the previous snapshot stays in use,
+//! and the error and the time of the last successful read are kept for `/readyz` and the UI.
+//! Failures back off exponentially, up to [`MAX_BACKOFF`].
+
+use std::{
+    sync::{Arc, RwLock},
+    time::{Duration, SystemTime},
+};
+
+use super::{LoadError, Reader, RegistrySnapshot, RegistrySource};
+
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// What `/readyz` and the UI show about one registry.
+#[derive(Clone, Debug, Default)]
+pub struct RegistryStatus {
+    /// When a read last succeeded (changed or not): the data is current as of then.
+    pub last_success: Option<SystemTime>,
+    /// The last error, cleared by the next success.
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+}
+
+pub struct RegistryHandle {
+    pub name: String,
+    /// The source with any password removed.
+    pub source: String,
+    current: RwLock<Option<Arc<RegistrySnapshot>>>,
+    status: RwLock<RegistryStatus>,
+}
+
+impl RegistryHandle {
+    pub fn new(source: &RegistrySource) -> RegistryHandle {
+        RegistryHandle {
+            name: source.name.clone(),
+            source: source.display(),
+            current: RwLock::new(None),
+            status: RwLock::new(RegistryStatus::default()),
+        }
+    }
+
+    /// The snapshot in use; None until the first successful read.
+    pub fn snapshot(&self) -> Option<Arc<RegistrySnapshot>> {
+        // A poisoned lock only means a panic elsewhere while swapping a pointer; the pointer
+        // itself is still valid.
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn status(&self) -> RegistryStatus {
+        self.status.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Seconds since the data was last confirmed current.
+    pub fn age(&self, now: SystemTime) -> Option<Duration> {
+        self.status().last_success.map(|t| now.duration_since(t).unwrap_or_default())
+    }
+
+    /// Applies the outcome of one read.
+    pub fn record(&self, outcome: Result<Option<RegistrySnapshot>, LoadError>) {
+        let mut status = self.status.write().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok(next) => {
+                if let Some(snapshot) = next {
+                    *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(snapshot));
+                }
+                status.last_success = Some(SystemTime::now());
+                status.last_error = None;
+                status.consecutive_failures = 0;
+            }
+            Err(e) => {
+                status.last_error = Some(e.to_string());
+                status.consecutive_failures = status.consecutive_failures.saturating_add(1);
+            }
+        }
+    }
+}
+
+/// Every configured registry, in configuration order.
+#[derive(Clone, Default)]
+pub struct Registries {
+    pub handles: Vec<Arc<RegistryHandle>>,
+}
+
+impl Registries {
+    /// Creates the handles and starts one refresh task per registry. The first read starts
+    /// at once; the console serves (showing "loading") meanwhile.
+    pub fn spawn(sources: &[RegistrySource], interval: Duration) -> Registries {
+        let handles: Vec<Arc<RegistryHandle>> = sources.iter().map(|s| Arc::new(RegistryHandle::new(s))).collect();
+        for (source, handle) in sources.iter().zip(&handles) {
+            tokio::spawn(run(source.clone(), handle.clone(), interval));
+        }
+        Registries { handles }
+    }
+
+    /// Reads every registry once, in order, without background tasks (tests, tools).
+    pub async fn load_now(sources: &[RegistrySource]) -> Registries {
+        let mut handles = Vec::new();
+        for source in sources {
+            let handle = Arc::new(RegistryHandle::new(source));
+            handle.record(Reader::load_once(source).await.map(Some));
+            handles.push(handle);
+        }
+        Registries { handles }
+    }
+}
+
+/// Delay before the next attempt: the interval, doubled per consecutive failure, capped.
+pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
+    if consecutive_failures == 0 {
+        return interval;
+    }
+    let factor = 1u32.checked_shl(consecutive_failures.min(16)).unwrap_or(u32::MAX);
+    interval.checked_mul(factor).unwrap_or(MAX_BACKOFF).min(MAX_BACKOFF).max(interval.min(MAX_BACKOFF))
+}
+
+async fn run(source: RegistrySource, handle: Arc<RegistryHandle>, interval: Duration) {
+    let mut reader: Option<Reader> = None;
+    loop {
+        let outcome = match reader.as_mut() {
+            Some(r) => r.refresh().await,
+            None => match Reader::open(&source).await {
+                Ok(mut r) => {
+                    let first = r.refresh().await;
+                    reader = Some(r);
+                    first
+                }
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = &outcome {
+            tracing::warn!(registry = %handle.name, error = %e, "registry read failed; keeping the previous snapshot");
+            // Reconnect from scratch next time: the pool or the file may be gone for good.
+            if handle.status().consecutive_failures >= 2 {
+                reader = None;
+            }
+        }
+        handle.record(outcome);
+        tokio::time::sleep(next_delay(interval, handle.status().consecutive_failures)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::SourceKind;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let i = Duration::from_secs(10);
+        assert_eq!(next_delay(i, 0), i);
+        assert_eq!(next_delay(i, 1), Duration::from_secs(20));
+        assert_eq!(next_delay(i, 3), Duration::from_secs(80));
+        assert_eq!(next_delay(i, 50), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn errors_keep_the_last_good_snapshot() {
+        let source = RegistrySource { name: "r".into(), kind: SourceKind::File("/x".into()), token: None };
+        let handle = RegistryHandle::new(&source);
+        let snap = RegistrySnapshot::build(vec![], vec![], SystemTime::now(), Duration::ZERO);
+        handle.record(Ok(Some(snap)));
+        assert!(handle.snapshot().is_some());
+        handle.record(Err(LoadError::new("/x", "no such file".into())));
+        assert!(handle.snapshot().is_some(), "last good snapshot stays");
+        let status = handle.status();
+        assert_eq!(status.last_error.as_deref(), Some("registry /x: no such file"));
+        assert_eq!(status.consecutive_failures, 1);
+        assert!(status.last_success.is_some());
+        handle.record(Ok(None));
+        assert_eq!(handle.status().last_error, None);
+    }
+}

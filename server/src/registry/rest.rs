@@ -1,0 +1,120 @@
+//! Registry server REST reader (`feast serve_registry --rest-api`, `/api/v1`).
+//!
+//! Reads project by project (`/entities?project=P`, ...) and never pages the `/…/all`
+//! endpoints, which cost seconds per page on large registries. Feast's REST server offers no
+//! ETag or Last-Modified, so a refresh re-reads each project and the snapshot is only replaced
+//! when something differs.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use app::catalog::model::{CatalogObject, ObjectKind};
+use serde_json::Value;
+
+use super::{rest_json, snapshot::RegistrySnapshot, LoadError};
+
+pub struct RestReader {
+    base: String,
+    display: String,
+    token: Option<String>,
+    client: reqwest::Client,
+    previous: Option<Vec<CatalogObject>>,
+}
+
+/// One list endpoint: path, the list's JSON key, and how to read an item.
+struct Listing {
+    path: &'static str,
+    /// JSON keys holding the list, first found wins (0.67.0 lists label views under `featureViews`).
+    keys: &'static [&'static str],
+    kind: ObjectKind,
+    read: fn(&str, &Value) -> CatalogObject,
+}
+
+const LISTINGS: &[Listing] = &[
+    Listing { path: "entities", keys: &["entities"], kind: ObjectKind::Entity, read: rest_json::entity },
+    Listing { path: "data_sources", keys: &["dataSources"], kind: ObjectKind::DataSource, read: rest_json::data_source },
+    Listing { path: "feature_views", keys: &["featureViews"], kind: ObjectKind::FeatureView, read: |p, v| rest_json::any_feature_view(p, v, false) },
+    Listing { path: "label_views", keys: &["labelViews", "featureViews"], kind: ObjectKind::LabelView, read: |p, v| rest_json::any_feature_view(p, v, true) },
+    Listing { path: "feature_services", keys: &["featureServices"], kind: ObjectKind::FeatureService, read: rest_json::feature_service },
+    Listing { path: "saved_datasets", keys: &["savedDatasets"], kind: ObjectKind::SavedDataset, read: rest_json::saved_dataset },
+    Listing { path: "permissions", keys: &["permissions"], kind: ObjectKind::Permission, read: rest_json::permission },
+];
+
+impl RestReader {
+    pub fn new(base: &str, token: Option<String>, display: String) -> Result<RestReader, LoadError> {
+        // reqwest is built without a bundled crypto provider; install ring once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| LoadError::new(&display, format!("cannot build HTTP client: {e}")))?;
+        Ok(RestReader { base: base.to_string(), display, token, client, previous: None })
+    }
+
+    async fn get(&self, path: &str, project: Option<&str>) -> Result<Value, String> {
+        let mut request = self.client.get(format!("{}/{path}", self.base));
+        if let Some(p) = project {
+            // The server's own registry cache is used (allow_cache defaults to true): polling
+            // must not turn every console refresh into database reads on the registry server.
+            request = request.query(&[("project", p)]);
+        }
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|e| describe(&e))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| describe(&e))?;
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("detail").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
+            return Err(format!("GET {path} answered {status}: {detail}"));
+        }
+        serde_json::from_slice(&body).map_err(|e| format!("GET {path}: not JSON ({e}); is this a Feast registry server?"))
+    }
+
+    pub async fn refresh(&mut self) -> Result<Option<RegistrySnapshot>, LoadError> {
+        let started = Instant::now();
+        let projects = self.get("projects", None).await.map_err(|e| LoadError::new(&self.display, e))?;
+        let list = projects.get("projects").and_then(Value::as_array).ok_or_else(|| {
+            LoadError::new(&self.display, "GET projects: no `projects` list; is this a Feast registry server?".to_string())
+        })?;
+        let mut objects: Vec<CatalogObject> = list.iter().map(rest_json::project).collect();
+        let names: Vec<String> = objects.iter().map(|p| p.name.clone()).collect();
+        for project in &names {
+            for listing in LISTINGS {
+                match self.get(listing.path, Some(project)).await {
+                    Ok(body) => {
+                        let items = listing
+                            .keys
+                            .iter()
+                            .find_map(|k| body.get(*k).and_then(Value::as_array))
+                            .cloned()
+                            .unwrap_or_default();
+                        objects.extend(items.iter().map(|v| (listing.read)(project, v)));
+                    }
+                    // One failing list (e.g. Feast's 422 on an AllowAll permission) is shown as
+                    // one unreadable entry; the rest of the registry still loads.
+                    Err(e) => objects.push(CatalogObject::unreadable(listing.kind, project, &format!("({})", listing.path), e)),
+                }
+            }
+        }
+        objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        if self.previous.as_ref() == Some(&objects) {
+            return Ok(None);
+        }
+        self.previous = Some(objects.clone());
+        Ok(Some(RegistrySnapshot::build(objects, Vec::new(), SystemTime::now(), started.elapsed())))
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        format!("cannot connect: {}", std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string()))
+    } else if e.is_timeout() {
+        "timed out".to_string()
+    } else {
+        e.to_string()
+    }
+}

@@ -1,0 +1,5 @@
+//! Support shared by the registry tests.
+#![allow(dead_code)]
+
+pub mod compare;
+pub mod fixtures;
