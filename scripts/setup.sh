@@ -102,11 +102,21 @@ install_node_modules() {
   ( cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent )
 }
 
+# The test identity provider (npm oidc-provider) the sign-in tests start on a free port.
+install_oidc_provider() {
+  if [ -d scripts/oidc/node_modules/oidc-provider ] && \
+     [ scripts/oidc/node_modules/.package-lock.json -nt scripts/oidc/package-lock.json ]; then
+    log "test identity provider node modules: present"; return
+  fi
+  log "installing the test identity provider (npm oidc-provider)"
+  ( cd scripts/oidc && npm ci --no-audit --no-fund --silent )
+}
+
 what=${1:-all}
 case "$what" in
   build) install_wasm_target; install_cargo_leptos; install_wasm_bindgen; install_wasm_opt ;;
   all)   install_wasm_target; install_cargo_leptos; install_wasm_bindgen; install_wasm_opt
-         install_debian_packages; install_node_modules ;;
+         install_debian_packages; install_node_modules; install_oidc_provider ;;
   *) echo "usage: scripts/setup.sh [build|all]" >&2; exit 2 ;;
 esac
 log "tool chain ready"

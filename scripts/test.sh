@@ -34,6 +34,15 @@ cleanup() {
 trap cleanup EXIT INT TERM
 pg_start
 export FC_REQUIRE_PG=1
+# The sign-in tests start the test identity provider themselves (scripts/oidc, free port).
+export FC_REQUIRE_OIDC=1
+
+say "feast registries"
+# Real Feast 0.67.0 applies the fixture repositories into SQLite, a file registry.db and the
+# test PostgreSQL; the registry and permission tests compare the console with Feast on them.
+export FC_REQUIRE_FEAST=1
+bash scripts/make-registries.sh
+phase "feast fixtures"
 
 say "build"
 # Debug builds by cargo-leptos use this flag; giving cargo test the same flags lets both share

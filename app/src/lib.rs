@@ -2,6 +2,7 @@
 //! (feature `hydrate`). One folder per area; domain logic in those folders stays free of I/O and
 //! of Leptos types so it can be unit-tested on its own and compiled for the browser.
 
+pub mod auth;
 pub mod cache;
 pub mod catalog;
 pub mod permissions;

@@ -85,10 +85,35 @@ pub struct ServeArgs {
     /// Answer slower requests with 408 [default: 30]
     #[arg(long, value_name = "SECONDS")]
     request_timeout_seconds: Option<String>,
+    /// A Feast registry to read, [NAME=]SOURCE; repeat for several. SOURCE: sqlite:///PATH,
+    /// postgresql://..., http(s)://HOST:PORT, a registry.db path [default: the bundled demo registry]
+    #[arg(long = "registry", value_name = "SOURCE")]
+    registries: Vec<String>,
+    /// Take a registry from a Feast feature_store.yaml (${VAR} expanded as Feast does); repeatable
+    #[arg(long = "feature-store-yaml", value_name = "PATH")]
+    feature_store_yamls: Vec<String>,
+    /// Seconds between registry change checks [default: 30]
+    #[arg(long, value_name = "SECONDS")]
+    registry_refresh_seconds: Option<String>,
+    /// Origin browsers use, e.g. https://console.example.com [default: http://<listen>]
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// OpenID Connect issuer URL; without one the console runs in development mode (loopback only)
+    #[arg(long, value_name = "URL")]
+    oidc_issuer_url: Option<String>,
+    /// Run without an identity provider on a non-loopback address (everyone is an admin)
+    #[arg(long)]
+    insecure_no_auth: bool,
 }
 
 impl ServeArgs {
     fn flags(self) -> Vec<(&'static str, String)> {
+        let mut entries = self.registries;
+        entries.extend(self.feature_store_yamls.into_iter().map(|path| {
+            // resolve_entry reads any *.yaml entry as a feature_store.yaml.
+            if path.ends_with(".yaml") || path.ends_with(".yml") { path } else { format!("{path}/feature_store.yaml") }
+        }));
+        let registries = (!entries.is_empty()).then(|| entries.join("\n"));
         [
             ("listen", self.listen),
             ("data_dir", self.data_dir),
@@ -98,6 +123,11 @@ impl ServeArgs {
             ("log_format", self.log_format),
             ("log_level", self.log_level),
             ("request_timeout_seconds", self.request_timeout_seconds),
+            ("registries", registries),
+            ("registry_refresh_seconds", self.registry_refresh_seconds),
+            ("public_url", self.public_url),
+            ("oidc_issuer_url", self.oidc_issuer_url),
+            ("insecure_no_auth", self.insecure_no_auth.then(|| "true".to_string())),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -137,6 +167,15 @@ fn config_check(file: &std::path::Path) -> ExitCode {
             println!("  log_format               = {:?}", config.log_format);
             println!("  log_level                = {}", config.log_level);
             println!("  request_timeout_seconds  = {}", config.request_timeout_seconds);
+            for r in &config.registries {
+                println!("  registries               + {} = {}", r.name, r.display());
+            }
+            println!("  registry_refresh_seconds = {}", config.registry_refresh_seconds);
+            println!("  public_url               = {}", config.auth.public_url);
+            match &config.auth.oidc {
+                Some(oidc) => println!("  oidc_issuer_url          = {} (client {})", oidc.issuer_url, oidc.client_id),
+                None => println!("  oidc_issuer_url          = (none: development mode, loopback only)"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

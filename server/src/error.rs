@@ -17,12 +17,17 @@ pub enum StartError {
     Listen { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("no identity provider is configured (oidc_issuer_url), so the console would be open to anyone on {addr}; \
+             listen on a loopback address for development, configure sign-in, or pass --insecure-no-auth")]
+    OpenWithoutAuth { addr: std::net::SocketAddr },
+    #[error("cannot set up sign-in: {0}")]
+    Auth(String),
 }
 
 impl StartError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            StartError::Config(_) => 2,
+            StartError::Config(_) | StartError::OpenWithoutAuth { .. } => 2,
             _ => 1,
         }
     }

@@ -1,6 +1,7 @@
 //! feast-console's server: command line, configuration, console database, HTTP router and
 //! background work. Server-only code; pages live in the `app` crate.
 
+pub mod auth;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod permissions;
 pub mod recovery;
+pub mod registry;
 pub mod state;
 pub mod topology;
 

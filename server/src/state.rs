@@ -8,7 +8,7 @@ use std::sync::{
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{db::ConsoleDb, http::metrics::HttpMetrics, Config};
+use crate::{db::ConsoleDb, http::metrics::HttpMetrics, registry::refresher::Registries, Config};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +17,10 @@ pub struct AppState {
     pub db: ConsoleDb,
     pub metrics: Arc<HttpMetrics>,
     pub lifecycle: Arc<Lifecycle>,
+    /// Every Feast registry the console reads, each with its current snapshot.
+    pub registries: Registries,
+    /// Sign-in, sessions and the authorization guard's settings.
+    pub auth: crate::auth::Auth,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -7,8 +7,10 @@ use super::{theme::ThemeToggle, AREAS};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let session = crate::auth::current_session();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <crate::auth::AuthOffBanner session=session.clone()/>
         <header class="topbar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
@@ -21,15 +23,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <option>"No source connected"</option>
                     </select>
                 </label>
-                <span class="identity" title="Sign-in is not configured in this build">
-                    <span class="identity-dot" aria-hidden="true"></span>
-                    "Not signed in"
-                </span>
+                <crate::auth::IdentityMenu session=session.clone()/>
                 <ThemeToggle/>
             </div>
         </header>
         <div class="frame">
-            <AreaNav/>
+            <AreaNav session/>
             <main id="main" tabindex="-1">{children()}</main>
         </div>
         <footer class="footer">
@@ -40,7 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn AreaNav() -> impl IntoView {
+fn AreaNav(session: crate::auth::SessionView) -> impl IntoView {
     let location = use_location();
     // "/" shows the catalog, so Catalog is the current area there too.
     let is_current = move |href: &'static str| {
@@ -52,6 +51,8 @@ fn AreaNav() -> impl IntoView {
             <ul>
                 {AREAS
                     .iter()
+                    // Only the areas the role may open; the server refuses the others anyway.
+                    .filter(|(href, _, _)| session.may_open(href))
                     .map(|(href, label, _)| {
                         let href = *href;
                         view! {

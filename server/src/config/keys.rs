@@ -16,6 +16,23 @@ pub const KEYS: &[Key] = &[
     Key { name: "log_format", default: "human", help: "Log line format: human or json." },
     Key { name: "log_level", default: "info", help: "tracing filter, e.g. info or server=debug,info." },
     Key { name: "request_timeout_seconds", default: "30", help: "Requests running longer are answered with 408 (1-3600)." },
+    Key { name: "registries", default: "", help: "Feast registries to read: [NAME=]SOURCE entries separated by commas or newlines (a TOML array also works; the serve flag --registry repeats). SOURCE is sqlite:///PATH, postgresql[+psycopg|+psycopg2]://..., http(s)://HOST:PORT (REST registry server), a registry.db path, or a feature_store.yaml. Empty means the bundled demo registry." },
+    Key { name: "registry_refresh_seconds", default: "30", help: "How often each registry is checked for changes (1-86400); failures back off up to 5 minutes." },
+    Key { name: "registry_token", default: "", help: "Bearer token sent to REST registry servers; empty sends none." },
+    Key { name: "public_url", default: "", help: "Origin browsers use to reach the console, e.g. https://console.example.com (no path). Sign-in redirects to <public_url>/auth/callback and same-origin checks compare against it. Empty means http://<listen>." },
+    Key { name: "oidc_issuer_url", default: "", help: "OpenID Connect issuer (Keycloak: https://HOST/realms/REALM); discovery reads its /.well-known/openid-configuration. Empty means development mode: no sign-in, demo users, loopback only." },
+    Key { name: "oidc_client_id", default: "feast-console", help: "The console's confidential client id at the identity provider." },
+    Key { name: "oidc_client_secret_file", default: "", help: "File holding the client secret (trailing whitespace ignored). Alternative: FEAST_CONSOLE_OIDC_CLIENT_SECRET. Never put the secret itself in the configuration file." },
+    Key { name: "oidc_client_secret", default: "", help: "The client secret, from the environment (FEAST_CONSOLE_OIDC_CLIENT_SECRET) only; refused in the configuration file." },
+    Key { name: "oidc_feast_client_id", default: "feast", help: "Feast's client_id (its auth: {type: oidc} block): Feast roles are resource_access.<this>.roles plus the top-level roles claim. Empty: Feast ignores resource_access." },
+    Key { name: "oidc_scopes", default: "openid profile email", help: "Scopes requested at sign-in, space-separated (openid is always added)." },
+    Key { name: "cookie_secure", default: "true", help: "Mark the session cookie Secure (HTTPS only). false is allowed only when listening on a loopback address, for plain-HTTP development." },
+    Key { name: "session_idle_minutes", default: "30", help: "A session unused this long ends (1-10080)." },
+    Key { name: "session_absolute_hours", default: "12", help: "A session ends this long after sign-in, however active (1-2160)." },
+    Key { name: "console_role_viewer", default: "client_role:console-viewer", help: "Claim values granting the viewer role (catalog, topology): comma-separated KIND:VALUE, KIND one of client_role (resource_access.<oidc_client_id>.roles), realm_role, group, role (Feast roles)." },
+    Key { name: "console_role_sre", default: "client_role:console-sre", help: "Claim values granting the sre role (viewer plus registry cache and recovery); same format as console_role_viewer." },
+    Key { name: "console_role_admin", default: "client_role:console-admin", help: "Claim values granting the admin role (sre plus permission editing and the audit log); same format as console_role_viewer." },
+    Key { name: "insecure_no_auth", default: "false", help: "Allow development mode (no identity provider) on a non-loopback address. Anyone who can reach the console is then an admin; a warning is logged at every start." },
 ];
 
 pub fn find(name: &str) -> Option<&'static Key> {

@@ -7,6 +7,7 @@
 //! first bad value stops the console with one message naming the key, where it came from, and
 //! why it is wrong (exit code 2).
 
+pub mod auth;
 mod error;
 mod keys;
 
@@ -17,6 +18,8 @@ use std::{
 };
 
 pub use error::{ConfigError, Origin};
+
+use crate::registry::RegistrySource;
 pub use keys::{Key, KEYS};
 
 /// How log lines are written.
@@ -49,6 +52,15 @@ pub struct Config {
     pub log_level: String,
     /// Requests taking longer are answered with 408 (`request_timeout_seconds`, default 30).
     pub request_timeout_seconds: u64,
+    /// Feast registries to read (`registries`, `[NAME=]SOURCE` entries; default: none, which
+    /// makes `serve` use the bundled demo registry).
+    pub registries: Vec<RegistrySource>,
+    /// Seconds between registry change checks (`registry_refresh_seconds`, default 30).
+    pub registry_refresh_seconds: u64,
+    /// Bearer token for REST registry servers (`registry_token`, default none).
+    pub registry_token: Option<String>,
+    /// Sign-in: identity provider, session cookie, console roles (see `config/auth.rs`).
+    pub auth: auth::AuthConfig,
 }
 
 /// Raw values gathered from the layers, each with the place it came from.
@@ -73,6 +85,19 @@ impl Layers {
                 .ok_or_else(|| ConfigError::UnknownKey { key: name.clone(), origin: origin.clone() })?;
             let text = match value {
                 toml::Value::String(s) => s,
+                // Only `registries` is a list; its entries are joined as newline-separated text.
+                toml::Value::Array(items) if key.name == "registries" => items
+                    .into_iter()
+                    .map(|item| match item {
+                        toml::Value::String(s) => Ok(s),
+                        other => Err(ConfigError::Invalid {
+                            key: key.name,
+                            origin: origin.clone(),
+                            reason: format!("expected an array of strings, found an element of type {}", other.type_str()),
+                        }),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join("\n"),
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
                 other => {
@@ -170,7 +195,36 @@ impl Layers {
         let request_timeout_seconds =
             parse_in_range(&timeout, 1, 3600).map_err(|r| invalid("request_timeout_seconds", o, r))?;
 
+        let (entries, o) = self.get("registries");
+        let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut registries: Vec<RegistrySource> = Vec::new();
+        for entry in entries.split(['\n', ',']).map(str::trim).filter(|e| !e.is_empty()) {
+            let source = crate::registry::source::resolve_entry(entry, &base)
+                .map_err(|reason| invalid("registries", o.clone(), reason))?;
+            if registries.iter().any(|r| r.name == source.name) {
+                let reason = format!("two registries are named `{}`; name them with NAME=SOURCE", source.name);
+                return Err(invalid("registries", o, reason));
+            }
+            registries.push(source);
+        }
+
+        let (refresh, o) = self.get("registry_refresh_seconds");
+        let registry_refresh_seconds =
+            parse_in_range(&refresh, 1, 86_400).map_err(|r| invalid("registry_refresh_seconds", o, r))?;
+
+        let (token, _) = self.get("registry_token");
+        let registry_token = Some(token.trim().to_string()).filter(|t| !t.is_empty());
+        for r in &mut registries {
+            r.token = registry_token.clone();
+        }
+
+        let auth = auth::validate(self, listen)?;
+
         Ok(Config {
+            auth,
+            registries,
+            registry_refresh_seconds,
+            registry_token,
             listen,
             data_dir,
             database_url,

@@ -115,3 +115,31 @@ fn password_is_redacted() {
     c.database_url = "postgres://fc:s3cret@db:5432/console".into();
     assert_eq!(c.database_url_redacted(), "postgres://fc:***@db:5432/console");
 }
+
+#[test]
+fn registries_from_every_layer() {
+    let f = file("registries = [\"a=sqlite:////tmp/a.db\", \"http://reg:6572\"]\nregistry_refresh_seconds = 5\n");
+    let c = Config::load(Some(&f.0), env(&[("FEAST_CONSOLE_REGISTRY_TOKEN", "tok")]), vec![]).unwrap();
+    assert_eq!(c.registries.len(), 2);
+    assert_eq!(c.registries[0].name, "a");
+    assert_eq!(c.registries[1].name, "reg:6572");
+    assert_eq!(c.registries[1].token.as_deref(), Some("tok"));
+    assert_eq!(c.registry_refresh_seconds, 5);
+    let c = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRIES", "x=/r.db, y=/s.db")]), vec![]).unwrap();
+    assert_eq!(c.registries.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["x", "y"]);
+    assert!(Config::defaults().registries.is_empty());
+}
+
+#[test]
+fn bad_registries_name_the_key() {
+    let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRIES", "mysql://u:pw@h/db")]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("`registries`") && msg.contains("FEAST_CONSOLE_REGISTRIES") && msg.contains("MySQL"), "{msg}");
+    assert!(!msg.contains("pw@"), "{msg}");
+    let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRIES", "/a/r.db,/b/r.db")]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("two registries are named `r`"), "{msg}");
+    let f = file("registries = [1]\n");
+    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("array of strings"), "{msg}");
+    let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRY_REFRESH_SECONDS", "0")]), vec![]).unwrap_err().to_string();
+    assert!(msg.contains("`registry_refresh_seconds`"), "{msg}");
+}

@@ -41,9 +41,38 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         }
     }
 
+    // Registries are reported, not gated on: a registry outage must not take every console
+    // replica out of the load balancer, and the last good snapshot is still served.
+    checks.insert("registries".into(), registry_checks(&state));
+
     let ready = not_ready.is_empty();
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(json!({ "ready": ready, "not_ready": not_ready, "checks": checks }))).into_response()
+}
+
+fn registry_checks(state: &AppState) -> Value {
+    let now = std::time::SystemTime::now();
+    let list: Vec<Value> = state
+        .registries
+        .handles
+        .iter()
+        .map(|h| {
+            let status = h.status();
+            let snapshot = h.snapshot();
+            json!({
+                "name": h.name,
+                "source": h.source,
+                "ok": status.last_error.is_none() && snapshot.is_some(),
+                "loaded": snapshot.is_some(),
+                "age_seconds": h.age(now).map(|a| a.as_secs()),
+                "error": status.last_error,
+                "consecutive_failures": status.consecutive_failures,
+                "projects": snapshot.as_ref().map(|s| s.projects.len()),
+                "objects": snapshot.as_ref().map(|s| s.objects.len()),
+            })
+        })
+        .collect();
+    Value::Array(list)
 }
 
 /// Prometheus text exposition.

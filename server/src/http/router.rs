@@ -13,12 +13,14 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos.clone();
     let context_state = state.clone();
+    let overview = crate::catalog::overview::provider(state.registries.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
             move || {
                 provide_context(context_state.clone());
+                provide_context(overview.clone());
                 leptos::nonce::provide_nonce();
             },
             move || shell(leptos_options.clone()),
@@ -30,5 +32,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics));
 
-    layers::apply(ops.merge(pages), &state).with_state(state)
+    // Every route, the fallback included, passes the authorization guard.
+    let guarded = ops
+        .merge(crate::auth::routes::routes())
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::guard::guard));
+    layers::apply(guarded, &state).with_state(state)
 }

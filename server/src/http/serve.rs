@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     db::ConsoleDb,
+    registry::refresher::Registries,
     state::{AppState, Lifecycle},
     Config, StartError,
 };
@@ -29,14 +30,47 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
     }
+    check_open_without_auth(&config)?;
     let db = ConsoleDb::open(&config.database_url, config.database_max_connections).await?;
+    let auth = crate::auth::Auth::new(&config, db.clone()).map_err(StartError::Auth)?;
+    let sources = if config.registries.is_empty() {
+        crate::registry::demo::demo_source().into_iter().collect()
+    } else {
+        config.registries.clone()
+    };
+    for source in &sources {
+        tracing::info!(registry = %source.name, source = %source.display(), "reading Feast registry");
+    }
+    let registries = Registries::spawn(&sources, Duration::from_secs(config.registry_refresh_seconds));
     Ok(AppState {
+        auth,
+        registries,
         leptos: leptos_options(&config),
         config: std::sync::Arc::new(config),
         db,
         metrics: Default::default(),
         lifecycle: std::sync::Arc::new(Lifecycle::default()),
     })
+}
+
+/// Without an identity provider the console trusts every visitor: allowed on loopback
+/// (development), elsewhere only with `insecure_no_auth`, and then loudly.
+fn check_open_without_auth(config: &Config) -> Result<(), StartError> {
+    if config.auth.oidc.is_some() {
+        return Ok(());
+    }
+    if config.listen.ip().is_loopback() {
+        tracing::info!("authentication off: development mode with demo users (loopback only)");
+        Ok(())
+    } else if config.auth.insecure_no_auth {
+        tracing::warn!(
+            addr = %config.listen,
+            "AUTHENTICATION IS OFF on a non-loopback address (--insecure-no-auth): anyone who can reach this console is an admin"
+        );
+        Ok(())
+    } else {
+        Err(StartError::OpenWithoutAuth { addr: config.listen })
+    }
 }
 
 pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError> {

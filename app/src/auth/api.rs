@@ -1,0 +1,12 @@
+//! Server functions of the sign-in area.
+
+use leptos::prelude::*;
+
+use super::SessionView;
+
+/// The caller's identity and console role, as the server decided them (for scripts and for
+/// pages that need it after hydration).
+#[server]
+pub async fn whoami() -> Result<SessionView, ServerFnError> {
+    super::require(super::ConsoleRole::Viewer)
+}
