@@ -1,14 +1,212 @@
-use leptos::prelude::*;
+//! The topology pages: the cluster (diagram and a table of FeatureStores) and, with
+//! `?fs=<namespace>/<name>`, one FeatureStore (diagram, checklist, violations, status).
 
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
 use crate::shell::{EmptyState, PageHeader};
+
+#[server]
+pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
+    let provider = use_context::<super::view::TopologyProvider>()
+        .ok_or_else(|| ServerFnError::new("no cluster or manifests folder is connected"))?;
+    Ok(provider.0.overview())
+}
+
+#[server]
+pub async fn load_topology_feature_store(
+    namespace: String,
+    name: String,
+) -> Result<Option<FeatureStoreDetail>, ServerFnError> {
+    let provider = use_context::<super::view::TopologyProvider>()
+        .ok_or_else(|| ServerFnError::new("no cluster or manifests folder is connected"))?;
+    Ok(provider.0.feature_store(&namespace, &name))
+}
 
 #[component]
 pub fn TopologyPage() -> impl IntoView {
+    let query = use_query_map();
+    let selected = move || {
+        query.read().get("fs").and_then(|v| {
+            v.split_once('/')
+                .map(|(ns, n)| (ns.to_string(), n.to_string()))
+        })
+    };
+    view! {
+        {move || match selected() {
+            Some((ns, name)) => view! { <FeatureStoreView namespace=ns name=name/> }.into_any(),
+            None => view! { <ClusterView/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ClusterView() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| load_topology_overview());
     view! {
         <PageHeader title="Topology" lead="Every Feast deployment in the cluster, classified as Minimal, Standard or Enterprise, checked and drawn."/>
-        <EmptyState title="No cluster or manifests connected">
-            <p>"The topology area reads FeatureStore resources from a Kubernetes cluster or a folder of manifests."</p>
-            <p>"Neither source is configured yet, so no deployment is shown."</p>
-        </EmptyState>
+        <Suspense fallback=|| view! { <p class="muted">"Reading the topology…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(e) => view! {
+                        <EmptyState title="No cluster or manifests connected">
+                            <p>"The topology area reads FeatureStore resources from a Kubernetes cluster or a folder of manifests."</p>
+                            <p>{e.to_string()}</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(o) if o.stores.is_empty() && o.errors.is_empty() => view! {
+                        <EmptyState title="No FeatureStore found">
+                            <p>"The source "<code>{o.source.clone()}</code>" holds no FeatureStore resource."</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(o) => view! { <ClusterBody overview=o/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ClusterBody(overview: TopologyOverview) -> impl IntoView {
+    let age = match overview.age_seconds {
+        Some(s) if s < 120 => format!("{s} s ago"),
+        Some(s) => format!("{} min ago", s / 60),
+        None => "not yet".to_string(),
+    };
+    let tenants = if overview.tenants.is_empty() {
+        "none".to_string()
+    } else {
+        overview.tenants.join(", ")
+    };
+    view! {
+        <p class="muted">"Source: "<code>{overview.source.clone()}</code>" · read "{age}" · tenants: "{tenants}</p>
+        {overview.refresh_error.clone().map(|e| view! {
+            <p class="registry-error" role="alert">"Last refresh failed: "{e}" Showing the last good read."</p>
+        })}
+        {(!overview.shared_registries.is_empty()).then(|| view! {
+            <p>"Shared registries: "{overview.shared_registries.join("; ")}</p>
+        })}
+        <Problems errors=overview.errors.clone()/>
+        <Diagram diagram=overview.diagram.clone() title="Cluster diagram"/>
+        <table class="topology-table">
+            <thead><tr><th>"FeatureStore"</th><th>"Class"</th><th>"Phase"</th><th>"Replicas"</th><th>"Badges"</th><th>"Checks"</th></tr></thead>
+            <tbody>{overview.stores.into_iter().map(|r| view! { <StoreRowView row=r/> }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn StoreRowView(row: StoreRow) -> impl IntoView {
+    // The namespace and name are user text: only ever rendered as text or inside an encoded query.
+    let href = format!(
+        "/topology?fs={}/{}",
+        encode(&row.namespace),
+        encode(&row.name)
+    );
+    view! {
+        <tr>
+            <td><a href=href>{format!("{}/{}", row.namespace, row.name)}</a></td>
+            <td><span class=format!("badge class-{}", row.class_id)>{row.class_label.clone()}</span></td>
+            <td>{row.phase.clone().unwrap_or_else(|| "-".into())}</td>
+            <td>{row.replicas.clone()}</td>
+            <td>{row.badges.iter().map(|b| view! { <span class="badge">{b.clone()}</span>" " }).collect_view()}</td>
+            <td>{format!("{} error(s), {} warning(s)", row.errors, row.warnings)}</td>
+        </tr>
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn Problems(errors: Vec<String>) -> impl IntoView {
+    (!errors.is_empty()).then(|| view! {
+        <section class="registry-error" role="alert">
+            <h2>"Reading problems"</h2>
+            <ul>{errors.into_iter().map(|e| view! { <li><code>{e}</code></li> }).collect_view()}</ul>
+        </section>
+    })
+}
+
+#[component]
+fn Diagram(diagram: DiagramView, title: &'static str) -> impl IntoView {
+    // The SVG comes from the server's renderer, generated from labels reduced to a safe
+    // alphabet, its ids prefixed per diagram: it is trusted markup.
+    let svg = diagram.svg.clone();
+    view! {
+        <section class="topology-diagram" aria-label=title>
+            {match svg {
+                Some(svg) => view! { <div class="diagram-svg" inner_html=svg></div> }.into_any(),
+                None => view! { <p class="muted">{diagram.error.clone().unwrap_or_else(|| "No diagram.".into())}</p> }.into_any(),
+            }}
+            <details>
+                <summary>"Mermaid source"</summary>
+                <pre><code>{diagram.mermaid.clone()}</code></pre>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn FeatureStoreView(namespace: String, name: String) -> impl IntoView {
+    let title = format!("{namespace}/{name}");
+    let detail = Resource::new(
+        move || (namespace.clone(), name.clone()),
+        |(ns, n)| load_topology_feature_store(ns, n),
+    );
+    view! {
+        <PageHeader title="Topology" lead="One FeatureStore: its class and why, its checklist, rule violations and diagram."/>
+        <p><a href="/topology">"← All FeatureStores"</a></p>
+        <h2>{title}</h2>
+        <Suspense fallback=|| view! { <p class="muted">"Reading the FeatureStore…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(e) => view! { <EmptyState title="Topology unavailable"><p>{e.to_string()}</p></EmptyState> }.into_any(),
+                    Ok(None) => view! { <EmptyState title="No such FeatureStore"><p>"It is not in the current snapshot."</p></EmptyState> }.into_any(),
+                    Ok(Some(d)) => view! { <DetailBody detail=d/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DetailBody(detail: FeatureStoreDetail) -> impl IntoView {
+    let row = detail.row.clone();
+    view! {
+        <h2><span class=format!("badge class-{}", row.class_id)>{row.class_label.clone()}</span></h2>
+        <ul>{detail.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+        <p>"Phase: "{row.phase.clone().unwrap_or_else(|| "-".into())}" · replicas: "{row.replicas.clone()}</p>
+        <Diagram diagram=detail.diagram.clone() title="FeatureStore diagram"/>
+        <h2>"Checklist"</h2>
+        <table class="topology-table">
+            <thead><tr><th>"Capability"</th><th>"Expected"</th><th>"Status"</th><th>"Evidence"</th></tr></thead>
+            <tbody>{detail.checklist.into_iter().map(|c| view! {
+                <tr class=if c.gap { "gap" } else { "" }>
+                    <td>{c.label}</td><td>{c.expected}</td><td>{c.status}</td><td>{c.evidence}</td>
+                </tr>
+            }).collect_view()}</tbody>
+        </table>
+        <h2>"Violations"</h2>
+        {if detail.violations.is_empty() {
+            view! { <p class="muted">"None."</p> }.into_any()
+        } else {
+            view! { <ul>{detail.violations.into_iter().map(|v| view! {
+                <li class=format!("violation {}", v.severity)>
+                    <strong>{v.severity.clone()}</strong>" "<code>{v.rule}</code>": "{v.message}<br/>"Fix: "{v.fix}
+                </li>
+            }).collect_view()}</ul> }.into_any()
+        }}
+        <h2>"Conditions"</h2>
+        <ul>{detail.conditions.into_iter().map(|(t, s, r, m)| view! { <li><code>{t}</code>" = "{s}" "{r}" "{m}</li> }).collect_view()}</ul>
+        <h2>"Service hostnames"</h2>
+        <ul>{detail.service_hostnames.into_iter().map(|(k, v)| view! { <li>{k}": "<code>{v}</code></li> }).collect_view()}</ul>
     }
 }

@@ -1,15 +1,165 @@
 //! `feast-console topology ...`
+//!
+//! `check PATH... [--format json]` reads manifests, classifies and checks every FeatureStore,
+//! and exits 1 when a rule of error severity fails or a file could not be read: teams run it
+//! in CI on their manifests before applying them.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments of `feast-console topology`; the subcommands land with topology classification.
+use app::topology::checklist::CheckStatus;
+use app::topology::rules::Severity;
+use app::topology::{analyze, TopologyReport};
+use serde_json::{json, Value};
+
+use super::manifests::load_paths;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    rest: Vec<String>,
+    #[command(subcommand)]
+    command: Command,
 }
 
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("feast-console topology: not available in this version yet (topology classification has not landed)");
-    ExitCode::from(2)
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Classify and check the FeatureStores in manifest files or folders (YAML or JSON)
+    Check {
+        /// Files or folders (searched recursively for .yaml, .yml and .json)
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match args.command {
+        Command::Check { paths, format } => check(&paths, format),
+    }
+}
+
+fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+    let report = analyze(&load_paths(paths));
+    let out = match format {
+        Format::Json => serde_json::to_string_pretty(&to_json(&report)).unwrap_or_default() + "\n",
+        Format::Text => to_text(&report),
+    };
+    // A closed stdout (`| head`) is not worth a panic.
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    if report.has_errors() || !report.errors.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The documented JSON shape: `{"feature_stores": [...], "errors": [...]}`.
+pub fn to_json(report: &TopologyReport) -> Value {
+    let stores: Vec<Value> = report
+        .feature_stores
+        .iter()
+        .map(|f| {
+            json!({
+                "namespace": f.facts.namespace,
+                "name": f.facts.name,
+                "class": f.kind.id(),
+                "class_label": f.kind.label(),
+                "reasons": f.reasons,
+                "checklist": f.checklist,
+                "violations": f.violations,
+                "facts": f.facts,
+            })
+        })
+        .collect();
+    json!({
+        "feature_stores": stores,
+        "shared_registries": report.cluster.shared_registries,
+        "tenants": report.cluster.tenants,
+        "errors": report.errors,
+    })
+}
+
+fn status_word(s: CheckStatus) -> &'static str {
+    match s {
+        CheckStatus::Met => "met",
+        CheckStatus::Partial => "partial",
+        CheckStatus::Missing => "missing",
+        CheckStatus::NotApplicable => "n/a",
+    }
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+pub fn to_text(report: &TopologyReport) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    for f in &report.feature_stores {
+        let _ = writeln!(
+            s,
+            "{}/{}: {}",
+            f.facts.namespace,
+            f.facts.name,
+            f.kind.label()
+        );
+        for r in &f.reasons {
+            let _ = writeln!(s, "  because {r}");
+        }
+        for c in &f.checklist {
+            let gap = if c.gap { "  <- expected: " } else { "" };
+            let expected = if c.gap { c.expected } else { "" };
+            let _ = writeln!(
+                s,
+                "  [{:<7}] {:<18} {}{gap}{expected}",
+                status_word(c.status),
+                c.label,
+                c.evidence
+            );
+        }
+        for v in &f.violations {
+            let _ = writeln!(
+                s,
+                "  {:<7} {}: {}",
+                severity_word(v.severity),
+                v.rule,
+                v.message
+            );
+            let _ = writeln!(s, "          fix: {}", v.fix);
+        }
+        s.push('\n');
+    }
+    for e in &report.errors {
+        let _ = writeln!(s, "error   {}: {}", e.location, e.message);
+    }
+    let count = |sev| {
+        report
+            .feature_stores
+            .iter()
+            .flat_map(|f| &f.violations)
+            .filter(|v| v.severity == sev)
+            .count()
+    };
+    let _ = writeln!(
+        s,
+        "{} FeatureStore(s) in {} namespace(s): {} error(s), {} warning(s), {} reading problem(s)",
+        report.feature_stores.len(),
+        report.cluster.namespaces.len(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        report.errors.len()
+    );
+    s
 }

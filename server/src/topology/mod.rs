@@ -1,3 +1,10 @@
-//! Server side of the topology area.
+//! Server side of the topology area: sources (manifests folder), SVG rendering, command line.
 
 pub mod cli;
+pub mod diagrams;
+pub mod kube_source;
+pub mod manifests;
+pub mod provider;
+pub mod refresher;
+pub mod schema;
+pub mod svg;
