@@ -1,0 +1,140 @@
+//! Keeps the cluster snapshot fresh in the background, like the registry refresher: readers
+//! take the current `Arc<ClusterSnapshot>`; a poll builds the next one off the request path and
+//! swaps it in whole. When a read fails outright (API server unreachable, folder gone) the
+//! previous snapshot stays in use and its age is shown; failures back off exponentially.
+//! Per-kind problems (a 403, a missing CRD) are not failures: they are part of the snapshot.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use app::topology::snapshot::ClusterSnapshot;
+
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+#[derive(Clone, Debug, Default)]
+pub struct TopologyStatus {
+    pub last_success: Option<SystemTime>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+}
+
+#[derive(Default)]
+pub struct TopologyHandle {
+    current: RwLock<Option<Arc<ClusterSnapshot>>>,
+    status: RwLock<TopologyStatus>,
+}
+
+impl TopologyHandle {
+    pub fn snapshot(&self) -> Option<Arc<ClusterSnapshot>> {
+        // A poisoned lock only means a panic elsewhere while swapping a pointer.
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn status(&self) -> TopologyStatus {
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Time since the snapshot was last confirmed current.
+    pub fn age(&self, now: SystemTime) -> Option<Duration> {
+        self.status()
+            .last_success
+            .map(|t| now.duration_since(t).unwrap_or_default())
+    }
+
+    pub fn record(&self, outcome: Result<ClusterSnapshot, String>) {
+        let mut status = self.status.write().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok(snapshot) => {
+                *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(snapshot));
+                status.last_success = Some(SystemTime::now());
+                status.last_error = None;
+                status.consecutive_failures = 0;
+            }
+            Err(e) => {
+                status.last_error = Some(e);
+                status.consecutive_failures = status.consecutive_failures.saturating_add(1);
+            }
+        }
+    }
+}
+
+/// The interval, doubled per consecutive failure, capped at five minutes.
+pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
+    let factor = 1u32
+        .checked_shl(consecutive_failures.min(16))
+        .unwrap_or(u32::MAX);
+    interval
+        .checked_mul(factor)
+        .unwrap_or(MAX_BACKOFF)
+        .min(MAX_BACKOFF.max(interval))
+}
+
+pub type ReadSnapshot = Box<
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, String>> + Send>> + Send + Sync,
+>;
+
+/// Reads now, then every `interval` (backing off on failures), until the runtime stops.
+pub fn spawn(read: ReadSnapshot, interval: Duration) -> Arc<TopologyHandle> {
+    let handle = Arc::new(TopologyHandle::default());
+    let h = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            let outcome = read().await;
+            if let Err(e) = &outcome {
+                tracing::warn!(error = %e, "topology read failed; keeping the previous snapshot");
+            }
+            h.record(outcome);
+            tokio::time::sleep(next_delay(interval, h.status().consecutive_failures)).await;
+        }
+    });
+    handle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_keep_the_previous_snapshot() {
+        let h = TopologyHandle::default();
+        assert!(h.snapshot().is_none());
+        h.record(Ok(ClusterSnapshot::default()));
+        let first = h.snapshot();
+        h.record(Err("connection refused".into()));
+        assert!(h
+            .snapshot()
+            .is_some_and(|s| first.is_some_and(|f| Arc::ptr_eq(&s, &f))));
+        assert_eq!(h.status().consecutive_failures, 1);
+        assert_eq!(h.status().last_error.as_deref(), Some("connection refused"));
+        assert!(h.age(SystemTime::now()).is_some());
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let i = Duration::from_secs(30);
+        assert_eq!(next_delay(i, 0), i);
+        assert_eq!(next_delay(i, 1), Duration::from_secs(60));
+        assert_eq!(next_delay(i, 20), MAX_BACKOFF);
+    }
+
+    #[tokio::test]
+    async fn spawned_refresher_reads_at_once() {
+        let read: ReadSnapshot = Box::new(|| Box::pin(async { Ok(ClusterSnapshot::default()) }));
+        let h = spawn(read, Duration::from_secs(3600));
+        for _ in 0..100 {
+            if h.snapshot().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(h.snapshot().is_some());
+    }
+}
