@@ -92,6 +92,10 @@ pub struct ServeArgs {
     /// Take a registry from a Feast feature_store.yaml (${VAR} expanded as Feast does); repeatable
     #[arg(long = "feature-store-yaml", value_name = "PATH")]
     feature_store_yamls: Vec<String>,
+    /// A folder or file of Kubernetes manifests for the topology pages; repeatable
+    /// [default: the bundled demo manifests]
+    #[arg(long = "manifests", value_name = "PATH")]
+    manifests: Vec<String>,
     /// Seconds between registry change checks [default: 30]
     #[arg(long, value_name = "SECONDS")]
     registry_refresh_seconds: Option<String>,
@@ -114,6 +118,7 @@ impl ServeArgs {
             if path.ends_with(".yaml") || path.ends_with(".yml") { path } else { format!("{path}/feature_store.yaml") }
         }));
         let registries = (!entries.is_empty()).then(|| entries.join("\n"));
+        let manifests = (!self.manifests.is_empty()).then(|| self.manifests.join("\n"));
         [
             ("listen", self.listen),
             ("data_dir", self.data_dir),
@@ -124,6 +129,7 @@ impl ServeArgs {
             ("log_level", self.log_level),
             ("request_timeout_seconds", self.request_timeout_seconds),
             ("registries", registries),
+            ("manifests", manifests),
             ("registry_refresh_seconds", self.registry_refresh_seconds),
             ("public_url", self.public_url),
             ("oidc_issuer_url", self.oidc_issuer_url),

@@ -5,4 +5,4 @@ pub mod overview;
 mod page;
 pub mod time;
 
-pub use page::CatalogPage;
+pub use page::{catalog_overview, CatalogPage};

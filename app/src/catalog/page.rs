@@ -83,10 +83,4 @@ fn ProjectRow(project: ProjectOverview) -> impl IntoView {
     }
 }
 
-fn human_age(seconds: u64) -> String {
-    match seconds {
-        0..=59 => format!("{seconds} s"),
-        60..=3599 => format!("{} min", seconds / 60),
-        _ => format!("{} h", seconds / 3600),
-    }
-}
+use super::time::human_age;

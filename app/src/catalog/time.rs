@@ -163,3 +163,23 @@ mod tests {
         assert_eq!(Instant::new(0, 1_000_000_000), None);
     }
 }
+
+/// A snapshot age as people read it: "42 s", "5 min", "3 h".
+pub fn human_age(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds / 60),
+        _ => format!("{} h", seconds / 3600),
+    }
+}
+
+#[cfg(test)]
+mod human_age_tests {
+    #[test]
+    fn units_switch_at_the_minute_and_hour() {
+        assert_eq!(super::human_age(59), "59 s");
+        assert_eq!(super::human_age(60), "1 min");
+        assert_eq!(super::human_age(3599), "59 min");
+        assert_eq!(super::human_age(7200), "2 h");
+    }
+}

@@ -17,12 +17,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span>"feast-console"</span>
             </a>
             <div class="topbar-controls">
-                <label class="source-select">
-                    <span class="visually-hidden">"Registry or cluster"</span>
-                    <select disabled title="Registry and cluster sources are not connected yet">
-                        <option>"No source connected"</option>
-                    </select>
-                </label>
+                <super::sources::SourceSelect/>
                 <crate::auth::IdentityMenu session=session.clone()/>
                 <ThemeToggle/>
             </div>
@@ -32,7 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main id="main" tabindex="-1">{children()}</main>
         </div>
         <footer class="footer">
-            <span data-testid="data-age">"Data age: no registry or cluster source is connected"</span>
+            <super::sources::DataAge/>
             <span>"feast-console " {env!("CARGO_PKG_VERSION")}</span>
         </footer>
     }

@@ -3,6 +3,7 @@
 mod csp;
 mod layout;
 mod not_found;
+mod sources;
 mod theme;
 
 use leptos::prelude::*;

@@ -55,6 +55,9 @@ pub struct Config {
     /// Feast registries to read (`registries`, `[NAME=]SOURCE` entries; default: none, which
     /// makes `serve` use the bundled demo registry).
     pub registries: Vec<RegistrySource>,
+    /// Manifest folders or files read for the topology pages (`manifests`; default: none, which
+    /// means the bundled demo manifests).
+    pub manifests: Vec<PathBuf>,
     /// Seconds between registry change checks (`registry_refresh_seconds`, default 30).
     pub registry_refresh_seconds: u64,
     /// Bearer token for REST registry servers (`registry_token`, default none).
@@ -85,8 +88,8 @@ impl Layers {
                 .ok_or_else(|| ConfigError::UnknownKey { key: name.clone(), origin: origin.clone() })?;
             let text = match value {
                 toml::Value::String(s) => s,
-                // Only `registries` is a list; its entries are joined as newline-separated text.
-                toml::Value::Array(items) if key.name == "registries" => items
+                // Only `registries` and `manifests` are lists; its entries are joined as newline-separated text.
+                toml::Value::Array(items) if key.name == "registries" || key.name == "manifests" => items
                     .into_iter()
                     .map(|item| match item {
                         toml::Value::String(s) => Ok(s),
@@ -218,11 +221,22 @@ impl Layers {
             r.token = registry_token.clone();
         }
 
+        let (entries, o) = self.get("manifests");
+        let mut manifests = Vec::new();
+        for entry in entries.split([',', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+            let path = PathBuf::from(entry);
+            if !path.exists() {
+                return Err(invalid("manifests", o, format!("`{entry}` does not exist")));
+            }
+            manifests.push(path);
+        }
+
         let auth = auth::validate(self, listen)?;
 
         Ok(Config {
             auth,
             registries,
+            manifests,
             registry_refresh_seconds,
             registry_token,
             listen,

@@ -143,3 +143,15 @@ fn bad_registries_name_the_key() {
     let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRY_REFRESH_SECONDS", "0")]), vec![]).unwrap_err().to_string();
     assert!(msg.contains("`registry_refresh_seconds`"), "{msg}");
 }
+
+#[test]
+fn manifests_must_exist_and_accept_lists() {
+    let msg = Config::load(None, env(&[("FEAST_CONSOLE_MANIFESTS", "/nonexistent/manifests")]), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("`manifests`") && msg.contains("does not exist"), "{msg}");
+    let dir = std::env::temp_dir();
+    let f = file(&format!("manifests = [\"{}\", \"{}\"]\n", dir.display(), dir.display()));
+    let c = Config::load(Some(&f.0), env(&[]), vec![]).unwrap();
+    assert_eq!(c.manifests.len(), 2);
+}

@@ -14,6 +14,10 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let context_state = state.clone();
     let overview = crate::catalog::overview::provider(state.registries.clone());
+    let topology = crate::topology::provider::SnapshotTopology::from_manifests(
+        &crate::topology::demo::manifest_paths(&state.config.manifests),
+    )
+    .into_provider();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -21,6 +25,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(context_state.clone());
                 provide_context(overview.clone());
+                provide_context(topology.clone());
                 leptos::nonce::provide_nonce();
             },
             move || shell(leptos_options.clone()),

@@ -1,6 +1,7 @@
 //! Server side of the topology area: sources (manifests folder), SVG rendering, command line.
 
 pub mod cli;
+pub mod demo;
 pub mod diagrams;
 pub mod kube_source;
 pub mod manifests;
