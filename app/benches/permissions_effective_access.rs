@@ -13,8 +13,8 @@ mod support;
 use std::{collections::BTreeMap, time::Instant};
 
 use app::permissions::{
-    access::single_action_requests, effective_access, Access, Action, PermissionEvaluator, PermissionSpec, Policy,
-    Principal, Resource, ResourceType, User,
+    access::single_action_requests, effective_access, Access, Action, PermissionEvaluator,
+    PermissionSpec, Policy, Principal, Resource, ResourceType, User,
 };
 use serde_json::json;
 use support::{feast_python, run_oracle, Rng};
@@ -25,7 +25,9 @@ const PRINCIPALS: usize = 100;
 const TEAMS: usize = 50;
 
 fn values(prefix: &str, rng: &mut Rng, max: usize) -> Vec<String> {
-    (0..1 + rng.below(max)).map(|_| format!("{prefix}{}", rng.below(40))).collect()
+    (0..1 + rng.below(max))
+        .map(|_| format!("{prefix}{}", rng.below(40)))
+        .collect()
 }
 
 /// Permissions shaped like real ones: team prefixes, literal names, PII patterns, tag scopes.
@@ -39,17 +41,30 @@ fn permissions(rng: &mut Rng) -> Vec<PermissionSpec> {
                 4 => vec![format!("team_{team}_fv_{}", rng.below(OBJECTS / TEAMS))],
                 5 => vec![".*_pii".to_string(), format!("team_{team}_secret_.*")],
                 6 => vec!["(?i).*pii.*".to_string()],
-                _ => vec![format!("team_{team}_(fv|src)_\\d+"), format!("team_{}_.*", rng.below(TEAMS))],
+                _ => vec![
+                    format!("team_{team}_(fv|src)_\\d+"),
+                    format!("team_{}_.*", rng.below(TEAMS)),
+                ],
             };
-            let types = if rng.chance(20) { vec![] } else { rng.some(&ResourceType::ALL, 3) };
+            let types = if rng.chance(20) {
+                vec![]
+            } else {
+                rng.some(&ResourceType::ALL, 3)
+            };
             let mut actions = rng.some(&Action::ALL, 4);
             if actions.is_empty() {
                 actions.push(Action::Describe);
             }
             let policy = match rng.below(4) {
-                0 => Policy::RoleBased { roles: values("role_", rng, 3) },
-                1 => Policy::GroupBased { groups: values("/group_", rng, 2) },
-                2 => Policy::NamespaceBased { namespaces: values("ns_", rng, 2) },
+                0 => Policy::RoleBased {
+                    roles: values("role_", rng, 3),
+                },
+                1 => Policy::GroupBased {
+                    groups: values("/group_", rng, 2),
+                },
+                2 => Policy::NamespaceBased {
+                    namespaces: values("ns_", rng, 2),
+                },
                 _ => Policy::CombinedGroupNamespace {
                     groups: values("/group_", rng, 2),
                     namespaces: values("ns_", rng, 1),
@@ -115,7 +130,11 @@ fn main() {
     let access = effective_access(&evaluator, &users, &objs, &requests, false);
     let console = started.elapsed().as_secs_f64();
     let cells = access.cells().len();
-    let allowed = access.cells().iter().filter(|c| **c == Access::Allow).count();
+    let allowed = access
+        .cells()
+        .iter()
+        .filter(|c| **c == Access::Allow)
+        .count();
     println!(
         "console: {PERMISSIONS} permissions x {OBJECTS} objects x {} actions x {PRINCIPALS} principals = {cells} decisions \
          in {console:.3} s ({:.0} ns/decision), {allowed} allowed",
@@ -124,14 +143,25 @@ fn main() {
     );
 
     let Some(python) = feast_python() else { return };
-    let sample: usize = std::env::var("FC_BENCH_ORACLE_SAMPLE").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
-    let picks: Vec<(usize, usize, usize)> =
-        (0..sample).map(|_| (rng.below(users.len()), rng.below(objs.len()), rng.below(requests.len()))).collect();
+    let sample: usize = std::env::var("FC_BENCH_ORACLE_SAMPLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
+    let picks: Vec<(usize, usize, usize)> = (0..sample)
+        .map(|_| {
+            (
+                rng.below(users.len()),
+                rng.below(objs.len()),
+                rng.below(requests.len()),
+            )
+        })
+        .collect();
     let queries: Vec<_> = picks
         .iter()
         .map(|&(u, o, r)| json!({ "user": users[u].user, "resource": objs[o], "actions": requests[r] }))
         .collect();
-    let input = json!({ "assert_only": true, "cases": [{ "permissions": perms, "queries": queries }] });
+    let input =
+        json!({ "assert_only": true, "cases": [{ "permissions": perms, "queries": queries }] });
     let out = run_oracle(&python, &input);
     let feast_seconds = out["seconds"].as_f64().unwrap_or(f64::NAN);
     let answers = out["results"][0].as_array().cloned().unwrap_or_default();
@@ -160,5 +190,8 @@ fn main() {
         "ratio:   Feast / console ~ {:.0}x per decision; sample disagreements: {disagreements}",
         extrapolated / console
     );
-    assert_eq!(disagreements, 0, "the console disagrees with Feast on the sample");
+    assert_eq!(
+        disagreements, 0,
+        "the console disagrees with Feast on the sample"
+    );
 }

@@ -14,8 +14,12 @@ fn bulk_access_equals_single_decisions() {
     for _ in 0..100 {
         let case = gen.case(12);
         let evaluator = PermissionEvaluator::new(&case.permissions);
-        let principals: Vec<Principal> =
-            case.queries.iter().enumerate().map(|(i, q)| Principal::new(format!("p{i}"), q.user.clone())).collect();
+        let principals: Vec<Principal> = case
+            .queries
+            .iter()
+            .enumerate()
+            .map(|(i, q)| Principal::new(format!("p{i}"), q.user.clone()))
+            .collect();
         let objects: Vec<_> = case.queries.iter().map(|q| q.resource.clone()).collect();
         let mut requests: Vec<Vec<Action>> = Action::ALL.iter().map(|a| vec![*a]).collect();
         requests.push(Action::UPDATE_REQUEST.to_vec());

@@ -36,8 +36,14 @@ fn list_name(o: &ListOutcome) -> Option<&'static str> {
 #[test]
 fn evaluator_agrees_with_feast_on_random_cases() {
     let Some(python) = feast_python() else { return };
-    let seed = std::env::var("FC_ORACLE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_fea5);
-    let case_count: usize = std::env::var("FC_ORACLE_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let seed = std::env::var("FC_ORACLE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_fea5);
+    let case_count: usize = std::env::var("FC_ORACLE_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
     let mut gen = CaseGenerator::new(seed);
     let cases: Vec<support::Case> = (0..case_count).map(|_| gen.case(20)).collect();
     let input = json!({ "cases": cases.iter().map(support::Case::to_json).collect::<Vec<_>>() });
@@ -45,7 +51,11 @@ fn evaluator_agrees_with_feast_on_random_cases() {
     let output = run_oracle(&python, &input);
     let oracle_wall = started.elapsed();
     let results = output["results"].as_array().cloned().unwrap_or_default();
-    assert_eq!(results.len(), cases.len(), "oracle answered a different number of cases");
+    assert_eq!(
+        results.len(),
+        cases.len(),
+        "oracle answered a different number of cases"
+    );
 
     let mut compared = 0usize;
     let mut unknown = 0usize;
@@ -53,21 +63,35 @@ fn evaluator_agrees_with_feast_on_random_cases() {
     let started = std::time::Instant::now();
     for (case, answers) in cases.iter().zip(&results) {
         let evaluator = PermissionEvaluator::new(&case.permissions);
-        for (q, want) in case.queries.iter().zip(answers.as_array().into_iter().flatten()) {
+        for (q, want) in case
+            .queries
+            .iter()
+            .zip(answers.as_array().into_iter().flatten())
+        {
             let d = evaluator.evaluate(&q.user, &q.resource, &q.actions);
-            let (Some(got_assert), Some(got_filter)) = (outcome_name(&d.outcome), list_name(&d.list_outcome)) else {
+            let (Some(got_assert), Some(got_filter)) =
+                (outcome_name(&d.outcome), list_name(&d.list_outcome))
+            else {
                 unknown += 1;
                 continue;
             };
             compared += 1;
             let mut diffs = Vec::new();
             if want["assert"] != got_assert {
-                diffs.push(format!("assert: feast {} / console {got_assert} ({:?})", want["assert"], d.outcome));
+                diffs.push(format!(
+                    "assert: feast {} / console {got_assert} ({:?})",
+                    want["assert"], d.outcome
+                ));
             }
             if want["filter"] != got_filter {
-                diffs.push(format!("filter: feast {} / console {got_filter} ({:?})", want["filter"], d.list_outcome));
+                diffs.push(format!(
+                    "filter: feast {} / console {got_filter} ({:?})",
+                    want["filter"], d.list_outcome
+                ));
             }
-            if got_assert != "error" && want["matching_permissions"] != json!(d.matching_permissions) {
+            if got_assert != "error"
+                && want["matching_permissions"] != json!(d.matching_permissions)
+            {
                 diffs.push(format!(
                     "matching: feast {} / console {:?}",
                     want["matching_permissions"], d.matching_permissions
@@ -92,10 +116,21 @@ fn evaluator_agrees_with_feast_on_random_cases() {
         oracle_wall.as_secs_f64(),
         console_time.as_secs_f64()
     );
-    assert!(failures.is_empty(), "{} disagreement(s) with Feast:\n{}", failures.len(), failures.join("\n\n"));
-    assert!(compared >= 10_000 || case_count < 600, "only {compared} decisions were comparable");
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s) with Feast:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        compared >= 10_000 || case_count < 600,
+        "only {compared} decisions were comparable"
+    );
     // Undecidable answers must stay the exception (tricky patterns only).
-    assert!(unknown * 20 < compared, "{unknown} undecidable out of {compared}");
+    assert!(
+        unknown * 20 < compared,
+        "{unknown} undecidable out of {compared}"
+    );
 }
 
 /// `name_patterns` alone, through Feast's own matcher: one permission with one pattern, every
@@ -104,11 +139,20 @@ fn evaluator_agrees_with_feast_on_random_cases() {
 fn name_patterns_agree_with_python_re_fullmatch() {
     use app::permissions::{Action, PermissionSpec, Policy, Resource, ResourceType, User};
     let Some(python) = feast_python() else { return };
-    let seed = std::env::var("FC_ORACLE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x0dd_5eed);
+    let seed = std::env::var("FC_ORACLE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x0dd_5eed);
     let mut gen = CaseGenerator::new(seed);
     let user = User::named("u").with_roles(&["r"]);
     let patterns: Vec<String> = (0..1500)
-        .map(|i| if i % 3 == 0 { gen.pattern_soup() } else { gen.pattern() })
+        .map(|i| {
+            if i % 3 == 0 {
+                gen.pattern_soup()
+            } else {
+                gen.pattern()
+            }
+        })
         .chain(support::PATTERNS.iter().map(|p| p.to_string()))
         .collect();
     let cases: Vec<(PermissionSpec, Vec<Resource>)> = patterns
@@ -120,10 +164,18 @@ fn name_patterns_agree_with_python_re_fullmatch() {
                 name_patterns: vec![p.clone()],
                 required_tags: Default::default(),
                 actions: vec![Action::Describe],
-                policy: Policy::RoleBased { roles: vec!["r".into()] },
+                policy: Policy::RoleBased {
+                    roles: vec!["r".into()],
+                },
                 tags: Default::default(),
             };
-            (spec, support::NAMES.iter().map(|n| Resource::new(ResourceType::Entity, *n)).collect())
+            (
+                spec,
+                support::NAMES
+                    .iter()
+                    .map(|n| Resource::new(ResourceType::Entity, *n))
+                    .collect(),
+            )
         })
         .collect();
     let input = json!({
@@ -137,7 +189,10 @@ fn name_patterns_agree_with_python_re_fullmatch() {
     let mut compared = 0;
     let mut unknown = 0;
     let mut failures = Vec::new();
-    for ((spec, objects), answers) in cases.iter().zip(output["results"].as_array().into_iter().flatten()) {
+    for ((spec, objects), answers) in cases
+        .iter()
+        .zip(output["results"].as_array().into_iter().flatten())
+    {
         let evaluator = PermissionEvaluator::new(std::slice::from_ref(spec));
         for (o, want) in objects.iter().zip(answers.as_array().into_iter().flatten()) {
             let Some(got) = outcome_name(&evaluator.outcome(&user, o, &[Action::Describe])) else {
@@ -148,11 +203,19 @@ fn name_patterns_agree_with_python_re_fullmatch() {
             if want["assert"] != got && failures.len() < 30 {
                 failures.push(format!(
                     "re.fullmatch({:?}, {:?}): feast {} ({}), console {got}",
-                    spec.name_patterns[0], o.name, want["assert"], want.get("error").unwrap_or(&Value::Null)
+                    spec.name_patterns[0],
+                    o.name,
+                    want["assert"],
+                    want.get("error").unwrap_or(&Value::Null)
                 ));
             }
         }
     }
     eprintln!("patterns: {compared} pattern x name pairs compared, {unknown} undecidable");
-    assert!(failures.is_empty(), "{} disagreement(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -40,7 +40,10 @@ impl Conn {
     }
 
     async fn run(&mut self, sql: String) -> Result<(), sqlx::Error> {
-        exec!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await.map(|_| ()))
+        exec!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(c)
+            .await
+            .map(|_| ()))
     }
 
     async fn close(self) -> Result<(), sqlx::Error> {
@@ -51,7 +54,10 @@ impl Conn {
 const FEATURES_PER_VIEW: usize = 10;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn ddl(blob: &str) -> Vec<String> {
@@ -77,14 +83,31 @@ fn ddl(blob: &str) -> Vec<String> {
         format!("CREATE TABLE feature_view_version_history (feature_view_name VARCHAR(255) NOT NULL, project_id VARCHAR(255) NOT NULL, version_number INTEGER NOT NULL, feature_view_type VARCHAR(50) NOT NULL, feature_view_proto {blob} NOT NULL, created_timestamp BIGINT NOT NULL, description TEXT, version_id VARCHAR(36) NOT NULL, PRIMARY KEY (feature_view_name, project_id, version_number))"),
         "CREATE TABLE feast_metadata (project_id VARCHAR(255) NOT NULL, metadata_key VARCHAR(50) NOT NULL, metadata_value TEXT NOT NULL, last_updated_timestamp BIGINT NOT NULL, PRIMARY KEY (project_id, metadata_key))".to_string(),
     ];
-    for t in ["entities", "data_sources", "feature_views", "feature_services", "permissions"] {
-        out.push(format!("CREATE INDEX idx_{t}_project_id ON {t} (project_id)"));
+    for t in [
+        "entities",
+        "data_sources",
+        "feature_views",
+        "feature_services",
+        "permissions",
+    ] {
+        out.push(format!(
+            "CREATE INDEX idx_{t}_project_id ON {t} (project_id)"
+        ));
     }
     out
 }
 
 fn meta(ts: i64) -> Option<ObjectMeta> {
-    Some(ObjectMeta { created_timestamp: Some(Timestamp { seconds: ts, nanos: 0 }), last_updated_timestamp: Some(Timestamp { seconds: ts, nanos: 0 }) })
+    Some(ObjectMeta {
+        created_timestamp: Some(Timestamp {
+            seconds: ts,
+            nanos: 0,
+        }),
+        last_updated_timestamp: Some(Timestamp {
+            seconds: ts,
+            nanos: 0,
+        }),
+    })
 }
 
 fn feature_view(project: &str, name: &str, ts: i64, description: &str) -> Vec<u8> {
@@ -94,26 +117,54 @@ fn feature_view(project: &str, name: &str, ts: i64, description: &str) -> Vec<u8
             project: project.into(),
             entities: vec!["driver".into()],
             features: (0..FEATURES_PER_VIEW)
-                .map(|i| proto::FeatureSpecV2 { name: format!("feature_{i}"), value_type: 5, description: "a synthetic feature".into(), ..Default::default() })
+                .map(|i| proto::FeatureSpecV2 {
+                    name: format!("feature_{i}"),
+                    value_type: 5,
+                    description: "a synthetic feature".into(),
+                    ..Default::default()
+                })
                 .collect(),
-            tags: [("team".to_string(), format!("team-{}", name.len() % 7)), ("tier".to_string(), "gold".to_string())].into(),
-            ttl: Some(proto::Duration { seconds: 86_400, nanos: 0 }),
-            batch_source: Some(proto::DataSource { r#type: 1, name: "source".into(), timestamp_field: "event_timestamp".into(), ..Default::default() }),
+            tags: [
+                ("team".to_string(), format!("team-{}", name.len() % 7)),
+                ("tier".to_string(), "gold".to_string()),
+            ]
+            .into(),
+            ttl: Some(proto::Duration {
+                seconds: 86_400,
+                nanos: 0,
+            }),
+            batch_source: Some(proto::DataSource {
+                r#type: 1,
+                name: "source".into(),
+                timestamp_field: "event_timestamp".into(),
+                ..Default::default()
+            }),
             online: true,
             description: description.into(),
             owner: "owner@example.com".into(),
             ..Default::default()
         }),
         meta: Some(proto::FeatureViewMeta {
-            created_timestamp: Some(Timestamp { seconds: ts, nanos: 0 }),
-            last_updated_timestamp: Some(Timestamp { seconds: ts, nanos: 0 }),
+            created_timestamp: Some(Timestamp {
+                seconds: ts,
+                nanos: 0,
+            }),
+            last_updated_timestamp: Some(Timestamp {
+                seconds: ts,
+                nanos: 0,
+            }),
             ..Default::default()
         }),
     }
     .encode_to_vec()
 }
 
-async fn generate(conn: &mut Conn, blob: &str, projects: usize, views: usize) -> Result<(), sqlx::Error> {
+async fn generate(
+    conn: &mut Conn,
+    blob: &str,
+    projects: usize,
+    views: usize,
+) -> Result<(), sqlx::Error> {
     for stmt in ddl(blob) {
         conn.run(stmt).await?;
     }
@@ -121,11 +172,37 @@ async fn generate(conn: &mut Conn, blob: &str, projects: usize, views: usize) ->
     conn.run("BEGIN".into()).await?;
     for p in 0..projects {
         let project = format!("project_{p:02}");
-        let project_blob = proto::Project { spec: Some(proto::ProjectSpec { name: project.clone(), ..Default::default() }), meta: meta(ts) }.encode_to_vec();
-        let entity = proto::Entity { spec: Some(proto::EntitySpecV2 { name: "driver".into(), join_key: "driver_id".into(), value_type: 4, ..Default::default() }), meta: meta(ts) }.encode_to_vec();
+        let project_blob = proto::Project {
+            spec: Some(proto::ProjectSpec {
+                name: project.clone(),
+                ..Default::default()
+            }),
+            meta: meta(ts),
+        }
+        .encode_to_vec();
+        let entity = proto::Entity {
+            spec: Some(proto::EntitySpecV2 {
+                name: "driver".into(),
+                join_key: "driver_id".into(),
+                value_type: 4,
+                ..Default::default()
+            }),
+            meta: meta(ts),
+        }
+        .encode_to_vec();
         exec!(&mut *conn, |c| {
-            sqlx::query("INSERT INTO projects VALUES ($1, $1, $2, $3)").bind(&project).bind(ts).bind(&project_blob).execute(&mut *c).await?;
-            sqlx::query("INSERT INTO entities VALUES ('driver', $1, $2, $3)").bind(&project).bind(ts).bind(&entity).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO projects VALUES ($1, $1, $2, $3)")
+                .bind(&project)
+                .bind(ts)
+                .bind(&project_blob)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("INSERT INTO entities VALUES ('driver', $1, $2, $3)")
+                .bind(&project)
+                .bind(ts)
+                .bind(&entity)
+                .execute(&mut *c)
+                .await?;
             for v in 0..views {
                 let name = format!("view_{v:04}");
                 sqlx::query("INSERT INTO feature_views (feature_view_name, project_id, last_updated_timestamp, feature_view_proto) VALUES ($1, $2, $3, $4)")
@@ -137,7 +214,13 @@ async fn generate(conn: &mut Conn, blob: &str, projects: usize, views: usize) ->
                     .await?;
             }
             for key in ["project_uuid", "last_updated_timestamp"] {
-                sqlx::query("INSERT INTO feast_metadata VALUES ($1, $2, $3, $4)").bind(&project).bind(key).bind(ts.to_string()).bind(ts).execute(&mut *c).await?;
+                sqlx::query("INSERT INTO feast_metadata VALUES ($1, $2, $3, $4)")
+                    .bind(&project)
+                    .bind(key)
+                    .bind(ts.to_string())
+                    .bind(ts)
+                    .execute(&mut *c)
+                    .await?;
             }
         });
     }
@@ -147,15 +230,27 @@ async fn generate(conn: &mut Conn, blob: &str, projects: usize, views: usize) ->
 fn rss_kib() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
-        status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-async fn measure(label: &str, mut reader: SqlReader, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn measure(
+    label: &str,
+    mut reader: SqlReader,
+    url: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let (rss_before, _) = rss_kib();
     let t = Instant::now();
-    let snapshot = reader.refresh().await?.ok_or("first read returned nothing")?;
+    let snapshot = reader
+        .refresh()
+        .await?
+        .ok_or("first read returned nothing")?;
     let full = t.elapsed();
     let features: usize = snapshot
         .objects
@@ -170,26 +265,42 @@ async fn measure(label: &str, mut reader: SqlReader, url: &str) -> Result<(), Bo
         "[{label}] full load: {:.0} ms for {} projects, {} objects, {features} features ({} blobs read)",
         ms(full), snapshot.projects.len(), snapshot.objects.len(), reader.last_blob_rows
     );
-    println!("[{label}] resident memory: {} MiB after load ({} MiB before, peak {} MiB)", rss_after / 1024, rss_before / 1024, hwm / 1024);
+    println!(
+        "[{label}] resident memory: {} MiB after load ({} MiB before, peak {} MiB)",
+        rss_after / 1024,
+        rss_before / 1024,
+        hwm / 1024
+    );
 
     let t = Instant::now();
     let unchanged = reader.refresh().await?;
-    println!("[{label}] refresh, nothing changed: {:.1} ms (new snapshot: {})", ms(t.elapsed()), unchanged.is_some());
+    println!(
+        "[{label}] refresh, nothing changed: {:.1} ms (new snapshot: {})",
+        ms(t.elapsed()),
+        unchanged.is_some()
+    );
 
     let mut conn = Conn::connect(url).await?;
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH)?.as_secs() as i64;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)?
+        .as_secs() as i64;
     let blob = feature_view("project_07", "view_0042", now, "edited");
-    exec!(&mut conn, |c| sqlx::query("UPDATE feature_views SET feature_view_proto = $1, last_updated_timestamp = $2 WHERE project_id = 'project_07' AND feature_view_name = 'view_0042'")
+    exec!(&mut conn, |c| {
+        sqlx::query("UPDATE feature_views SET feature_view_proto = $1, last_updated_timestamp = $2 WHERE project_id = 'project_07' AND feature_view_name = 'view_0042'")
         .bind(&blob)
         .bind(now)
         .execute(&mut *c)
         .await
-        .map(|_| ()))?;
+        .map(|_| ())
+    })?;
     conn.close().await?;
     let t = Instant::now();
     let changed = reader.refresh().await?.ok_or("change not seen")?;
     let took = t.elapsed();
-    let edited = changed.objects.iter().any(|o| o.name == "view_0042" && o.project == "project_07" && o.description == "edited");
+    let edited = changed
+        .objects
+        .iter()
+        .any(|o| o.name == "view_0042" && o.project == "project_07" && o.description == "edited");
     println!("[{label}] refresh after one changed row: {:.1} ms, {} blob row(s) fetched, change visible: {edited}", ms(took), reader.last_blob_rows);
     drop(snapshot);
     Ok(())
@@ -213,7 +324,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = Conn::connect(&url).await?;
     generate(&mut conn, "BLOB", projects, views).await?;
     conn.close().await?;
-    println!("[sqlite] generated in {:.1} s ({} MiB)", t.elapsed().as_secs_f64(), std::fs::metadata(&path)?.len() / (1 << 20));
+    println!(
+        "[sqlite] generated in {:.1} s ({} MiB)",
+        t.elapsed().as_secs_f64(),
+        std::fs::metadata(&path)?.len() / (1 << 20)
+    );
     let reader = SqlReader::open_sqlite(&path, path.display().to_string()).await?;
     measure("sqlite", reader, &url).await?;
     let _ = std::fs::remove_dir_all(&dir);

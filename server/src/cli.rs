@@ -115,7 +115,11 @@ impl ServeArgs {
         let mut entries = self.registries;
         entries.extend(self.feature_store_yamls.into_iter().map(|path| {
             // resolve_entry reads any *.yaml entry as a feature_store.yaml.
-            if path.ends_with(".yaml") || path.ends_with(".yml") { path } else { format!("{path}/feature_store.yaml") }
+            if path.ends_with(".yaml") || path.ends_with(".yml") {
+                path
+            } else {
+                format!("{path}/feature_store.yaml")
+            }
         }));
         let registries = (!entries.is_empty()).then(|| entries.join("\n"));
         let manifests = (!self.manifests.is_empty()).then(|| self.manifests.join("\n"));
@@ -133,7 +137,10 @@ impl ServeArgs {
             ("registry_refresh_seconds", self.registry_refresh_seconds),
             ("public_url", self.public_url),
             ("oidc_issuer_url", self.oidc_issuer_url),
-            ("insecure_no_auth", self.insecure_no_auth.then(|| "true".to_string())),
+            (
+                "insecure_no_auth",
+                self.insecure_no_auth.then(|| "true".to_string()),
+            ),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -167,20 +174,40 @@ fn config_check(file: &std::path::Path) -> ExitCode {
             println!("{}: OK", file.display());
             println!("  listen                   = {}", config.listen);
             println!("  data_dir                 = {}", config.data_dir.display());
-            println!("  database_url             = {}", config.database_url_redacted());
-            println!("  database_max_connections = {}", config.database_max_connections);
-            println!("  site_root                = {}", config.site_root.display());
+            println!(
+                "  database_url             = {}",
+                config.database_url_redacted()
+            );
+            println!(
+                "  database_max_connections = {}",
+                config.database_max_connections
+            );
+            println!(
+                "  site_root                = {}",
+                config.site_root.display()
+            );
             println!("  log_format               = {:?}", config.log_format);
             println!("  log_level                = {}", config.log_level);
-            println!("  request_timeout_seconds  = {}", config.request_timeout_seconds);
+            println!(
+                "  request_timeout_seconds  = {}",
+                config.request_timeout_seconds
+            );
             for r in &config.registries {
                 println!("  registries               + {} = {}", r.name, r.display());
             }
-            println!("  registry_refresh_seconds = {}", config.registry_refresh_seconds);
+            println!(
+                "  registry_refresh_seconds = {}",
+                config.registry_refresh_seconds
+            );
             println!("  public_url               = {}", config.auth.public_url);
             match &config.auth.oidc {
-                Some(oidc) => println!("  oidc_issuer_url          = {} (client {})", oidc.issuer_url, oidc.client_id),
-                None => println!("  oidc_issuer_url          = (none: development mode, loopback only)"),
+                Some(oidc) => println!(
+                    "  oidc_issuer_url          = {} (client {})",
+                    oidc.issuer_url, oidc.client_id
+                ),
+                None => {
+                    println!("  oidc_issuer_url          = (none: development mode, loopback only)")
+                }
             }
             ExitCode::SUCCESS
         }
@@ -200,7 +227,10 @@ fn serve(config_file: Option<PathBuf>, args: ServeArgs) -> ExitCode {
         }
     };
     init_tracing(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("feast-console: cannot start the async runtime: {e}");
@@ -228,7 +258,9 @@ async fn run(config: Config) -> Result<(), StartError> {
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Human => builder.try_init(),

@@ -40,7 +40,10 @@ impl DbKind {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot create the folder for the console database {path}: {source}")]
-    Folder { path: PathBuf, source: std::io::Error },
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the console database {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("cannot migrate the console database {url}: {reason}")]
@@ -60,8 +63,14 @@ impl ConsoleDb {
     /// Opens (creating a SQLite file and its folder if needed) and migrates.
     pub async fn open(url: &str, max_connections: u32) -> Result<ConsoleDb, DbError> {
         let shown = redact_url(url);
-        let connect_err = |e: sqlx::Error| DbError::Connect { url: shown.clone(), reason: describe(&e) };
-        let db = match DbKind::of_url(url).map_err(|reason| DbError::Connect { url: shown.clone(), reason })? {
+        let connect_err = |e: sqlx::Error| DbError::Connect {
+            url: shown.clone(),
+            reason: describe(&e),
+        };
+        let db = match DbKind::of_url(url).map_err(|reason| DbError::Connect {
+            url: shown.clone(),
+            reason,
+        })? {
             DbKind::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
                     .map_err(connect_err)?
@@ -71,8 +80,10 @@ impl ConsoleDb {
                     .foreign_keys(true);
                 let file = options.get_filename().to_owned();
                 if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|source| DbError::Folder { path: parent.to_owned(), source })?;
+                    std::fs::create_dir_all(parent).map_err(|source| DbError::Folder {
+                        path: parent.to_owned(),
+                        source,
+                    })?;
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
@@ -93,7 +104,10 @@ impl ConsoleDb {
                 ConsoleDb::Postgres(pool)
             }
         };
-        db.migrate().await.map_err(|e| DbError::Migrate { url: shown, reason: describe(&e) })?;
+        db.migrate().await.map_err(|e| DbError::Migrate {
+            url: shown,
+            reason: describe(&e),
+        })?;
         Ok(db)
     }
 
@@ -155,8 +169,18 @@ impl ConsoleDb {
         let sql_pg = "INSERT INTO console_settings (key, value, updated_at) VALUES ($1, $2, now()) \
                       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
         match self {
-            ConsoleDb::Sqlite(pool) => sqlx::query(sql_sqlite).bind(key).bind(value).execute(pool).await.map(drop)?,
-            ConsoleDb::Postgres(pool) => sqlx::query(sql_pg).bind(key).bind(value).execute(pool).await.map(drop)?,
+            ConsoleDb::Sqlite(pool) => sqlx::query(sql_sqlite)
+                .bind(key)
+                .bind(value)
+                .execute(pool)
+                .await
+                .map(drop)?,
+            ConsoleDb::Postgres(pool) => sqlx::query(sql_pg)
+                .bind(key)
+                .bind(value)
+                .execute(pool)
+                .await
+                .map(drop)?,
         };
         Ok(())
     }
@@ -172,7 +196,10 @@ impl ConsoleDb {
 /// Turns sqlx's error into the short reason a person needs.
 fn describe(e: &sqlx::Error) -> String {
     match e {
-        sqlx::Error::PoolTimedOut => format!("no connection within {}s (is the server reachable?)", CONNECT_TIMEOUT.as_secs()),
+        sqlx::Error::PoolTimedOut => format!(
+            "no connection within {}s (is the server reachable?)",
+            CONNECT_TIMEOUT.as_secs()
+        ),
         sqlx::Error::Io(io) => io.to_string(),
         sqlx::Error::Database(db) => db.message().to_string(),
         other => other.to_string(),
@@ -181,8 +208,12 @@ fn describe(e: &sqlx::Error) -> String {
 
 /// Replaces the password in a URL with `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),

@@ -8,13 +8,19 @@ pub enum StartError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error("cannot create data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Database(#[from] crate::db::DbError),
     #[error("{addr} is already in use (is another feast-console running?); choose another address with --listen")]
     AddressInUse { addr: std::net::SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server error: {0}")]
     Serve(std::io::Error),
     #[error("no identity provider is configured (oidc_issuer_url), so the console would be open to anyone on {addr}; \

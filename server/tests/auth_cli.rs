@@ -13,29 +13,52 @@ fn console() -> Command {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn data_dir() -> String {
-    std::env::temp_dir().join(format!("fc-auth-cli-{}", std::process::id())).display().to_string()
+    std::env::temp_dir()
+        .join(format!("fc-auth-cli-{}", std::process::id()))
+        .display()
+        .to_string()
 }
 
 #[test]
 fn no_identity_provider_on_a_public_address_refuses_to_start() {
     let out = console()
-        .args(["serve", "--listen", &format!("0.0.0.0:{}", free_port()), "--data-dir", &data_dir()])
+        .args([
+            "serve",
+            "--listen",
+            &format!("0.0.0.0:{}", free_port()),
+            "--data-dir",
+            &data_dir(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--insecure-no-auth") && err.contains("oidc_issuer_url"), "{err}");
+    assert!(
+        err.contains("--insecure-no-auth") && err.contains("oidc_issuer_url"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
 fn insecure_no_auth_starts_with_a_warning() {
     let mut child = console()
-        .args(["serve", "--listen", &format!("0.0.0.0:{}", free_port()), "--data-dir", &data_dir(), "--insecure-no-auth"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("0.0.0.0:{}", free_port()),
+            "--data-dir",
+            &data_dir(),
+            "--insecure-no-auth",
+        ])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -67,8 +90,14 @@ fn a_secret_in_the_config_file_is_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("console.toml");
     std::fs::write(&file, "oidc_issuer_url = \"https://sso.example.com/realms/feast\"\noidc_client_secret = \"plain\"\n").unwrap();
-    let out = console().args(["config", "check", file.to_str().unwrap()]).output().unwrap();
+    let out = console()
+        .args(["config", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`oidc_client_secret`") && !err.contains("plain"), "{err}");
+    assert!(
+        err.contains("`oidc_client_secret`") && !err.contains("plain"),
+        "{err}"
+    );
 }

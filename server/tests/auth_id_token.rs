@@ -9,7 +9,11 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use axum::{extract::State, routing::{get, post}, Json, Router};
+use axum::{
+    extract::State,
+    routing::{get, post},
+    Json, Router,
+};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use openidconnect::{
     core::{CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey},
@@ -17,7 +21,10 @@ use openidconnect::{
 };
 use serde_json::{json, Value};
 
-use auth_support::{browser::{session_cookie_set, Browser}, location, query_param};
+use auth_support::{
+    browser::{session_cookie_set, Browser},
+    location, query_param,
+};
 use common::{Backend, TestApp};
 
 #[derive(Default)]
@@ -70,7 +77,9 @@ fn rsa_pem() -> Option<String> {
                       process.stdout.write(generateKeyPairSync('rsa',{modulusLength:2048}).privateKey.export({type:'pkcs1',format:'pem'}))"])
         .output()
         .ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn key(pem: &str, kid: &str) -> CoreRsaPrivateSigningKey {
@@ -87,13 +96,25 @@ fn b64(v: &Value) -> String {
 
 /// A compact JWS with these claims, signed by `key` and naming `kid` in its header.
 fn sign(key: &CoreRsaPrivateSigningKey, kid: &str, claims: &Value) -> String {
-    let input = format!("{}.{}", b64(&json!({"alg": "RS256", "typ": "JWT", "kid": kid})), b64(claims));
-    let signature = key.sign(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, input.as_bytes()).unwrap();
+    let input = format!(
+        "{}.{}",
+        b64(&json!({"alg": "RS256", "typ": "JWT", "kid": kid})),
+        b64(claims)
+    );
+    let signature = key
+        .sign(
+            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            input.as_bytes(),
+        )
+        .unwrap();
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn claims(issuer: &str, nonce: &str) -> Value {
@@ -105,16 +126,29 @@ fn claims(issuer: &str, nonce: &str) -> Value {
 }
 
 /// Starts a login, lets `make_token` build the ID token for its nonce, completes the callback.
-async fn callback_with(app: &TestApp, fake: &FakeProvider, make_token: impl FnOnce(&str) -> String) -> common::TestResponse {
+async fn callback_with(
+    app: &TestApp,
+    fake: &FakeProvider,
+    make_token: impl FnOnce(&str) -> String,
+) -> common::TestResponse {
     let mut browser = Browser::new();
     let start = browser.console(app, "GET", "/auth/login").await;
     assert_eq!(start.status, 303, "{}", start.body);
     let url = location(&start.headers);
     let state = query_param(&url, "state").unwrap();
     let nonce = query_param(&url, "nonce").unwrap();
-    assert!(query_param(&url, "code_challenge").is_some() && query_param(&url, "code_challenge_method").as_deref() == Some("S256"));
+    assert!(
+        query_param(&url, "code_challenge").is_some()
+            && query_param(&url, "code_challenge_method").as_deref() == Some("S256")
+    );
     fake.script.lock().unwrap().next_id_token = make_token(&nonce);
-    browser.console(app, "GET", &format!("/auth/callback?code=any&state={state}")).await
+    browser
+        .console(
+            app,
+            "GET",
+            &format!("/auth/callback?code=any&state={state}"),
+        )
+        .await
 }
 
 async fn assert_refused(app: &TestApp, r: &common::TestResponse, reason: &str) {
@@ -122,7 +156,11 @@ async fn assert_refused(app: &TestApp, r: &common::TestResponse, reason: &str) {
     assert!(r.body.contains("Sign-in failed"), "{}", r.body);
     assert!(r.body.contains(reason), "expected `{reason}` in {}", r.body);
     assert!(session_cookie_set(r).is_none(), "no session cookie");
-    assert_eq!(app.state.auth.sessions().count().await.unwrap(), 0, "no session stored");
+    assert_eq!(
+        app.state.auth.sessions().count().await.unwrap(),
+        0,
+        "no session stored"
+    );
 }
 
 #[tokio::test]
@@ -134,7 +172,9 @@ async fn id_tokens_are_checked() {
     let fake = start_fake().await;
     let k1 = key(&pem_a, "k1");
     fake.script.lock().unwrap().published = vec![public_jwk(&k1)];
-    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite).await.unwrap();
+    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite)
+        .await
+        .unwrap();
     let iss = fake.issuer.clone();
 
     // Forged: another key, claiming to be k1.
@@ -151,7 +191,10 @@ async fn id_tokens_are_checked() {
     .await;
     assert_refused(&app, &r, "it has expired").await;
 
-    let r = callback_with(&app, &fake, |_| sign(&k1, "k1", &claims(&iss, "a-nonce-from-another-login"))).await;
+    let r = callback_with(&app, &fake, |_| {
+        sign(&k1, "k1", &claims(&iss, "a-nonce-from-another-login"))
+    })
+    .await;
     assert_refused(&app, &r, "nonce does not match").await;
 
     let r = callback_with(&app, &fake, |n| {
@@ -162,11 +205,18 @@ async fn id_tokens_are_checked() {
     .await;
     assert_refused(&app, &r, "issued for another client").await;
 
-    let r = callback_with(&app, &fake, |n| sign(&k1, "k1", &claims("https://impostor.example", n))).await;
+    let r = callback_with(&app, &fake, |n| {
+        sign(&k1, "k1", &claims("https://impostor.example", n))
+    })
+    .await;
     assert_refused(&app, &r, "issued by someone else").await;
 
     let r = callback_with(&app, &fake, |n| {
-        format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&claims(&iss, n)))
+        format!(
+            "{}.{}.",
+            b64(&json!({"alg": "none"})),
+            b64(&claims(&iss, n))
+        )
     })
     .await;
     assert_refused(&app, &r, "ID token was refused").await;
@@ -176,7 +226,11 @@ async fn id_tokens_are_checked() {
     let stranger = key(&pem_b, "k9");
     let r = callback_with(&app, &fake, |n| sign(&stranger, "k9", &claims(&iss, n))).await;
     assert_refused(&app, &r, "a key the identity provider does not publish").await;
-    assert_eq!(fake.script.lock().unwrap().jwks_fetches, fetches + 1, "one refetch for an unknown kid");
+    assert_eq!(
+        fake.script.lock().unwrap().jwks_fetches,
+        fetches + 1,
+        "one refetch for an unknown kid"
+    );
 
     // A valid token signs in.
     let r = callback_with(&app, &fake, |n| sign(&k1, "k1", &claims(&iss, n))).await;
@@ -198,18 +252,30 @@ async fn a_second_sign_in_rotates_the_session_id() {
     let fake = start_fake().await;
     let k1 = key(&pem, "k1");
     fake.script.lock().unwrap().published = vec![public_jwk(&k1)];
-    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite).await.unwrap();
+    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite)
+        .await
+        .unwrap();
     let iss = fake.issuer.clone();
 
     let mut browser = Browser::new();
     for round in 0..2 {
         let start = browser.console(&app, "GET", "/auth/login").await;
         let url = location(&start.headers);
-        let (state, nonce) = (query_param(&url, "state").unwrap(), query_param(&url, "nonce").unwrap());
+        let (state, nonce) = (
+            query_param(&url, "state").unwrap(),
+            query_param(&url, "nonce").unwrap(),
+        );
         fake.script.lock().unwrap().next_id_token = sign(&k1, "k1", &claims(&iss, &nonce));
-        let session_id = |b: &Browser| b.cookies.iter().find(|(k, _)| k == "fc_session").map(|(_, v)| v.clone());
+        let session_id = |b: &Browser| {
+            b.cookies
+                .iter()
+                .find(|(k, _)| k == "fc_session")
+                .map(|(_, v)| v.clone())
+        };
         let before = session_id(&browser);
-        let r = browser.console(&app, "GET", &format!("/auth/callback?code=c&state={state}")).await;
+        let r = browser
+            .console(&app, "GET", &format!("/auth/callback?code=c&state={state}"))
+            .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let after = session_id(&browser);
         assert!(after.is_some());

@@ -6,13 +6,20 @@
 mod auth_support;
 mod common;
 
-use auth_support::{browser::{session_cookie_set, Browser}, location, provider, query_param, CONSOLE};
+use auth_support::{
+    browser::{session_cookie_set, Browser},
+    location, provider, query_param, CONSOLE,
+};
 use common::Backend;
 
 macro_rules! provider_and_console {
     ($backend:expr) => {{
-        let Some(idp) = provider::start(None) else { return };
-        let Some(app) = auth_support::console_for(&idp.issuer, $backend).await else { return };
+        let Some(idp) = provider::start(None) else {
+            return;
+        };
+        let Some(app) = auth_support::console_for(&idp.issuer, $backend).await else {
+            return;
+        };
         (idp, app)
     }};
 }
@@ -28,7 +35,10 @@ async fn full_login_then_refusals(backend: Backend) {
     // Anonymous: a page redirects to sign-in, remembering where the user wanted to go.
     let r = browser.console(&app, "GET", "/recovery?x=1").await;
     assert_eq!(r.status, 303);
-    assert_eq!(location(&r.headers), "/auth/login?return_to=/recovery%3Fx%3D1");
+    assert_eq!(
+        location(&r.headers),
+        "/auth/login?return_to=/recovery%3Fx%3D1"
+    );
 
     // Sign-in through the provider's real login form, back to the page asked for.
     let done = browser.sign_in(&app, "alice", "/recovery%3Fx%3D1").await;
@@ -43,8 +53,14 @@ async fn full_login_then_refusals(backend: Backend) {
     let page = browser.console(&app, "GET", "/recovery?x=1").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("alice"), "the header names the user");
-    assert!(page.body.contains("admin"), "the header shows the console role");
-    assert!(!page.body.contains("auth-off-banner"), "no development banner with a provider");
+    assert!(
+        page.body.contains("admin"),
+        "the header shows the console role"
+    );
+    assert!(
+        !page.body.contains("auth-off-banner"),
+        "no development banner with a provider"
+    );
 
     // Tokens stay on the server: neither the page nor the cookie carries them.
     let (access, id_token) = stored_tokens(&app).await;
@@ -54,34 +70,60 @@ async fn full_login_then_refusals(backend: Backend) {
     // A callback with a state from elsewhere is refused and creates no session.
     let start = browser.console(&app, "GET", "/auth/login").await;
     let state = query_param(&location(&start.headers), "state").unwrap();
-    let r = browser.console(&app, "GET", &format!("/auth/callback?code=abc&state={state}x")).await;
+    let r = browser
+        .console(
+            &app,
+            "GET",
+            &format!("/auth/callback?code=abc&state={state}x"),
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("state mismatch"), "{}", r.body);
     assert!(session_cookie_set(&r).is_none());
     assert_eq!(sessions(&app).await, 1);
 
     // The same login cannot be completed twice (it was consumed by the refused attempt).
-    let r = browser.console(&app, "GET", &format!("/auth/callback?code=abc&state={state}")).await;
+    let r = browser
+        .console(
+            &app,
+            "GET",
+            &format!("/auth/callback?code=abc&state={state}"),
+        )
+        .await;
     assert!(r.body.contains("no sign-in was started"), "{}", r.body);
 
     // A replayed authorization code: a fresh login, but the code from a finished one.
     let mut first = Browser::new();
     let start = first.console(&app, "GET", "/auth/login").await;
-    let back = first.sign_in_at_provider(&location(&start.headers), "sam").await;
+    let back = first
+        .sign_in_at_provider(&location(&start.headers), "sam")
+        .await;
     let code = query_param(&format!("{CONSOLE}{back}"), "code").unwrap();
     assert_eq!(first.console(&app, "GET", &back).await.status, 303);
     assert_eq!(sessions(&app).await, 2);
     let mut replay = Browser::new();
     let start = replay.console(&app, "GET", "/auth/login").await;
     let state = query_param(&location(&start.headers), "state").unwrap();
-    let r = replay.console(&app, "GET", &format!("/auth/callback?code={code}&state={state}")).await;
+    let r = replay
+        .console(
+            &app,
+            "GET",
+            &format!("/auth/callback?code={code}&state={state}"),
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("refused the code"), "{}", r.body);
     assert!(session_cookie_set(&r).is_none());
     assert_eq!(sessions(&app).await, 2);
 
     // Without a login cookie (a callback forged in another browser) nothing happens.
-    let r = Browser::new().console(&app, "GET", &format!("/auth/callback?code={code}&state={state}")).await;
+    let r = Browser::new()
+        .console(
+            &app,
+            "GET",
+            &format!("/auth/callback?code={code}&state={state}"),
+        )
+        .await;
     assert!(r.body.contains("no sign-in was started"), "{}", r.body);
     assert_eq!(sessions(&app).await, 2);
 
@@ -89,16 +131,36 @@ async fn full_login_then_refusals(backend: Backend) {
     let mut mixup = Browser::new();
     let start = mixup.console(&app, "GET", "/auth/login").await;
     let state = query_param(&location(&start.headers), "state").unwrap();
-    let r = mixup.console(&app, "GET", &format!("/auth/callback?code=abc&state={state}&iss=https%3A%2F%2Fevil.example")).await;
-    assert!(r.body.contains("names another identity provider"), "{}", r.body);
+    let r = mixup
+        .console(
+            &app,
+            "GET",
+            &format!("/auth/callback?code=abc&state={state}&iss=https%3A%2F%2Fevil.example"),
+        )
+        .await;
+    assert!(
+        r.body.contains("names another identity provider"),
+        "{}",
+        r.body
+    );
     assert_eq!(sessions(&app).await, 2);
 
     // The provider's own refusal is shown.
     let mut denied = Browser::new();
     let start = denied.console(&app, "GET", "/auth/login").await;
     let state = query_param(&location(&start.headers), "state").unwrap();
-    let r = denied.console(&app, "GET", &format!("/auth/callback?error=access_denied&error_description=nope&state={state}")).await;
-    assert!(r.body.contains("refused the sign-in: access_denied: nope"), "{}", r.body);
+    let r = denied
+        .console(
+            &app,
+            "GET",
+            &format!("/auth/callback?error=access_denied&error_description=nope&state={state}"),
+        )
+        .await;
+    assert!(
+        r.body.contains("refused the sign-in: access_denied: nope"),
+        "{}",
+        r.body
+    );
 
     // A cross-site sign-out is refused; a same-origin one ends the session and continues to
     // the provider's end_session_endpoint (RP-initiated logout).
@@ -118,7 +180,10 @@ async fn full_login_then_refusals(backend: Backend) {
     assert!(refresh.contains("post_logout_redirect_uri="), "{refresh}");
     assert_eq!(sessions(&app).await, 1);
     // The old cookie is dead even if a copy of it is replayed.
-    let replayed = axum::http::Request::get("/catalog").header("cookie", cookies_before).body(axum::body::Body::empty()).unwrap();
+    let replayed = axum::http::Request::get("/catalog")
+        .header("cookie", cookies_before)
+        .body(axum::body::Body::empty())
+        .unwrap();
     assert_eq!(app.request(replayed).await.status, 303);
 }
 
@@ -146,9 +211,21 @@ async fn full_login_then_refusals_postgres() {
 async fn roles_decide_what_each_user_may_open() {
     let (_idp, app) = provider_and_console!(Backend::Sqlite);
     for (user, allowed, refused) in [
-        ("vic", &["/catalog", "/topology"][..], &["/cache", "/recovery", "/permissions"][..]),
-        ("sam", &["/catalog", "/cache", "/recovery"][..], &["/permissions"][..]),
-        ("alice", &["/catalog", "/cache", "/permissions"][..], &[][..]),
+        (
+            "vic",
+            &["/catalog", "/topology"][..],
+            &["/cache", "/recovery", "/permissions"][..],
+        ),
+        (
+            "sam",
+            &["/catalog", "/cache", "/recovery"][..],
+            &["/permissions"][..],
+        ),
+        (
+            "alice",
+            &["/catalog", "/cache", "/permissions"][..],
+            &[][..],
+        ),
         ("nobody", &[][..], &["/catalog", "/cache"][..]),
     ] {
         let mut browser = Browser::new();
@@ -165,7 +242,11 @@ async fn roles_decide_what_each_user_may_open() {
         // Navigation only shows reachable areas.
         let home = browser.console(&app, "GET", "/").await;
         if user == "vic" {
-            assert!(home.body.contains("href=\"/topology\"") && !home.body.contains("href=\"/cache\""), "{}", home.body);
+            assert!(
+                home.body.contains("href=\"/topology\"") && !home.body.contains("href=\"/cache\""),
+                "{}",
+                home.body
+            );
         }
     }
 }
@@ -187,27 +268,46 @@ async fn identity_is_shown_as_feast_sees_it() {
 #[tokio::test]
 async fn expired_access_tokens_are_refreshed_and_rotated() {
     // Access tokens live 20 s; the console refreshes those expiring within 30 s.
-    let Some(idp) = provider::start(Some(20)) else { return };
-    let Some(app) = auth_support::console_for(&idp.issuer, Backend::Sqlite).await else { return };
+    let Some(idp) = provider::start(Some(20)) else {
+        return;
+    };
+    let Some(app) = auth_support::console_for(&idp.issuer, Backend::Sqlite).await else {
+        return;
+    };
     let mut browser = Browser::new();
     browser.sign_in(&app, "alice", "/").await;
     let before = refresh_token(&app).await;
     let r = browser.console(&app, "GET", "/catalog").await;
     assert_eq!(r.status, 200);
     let after = refresh_token(&app).await;
-    assert_ne!(before, after, "the provider rotated the refresh token and the console kept the new one");
+    assert_ne!(
+        before, after,
+        "the provider rotated the refresh token and the console kept the new one"
+    );
     assert_eq!(app.state.auth.sessions().count().await.unwrap(), 1);
 
     // Parallel requests (a page and its server function calls) refresh once, not each with
     // the same rotating token, which the provider would treat as a replay and revoke.
     let request = || {
-        axum::http::Request::get("/catalog").header("cookie", browser.cookie_header()).body(axum::body::Body::empty()).unwrap()
+        axum::http::Request::get("/catalog")
+            .header("cookie", browser.cookie_header())
+            .body(axum::body::Body::empty())
+            .unwrap()
     };
-    let (a, b, c, d) = tokio::join!(app.request(request()), app.request(request()), app.request(request()), app.request(request()));
+    let (a, b, c, d) = tokio::join!(
+        app.request(request()),
+        app.request(request()),
+        app.request(request()),
+        app.request(request())
+    );
     for r in [a, b, c, d] {
         assert_eq!(r.status, 200, "{}", r.body);
     }
-    assert_eq!(app.state.auth.sessions().count().await.unwrap(), 1, "the session survived");
+    assert_eq!(
+        app.state.auth.sessions().count().await.unwrap(),
+        1,
+        "the session survived"
+    );
     assert_eq!(browser.console(&app, "GET", "/catalog").await.status, 200);
 }
 

@@ -8,8 +8,11 @@ mod common;
 
 use app::auth::{role_for_page, ConsoleRole};
 use axum::{body::Body, http::Request};
-use server::auth::{policy::{role_for_api, rule_for, Rule}, session::Tokens};
 use serde_json::json;
+use server::auth::{
+    policy::{role_for_api, rule_for, Rule},
+    session::Tokens,
+};
 
 use auth_support::{location, CONSOLE};
 use common::{Backend, TestApp};
@@ -21,7 +24,13 @@ fn page_paths() -> Vec<String> {
         .map(|r| {
             r.path()
                 .split('/')
-                .map(|seg| if seg.starts_with('{') || seg.starts_with(':') || seg.starts_with('*') { "x" } else { seg })
+                .map(|seg| {
+                    if seg.starts_with('{') || seg.starts_with(':') || seg.starts_with('*') {
+                        "x"
+                    } else {
+                        seg
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("/")
         })
@@ -34,20 +43,36 @@ fn page_paths() -> Vec<String> {
 }
 
 fn server_fn_paths() -> Vec<String> {
-    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
     paths.sort();
     paths
 }
 
 /// A signed-in session (inserted directly) holding `role`; None means signed in without one.
 async fn session_for(app: &TestApp, role: Option<ConsoleRole>) -> String {
-    let roles: Vec<String> = role.map(|r| vec![format!("console-{}", r.name())]).unwrap_or_default();
+    let roles: Vec<String> = role
+        .map(|r| vec![format!("console-{}", r.name())])
+        .unwrap_or_default();
     let claims = json!({"sub": "u", "preferred_username": "sweeper", "resource_access": {"feast-console": {"roles": roles}}});
-    let token = app.state.auth.sessions().create("u", "sweeper", &claims, &Tokens::default()).await.unwrap();
+    let token = app
+        .state
+        .auth
+        .sessions()
+        .create("u", "sweeper", &claims, &Tokens::default())
+        .await
+        .unwrap();
     format!("fc_session={token}")
 }
 
-async fn send(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, origin: Option<&str>) -> common::TestResponse {
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> common::TestResponse {
     let mut request = Request::builder().method(method).uri(path);
     if let Some(c) = cookie {
         request = request.header("cookie", c);
@@ -63,34 +88,72 @@ async fn send(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, ori
 
 #[tokio::test]
 async fn every_route_checks_the_session_and_the_role() {
-    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await.unwrap();
+    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite)
+        .await
+        .unwrap();
     let pages = page_paths();
     let fns = server_fn_paths();
-    assert!(pages.contains(&"/catalog".to_string()) && pages.len() >= 6, "route list: {pages:?}");
+    assert!(
+        pages.contains(&"/catalog".to_string()) && pages.len() >= 6,
+        "route list: {pages:?}"
+    );
     assert!(!fns.is_empty(), "server functions are registered");
     let mut sessions = Vec::new();
-    for role in [None, Some(ConsoleRole::Viewer), Some(ConsoleRole::Sre), Some(ConsoleRole::Admin)] {
+    for role in [
+        None,
+        Some(ConsoleRole::Viewer),
+        Some(ConsoleRole::Sre),
+        Some(ConsoleRole::Admin),
+    ] {
         sessions.push((role, session_for(&app, role).await));
     }
 
     for path in &pages {
-        assert!(matches!(rule_for(path), Rule::Page(_)), "{path} is a guarded page");
+        assert!(
+            matches!(rule_for(path), Rule::Page(_)),
+            "{path} is a guarded page"
+        );
         let needed = role_for_page(path);
         let r = send(&app, "GET", path, None, None).await;
         assert_eq!(r.status, 303, "anonymous {path}");
-        assert!(location(&r.headers).starts_with("/auth/login?return_to="), "{path}");
+        assert!(
+            location(&r.headers).starts_with("/auth/login?return_to="),
+            "{path}"
+        );
         for (role, cookie) in &sessions {
             let r = send(&app, "GET", path, Some(cookie), None).await;
             if role.is_some_and(|r| r >= needed) {
-                assert!(r.status == 200 || r.status == 404, "{role:?} {path}: {}", r.status);
+                assert!(
+                    r.status == 200 || r.status == 404,
+                    "{role:?} {path}: {}",
+                    r.status
+                );
             } else {
                 assert_eq!(r.status, 403, "{role:?} {path}");
             }
         }
         // Pages are GET only: a cross-site POST is refused before anything runs.
         let admin = &sessions[3].1;
-        assert_eq!(send(&app, "POST", path, Some(admin), Some("https://evil.example")).await.status, 403, "{path}");
-        assert_eq!(send(&app, "PUT", path, Some(admin), Some(CONSOLE)).await.status, 405, "{path}");
+        assert_eq!(
+            send(
+                &app,
+                "POST",
+                path,
+                Some(admin),
+                Some("https://evil.example")
+            )
+            .await
+            .status,
+            403,
+            "{path}"
+        );
+        assert_eq!(
+            send(&app, "PUT", path, Some(admin), Some(CONSOLE))
+                .await
+                .status,
+            405,
+            "{path}"
+        );
     }
 
     for path in &fns {
@@ -100,41 +163,102 @@ async fn every_route_checks_the_session_and_the_role() {
         for (role, cookie) in &sessions {
             let r = send(&app, "POST", path, Some(cookie), Some(CONSOLE)).await;
             if role.is_some_and(|r| r >= needed) {
-                assert!(r.status != 401 && r.status != 403, "{role:?} {path}: {} {}", r.status, r.body);
+                assert!(
+                    r.status != 401 && r.status != 403,
+                    "{role:?} {path}: {} {}",
+                    r.status,
+                    r.body
+                );
             } else {
                 assert_eq!(r.status, 403, "{role:?} {path}");
             }
         }
         let admin = &sessions[3].1;
         for origin in [Some("https://evil.example"), Some("null"), None] {
-            assert_eq!(send(&app, "POST", path, Some(admin), origin).await.status, 403, "{path} from {origin:?}");
+            assert_eq!(
+                send(&app, "POST", path, Some(admin), origin).await.status,
+                403,
+                "{path} from {origin:?}"
+            );
         }
         let cross_site = Request::post(path.as_str())
             .header("cookie", admin.as_str())
             .header("sec-fetch-site", "cross-site")
             .body(Body::empty())
             .unwrap();
-        assert_eq!(app.request(cross_site).await.status, 403, "{path} cross-site");
+        assert_eq!(
+            app.request(cross_site).await.status,
+            403,
+            "{path} cross-site"
+        );
     }
 
     // Public: probes and static files answer without a session.
-    for path in ["/healthz", "/readyz", "/metrics", "/favicon.ico", "/pkg/feast-console.css", "/auth/signed-out"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/favicon.ico",
+        "/pkg/feast-console.css",
+        "/auth/signed-out",
+    ] {
         let r = send(&app, "GET", path, None, None).await;
-        assert!(![301, 302, 303, 401, 403].contains(&r.status), "{path}: {}", r.status);
+        assert!(
+            ![301, 302, 303, 401, 403].contains(&r.status),
+            "{path}: {}",
+            r.status
+        );
     }
     // Sign-out needs a same-origin POST, nothing else.
-    assert_eq!(send(&app, "GET", "/auth/logout", None, None).await.status, 405);
-    assert_eq!(send(&app, "POST", "/auth/logout", None, Some("https://evil.example")).await.status, 403);
+    assert_eq!(
+        send(&app, "GET", "/auth/logout", None, None).await.status,
+        405
+    );
+    assert_eq!(
+        send(
+            &app,
+            "POST",
+            "/auth/logout",
+            None,
+            Some("https://evil.example")
+        )
+        .await
+        .status,
+        403
+    );
     // Unknown JSON endpoints are denied by default.
-    assert_eq!(send(&app, "GET", "/api/v1/anything_new", Some(&sessions[2].1), None).await.status, 403);
+    assert_eq!(
+        send(
+            &app,
+            "GET",
+            "/api/v1/anything_new",
+            Some(&sessions[2].1),
+            None
+        )
+        .await
+        .status,
+        403
+    );
 }
 
 #[tokio::test]
 async fn login_return_paths_never_leave_the_console() {
     // Development mode has no provider: /auth/login goes straight to the (sanitized) page.
     let app = common::spawn_app(Backend::Sqlite).await.unwrap();
-    for (asked, landed) in [("/cache", "/cache"), ("https://evil.example", "/"), ("//evil.example/x", "/"), ("/%5Cevil", "/")] {
-        let r = send(&app, "GET", &format!("/auth/login?return_to={asked}"), None, None).await;
+    for (asked, landed) in [
+        ("/cache", "/cache"),
+        ("https://evil.example", "/"),
+        ("//evil.example/x", "/"),
+        ("/%5Cevil", "/"),
+    ] {
+        let r = send(
+            &app,
+            "GET",
+            &format!("/auth/login?return_to={asked}"),
+            None,
+            None,
+        )
+        .await;
         assert_eq!(r.status, 303);
         assert_eq!(location(&r.headers), landed, "{asked}");
     }
@@ -154,16 +278,38 @@ async fn development_mode_demo_users_and_loopback_only() {
         request.body(Body::empty()).unwrap()
     };
     // No cookie: the default demo user (an admin), with the banner and the picker.
-    let r = app.request(get(None, Some("127.0.0.1:3000"), "/permissions")).await;
+    let r = app
+        .request(get(None, Some("127.0.0.1:3000"), "/permissions"))
+        .await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Authentication off."), "banner");
     assert!(r.body.contains("name=\"user\""), "identity picker");
     // Demo users see what their role allows.
-    assert_eq!(app.request(get(Some("fc_demo_user=vic-viewer"), None, "/cache")).await.status, 403);
-    assert_eq!(app.request(get(Some("fc_demo_user=vic-viewer"), None, "/topology")).await.status, 200);
-    assert_eq!(app.request(get(Some("fc_demo_user=nora-no-role"), None, "/catalog")).await.status, 403);
+    assert_eq!(
+        app.request(get(Some("fc_demo_user=vic-viewer"), None, "/cache"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.request(get(Some("fc_demo_user=vic-viewer"), None, "/topology"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.request(get(Some("fc_demo_user=nora-no-role"), None, "/catalog"))
+            .await
+            .status,
+        403
+    );
     // A page reached through a DNS-rebinding host name is refused.
-    assert_eq!(app.request(get(None, Some("rebind.evil.example:3000"), "/catalog")).await.status, 403);
+    assert_eq!(
+        app.request(get(None, Some("rebind.evil.example:3000"), "/catalog"))
+            .await
+            .status,
+        403
+    );
 
     // The picker is a same-origin POST.
     let switch = |origin: &'static str| {
@@ -176,9 +322,13 @@ async fn development_mode_demo_users_and_loopback_only() {
     let r = app.request(switch("https://evil.example")).await;
     assert_eq!(r.status, 403);
     let own_origin = format!("http://{}", app.state.config.listen);
-    let r = app.request(switch(Box::leak(own_origin.into_boxed_str()))).await;
+    let r = app
+        .request(switch(Box::leak(own_origin.into_boxed_str())))
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert!(auth_support::set_cookie(&r.headers, "fc_demo_user").unwrap().starts_with("fc_demo_user=sam-sre"));
+    assert!(auth_support::set_cookie(&r.headers, "fc_demo_user")
+        .unwrap()
+        .starts_with("fc_demo_user=sam-sre"));
 }
 
 #[tokio::test]
@@ -186,7 +336,10 @@ async fn without_a_provider_the_console_refuses_a_public_address() {
     let url = common::fresh_database_url(Backend::Sqlite).await.unwrap();
     let mut config = common::test_config(url);
     config.listen = "0.0.0.0:0".parse().unwrap();
-    let err = server::http::serve::build_state(config.clone()).await.err().expect("refused");
+    let err = server::http::serve::build_state(config.clone())
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("--insecure-no-auth"), "{err}");
     config.auth.insecure_no_auth = true;
@@ -195,15 +348,24 @@ async fn without_a_provider_the_console_refuses_a_public_address() {
 
 #[tokio::test]
 async fn whoami_answers_through_the_require_helper() {
-    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await.unwrap();
-    let path = server_fn_paths().into_iter().find(|p| p.starts_with("/api/whoami")).expect("whoami registered");
+    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite)
+        .await
+        .unwrap();
+    let path = server_fn_paths()
+        .into_iter()
+        .find(|p| p.starts_with("/api/whoami"))
+        .expect("whoami registered");
     let cookie = session_for(&app, Some(ConsoleRole::Sre)).await;
     let r = send(&app, "POST", &path, Some(&cookie), Some(CONSOLE)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let view: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(view["role"], "Sre");
     assert_eq!(view["identity"]["username"], "sweeper");
-    assert!(!r.body.contains("token"), "no tokens in the answer: {}", r.body);
+    assert!(
+        !r.body.contains("token"),
+        "no tokens in the answer: {}",
+        r.body
+    );
 }
 
 #[tokio::test]
@@ -212,9 +374,19 @@ async fn hsts_only_when_served_over_https() {
     let mut config = common::test_config(url);
     config.auth.public_url = "https://console.example.com".into();
     let state = server::http::serve::build_state(config).await.unwrap();
-    let app = TestApp { router: server::http::router(state.clone()), state };
+    let app = TestApp {
+        router: server::http::router(state.clone()),
+        state,
+    };
     let r = app.get("/healthz").await;
-    assert!(r.headers["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert!(r.headers["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
     let plain = common::spawn_app(Backend::Sqlite).await.unwrap();
-    assert!(!plain.get("/healthz").await.headers.contains_key("strict-transport-security"));
+    assert!(!plain
+        .get("/healthz")
+        .await
+        .headers
+        .contains_key("strict-transport-security"));
 }

@@ -17,7 +17,10 @@ fn stderr(o: &Output) -> String {
 
 fn assert_no_panic(o: &Output) {
     let err = stderr(o);
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
 }
 
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
@@ -33,8 +36,19 @@ fn help_lists_every_area_command() {
     let o = console(&["--help"]);
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
-    for cmd in ["serve", "config", "catalog", "permissions", "topology", "cache", "recovery"] {
-        assert!(out.contains(&format!("\n  {cmd} ")), "--help misses {cmd}: {out}");
+    for cmd in [
+        "serve",
+        "config",
+        "catalog",
+        "permissions",
+        "topology",
+        "cache",
+        "recovery",
+    ] {
+        assert!(
+            out.contains(&format!("\n  {cmd} ")),
+            "--help misses {cmd}: {out}"
+        );
     }
 }
 
@@ -42,7 +56,11 @@ fn help_lists_every_area_command() {
 fn unknown_flag_is_a_usage_error() {
     let o = console(&["--bogus"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unexpected argument '--bogus'"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unexpected argument '--bogus'"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -74,12 +92,18 @@ fn unknown_environment_variable_is_reported() {
 
 #[test]
 fn config_check_accepts_a_good_file_and_rejects_a_bad_one() {
-    let good = temp_file("good", "listen = \"0.0.0.0:8080\"\ndatabase_url = \"postgres://u:pw@db/console\"\n");
+    let good = temp_file(
+        "good",
+        "listen = \"0.0.0.0:8080\"\ndatabase_url = \"postgres://u:pw@db/console\"\n",
+    );
     let o = console(&["config", "check", good.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("OK") && out.contains("0.0.0.0:8080"), "{out}");
-    assert!(out.contains("postgres://u:***@db/console") && !out.contains("pw"), "password shown: {out}");
+    assert!(
+        out.contains("postgres://u:***@db/console") && !out.contains("pw"),
+        "password shown: {out}"
+    );
 
     let bad = temp_file("bad", "log_format = \"xml\"\n");
     let o = console(&["config", "check", bad.to_str().unwrap()]);
@@ -89,19 +113,36 @@ fn config_check_accepts_a_good_file_and_rejects_a_bad_one() {
 
 #[test]
 fn unwritable_data_folder_is_one_clear_error() {
-    let o = console(&["--listen", "127.0.0.1:0", "--data-dir", "/proc/feast-console-test"]);
+    let o = console(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        "/proc/feast-console-test",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("cannot create data folder /proc/feast-console-test"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot create data folder /proc/feast-console-test"),
+        "{}",
+        stderr(&o)
+    );
     assert_no_panic(&o);
 }
 
 #[test]
 fn unreachable_postgres_is_one_clear_error() {
     // Port 1 on loopback: nothing listens there.
-    let o = console(&["--listen", "127.0.0.1:0", "--database-url", "postgres://u:secret@127.0.0.1:1/db"]);
+    let o = console(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        "postgres://u:secret@127.0.0.1:1/db",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("cannot open the console database postgres://u:***@127.0.0.1:1/db"), "{err}");
+    assert!(
+        err.contains("cannot open the console database postgres://u:***@127.0.0.1:1/db"),
+        "{err}"
+    );
     assert!(!err.contains("secret"), "password leaked: {err}");
     assert_no_panic(&o);
 }
@@ -110,30 +151,61 @@ fn unreachable_postgres_is_one_clear_error() {
 fn a_taken_port_is_reported() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let o = console(&["--listen", &addr, "--data-dir", std::env::temp_dir().join("fc-cli-port").to_str().unwrap()]);
+    let o = console(&[
+        "--listen",
+        &addr,
+        "--data-dir",
+        std::env::temp_dir().join("fc-cli-port").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains(&format!("{addr} is already in use")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{addr} is already in use")),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A plain HTTP/1.1 GET over std's TcpStream: status code and body.
 fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
     let status = text.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+    Some((
+        status,
+        text.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
 }
 
 #[test]
 fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let data = std::env::temp_dir().join(format!("fc-cli-serve-{}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_feast-console"))
-        .args(["serve", "--listen", &addr, "--data-dir", data.to_str().unwrap(), "--log-format", "json"])
+        .args([
+            "serve",
+            "--listen",
+            &addr,
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--log-format",
+            "json",
+        ])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -147,9 +219,15 @@ fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
     }
     let (status, body) = ready.expect("server answered /readyz");
     assert_eq!(status, 200, "{body}");
-    assert!(data.join("console.db").exists(), "SQLite console DB created under the data folder");
+    assert!(
+        data.join("console.db").exists(),
+        "SQLite console DB created under the data folder"
+    );
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
@@ -157,6 +235,9 @@ fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
     assert!(logs.contains("shutdown requested"), "{logs}");
     // JSON log lines, one object per line.
     for line in logs.lines().filter(|l| !l.trim().is_empty()) {
-        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok(), "not JSON: {line}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not JSON: {line}"
+        );
     }
 }

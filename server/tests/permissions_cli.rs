@@ -31,8 +31,14 @@ fn permissions_file() -> std::path::PathBuf {
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_feast-console")).args(args).output().expect("run feast-console");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_feast-console"))
+        .args(args)
+        .output()
+        .expect("run feast-console");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -74,18 +80,31 @@ fn evaluate_prints_one_decision_per_user_resource_and_request() {
         .iter()
         .find(|d| d["user"] == "team-b:reader" && d["resource"]["name"] == "conv_rate")
         .expect("decision present");
-    assert_eq!(odfv["allowed"], false, "FEATURE_VIEW does not cover on-demand views");
+    assert_eq!(
+        odfv["allowed"], false,
+        "FEATURE_VIEW does not cover on-demand views"
+    );
 }
 
 #[test]
 fn lint_exits_1_on_errors_and_prints_json() {
     let perms = permissions_file();
-    let (code, stdout) =
-        run(&["permissions", "lint", "--permissions", perms.to_str().unwrap_or_default(), "--format", "json"]);
+    let (code, stdout) = run(&[
+        "permissions",
+        "lint",
+        "--permissions",
+        perms.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1, "{stdout}");
     let v: Value = serde_json::from_str(&stdout).expect("JSON output");
-    let lint =
-        v["lints"].as_array().into_iter().flatten().find(|l| l["code"] == "required_tags_ignored").expect("lint");
+    let lint = v["lints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["code"] == "required_tags_ignored")
+        .expect("lint");
     assert_eq!(lint["severity"], "error");
     assert_eq!(lint["principals"], json!(["namespace:team-b"]));
 }

@@ -32,7 +32,10 @@ fn feast_python() -> Option<PathBuf> {
         "FC_REQUIRE_FEAST=1 but {} is missing",
         python.display()
     );
-    eprintln!("note: {} missing; permission registry oracle skipped (run scripts/feast-venv.sh)", python.display());
+    eprintln!(
+        "note: {} missing; permission registry oracle skipped (run scripts/feast-venv.sh)",
+        python.display()
+    );
     None
 }
 
@@ -45,7 +48,10 @@ fn registries() -> Vec<PathBuf> {
     if sqlite.is_file() {
         out.push(sqlite);
     } else {
-        eprintln!("note: {} missing; only the demo registry is checked", sqlite.display());
+        eprintln!(
+            "note: {} missing; only the demo registry is checked",
+            sqlite.display()
+        );
     }
     out
 }
@@ -63,7 +69,10 @@ fn principals(permissions: &[app::permissions::PermissionSpec]) -> Vec<Principal
     let extra = [
         Principal::new("anonymous", User::named("")),
         Principal::new("plain user", User::named("alice")),
-        Principal::new("k8s sa team-b", User::named("team-b:reader").with_namespaces(&["team-b"])),
+        Principal::new(
+            "k8s sa team-b",
+            User::named("team-b:reader").with_namespaces(&["team-b"]),
+        ),
     ];
     principals_from_policies(permissions, &extra)
 }
@@ -75,8 +84,11 @@ async fn console_and_feast_decide_the_same_on_real_registries() {
     let mut failures = Vec::new();
     for (n, original) in registries().iter().enumerate() {
         let path = scratch(original, n);
-        let source = parse_entry(&format!("sqlite:///{}", path.display()), &workspace()).expect("source");
-        let snapshot = Reader::load_once(&source).await.unwrap_or_else(|e| panic!("{e}"));
+        let source =
+            parse_entry(&format!("sqlite:///{}", path.display()), &workspace()).expect("source");
+        let snapshot = Reader::load_once(&source)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut notes = Vec::new();
         let input = from_snapshot(&snapshot, &mut notes);
         assert!(notes.is_empty(), "{notes:?}");
@@ -94,7 +106,12 @@ async fn console_and_feast_decide_the_same_on_real_registries() {
                 for o in &objects {
                     for r in &requests {
                         queries.push(json!({ "user": p.user, "resource": { "type": o.resource_type, "name": o.name }, "actions": r }));
-                        ours.push((p.label.clone(), o.clone(), r.clone(), evaluator.evaluate(&p.user, o, r)));
+                        ours.push((
+                            p.label.clone(),
+                            o.clone(),
+                            r.clone(),
+                            evaluator.evaluate(&p.user, o, r),
+                        ));
                     }
                 }
             }
@@ -102,17 +119,30 @@ async fn console_and_feast_decide_the_same_on_real_registries() {
             expected.push((project.project.clone(), ours));
         }
         let file = path.with_file_name("cases.json");
-        std::fs::write(&file, serde_json::to_vec(&json!({ "cases": cases })).expect("json")).expect("write cases");
+        std::fs::write(
+            &file,
+            serde_json::to_vec(&json!({ "cases": cases })).expect("json"),
+        )
+        .expect("write cases");
         let out = Command::new(&python)
             .arg(workspace().join("scripts/feast_oracle.py"))
             .arg(&file)
             .output()
             .expect("run oracle");
-        assert!(out.status.success(), "oracle failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "oracle failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let answers: Value = serde_json::from_slice(&out.stdout).expect("oracle JSON");
         let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
-        for ((project, ours), theirs) in expected.iter().zip(answers["results"].as_array().into_iter().flatten()) {
-            for ((principal, object, actions, d), want) in ours.iter().zip(theirs.as_array().into_iter().flatten()) {
+        for ((project, ours), theirs) in expected
+            .iter()
+            .zip(answers["results"].as_array().into_iter().flatten())
+        {
+            for ((principal, object, actions, d), want) in
+                ours.iter().zip(theirs.as_array().into_iter().flatten())
+            {
                 let got = match &d.outcome {
                     Outcome::Allow => "allow",
                     Outcome::Deny => "deny",
@@ -142,7 +172,12 @@ async fn console_and_feast_decide_the_same_on_real_registries() {
         failures.is_empty(),
         "{} disagreement(s):\n{}",
         failures.len(),
-        failures.iter().take(30).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert!(compared > 1000, "only {compared} decisions compared");
     eprintln!("registry oracle: {compared} decisions agree");

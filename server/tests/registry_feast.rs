@@ -21,33 +21,65 @@ use server::registry::{source::parse_entry, Reader};
 
 async fn load(entry: &str) -> server::registry::RegistrySnapshot {
     let source = parse_entry(entry, &fixtures::workspace_root()).expect("source parses");
-    Reader::load_once(&source).await.unwrap_or_else(|e| panic!("{e}"))
+    Reader::load_once(&source)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn assert_same(diffs: Vec<String>) {
-    assert!(diffs.is_empty(), "{} differences from Feast:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} differences from Feast:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 #[tokio::test]
 async fn sqlite_registry_matches_feast_sdk() {
-    let Some(dir) = fixtures::feast_fixtures() else { return };
-    let snapshot = load(&format!("sqlite:///{}", dir.join("sqlite/registry.sqlite").display())).await;
+    let Some(dir) = fixtures::feast_fixtures() else {
+        return;
+    };
+    let snapshot = load(&format!(
+        "sqlite:///{}",
+        dir.join("sqlite/registry.sqlite").display()
+    ))
+    .await;
     assert_eq!(snapshot.projects.len(), 3);
-    assert_same(differences(&fixtures::sdk_dump(&dir, "sqlite"), &snapshot, &[]));
-    assert!(!snapshot.versions.is_empty(), "version history rows are read");
+    assert_same(differences(
+        &fixtures::sdk_dump(&dir, "sqlite"),
+        &snapshot,
+        &[],
+    ));
+    assert!(
+        !snapshot.versions.is_empty(),
+        "version history rows are read"
+    );
 }
 
 #[tokio::test]
 async fn file_registry_matches_feast_sdk() {
-    let Some(dir) = fixtures::feast_fixtures() else { return };
-    let snapshot = load(&format!("file://{}", dir.join("file/registry.db").display())).await;
+    let Some(dir) = fixtures::feast_fixtures() else {
+        return;
+    };
+    let snapshot = load(&format!(
+        "file://{}",
+        dir.join("file/registry.db").display()
+    ))
+    .await;
     assert_eq!(snapshot.projects.len(), 3);
-    assert_same(differences(&fixtures::sdk_dump(&dir, "file"), &snapshot, &[]));
+    assert_same(differences(
+        &fixtures::sdk_dump(&dir, "file"),
+        &snapshot,
+        &[],
+    ));
 }
 
 #[tokio::test]
 async fn postgres_registry_matches_feast_sdk() {
-    let Some(dir) = fixtures::feast_fixtures() else { return };
+    let Some(dir) = fixtures::feast_fixtures() else {
+        return;
+    };
     // The fixture lives on the test PostgreSQL; without it running there is nothing to read.
     if std::env::var("FC_TEST_REGISTRY_PG_URL").is_err() && common::pg_admin_url().is_none() {
         return;
@@ -57,7 +89,10 @@ async fn postgres_registry_matches_feast_sdk() {
         .or_else(|| std::fs::read_to_string(dir.join("pg/registry_url.txt")).ok())
         .map(|u| u.trim().to_string());
     let Some(url) = url.filter(|u| !u.is_empty()) else {
-        assert!(std::env::var("FC_REQUIRE_PG").is_err(), "FC_REQUIRE_PG is set but no PostgreSQL registry was built");
+        assert!(
+            std::env::var("FC_REQUIRE_PG").is_err(),
+            "FC_REQUIRE_PG is set but no PostgreSQL registry was built"
+        );
         eprintln!("note: no PostgreSQL registry fixture (FC_TEST_REGISTRY_PG_URL / target/feast-fixtures/pg); skipped");
         return;
     };
@@ -77,15 +112,27 @@ impl Drop for RegistryServer {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// Starts `feast serve_registry --rest-api` in `repo` and reads it through the REST source.
-async fn serve_and_load(python: &std::path::Path, repo: &std::path::Path) -> (RegistryServer, server::registry::RegistrySnapshot) {
+async fn serve_and_load(
+    python: &std::path::Path,
+    repo: &std::path::Path,
+) -> (RegistryServer, server::registry::RegistrySnapshot) {
     let port = free_port();
     let feast = python.with_file_name("feast");
     let mut child = Command::new(&feast)
-        .args(["-c", repo.to_str().expect("utf-8 path"), "serve_registry", "--rest-api", "--no-grpc"])
+        .args([
+            "-c",
+            repo.to_str().expect("utf-8 path"),
+            "serve_registry",
+            "--rest-api",
+            "--no-grpc",
+        ])
         .args(["--rest-port", &port.to_string(), "-h", "127.0.0.1"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -104,7 +151,9 @@ async fn serve_and_load(python: &std::path::Path, repo: &std::path::Path) -> (Re
     loop {
         match Reader::load_once(&source).await {
             Ok(s) => return (server, s),
-            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(500)).await,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(500)).await
+            }
             Err(e) => panic!("REST registry server never answered: {e}"),
         }
     }
@@ -112,11 +161,17 @@ async fn serve_and_load(python: &std::path::Path, repo: &std::path::Path) -> (Re
 
 #[tokio::test]
 async fn rest_registry_matches_feast_sdk() {
-    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else { return };
+    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
+        return;
+    };
     let (server, snapshot) = serve_and_load(&python, &dir.join("sqlite/driver_ranking")).await;
     assert_eq!(snapshot.projects.len(), 3);
     // The REST server re-serializes objects and may reorder a view's features.
-    assert_same(differences(&fixtures::sdk_dump(&dir, "sqlite"), &snapshot, &["features"]));
+    assert_same(differences(
+        &fixtures::sdk_dump(&dir, "sqlite"),
+        &snapshot,
+        &["features"],
+    ));
     drop(server);
 }
 
@@ -125,24 +180,44 @@ async fn rest_registry_matches_feast_sdk() {
 /// one listing as unreadable while everything else loads.
 #[tokio::test]
 async fn allow_all_permission_is_read_where_feast_cannot() {
-    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else { return };
+    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
+        return;
+    };
     if !dir.join("allowall/registry.sqlite").is_file() {
         eprintln!("note: no allowall fixture (older scripts/make-registries.sh output); skipped");
         return;
     }
-    let snapshot = load(&format!("sqlite:///{}", dir.join("allowall/registry.sqlite").display())).await;
-    let open = snapshot.objects.iter().find(|o| o.name == "sandbox_open_describe").expect("AllowAll permission listed");
-    let Detail::Permission(p) = &open.detail else { panic!("not decoded: {:?}", open.detail) };
+    let snapshot = load(&format!(
+        "sqlite:///{}",
+        dir.join("allowall/registry.sqlite").display()
+    ))
+    .await;
+    let open = snapshot
+        .objects
+        .iter()
+        .find(|o| o.name == "sandbox_open_describe")
+        .expect("AllowAll permission listed");
+    let Detail::Permission(p) = &open.detail else {
+        panic!("not decoded: {:?}", open.detail)
+    };
     assert_eq!(p.policy, Policy::AllowAll);
     assert_eq!(snapshot.projects.len(), 4);
 
     let (server, rest) = serve_and_load(&python, &dir.join("allowall/driver_ranking")).await;
     let unreadable: Vec<_> = rest.objects.iter().filter(|o| o.is_unreadable()).collect();
     assert_eq!(unreadable.len(), 1, "{unreadable:?}");
-    assert_eq!((unreadable[0].project.as_str(), unreadable[0].kind), ("sandbox", ObjectKind::Permission));
-    let Detail::Unreadable { error } = &unreadable[0].detail else { unreachable!() };
+    assert_eq!(
+        (unreadable[0].project.as_str(), unreadable[0].kind),
+        ("sandbox", ObjectKind::Permission)
+    );
+    let Detail::Unreadable { error } = &unreadable[0].detail else {
+        unreachable!()
+    };
     assert!(error.contains("422") && error.contains("policy"), "{error}");
-    assert!(rest.objects.iter().any(|o| o.project == "sandbox" && o.name == "scratch"));
+    assert!(rest
+        .objects
+        .iter()
+        .any(|o| o.project == "sandbox" && o.name == "scratch"));
     assert!(rest.objects.iter().any(|o| o.name == "driver_hourly_stats"));
     drop(server);
 }

@@ -27,49 +27,82 @@ on_both_backends!(readyz_is_false_while_draining, |app: TestApp| async move {
     assert!(r.body.contains("draining"), "{}", r.body);
 });
 
-on_both_backends!(migrations_ran_and_settings_round_trip, |app: TestApp| async move {
-    let db = &app.state.db;
-    assert!(db.schema_version().await.unwrap() >= 1);
-    assert_eq!(db.setting("created_by").await.unwrap().as_deref(), Some("feast-console"));
-    db.set_setting("k", "v1").await.unwrap();
-    db.set_setting("k", "v2").await.unwrap();
-    assert_eq!(db.setting("k").await.unwrap().as_deref(), Some("v2"));
-    assert_eq!(db.setting("missing").await.unwrap(), None);
-});
-
-on_both_backends!(pages_render_the_shell_on_the_server, |app: TestApp| async move {
-    for (path, heading) in [
-        ("/", "Catalog"),
-        ("/catalog", "Catalog"),
-        ("/permissions", "Permissions"),
-        ("/topology", "Topology"),
-        ("/cache", "Registry cache"),
-        ("/recovery", "Recovery"),
-    ] {
-        let r = app.get(path).await;
-        assert_eq!(r.status, 200, "{path}");
-        // `<!>` marks hydration boundaries in Leptos' HTML.
-        let html = r.body.replace("<!>", "");
-        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{path}: {html}");
-        assert!(r.body.contains("aria-label=\"Areas\""), "{path}: navigation missing");
-        for area in ["/catalog", "/permissions", "/topology", "/cache", "/recovery"] {
-            assert!(r.body.contains(&format!("href=\"{area}\"")), "{path}: link to {area} missing");
-        }
-        assert!(r.body.contains("/pkg/feast-console.js"), "{path}: hydration script missing");
+on_both_backends!(
+    migrations_ran_and_settings_round_trip,
+    |app: TestApp| async move {
+        let db = &app.state.db;
+        assert!(db.schema_version().await.unwrap() >= 1);
+        assert_eq!(
+            db.setting("created_by").await.unwrap().as_deref(),
+            Some("feast-console")
+        );
+        db.set_setting("k", "v1").await.unwrap();
+        db.set_setting("k", "v2").await.unwrap();
+        assert_eq!(db.setting("k").await.unwrap().as_deref(), Some("v2"));
+        assert_eq!(db.setting("missing").await.unwrap(), None);
     }
-});
+);
 
-on_both_backends!(unknown_page_is_404_with_the_shell, |app: TestApp| async move {
-    let r = app.get("/no/such/page").await;
-    assert_eq!(r.status, 404);
-    assert!(r.body.contains("Page not found"), "{}", r.body);
-});
+on_both_backends!(
+    pages_render_the_shell_on_the_server,
+    |app: TestApp| async move {
+        for (path, heading) in [
+            ("/", "Catalog"),
+            ("/catalog", "Catalog"),
+            ("/permissions", "Permissions"),
+            ("/topology", "Topology"),
+            ("/cache", "Registry cache"),
+            ("/recovery", "Recovery"),
+        ] {
+            let r = app.get(path).await;
+            assert_eq!(r.status, 200, "{path}");
+            // `<!>` marks hydration boundaries in Leptos' HTML.
+            let html = r.body.replace("<!>", "");
+            assert!(
+                html.contains(&format!("<h1>{heading}</h1>")),
+                "{path}: {html}"
+            );
+            assert!(
+                r.body.contains("aria-label=\"Areas\""),
+                "{path}: navigation missing"
+            );
+            for area in [
+                "/catalog",
+                "/permissions",
+                "/topology",
+                "/cache",
+                "/recovery",
+            ] {
+                assert!(
+                    r.body.contains(&format!("href=\"{area}\"")),
+                    "{path}: link to {area} missing"
+                );
+            }
+            assert!(
+                r.body.contains("/pkg/feast-console.js"),
+                "{path}: hydration script missing"
+            );
+        }
+    }
+);
+
+on_both_backends!(
+    unknown_page_is_404_with_the_shell,
+    |app: TestApp| async move {
+        let r = app.get("/no/such/page").await;
+        assert_eq!(r.status, 404);
+        assert!(r.body.contains("Page not found"), "{}", r.body);
+    }
+);
 
 on_both_backends!(security_headers_and_request_id, |app: TestApp| async move {
     let r = app.get("/catalog").await;
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert_eq!(r.headers["x-frame-options"], "DENY");
-    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(r.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     assert!(r.headers.contains_key("referrer-policy"));
     assert!(!r.headers["x-request-id"].is_empty());
 });
@@ -79,34 +112,60 @@ on_both_backends!(metrics_count_requests_by_route, |app: TestApp| async move {
     app.get("/healthz").await;
     let r = app.get("/metrics").await;
     assert_eq!(r.status, 200);
-    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(r.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     assert!(
-        r.body.contains(r#"feast_console_http_requests_total{method="GET",route="/healthz",status="200"} 2"#),
+        r.body.contains(
+            r#"feast_console_http_requests_total{method="GET",route="/healthz",status="200"} 2"#
+        ),
         "{}",
         r.body
     );
-    assert!(r.body.contains("feast_console_http_request_duration_seconds_bucket"));
+    assert!(r
+        .body
+        .contains("feast_console_http_request_duration_seconds_bucket"));
 });
 
-on_both_backends!(theme_cookie_is_rendered_on_the_server, |app: TestApp| async move {
-    let request = axum::http::Request::get("/catalog")
-        .header("cookie", "fc_theme=dark")
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let r = app.request(request).await;
-    assert!(r.body.contains("data-theme=\"dark\""), "{}", &r.body[..r.body.len().min(600)]);
-});
+on_both_backends!(
+    theme_cookie_is_rendered_on_the_server,
+    |app: TestApp| async move {
+        let request = axum::http::Request::get("/catalog")
+            .header("cookie", "fc_theme=dark")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = app.request(request).await;
+        assert!(
+            r.body.contains("data-theme=\"dark\""),
+            "{}",
+            &r.body[..r.body.len().min(600)]
+        );
+    }
+);
 
-on_both_backends!(pages_carry_a_nonce_csp_matching_their_scripts, |app: TestApp| async move {
-    let r = app.get("/permissions").await;
-    let csp = r.headers["content-security-policy"].to_str().unwrap().to_string();
-    assert!(!csp.contains("unsafe-inline"), "{csp}");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("page CSP has a nonce");
-    assert!(r.body.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the CSP nonce");
-    let again = app.get("/permissions").await;
-    assert_ne!(again.headers["content-security-policy"], r.headers["content-security-policy"], "nonce is fresh per response");
-});
+on_both_backends!(
+    pages_carry_a_nonce_csp_matching_their_scripts,
+    |app: TestApp| async move {
+        let r = app.get("/permissions").await;
+        let csp = r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("page CSP has a nonce");
+        assert!(
+            r.body.contains(&format!("nonce=\"{nonce}\"")),
+            "scripts carry the CSP nonce"
+        );
+        let again = app.get("/permissions").await;
+        assert_ne!(
+            again.headers["content-security-policy"], r.headers["content-security-policy"],
+            "nonce is fresh per response"
+        );
+    }
+);

@@ -14,10 +14,34 @@ pub struct DemoUser {
 
 /// The first one is who you are until you pick another: an admin, so every area is open.
 pub const DEMO_USERS: [DemoUser; 4] = [
-    DemoUser { id: "ada-admin", role: Some(ConsoleRole::Admin), feast_roles: &["feast-admin"], groups: &["/platform"], namespaces: &[] },
-    DemoUser { id: "sam-sre", role: Some(ConsoleRole::Sre), feast_roles: &["feast-reader"], groups: &["/sre"], namespaces: &["feast"] },
-    DemoUser { id: "vic-viewer", role: Some(ConsoleRole::Viewer), feast_roles: &["feast-reader"], groups: &["/team-a"], namespaces: &["team-a"] },
-    DemoUser { id: "nora-no-role", role: None, feast_roles: &[], groups: &["/guests"], namespaces: &[] },
+    DemoUser {
+        id: "ada-admin",
+        role: Some(ConsoleRole::Admin),
+        feast_roles: &["feast-admin"],
+        groups: &["/platform"],
+        namespaces: &[],
+    },
+    DemoUser {
+        id: "sam-sre",
+        role: Some(ConsoleRole::Sre),
+        feast_roles: &["feast-reader"],
+        groups: &["/sre"],
+        namespaces: &["feast"],
+    },
+    DemoUser {
+        id: "vic-viewer",
+        role: Some(ConsoleRole::Viewer),
+        feast_roles: &["feast-reader"],
+        groups: &["/team-a"],
+        namespaces: &["team-a"],
+    },
+    DemoUser {
+        id: "nora-no-role",
+        role: None,
+        feast_roles: &[],
+        groups: &["/guests"],
+        namespaces: &[],
+    },
 ];
 
 impl DemoUser {
@@ -42,6 +66,12 @@ impl DemoUser {
     }
 
     pub fn label(&self) -> String {
-        format!("{} ({})", self.id, self.role.map(ConsoleRole::name).unwrap_or("no console role"))
+        format!(
+            "{} ({})",
+            self.id,
+            self.role
+                .map(ConsoleRole::name)
+                .unwrap_or("no console role")
+        )
     }
 }

@@ -21,11 +21,20 @@ pub fn AuthOffBanner(session: SessionView) -> impl IntoView {
 
 #[component]
 pub fn IdentityMenu(session: SessionView) -> impl IntoView {
-    let role = session.role.map(ConsoleRole::name).unwrap_or("no console role");
+    let role = session
+        .role
+        .map(ConsoleRole::name)
+        .unwrap_or("no console role");
     let Some(identity) = session.identity.clone() else {
         return view! { <a class="identity" href="/auth/login">"Sign in"</a> }.into_any();
     };
-    let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
     let details = view! {
         <dl class="identity-details">
             <dt>"Username (from " {identity.username_claim.clone()} ")"</dt><dd>{identity.username.clone()}</dd>

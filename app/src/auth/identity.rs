@@ -35,15 +35,25 @@ pub enum IdentityError {
 impl Identity {
     /// Reads the identity from a token's claims. `feast_client_id` is the `client_id` of
     /// Feast's `auth: {type: oidc}` block; without it Feast ignores `resource_access`.
-    pub fn from_claims(claims: &Value, feast_client_id: Option<&str>) -> Result<Identity, IdentityError> {
+    pub fn from_claims(
+        claims: &Value,
+        feast_client_id: Option<&str>,
+    ) -> Result<Identity, IdentityError> {
         let (username_claim, username) = USERNAME_CLAIMS
             .iter()
-            .find_map(|name| claims.get(*name).and_then(Value::as_str).map(|v| (*name, v)))
+            .find_map(|name| {
+                claims
+                    .get(*name)
+                    .and_then(Value::as_str)
+                    .map(|v| (*name, v))
+            })
             .ok_or(IdentityError::NoUsername)?;
 
         let mut feast_roles: Vec<String> = Vec::new();
         let client_roles = feast_client_id
-            .map(|id| strings(claims.pointer(&format!("/resource_access/{}/roles", escape_pointer(id)))))
+            .map(|id| {
+                strings(claims.pointer(&format!("/resource_access/{}/roles", escape_pointer(id))))
+            })
             .unwrap_or_default();
         for role in client_roles.into_iter().chain(strings(claims.get("roles"))) {
             if !feast_roles.contains(&role) {
@@ -66,7 +76,11 @@ impl Identity {
 /// missing or non-list claim as empty).
 pub fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -104,7 +118,10 @@ mod tests {
         assert_eq!(id.feast_roles, ["feast-reader", "feast-writer", "extra"]);
         assert_eq!(id.groups, ["/dev-team", "ops"]);
         assert!(id.namespaces.is_empty());
-        assert_eq!(id.realm_roles_ignored_by_feast, ["offline_access", "uma_authorization"]);
+        assert_eq!(
+            id.realm_roles_ignored_by_feast,
+            ["offline_access", "uma_authorization"]
+        );
     }
 
     #[test]
@@ -116,16 +133,31 @@ mod tests {
     #[test]
     fn username_falls_back_in_feasts_order_and_skips_non_strings() {
         let cases = [
-            (json!({"upn": "u@corp", "azp": "a", "sub": "s"}), "u@corp", "upn"),
-            (json!({"preferred_username": 7, "azp": "svc", "sub": "s"}), "svc", "azp"),
+            (
+                json!({"upn": "u@corp", "azp": "a", "sub": "s"}),
+                "u@corp",
+                "upn",
+            ),
+            (
+                json!({"preferred_username": 7, "azp": "svc", "sub": "s"}),
+                "svc",
+                "azp",
+            ),
             (json!({"appid": "app", "sub": "s"}), "app", "appid"),
             (json!({"sub": "s"}), "s", "sub"),
         ];
         for (claims, name, claim) in cases {
             let id = Identity::from_claims(&claims, Some("feast")).unwrap();
-            assert_eq!((id.username.as_str(), id.username_claim.as_str()), (name, claim), "{claims}");
+            assert_eq!(
+                (id.username.as_str(), id.username_claim.as_str()),
+                (name, claim),
+                "{claims}"
+            );
         }
-        assert_eq!(Identity::from_claims(&json!({"email": "x@y"}), None), Err(IdentityError::NoUsername));
+        assert_eq!(
+            Identity::from_claims(&json!({"email": "x@y"}), None),
+            Err(IdentityError::NoUsername)
+        );
     }
 
     #[test]
@@ -133,12 +165,21 @@ mod tests {
         let claims = json!({"sub": "s", "groups": "admins", "roles": {"a": 1},
                             "resource_access": {"feast": {"roles": "r"}}, "realm_access": []});
         let id = Identity::from_claims(&claims, Some("feast")).unwrap();
-        assert!(id.groups.is_empty() && id.feast_roles.is_empty() && id.realm_roles_ignored_by_feast.is_empty());
+        assert!(
+            id.groups.is_empty()
+                && id.feast_roles.is_empty()
+                && id.realm_roles_ignored_by_feast.is_empty()
+        );
     }
 
     #[test]
     fn client_ids_with_slashes_are_looked_up_literally() {
         let claims = json!({"sub": "s", "resource_access": {"a/b": {"roles": ["r"]}}});
-        assert_eq!(Identity::from_claims(&claims, Some("a/b")).unwrap().feast_roles, ["r"]);
+        assert_eq!(
+            Identity::from_claims(&claims, Some("a/b"))
+                .unwrap()
+                .feast_roles,
+            ["r"]
+        );
     }
 }

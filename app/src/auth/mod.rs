@@ -42,7 +42,10 @@ pub fn require(role: ConsoleRole) -> Result<SessionView, leptos::prelude::Server
         .ok_or_else(|| ServerFnError::new("not signed in"))?;
     match view.role {
         Some(r) if r >= role => Ok(view),
-        _ => Err(ServerFnError::new(format!("this needs the {} console role", role.name()))),
+        _ => Err(ServerFnError::new(format!(
+            "this needs the {} console role",
+            role.name()
+        ))),
     }
 }
 

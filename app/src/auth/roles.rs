@@ -57,10 +57,9 @@ pub enum ClaimMatch {
 
 impl ClaimMatch {
     pub fn parse(text: &str) -> Result<ClaimMatch, String> {
-        let (kind, value) = text
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| format!("`{text}` is not KIND:VALUE (KIND is client_role, realm_role, group or role)"))?;
+        let (kind, value) = text.trim().split_once(':').ok_or_else(|| {
+            format!("`{text}` is not KIND:VALUE (KIND is client_role, realm_role, group or role)")
+        })?;
         let value = value.trim();
         if value.is_empty() {
             return Err(format!("`{text}` has an empty value"));
@@ -71,13 +70,19 @@ impl ClaimMatch {
             "realm_role" => Ok(ClaimMatch::RealmRole(value)),
             "group" => Ok(ClaimMatch::Group(value)),
             "role" => Ok(ClaimMatch::Role(value)),
-            other => Err(format!("`{other}` is not one of client_role, realm_role, group, role")),
+            other => Err(format!(
+                "`{other}` is not one of client_role, realm_role, group, role"
+            )),
         }
     }
 
     /// Parses a comma- or newline-separated list.
     pub fn parse_list(text: &str) -> Result<Vec<ClaimMatch>, String> {
-        text.split([',', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(ClaimMatch::parse).collect()
+        text.split([',', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(ClaimMatch::parse)
+            .collect()
     }
 }
 
@@ -91,8 +96,16 @@ pub struct RoleMapping {
 
 impl RoleMapping {
     /// The role for these claims; None when nothing matches (signed in, but no access).
-    pub fn role_for(&self, claims: &Value, console_client_id: &str, feast_roles: &[String]) -> Option<ConsoleRole> {
-        let client_roles = strings(claims.pointer(&format!("/resource_access/{}/roles", escape_pointer(console_client_id))));
+    pub fn role_for(
+        &self,
+        claims: &Value,
+        console_client_id: &str,
+        feast_roles: &[String],
+    ) -> Option<ConsoleRole> {
+        let client_roles = strings(claims.pointer(&format!(
+            "/resource_access/{}/roles",
+            escape_pointer(console_client_id)
+        )));
         let realm_roles = strings(claims.pointer("/realm_access/roles"));
         let groups = strings(claims.get("groups"));
         let matches = |m: &ClaimMatch| match m {
@@ -101,10 +114,14 @@ impl RoleMapping {
             ClaimMatch::Group(v) => groups.contains(v),
             ClaimMatch::Role(v) => feast_roles.contains(v),
         };
-        [(ConsoleRole::Admin, &self.admin), (ConsoleRole::Sre, &self.sre), (ConsoleRole::Viewer, &self.viewer)]
-            .into_iter()
-            .find(|(_, list)| list.iter().any(matches))
-            .map(|(role, _)| role)
+        [
+            (ConsoleRole::Admin, &self.admin),
+            (ConsoleRole::Sre, &self.sre),
+            (ConsoleRole::Viewer, &self.viewer),
+        ]
+        .into_iter()
+        .find(|(_, list)| list.iter().any(matches))
+        .map(|(role, _)| role)
     }
 }
 
@@ -123,12 +140,23 @@ mod tests {
 
     #[test]
     fn highest_matching_role_wins() {
-        let claims = json!({"resource_access": {"console": {"roles": ["console-viewer", "console-sre"]}}});
-        assert_eq!(mapping().role_for(&claims, "console", &[]), Some(ConsoleRole::Sre));
-        let admin_by_feast_role = mapping().role_for(&json!({}), "console", &["feast-admin".to_string()]);
+        let claims =
+            json!({"resource_access": {"console": {"roles": ["console-viewer", "console-sre"]}}});
+        assert_eq!(
+            mapping().role_for(&claims, "console", &[]),
+            Some(ConsoleRole::Sre)
+        );
+        let admin_by_feast_role =
+            mapping().role_for(&json!({}), "console", &["feast-admin".to_string()]);
         assert_eq!(admin_by_feast_role, Some(ConsoleRole::Admin));
-        assert_eq!(mapping().role_for(&json!({"realm_access": {"roles": ["ops"]}}), "console", &[]), Some(ConsoleRole::Sre));
-        assert_eq!(mapping().role_for(&json!({"groups": ["/everyone"]}), "console", &[]), Some(ConsoleRole::Viewer));
+        assert_eq!(
+            mapping().role_for(&json!({"realm_access": {"roles": ["ops"]}}), "console", &[]),
+            Some(ConsoleRole::Sre)
+        );
+        assert_eq!(
+            mapping().role_for(&json!({"groups": ["/everyone"]}), "console", &[]),
+            Some(ConsoleRole::Viewer)
+        );
     }
 
     #[test]
@@ -139,7 +167,9 @@ mod tests {
 
     #[test]
     fn bad_entries_are_explained() {
-        assert!(ClaimMatch::parse("admins").unwrap_err().contains("KIND:VALUE"));
+        assert!(ClaimMatch::parse("admins")
+            .unwrap_err()
+            .contains("KIND:VALUE"));
         assert!(ClaimMatch::parse("team:x").unwrap_err().contains("`team`"));
         assert!(ClaimMatch::parse("group: ").unwrap_err().contains("empty"));
     }

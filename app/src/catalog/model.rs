@@ -244,10 +244,19 @@ pub struct PermissionDetail {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Policy {
     AllowAll,
-    RoleBased { roles: Vec<String> },
-    GroupBased { groups: Vec<String> },
-    NamespaceBased { namespaces: Vec<String> },
-    CombinedGroupNamespace { groups: Vec<String>, namespaces: Vec<String> },
+    RoleBased {
+        roles: Vec<String>,
+    },
+    GroupBased {
+        groups: Vec<String>,
+    },
+    NamespaceBased {
+        namespaces: Vec<String>,
+    },
+    CombinedGroupNamespace {
+        groups: Vec<String>,
+        namespaces: Vec<String>,
+    },
     /// No policy field at all (never written by Feast's SDK).
     Missing,
 }
@@ -272,7 +281,10 @@ mod tests {
     #[test]
     fn serializes_flat_with_kind_and_detail_tags() {
         let mut o = CatalogObject::unreadable(ObjectKind::Entity, "p", "driver", String::new());
-        o.detail = Detail::Entity { join_key: "driver_id".into(), value_type: "INT64".into() };
+        o.detail = Detail::Entity {
+            join_key: "driver_id".into(),
+            value_type: "INT64".into(),
+        };
         o.created = Instant::new(1_735_689_600, 0);
         let json = serde_json::to_value(&o).unwrap();
         assert_eq!(json["kind"], "entity");
@@ -292,7 +304,10 @@ mod tests {
             name_patterns: vec![],
             required_tags: BTreeMap::new(),
             actions: vec!["CREATE".into()],
-            policy: Policy::CombinedGroupNamespace { groups: vec!["g".into()], namespaces: vec!["n".into()] },
+            policy: Policy::CombinedGroupNamespace {
+                groups: vec!["g".into()],
+                namespaces: vec!["n".into()],
+            },
         });
         let json = serde_json::to_value(&o).unwrap();
         assert_eq!(json["policy"]["type"], "combined_group_namespace");
@@ -304,7 +319,8 @@ mod tests {
         for k in ObjectKind::ALL {
             assert_eq!(ObjectKind::parse(k.as_str()), Some(k));
         }
-        let dummy = CatalogObject::unreadable(ObjectKind::Entity, "p", DUMMY_ENTITY_NAME, String::new());
+        let dummy =
+            CatalogObject::unreadable(ObjectKind::Entity, "p", DUMMY_ENTITY_NAME, String::new());
         assert!(dummy.is_internal());
     }
 }

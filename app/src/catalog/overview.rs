@@ -43,11 +43,18 @@ pub struct KindCount {
 pub struct OverviewProvider(pub std::sync::Arc<dyn Fn() -> Vec<RegistryOverview> + Send + Sync>);
 
 /// Counts `objects` of `project` per kind. Internal objects (`__dummy`) are not counted.
-pub fn project_overview<O: Borrow<CatalogObject>>(project: &CatalogObject, objects: &[O]) -> ProjectOverview {
+pub fn project_overview<O: Borrow<CatalogObject>>(
+    project: &CatalogObject,
+    objects: &[O],
+) -> ProjectOverview {
     // One pass over the objects: registries hold tens of thousands of them.
     let mut per_kind = [0usize; ObjectKind::ALL.len()];
     let mut unreadable = 0;
-    for o in objects.iter().map(Borrow::borrow).filter(|o| o.project == project.name && !o.is_internal()) {
+    for o in objects
+        .iter()
+        .map(Borrow::borrow)
+        .filter(|o| o.project == project.name && !o.is_internal())
+    {
         if let Some(i) = ObjectKind::ALL.iter().position(|k| *k == o.kind) {
             per_kind[i] += 1;
         }
@@ -88,15 +95,29 @@ mod tests {
             obj(ObjectKind::FeatureView, "p", "a"),
             obj(ObjectKind::FeatureView, "p", "b"),
             obj(ObjectKind::FeatureView, "q", "c"),
-            CatalogObject::unreadable(ObjectKind::Permission, "p", "broken", "bad wire type".into()),
+            CatalogObject::unreadable(
+                ObjectKind::Permission,
+                "p",
+                "broken",
+                "bad wire type".into(),
+            ),
         ];
         let o = project_overview(&project, &objects);
         assert_eq!(
             o.counts,
             vec![
-                KindCount { kind: ObjectKind::Entity, count: 1 },
-                KindCount { kind: ObjectKind::FeatureView, count: 2 },
-                KindCount { kind: ObjectKind::Permission, count: 1 },
+                KindCount {
+                    kind: ObjectKind::Entity,
+                    count: 1
+                },
+                KindCount {
+                    kind: ObjectKind::FeatureView,
+                    count: 2
+                },
+                KindCount {
+                    kind: ObjectKind::Permission,
+                    count: 1
+                },
             ]
         );
         assert_eq!(o.unreadable, 1);

@@ -44,10 +44,15 @@ fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
         None => "not read yet".to_string(),
     };
     let error = registry.error.clone().map(|e| {
-        let note = if registry.age_seconds.is_some() { " Showing the last good read." } else { "" };
+        let note = if registry.age_seconds.is_some() {
+            " Showing the last good read."
+        } else {
+            ""
+        };
         view! { <p class="registry-error" role="alert">{e}{note}</p> }
     });
-    let empty = registry.projects.is_empty() && registry.error.is_none() && registry.age_seconds.is_some();
+    let empty =
+        registry.projects.is_empty() && registry.error.is_none() && registry.age_seconds.is_some();
     view! {
         <section class="registry" aria-label=registry.name.clone()>
             <h2>{registry.name.clone()}</h2>

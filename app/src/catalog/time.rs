@@ -16,7 +16,10 @@ pub struct Instant {
 impl Instant {
     /// None for out-of-range nanos, which only a corrupt or hostile blob can hold.
     pub fn new(seconds: i64, nanos: i32) -> Option<Instant> {
-        (0..1_000_000_000).contains(&nanos).then_some(Instant { seconds, nanos: nanos as u32 })
+        (0..1_000_000_000).contains(&nanos).then_some(Instant {
+            seconds,
+            nanos: nanos as u32,
+        })
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff|.fffffffff]Z`: microseconds when the instant has no finer
@@ -42,7 +45,9 @@ impl Instant {
         }
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
             let s = text.get(r)?;
-            s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+            s.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| s.parse().ok())?
         };
         let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         if b[13] != b':' || b[16] != b':' {
@@ -96,7 +101,8 @@ impl Serialize for Instant {
 impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Instant::parse_rfc3339(&text).ok_or_else(|| de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
+        Instant::parse_rfc3339(&text)
+            .ok_or_else(|| de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
     }
 }
 
@@ -131,19 +137,64 @@ mod tests {
 
     #[test]
     fn formats_like_python_isoformat_in_utc() {
-        assert_eq!(Instant { seconds: 0, nanos: 0 }.to_rfc3339(), "1970-01-01T00:00:00Z");
-        assert_eq!(Instant { seconds: 1_735_689_600, nanos: 0 }.to_rfc3339(), "2025-01-01T00:00:00Z");
-        assert_eq!(Instant { seconds: 1_735_689_600, nanos: 245_654_000 }.to_rfc3339(), "2025-01-01T00:00:00.245654Z");
-        assert_eq!(Instant { seconds: 1_735_689_600, nanos: 1 }.to_rfc3339(), "2025-01-01T00:00:00.000000001Z");
-        assert_eq!(Instant { seconds: -1, nanos: 0 }.to_rfc3339(), "1969-12-31T23:59:59Z");
-        assert_eq!(Instant { seconds: 951_782_400, nanos: 0 }.to_rfc3339(), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            Instant {
+                seconds: 0,
+                nanos: 0
+            }
+            .to_rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Instant {
+                seconds: 1_735_689_600,
+                nanos: 0
+            }
+            .to_rfc3339(),
+            "2025-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Instant {
+                seconds: 1_735_689_600,
+                nanos: 245_654_000
+            }
+            .to_rfc3339(),
+            "2025-01-01T00:00:00.245654Z"
+        );
+        assert_eq!(
+            Instant {
+                seconds: 1_735_689_600,
+                nanos: 1
+            }
+            .to_rfc3339(),
+            "2025-01-01T00:00:00.000000001Z"
+        );
+        assert_eq!(
+            Instant {
+                seconds: -1,
+                nanos: 0
+            }
+            .to_rfc3339(),
+            "1969-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            Instant {
+                seconds: 951_782_400,
+                nanos: 0
+            }
+            .to_rfc3339(),
+            "2000-02-29T00:00:00Z"
+        );
     }
 
     #[test]
     fn parses_what_it_formats_and_offsets() {
         for secs in [-86_401_i64, 0, 951_782_400, 1_735_689_600, 4_102_444_800] {
             for nanos in [0, 5_000, 123_456_789] {
-                let t = Instant { seconds: secs, nanos };
+                let t = Instant {
+                    seconds: secs,
+                    nanos,
+                };
                 assert_eq!(Instant::parse_rfc3339(&t.to_rfc3339()), Some(t));
             }
         }
@@ -151,12 +202,23 @@ mod tests {
             Instant::parse_rfc3339("2025-01-01T02:00:00+02:00"),
             Instant::parse_rfc3339("2025-01-01T00:00:00Z")
         );
-        assert_eq!(Instant::parse_rfc3339("2025-01-01T00:00:00.5Z").map(|t| t.nanos), Some(500_000_000));
+        assert_eq!(
+            Instant::parse_rfc3339("2025-01-01T00:00:00.5Z").map(|t| t.nanos),
+            Some(500_000_000)
+        );
     }
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "2025", "2025-13-01T00:00:00Z", "2025-01-01T00:00:00", "2025-01-01T00:00:00.Z", "x025-01-01T00:00:00Z", "2025-01-01T00:00:00+0200"] {
+        for bad in [
+            "",
+            "2025",
+            "2025-13-01T00:00:00Z",
+            "2025-01-01T00:00:00",
+            "2025-01-01T00:00:00.Z",
+            "x025-01-01T00:00:00Z",
+            "2025-01-01T00:00:00+0200",
+        ] {
             assert_eq!(Instant::parse_rfc3339(bad), None, "{bad}");
         }
         assert_eq!(Instant::new(0, -1), None);

@@ -34,7 +34,10 @@ pub struct Principal {
 
 impl Principal {
     pub fn new(label: impl Into<String>, user: User) -> Self {
-        Principal { label: label.into(), user }
+        Principal {
+            label: label.into(),
+            user,
+        }
     }
 }
 
@@ -105,7 +108,11 @@ pub fn effective_access(
     if perms.is_empty() {
         // No permissions: any named user may do anything.
         for p in principals {
-            let a = if p.user.username.is_empty() { Access::Deny } else { Access::Allow };
+            let a = if p.user.username.is_empty() {
+                Access::Deny
+            } else {
+                Access::Allow
+            };
             cells.extend(std::iter::repeat_n(a, objects.len() * requests.len()));
         }
         return EffectiveAccess {
@@ -115,11 +122,19 @@ pub fn effective_access(
             cells,
         };
     }
-    let listing: Vec<Bits> = requests.iter().map(|req| bits_where(perms, |p| p.spec.lists_all(req))).collect();
-    let granting: Vec<Bits> =
-        principals.iter().map(|pr| bits_where(perms, |p| p.spec.policy.grants(&pr.user))).collect();
+    let listing: Vec<Bits> = requests
+        .iter()
+        .map(|req| bits_where(perms, |p| p.spec.lists_all(req)))
+        .collect();
+    let granting: Vec<Bits> = principals
+        .iter()
+        .map(|pr| bits_where(perms, |p| p.spec.policy.grants(&pr.user)))
+        .collect();
     let matcher = ObjectMatcher::new(perms);
-    cells.resize(principals.len() * objects.len() * requests.len(), Access::Deny);
+    cells.resize(
+        principals.len() * objects.len() * requests.len(),
+        Access::Deny,
+    );
     let stride = objects.len() * requests.len();
     // Object by object, so that the object's candidate sets and all principals' grant sets stay
     // in cache; per object and request, the permissions that match and list the actions.
@@ -127,7 +142,11 @@ pub fn effective_access(
         let m = matcher.matches(object, intended);
         let base = oi * requests.len();
         if m.error || m.maybe_error {
-            let a = if m.error { Access::Error } else { Access::Unknown };
+            let a = if m.error {
+                Access::Error
+            } else {
+                Access::Unknown
+            };
             for pi in 0..principals.len() {
                 cells[pi * stride + base..pi * stride + base + requests.len()].fill(a);
             }
@@ -135,8 +154,11 @@ pub fn effective_access(
         }
         let has_unknown = m.unknown.0.iter().any(|w| *w != 0);
         let yes: Vec<Bits> = listing.iter().map(|l| m.yes.and(l)).collect();
-        let unknown: Vec<Bits> =
-            if has_unknown { listing.iter().map(|l| m.unknown.and(l)).collect() } else { Vec::new() };
+        let unknown: Vec<Bits> = if has_unknown {
+            listing.iter().map(|l| m.unknown.and(l)).collect()
+        } else {
+            Vec::new()
+        };
         for (pi, grant) in granting.iter().enumerate() {
             for ri in 0..requests.len() {
                 let cell = if yes[ri].intersects(grant) {
@@ -150,7 +172,12 @@ pub fn effective_access(
             }
         }
     }
-    EffectiveAccess { principals: principals.to_vec(), objects: objects.to_vec(), requests: requests.to_vec(), cells }
+    EffectiveAccess {
+        principals: principals.to_vec(),
+        objects: objects.to_vec(),
+        requests: requests.to_vec(),
+        cells,
+    }
 }
 
 fn bits_where(perms: &[CompiledPermission], f: impl Fn(&CompiledPermission) -> bool) -> Bits {
@@ -187,20 +214,32 @@ impl<'a> ObjectMatcher<'a> {
                 })
             })
             .collect();
-        ObjectMatcher { perms, list_of, representative }
+        ObjectMatcher {
+            perms,
+            list_of,
+            representative,
+        }
     }
 
     fn matches(&self, object: &Resource, intended: bool) -> ObjectMatches {
         let n = self.perms.len();
-        let mut m = ObjectMatches { yes: Bits::new(n), unknown: Bits::new(n), error: false, maybe_error: false };
+        let mut m = ObjectMatches {
+            yes: Bits::new(n),
+            unknown: Bits::new(n),
+            error: false,
+            maybe_error: false,
+        };
         let mut names: Vec<Option<NameState>> = vec![None; self.representative.len()];
         for (i, p) in self.perms.iter().enumerate() {
             if !p.covers(object.resource_type) {
                 continue;
             }
             let list = self.list_of[i];
-            let state =
-                *names[list].get_or_insert_with(|| self.perms[self.representative[list]].name_scan(&object.name).state);
+            let state = *names[list].get_or_insert_with(|| {
+                self.perms[self.representative[list]]
+                    .name_scan(&object.name)
+                    .state
+            });
             match state {
                 NameState::NoMatch => continue,
                 NameState::Error => {
@@ -210,7 +249,11 @@ impl<'a> ObjectMatcher<'a> {
                 NameState::Unknown { maybe_error } => m.maybe_error |= maybe_error,
                 NameState::Match => {}
             }
-            let tags_ok = if intended { p.intended_tag_match(object) } else { p.feast_tags_match(object) };
+            let tags_ok = if intended {
+                p.intended_tag_match(object)
+            } else {
+                p.feast_tags_match(object)
+            };
             if !tags_ok {
                 continue;
             }

@@ -93,7 +93,9 @@ pub struct PermissionEvaluator {
 impl PermissionEvaluator {
     /// `permissions` in registry row order (it only matters for List calls).
     pub fn new(permissions: &[PermissionSpec]) -> Self {
-        PermissionEvaluator { permissions: permissions.iter().map(CompiledPermission::new).collect() }
+        PermissionEvaluator {
+            permissions: permissions.iter().map(CompiledPermission::new).collect(),
+        }
     }
 
     pub fn permissions(&self) -> &[CompiledPermission] {
@@ -102,11 +104,21 @@ impl PermissionEvaluator {
 
     /// Feast's decision for `user` requesting all of `actions` on `resource`, explained.
     pub fn evaluate(&self, user: &User, resource: &Resource, actions: &[Action]) -> Decision {
-        let actual: Vec<MatchState> =
-            self.permissions.iter().map(|p| combine_actions(p, p.match_resource(resource, false), actions)).collect();
-        let intended: Vec<MatchState> =
-            self.permissions.iter().map(|p| combine_actions(p, p.match_resource(resource, true), actions)).collect();
-        let grants: Vec<bool> = self.permissions.iter().map(|p| p.spec.policy.grants(user)).collect();
+        let actual: Vec<MatchState> = self
+            .permissions
+            .iter()
+            .map(|p| combine_actions(p, p.match_resource(resource, false), actions))
+            .collect();
+        let intended: Vec<MatchState> = self
+            .permissions
+            .iter()
+            .map(|p| combine_actions(p, p.match_resource(resource, true), actions))
+            .collect();
+        let grants: Vec<bool> = self
+            .permissions
+            .iter()
+            .map(|p| p.spec.policy.grants(user))
+            .collect();
         let (outcome, reason) = self.assert_outcome(user, &actual, &grants);
         let (intended_outcome, _) = self.assert_outcome(user, &intended, &grants);
         let list_outcome = self.list_outcome(user, resource, &actual, &grants);
@@ -143,13 +155,25 @@ impl PermissionEvaluator {
 
     /// Only the outcome of a single-object request, without building the explanation.
     pub fn outcome(&self, user: &User, resource: &Resource, actions: &[Action]) -> Outcome {
-        let actual: Vec<MatchState> =
-            self.permissions.iter().map(|p| combine_actions(p, p.match_resource(resource, false), actions)).collect();
-        let grants: Vec<bool> = self.permissions.iter().map(|p| p.spec.policy.grants(user)).collect();
+        let actual: Vec<MatchState> = self
+            .permissions
+            .iter()
+            .map(|p| combine_actions(p, p.match_resource(resource, false), actions))
+            .collect();
+        let grants: Vec<bool> = self
+            .permissions
+            .iter()
+            .map(|p| p.spec.policy.grants(user))
+            .collect();
         self.assert_outcome(user, &actual, &grants).0
     }
 
-    fn assert_outcome(&self, user: &User, matches: &[MatchState], grants: &[bool]) -> (Outcome, DecisionReason) {
+    fn assert_outcome(
+        &self,
+        user: &User,
+        matches: &[MatchState],
+        grants: &[bool],
+    ) -> (Outcome, DecisionReason) {
         if self.permissions.is_empty() {
             return if user.username.is_empty() {
                 (Outcome::Deny, DecisionReason::NoPermissionsNoUser)
@@ -159,23 +183,46 @@ impl PermissionEvaluator {
         }
         // Every permission's match is computed before any policy is consulted, so a pattern
         // that raises anywhere fails the request.
-        if let Some(MatchState::Error(e)) = matches.iter().find(|m| matches!(m, MatchState::Error(_))) {
+        if let Some(MatchState::Error(e)) =
+            matches.iter().find(|m| matches!(m, MatchState::Error(_)))
+        {
             return (Outcome::Error(e.clone()), DecisionReason::PatternError);
         }
-        if let Some(MatchState::Unknown { reason, .. }) =
-            matches.iter().find(|m| matches!(m, MatchState::Unknown { maybe_error: true, .. }))
-        {
-            return (Outcome::Unknown(reason.clone()), DecisionReason::Undecidable);
+        if let Some(MatchState::Unknown { reason, .. }) = matches.iter().find(|m| {
+            matches!(
+                m,
+                MatchState::Unknown {
+                    maybe_error: true,
+                    ..
+                }
+            )
+        }) {
+            return (
+                Outcome::Unknown(reason.clone()),
+                DecisionReason::Undecidable,
+            );
         }
-        if matches.iter().zip(grants).any(|(m, g)| *m == MatchState::Yes && *g) {
+        if matches
+            .iter()
+            .zip(grants)
+            .any(|(m, g)| *m == MatchState::Yes && *g)
+        {
             return (Outcome::Allow, DecisionReason::Granted);
         }
-        if let Some((MatchState::Unknown { reason, .. }, _)) =
-            matches.iter().zip(grants).find(|(m, g)| matches!(m, MatchState::Unknown { .. }) && **g)
+        if let Some((MatchState::Unknown { reason, .. }, _)) = matches
+            .iter()
+            .zip(grants)
+            .find(|(m, g)| matches!(m, MatchState::Unknown { .. }) && **g)
         {
-            return (Outcome::Unknown(reason.clone()), DecisionReason::Undecidable);
+            return (
+                Outcome::Unknown(reason.clone()),
+                DecisionReason::Undecidable,
+            );
         }
-        if matches.iter().any(|m| matches!(m, MatchState::Yes | MatchState::Unknown { .. })) {
+        if matches
+            .iter()
+            .any(|m| matches!(m, MatchState::Yes | MatchState::Unknown { .. }))
+        {
             (Outcome::Deny, DecisionReason::AllMatchingDenied)
         } else {
             (Outcome::Deny, DecisionReason::NoMatchingPermission)
@@ -186,28 +233,48 @@ impl PermissionEvaluator {
     /// the whole call, depending on whether the last matching permission (in registry order) has
     /// name patterns, or, with no matching permission, whether any permission of the object's
     /// type has name patterns.
-    fn list_outcome(&self, user: &User, resource: &Resource, matches: &[MatchState], grants: &[bool]) -> ListOutcome {
+    fn list_outcome(
+        &self,
+        user: &User,
+        resource: &Resource,
+        matches: &[MatchState],
+        grants: &[bool],
+    ) -> ListOutcome {
         if self.permissions.is_empty() {
-            return if user.username.is_empty() { ListOutcome::FailsCall } else { ListOutcome::Allow };
+            return if user.username.is_empty() {
+                ListOutcome::FailsCall
+            } else {
+                ListOutcome::Allow
+            };
         }
-        if let Some(MatchState::Error(e)) = matches.iter().find(|m| matches!(m, MatchState::Error(_))) {
+        if let Some(MatchState::Error(e)) =
+            matches.iter().find(|m| matches!(m, MatchState::Error(_)))
+        {
             return ListOutcome::Error(e.clone());
         }
-        if let Some(MatchState::Unknown { reason, .. }) =
-            matches.iter().find(|m| matches!(m, MatchState::Unknown { .. }))
+        if let Some(MatchState::Unknown { reason, .. }) = matches
+            .iter()
+            .find(|m| matches!(m, MatchState::Unknown { .. }))
         {
             return ListOutcome::Unknown(reason.clone());
         }
-        let matching: Vec<usize> = (0..matches.len()).filter(|&i| matches[i] == MatchState::Yes).collect();
+        let matching: Vec<usize> = (0..matches.len())
+            .filter(|&i| matches[i] == MatchState::Yes)
+            .collect();
         if matching.iter().any(|&i| grants[i]) {
             return ListOutcome::Allow;
         }
         let has_patterns = |i: usize| !self.permissions[i].spec.name_patterns.is_empty();
         if let Some(&last) = matching.last() {
-            return if has_patterns(last) { ListOutcome::FilteredOut } else { ListOutcome::FailsCall };
+            return if has_patterns(last) {
+                ListOutcome::FilteredOut
+            } else {
+                ListOutcome::FailsCall
+            };
         }
-        let typed: Vec<usize> =
-            (0..self.permissions.len()).filter(|&i| self.permissions[i].covers(resource.resource_type)).collect();
+        let typed: Vec<usize> = (0..self.permissions.len())
+            .filter(|&i| self.permissions[i].covers(resource.resource_type))
+            .collect();
         if typed.iter().any(|&i| has_patterns(i)) {
             ListOutcome::FilteredOut
         } else {
@@ -223,7 +290,10 @@ fn combine_actions(p: &CompiledPermission, m: MatchState, actions: &[Action]) ->
     }
     match m {
         // The name was still evaluated (and may raise) before the actions were compared.
-        MatchState::Error(_) | MatchState::Unknown { maybe_error: true, .. } => m,
+        MatchState::Error(_)
+        | MatchState::Unknown {
+            maybe_error: true, ..
+        } => m,
         _ => MatchState::No,
     }
 }
@@ -238,8 +308,19 @@ fn verdict(
 ) -> PermissionVerdict {
     let name_match = p.name_verdict(&resource.name);
     let tags = p.tag_verdict(resource);
-    let missing_actions: Vec<Action> = actions.iter().copied().filter(|a| !p.spec.actions.contains(a)).collect();
-    let explanation = explain(p, &name_match, &tags, &missing_actions, matches, policy_grants);
+    let missing_actions: Vec<Action> = actions
+        .iter()
+        .copied()
+        .filter(|a| !p.spec.actions.contains(a))
+        .collect();
+    let explanation = explain(
+        p,
+        &name_match,
+        &tags,
+        &missing_actions,
+        matches,
+        policy_grants,
+    );
     PermissionVerdict {
         index,
         name: p.spec.name.clone(),
@@ -265,9 +346,15 @@ fn explain(
     let name_part = match name {
         NameVerdict::AnyName => "no name patterns (any name)".to_string(),
         NameVerdict::Matched { pattern } => format!("name matches {pattern:?}"),
-        NameVerdict::NoPatternMatched => "name matches none of its patterns (re.fullmatch)".to_string(),
-        NameVerdict::Unknown { pattern, reason, .. } => format!("pattern {pattern:?} cannot be evaluated: {reason}"),
-        NameVerdict::Error { pattern, message } => format!("pattern {pattern:?} makes Feast fail: {message}"),
+        NameVerdict::NoPatternMatched => {
+            "name matches none of its patterns (re.fullmatch)".to_string()
+        }
+        NameVerdict::Unknown {
+            pattern, reason, ..
+        } => format!("pattern {pattern:?} cannot be evaluated: {reason}"),
+        NameVerdict::Error { pattern, message } => {
+            format!("pattern {pattern:?} makes Feast fail: {message}")
+        }
     };
     let tag_part = match tags {
         TagVerdict::NotRequired => String::new(),
@@ -275,14 +362,14 @@ fn explain(
         TagVerdict::Mismatch { key, wanted, found } => {
             format!("; required tag {key}={wanted:?} not met (found {found:?})")
         }
-        TagVerdict::IgnoredByFeast { intended_match: true } => {
-            "; required tags ignored by Feast (the object's tags would satisfy them)".to_string()
-        }
-        TagVerdict::IgnoredByFeast { intended_match: false } => {
-            "; required tags ignored by Feast (the object's tags do NOT satisfy them, so this \
+        TagVerdict::IgnoredByFeast {
+            intended_match: true,
+        } => "; required tags ignored by Feast (the object's tags would satisfy them)".to_string(),
+        TagVerdict::IgnoredByFeast {
+            intended_match: false,
+        } => "; required tags ignored by Feast (the object's tags do NOT satisfy them, so this \
              permission applies against its author's intent)"
-                .to_string()
-        }
+            .to_string(),
     };
     let action_part = if missing.is_empty() {
         String::new()
@@ -292,12 +379,18 @@ fn explain(
     };
     let result = match (matches, grants) {
         (MatchState::Yes, true) => format!("matches and grants ({})", p.spec.policy.describe()),
-        (MatchState::Yes, false) => format!("matches but denies: user has none of {}", p.spec.policy.describe()),
+        (MatchState::Yes, false) => format!(
+            "matches but denies: user has none of {}",
+            p.spec.policy.describe()
+        ),
         (MatchState::No, _) => "does not match".to_string(),
         (MatchState::Unknown { .. }, _) => "match undecidable".to_string(),
         (MatchState::Error(_), _) => "raises".to_string(),
     };
-    format!("{}: {result}: {name_part}{tag_part}{action_part}", p.spec.name)
+    format!(
+        "{}: {result}: {name_part}{tag_part}{action_part}",
+        p.spec.name
+    )
 }
 
 #[cfg(test)]

@@ -45,7 +45,10 @@ pub struct ObjectRef {
 
 impl From<&Resource> for ObjectRef {
     fn from(r: &Resource) -> Self {
-        ObjectRef { resource_type: r.resource_type, name: r.name.clone() }
+        ObjectRef {
+            resource_type: r.resource_type,
+            name: r.name.clone(),
+        }
     }
 }
 
@@ -92,7 +95,8 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
             LintCode::ProjectWithoutPermissions,
             Severity::Warning,
             None,
-            "no permissions: once auth is on, every authenticated user may do everything here".into(),
+            "no permissions: once auth is on, every authenticated user may do everything here"
+                .into(),
         );
         l.objects = objects.iter().map(ObjectRef::from).collect();
         l.principals = vec!["every authenticated user".into()];
@@ -101,11 +105,18 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
     }
     let evaluator = PermissionEvaluator::new(ctx.permissions);
     let principals = principals_from_policies(ctx.permissions, ctx.extra_principals);
-    let matches: Vec<Vec<MatchState>> =
-        evaluator.permissions().iter().map(|p| objects.iter().map(|o| p.match_resource(o, false)).collect()).collect();
+    let matches: Vec<Vec<MatchState>> = evaluator
+        .permissions()
+        .iter()
+        .map(|p| objects.iter().map(|o| p.match_resource(o, false)).collect())
+        .collect();
     for (pi, p) in ctx.permissions.iter().enumerate() {
-        let matched: Vec<ObjectRef> =
-            objects.iter().zip(&matches[pi]).filter(|(_, m)| **m == MatchState::Yes).map(|(o, _)| o.into()).collect();
+        let matched: Vec<ObjectRef> = objects
+            .iter()
+            .zip(&matches[pi])
+            .filter(|(_, m)| **m == MatchState::Yes)
+            .map(|(o, _)| o.into())
+            .collect();
         if p.policy == Policy::AllowAll {
             let mut l = lint(
                 LintCode::AllowAllUnreadable,
@@ -125,7 +136,8 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
                 LintCode::EmptyActions,
                 Severity::Error,
                 Some(p),
-                "no actions: Feast refuses to load this permission (ValueError), like AllowAll".into(),
+                "no actions: Feast refuses to load this permission (ValueError), like AllowAll"
+                    .into(),
             ));
         }
         if p.policy.never_grants() {
@@ -133,15 +145,34 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
                 LintCode::PolicyNeverGrants,
                 Severity::Warning,
                 Some(p),
-                format!("policy lists no values ({}): it never grants, it can only deny", p.policy.describe()),
+                format!(
+                    "policy lists no values ({}): it never grants, it can only deny",
+                    p.policy.describe()
+                ),
             );
             l.objects = matched.clone();
             out.push(l);
         }
         pattern_lints(p, &objects, &mut out, &lint);
     }
-    required_tag_lints(ctx, &evaluator, &principals, &objects, &matches, &mut out, &lint);
-    update_lints(ctx, &evaluator, &principals, &objects, &matches, &mut out, &lint);
+    required_tag_lints(
+        ctx,
+        &evaluator,
+        &principals,
+        &objects,
+        &matches,
+        &mut out,
+        &lint,
+    );
+    update_lints(
+        ctx,
+        &evaluator,
+        &principals,
+        &objects,
+        &matches,
+        &mut out,
+        &lint,
+    );
     let uncovered: Vec<ObjectRef> = objects
         .iter()
         .enumerate()
@@ -153,7 +184,10 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
             LintCode::ObjectsUncovered,
             Severity::Warning,
             None,
-            format!("{} object(s) match no permission: every request on them is denied to everyone", uncovered.len()),
+            format!(
+                "{} object(s) match no permission: every request on them is denied to everyone",
+                uncovered.len()
+            ),
         );
         l.objects = uncovered;
         out.push(l);
@@ -164,9 +198,14 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
 type MakeLint<'f> = dyn Fn(LintCode, Severity, Option<&PermissionSpec>, String) -> Lint + 'f;
 
 fn server_project_lints(ctx: &LintContext, out: &mut Vec<Lint>, lint: &MakeLint) {
-    let Some(server) = ctx.registry_server_project else { return };
-    let project_perms: Vec<&PermissionSpec> =
-        ctx.permissions.iter().filter(|p| p.covers_type(ResourceType::Project)).collect();
+    let Some(server) = ctx.registry_server_project else {
+        return;
+    };
+    let project_perms: Vec<&PermissionSpec> = ctx
+        .permissions
+        .iter()
+        .filter(|p| p.covers_type(ResourceType::Project))
+        .collect();
     if server == ctx.project {
         out.push(lint(
             LintCode::ProjectCallsUseServerProject,
@@ -192,7 +231,10 @@ fn server_project_lints(ctx: &LintContext, out: &mut Vec<Lint>, lint: &MakeLint)
 }
 
 fn pattern_lints(p: &PermissionSpec, objects: &[Resource], out: &mut Vec<Lint>, lint: &MakeLint) {
-    let typed: Vec<&Resource> = objects.iter().filter(|o| p.covers_type(o.resource_type)).collect();
+    let typed: Vec<&Resource> = objects
+        .iter()
+        .filter(|o| p.covers_type(o.resource_type))
+        .collect();
     for source in &p.name_patterns {
         let pattern = NamePattern::compile(super::model::python_strip(source));
         if let Some(e) = pattern.python_error() {
@@ -214,14 +256,18 @@ fn pattern_lints(p: &PermissionSpec, objects: &[Resource], out: &mut Vec<Lint>, 
                 "pattern {source:?} {reason}: the console cannot evaluate it, decisions depending on it are shown as unknown")));
             continue;
         }
-        let matched: Vec<&Resource> =
-            typed.iter().copied().filter(|o| pattern.fullmatch(&o.name) == PatternMatch::Match).collect();
+        let matched: Vec<&Resource> = typed
+            .iter()
+            .copied()
+            .filter(|o| pattern.fullmatch(&o.name) == PatternMatch::Match)
+            .collect();
         let folded = NamePattern::compile(&format!("(?i){}", super::model::python_strip(source)));
         let only_folded: Vec<&Resource> = typed
             .iter()
             .copied()
             .filter(|o| {
-                pattern.fullmatch(&o.name) != PatternMatch::Match && folded.fullmatch(&o.name) == PatternMatch::Match
+                pattern.fullmatch(&o.name) != PatternMatch::Match
+                    && folded.fullmatch(&o.name) == PatternMatch::Match
             })
             .collect();
         if !only_folded.is_empty() && (matched.is_empty() || pattern.is_exact_literal()) {
@@ -230,7 +276,11 @@ fn pattern_lints(p: &PermissionSpec, objects: &[Resource], out: &mut Vec<Lint>, 
             l.objects = only_folded.iter().map(|o| (*o).into()).collect();
             out.push(l);
         } else if matched.is_empty() {
-            let severity = if typed.is_empty() { Severity::Info } else { Severity::Warning };
+            let severity = if typed.is_empty() {
+                Severity::Info
+            } else {
+                Severity::Warning
+            };
             out.push(lint(LintCode::PatternMatchesNothing, severity, Some(p), format!(
                 "pattern {source:?} matches none of the {} object(s) of this permission's types (re.fullmatch is anchored)",
                 typed.len())));
@@ -269,7 +319,9 @@ fn required_tag_lints(
             continue;
         }
         let against_intent: Vec<usize> = (0..objects.len())
-            .filter(|&oi| matches[pi][oi] == MatchState::Yes && !cp.intended_tag_match(&objects[oi]))
+            .filter(|&oi| {
+                matches[pi][oi] == MatchState::Yes && !cp.intended_tag_match(&objects[oi])
+            })
             .collect();
         let mut gainers: Vec<String> = Vec::new();
         for (ui, pr) in principals.iter().enumerate() {
@@ -284,32 +336,39 @@ fn required_tag_lints(
                 gainers.push(pr.label.clone());
             }
         }
-        let tags: Vec<String> = cp.spec.required_tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let (severity, message) =
-            if !gainers.is_empty() {
-                (
+        let tags: Vec<String> = cp
+            .spec
+            .required_tags
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let (severity, message) = if !gainers.is_empty() {
+            (
                     Severity::Error,
                     format!(
                 "required_tags {{{}}} are ignored by Feast on everything but Permission objects: it applies to \
                  these objects although their tags do not match, and these principals gain access", tags.join(", ")),
                 )
-            } else if !against_intent.is_empty() {
-                (
+        } else if !against_intent.is_empty() {
+            (
                     Severity::Warning,
                     format!(
                 "required_tags {{{}}} are ignored by Feast: it matches these objects although their tags do not \
                  match (no one gains access today because other permissions already grant it)", tags.join(", ")),
                 )
-            } else {
-                (
+        } else {
+            (
                     Severity::Info,
                     format!(
                 "required_tags {{{}}} are ignored by Feast on everything but Permission objects; harmless today",
                 tags.join(", ")),
                 )
-            };
+        };
         let mut l = lint(LintCode::RequiredTagsIgnored, severity, Some(p), message);
-        l.objects = against_intent.iter().map(|&oi| (&objects[oi]).into()).collect();
+        l.objects = against_intent
+            .iter()
+            .map(|&oi| (&objects[oi]).into())
+            .collect();
         l.principals = gainers;
         out.push(l);
     }

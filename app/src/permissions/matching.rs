@@ -92,16 +92,30 @@ pub struct CompiledPermission {
 impl CompiledPermission {
     pub fn new(spec: &PermissionSpec) -> Self {
         let mut spec = spec.clone();
-        spec.name_patterns = spec.name_patterns.iter().map(|p| python_strip(p).to_string()).collect();
+        spec.name_patterns = spec
+            .name_patterns
+            .iter()
+            .map(|p| python_strip(p).to_string())
+            .collect();
         spec.required_tags = normalize_tags(&spec.required_tags);
         spec.tags = normalize_tags(&spec.tags);
         if spec.types.is_empty() {
             spec.types = ResourceType::ALL.to_vec();
         }
-        let patterns = spec.name_patterns.iter().map(|p| NamePattern::compile(p)).collect();
-        let type_mask =
-            ResourceType::ALL.iter().filter(|t| spec.covers_type(**t)).fold(0u16, |m, t| m | (1 << *t as u16));
-        CompiledPermission { spec, patterns, type_mask }
+        let patterns = spec
+            .name_patterns
+            .iter()
+            .map(|p| NamePattern::compile(p))
+            .collect();
+        let type_mask = ResourceType::ALL
+            .iter()
+            .filter(|t| spec.covers_type(**t))
+            .fold(0u16, |m, t| m | (1 << *t as u16));
+        CompiledPermission {
+            spec,
+            patterns,
+            type_mask,
+        }
     }
 
     /// `_resource_name_matches_name_patterns`: patterns are tried in order and the first full
@@ -109,12 +123,22 @@ impl CompiledPermission {
     /// Allocates only for the rare undecidable or failing patterns.
     pub fn name_scan(&self, name: &str) -> NameScan {
         if self.patterns.is_empty() {
-            return NameScan { state: NameState::Match, pattern: None, detail: None };
+            return NameScan {
+                state: NameState::Match,
+                pattern: None,
+                detail: None,
+            };
         }
         let mut first_unknown: Option<(usize, String)> = None;
         for (i, p) in self.patterns.iter().enumerate() {
             match p.fullmatch(name) {
-                PatternMatch::Match => return NameScan { state: NameState::Match, pattern: Some(i), detail: None },
+                PatternMatch::Match => {
+                    return NameScan {
+                        state: NameState::Match,
+                        pattern: Some(i),
+                        detail: None,
+                    }
+                }
                 PatternMatch::NoMatch => {}
                 PatternMatch::Error(e) => {
                     return match first_unknown {
@@ -139,17 +163,27 @@ impl CompiledPermission {
             }
         }
         match first_unknown {
-            Some((j, reason)) => {
-                NameScan { state: NameState::Unknown { maybe_error: false }, pattern: Some(j), detail: Some(reason) }
-            }
-            None => NameScan { state: NameState::NoMatch, pattern: None, detail: None },
+            Some((j, reason)) => NameScan {
+                state: NameState::Unknown { maybe_error: false },
+                pattern: Some(j),
+                detail: Some(reason),
+            },
+            None => NameScan {
+                state: NameState::NoMatch,
+                pattern: None,
+                detail: None,
+            },
         }
     }
 
     /// [`Self::name_scan`] for explanations.
     pub fn name_verdict(&self, name: &str) -> NameVerdict {
         let scan = self.name_scan(name);
-        let pattern = || scan.pattern.map(|i| self.spec.name_patterns[i].clone()).unwrap_or_default();
+        let pattern = || {
+            scan.pattern
+                .map(|i| self.spec.name_patterns[i].clone())
+                .unwrap_or_default()
+        };
         match scan.state {
             NameState::Match if self.patterns.is_empty() => NameVerdict::AnyName,
             NameState::Match => NameVerdict::Matched { pattern: pattern() },
@@ -159,9 +193,10 @@ impl CompiledPermission {
                 reason: scan.detail.clone().unwrap_or_default(),
                 maybe_error,
             },
-            NameState::Error => {
-                NameVerdict::Error { pattern: pattern(), message: scan.detail.clone().unwrap_or_default() }
-            }
+            NameState::Error => NameVerdict::Error {
+                pattern: pattern(),
+                message: scan.detail.clone().unwrap_or_default(),
+            },
         }
     }
 
@@ -172,7 +207,8 @@ impl CompiledPermission {
 
     /// Feast's tag rule as a yes/no, without building an explanation.
     pub fn feast_tags_match(&self, resource: &Resource) -> bool {
-        if self.spec.required_tags.is_empty() || resource.resource_type != ResourceType::Permission {
+        if self.spec.required_tags.is_empty() || resource.resource_type != ResourceType::Permission
+        {
             return true;
         }
         let own = normalize_tags(&resource.required_tags);
@@ -191,7 +227,8 @@ impl CompiledPermission {
                 return compare_tags(&self.spec.required_tags, &own);
             }
         }
-        let intended_match = compare_tags(&self.spec.required_tags, &resource.tags) == TagVerdict::Matched;
+        let intended_match =
+            compare_tags(&self.spec.required_tags, &resource.tags) == TagVerdict::Matched;
         TagVerdict::IgnoredByFeast { intended_match }
     }
 
@@ -211,17 +248,28 @@ impl CompiledPermission {
         let name_state = match scan.state {
             NameState::Match => MatchState::Yes,
             NameState::NoMatch => return MatchState::No,
-            NameState::Unknown { maybe_error } => {
-                MatchState::Unknown { reason: scan.detail.unwrap_or_default(), maybe_error }
-            }
+            NameState::Unknown { maybe_error } => MatchState::Unknown {
+                reason: scan.detail.unwrap_or_default(),
+                maybe_error,
+            },
             NameState::Error => return MatchState::Error(scan.detail.unwrap_or_default()),
         };
-        let tags_ok = if intended { self.intended_tag_match(resource) } else { self.feast_tags_match(resource) };
+        let tags_ok = if intended {
+            self.intended_tag_match(resource)
+        } else {
+            self.feast_tags_match(resource)
+        };
         if !tags_ok {
             // Python reaches the tag check only after the name matched; an unknown name that
             // might raise still might raise.
             return match name_state {
-                MatchState::Unknown { reason, maybe_error: true } => MatchState::Unknown { reason, maybe_error: true },
+                MatchState::Unknown {
+                    reason,
+                    maybe_error: true,
+                } => MatchState::Unknown {
+                    reason,
+                    maybe_error: true,
+                },
                 _ => MatchState::No,
             };
         }
@@ -233,11 +281,18 @@ fn tags_satisfied(required: &BTreeMap<String, String>, have: &BTreeMap<String, S
     required.iter().all(|(k, v)| have.get(k) == Some(v))
 }
 
-fn compare_tags(required: &BTreeMap<String, String>, have: &BTreeMap<String, String>) -> TagVerdict {
+fn compare_tags(
+    required: &BTreeMap<String, String>,
+    have: &BTreeMap<String, String>,
+) -> TagVerdict {
     for (key, wanted) in required {
         let found = have.get(key);
         if found != Some(wanted) {
-            return TagVerdict::Mismatch { key: key.clone(), wanted: wanted.clone(), found: found.cloned() };
+            return TagVerdict::Mismatch {
+                key: key.clone(),
+                wanted: wanted.clone(),
+                found: found.cloned(),
+            };
         }
     }
     TagVerdict::Matched

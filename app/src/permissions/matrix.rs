@@ -11,7 +11,10 @@ use super::model::{Action, PermissionSpec, Policy, Resource, ResourceType, User}
 
 /// One principal per role, group and namespace named in any policy (plus `extra`, e.g. typed
 /// in by the user), each holding only that value: the matrix rows.
-pub fn principals_from_policies(permissions: &[PermissionSpec], extra: &[Principal]) -> Vec<Principal> {
+pub fn principals_from_policies(
+    permissions: &[PermissionSpec],
+    extra: &[Principal],
+) -> Vec<Principal> {
     let mut out: Vec<Principal> = Vec::new();
     let mut push = |label: String, user: User| {
         if !out.iter().any(|p| p.label == label) {
@@ -29,19 +32,31 @@ pub fn principals_from_policies(permissions: &[PermissionSpec], extra: &[Princip
         for r in roles {
             push(
                 format!("role:{r}"),
-                User { username: format!("role:{r}"), roles: vec![r.clone()], ..User::default() },
+                User {
+                    username: format!("role:{r}"),
+                    roles: vec![r.clone()],
+                    ..User::default()
+                },
             );
         }
         for g in groups {
             push(
                 format!("group:{g}"),
-                User { username: format!("group:{g}"), groups: vec![g.clone()], ..User::default() },
+                User {
+                    username: format!("group:{g}"),
+                    groups: vec![g.clone()],
+                    ..User::default()
+                },
             );
         }
         for n in namespaces {
             push(
                 format!("namespace:{n}"),
-                User { username: format!("namespace:{n}"), namespaces: vec![n.clone()], ..User::default() },
+                User {
+                    username: format!("namespace:{n}"),
+                    namespaces: vec![n.clone()],
+                    ..User::default()
+                },
             );
         }
     }
@@ -76,21 +91,30 @@ pub struct AccessMatrix {
 }
 
 /// The principals × (type × action) matrix over the objects of one project.
-pub fn access_matrix(permissions: &[PermissionSpec], principals: &[Principal], objects: &[Resource]) -> AccessMatrix {
+pub fn access_matrix(
+    permissions: &[PermissionSpec],
+    principals: &[Principal],
+    objects: &[Resource],
+) -> AccessMatrix {
     let evaluator = PermissionEvaluator::new(permissions);
     let requests = single_action_requests();
     let access = effective_access(&evaluator, principals, objects, &requests, false);
     let mut types: Vec<ResourceType> = objects.iter().map(|o| o.resource_type).collect();
     types.sort();
     types.dedup();
-    let columns: Vec<(ResourceType, Action)> =
-        types.iter().flat_map(|t| Action::ALL.iter().map(move |a| (*t, *a))).collect();
-    let column_of: BTreeMap<(ResourceType, Action), usize> = columns.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+    let columns: Vec<(ResourceType, Action)> = types
+        .iter()
+        .flat_map(|t| Action::ALL.iter().map(move |a| (*t, *a)))
+        .collect();
+    let column_of: BTreeMap<(ResourceType, Action), usize> =
+        columns.iter().enumerate().map(|(i, c)| (*c, i)).collect();
     let mut rows = vec![vec![MatrixCell::default(); columns.len()]; principals.len()];
     for (pi, row) in rows.iter_mut().enumerate() {
         for (oi, o) in objects.iter().enumerate() {
             for (ri, action) in Action::ALL.iter().enumerate() {
-                let Some(&ci) = column_of.get(&(o.resource_type, *action)) else { continue };
+                let Some(&ci) = column_of.get(&(o.resource_type, *action)) else {
+                    continue;
+                };
                 let cell = &mut row[ci];
                 match access.get(pi, oi, ri) {
                     Access::Allow => cell.allowed += 1,
@@ -101,7 +125,11 @@ pub fn access_matrix(permissions: &[PermissionSpec], principals: &[Principal], o
             }
         }
     }
-    AccessMatrix { principals: principals.to_vec(), columns, rows }
+    AccessMatrix {
+        principals: principals.to_vec(),
+        columns,
+        rows,
+    }
 }
 
 /// One changed cell between two permission sets.
@@ -140,8 +168,20 @@ pub fn access_diff(
     }
     let mut requests = single_action_requests();
     requests.push(Action::UPDATE_REQUEST.to_vec());
-    let old = effective_access(&PermissionEvaluator::new(before), &principals, objects, &requests, false);
-    let new = effective_access(&PermissionEvaluator::new(after), &principals, objects, &requests, false);
+    let old = effective_access(
+        &PermissionEvaluator::new(before),
+        &principals,
+        objects,
+        &requests,
+        false,
+    );
+    let new = effective_access(
+        &PermissionEvaluator::new(after),
+        &principals,
+        objects,
+        &requests,
+        false,
+    );
     changes(&old, &new)
 }
 

@@ -97,7 +97,10 @@ impl ResourceType {
     pub fn covers(self, object_type: ResourceType) -> bool {
         self == object_type
             || (self == ResourceType::FeatureView
-                && matches!(object_type, ResourceType::BatchFeatureView | ResourceType::StreamFeatureView))
+                && matches!(
+                    object_type,
+                    ResourceType::BatchFeatureView | ResourceType::StreamFeatureView
+                ))
     }
 }
 
@@ -161,7 +164,10 @@ impl Action {
             "READ" => Some(vec![ReadOffline, ReadOnline]),
             "WRITE" => Some(vec![WriteOffline, WriteOnline]),
             "CRUD" => Some(vec![Create, Describe, Update, Delete]),
-            _ => Action::ALL.into_iter().find(|a| a.name() == name).map(|a| vec![a]),
+            _ => Action::ALL
+                .into_iter()
+                .find(|a| a.name() == name)
+                .map(|a| vec![a]),
         }
     }
 
@@ -215,7 +221,9 @@ impl Policy {
             Policy::RoleBased { roles } => roles.is_empty(),
             Policy::GroupBased { groups } => groups.is_empty(),
             Policy::NamespaceBased { namespaces } => namespaces.is_empty(),
-            Policy::CombinedGroupNamespace { groups, namespaces } => groups.is_empty() && namespaces.is_empty(),
+            Policy::CombinedGroupNamespace { groups, namespaces } => {
+                groups.is_empty() && namespaces.is_empty()
+            }
             Policy::AllowAll => false,
         }
     }
@@ -228,7 +236,11 @@ impl Policy {
             Policy::GroupBased { groups } => format!("groups [{}]", list(groups)),
             Policy::NamespaceBased { namespaces } => format!("namespaces [{}]", list(namespaces)),
             Policy::CombinedGroupNamespace { groups, namespaces } => {
-                format!("groups [{}] or namespaces [{}]", list(groups), list(namespaces))
+                format!(
+                    "groups [{}] or namespaces [{}]",
+                    list(groups),
+                    list(namespaces)
+                )
             }
             Policy::AllowAll => "everyone (AllowAll)".to_string(),
         }
@@ -305,7 +317,12 @@ pub struct Resource {
 
 impl Resource {
     pub fn new(resource_type: ResourceType, name: impl Into<String>) -> Self {
-        Resource { resource_type, name: name.into(), tags: BTreeMap::new(), required_tags: BTreeMap::new() }
+        Resource {
+            resource_type,
+            name: name.into(),
+            tags: BTreeMap::new(),
+            required_tags: BTreeMap::new(),
+        }
     }
 
     pub fn with_tag(mut self, key: &str, value: &str) -> Self {
@@ -338,7 +355,10 @@ pub struct User {
 
 impl User {
     pub fn named(username: &str) -> Self {
-        User { username: username.to_string(), ..User::default() }
+        User {
+            username: username.to_string(),
+            ..User::default()
+        }
     }
     pub fn with_roles(mut self, roles: &[&str]) -> Self {
         self.roles = roles.iter().map(|s| s.to_string()).collect();
@@ -363,5 +383,7 @@ pub fn python_strip(s: &str) -> &str {
 /// Feast's `_normalize_tags`: keys and values stripped (later keys win on a clash, as in the
 /// Python dict comprehension over an insertion-ordered dict).
 pub fn normalize_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    tags.iter().map(|(k, v)| (python_strip(k).to_string(), python_strip(v).to_string())).collect()
+    tags.iter()
+        .map(|(k, v)| (python_strip(k).to_string(), python_strip(v).to_string()))
+        .collect()
 }

@@ -16,9 +16,10 @@ pub fn set_page_policy() {
     #[cfg(feature = "ssr")]
     {
         use leptos::prelude::use_context;
-        if let (Some(nonce), Some(response)) =
-            (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-        {
+        if let (Some(nonce), Some(response)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
             if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce.to_string())) {
                 response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
             }

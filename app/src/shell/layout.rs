@@ -17,7 +17,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span>"feast-console"</span>
             </a>
             <div class="topbar-controls">
-                <super::sources::SourceSelect/>
+                <label class="source-select">
+                    <span class="visually-hidden">"Registries shown"</span>
+                    <select disabled title="Every page shows all configured registries; choosing one arrives with the catalog pages">
+                        <option>"All registries"</option>
+                    </select>
+                </label>
                 <crate::auth::IdentityMenu session=session.clone()/>
                 <ThemeToggle/>
             </div>
@@ -27,7 +32,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main id="main" tabindex="-1">{children()}</main>
         </div>
         <footer class="footer">
-            <super::sources::DataAge/>
+            <span data-testid="data-age">"Data age: shown beside each registry and cluster source"</span>
             <span>"feast-console " {env!("CARGO_PKG_VERSION")}</span>
         </footer>
     }

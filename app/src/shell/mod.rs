@@ -3,7 +3,6 @@
 mod csp;
 mod layout;
 mod not_found;
-mod sources;
 mod theme;
 
 use leptos::prelude::*;
@@ -17,8 +16,8 @@ pub use layout::{EmptyState, Layout, PageHeader};
 pub use theme::Theme;
 
 use crate::{
-    cache::CachePage, catalog::CatalogPage, permissions::PermissionsPage,
-    recovery::RecoveryPage, topology::TopologyPage,
+    cache::CachePage, catalog::CatalogPage, permissions::PermissionsPage, recovery::RecoveryPage,
+    topology::TopologyPage,
 };
 
 /// Name of the wasm/JS bundle under `/pkg/`; must match `output-name` in Cargo.toml.
@@ -26,11 +25,31 @@ pub const OUTPUT_NAME: &str = "feast-console";
 
 /// The five areas, in navigation order: (path, label, one-line purpose).
 pub const AREAS: [(&str, &str, &str); 5] = [
-    ("/catalog", "Catalog", "Projects, entities, feature views, services and data sources"),
-    ("/permissions", "Permissions", "Who may do what, exactly as Feast decides"),
-    ("/topology", "Topology", "Feast deployments: Minimal, Standard or Enterprise"),
-    ("/cache", "Registry cache", "Registry copies, refresh cost and storm risk"),
-    ("/recovery", "Recovery", "RPO and RTO per component, in recovery order"),
+    (
+        "/catalog",
+        "Catalog",
+        "Projects, entities, feature views, services and data sources",
+    ),
+    (
+        "/permissions",
+        "Permissions",
+        "Who may do what, exactly as Feast decides",
+    ),
+    (
+        "/topology",
+        "Topology",
+        "Feast deployments: Minimal, Standard or Enterprise",
+    ),
+    (
+        "/cache",
+        "Registry cache",
+        "Registry copies, refresh cost and storm risk",
+    ),
+    (
+        "/recovery",
+        "Recovery",
+        "RPO and RTO per component, in recovery order",
+    ),
 ];
 
 /// The HTML document the server sends. Hydration scripts carry the bundle's name.

@@ -60,7 +60,9 @@ fn initial_theme() -> Theme {
 #[cfg(not(feature = "ssr"))]
 fn initial_theme() -> Theme {
     // Read back what the server rendered so hydration starts from the same state.
-    let attr = document().document_element().and_then(|e| e.get_attribute("data-theme"));
+    let attr = document()
+        .document_element()
+        .and_then(|e| e.get_attribute("data-theme"));
     match attr.as_deref() {
         Some("light") => Theme::Light,
         Some("dark") => Theme::Dark,
@@ -84,7 +86,11 @@ pub fn ThemeToggle() -> impl IntoView {
         Theme::System => system_prefers_dark(),
     };
     let toggle = move |_| {
-        let next = if dark_now() { Theme::Light } else { Theme::Dark };
+        let next = if dark_now() {
+            Theme::Light
+        } else {
+            Theme::Dark
+        };
         theme.set(next);
         remember(next);
     };
@@ -120,10 +126,13 @@ fn system_prefers_dark() -> bool {
 #[cfg(feature = "hydrate")]
 fn remember(theme: Theme) {
     use wasm_bindgen::JsCast;
-    if let (Some(value), Ok(doc)) =
-        (theme.attribute(), document().dyn_into::<web_sys::HtmlDocument>())
-    {
-        let _ = doc.set_cookie(&format!("{COOKIE}={value}; Path=/; Max-Age=31536000; SameSite=Lax"));
+    if let (Some(value), Ok(doc)) = (
+        theme.attribute(),
+        document().dyn_into::<web_sys::HtmlDocument>(),
+    ) {
+        let _ = doc.set_cookie(&format!(
+            "{COOKIE}={value}; Path=/; Max-Age=31536000; SameSite=Lax"
+        ));
     }
 }
 

@@ -156,10 +156,13 @@ pub const PATTERNS: &[&str] = &[
 
 /// Pieces for generated patterns.
 const ATOMS: &[&str] = &[
-    "a", "b", "d", "r", "_", ".", "\\d", "\\w", "\\s", "\\W", "[a-c]", "[^a]", "[_x]", "(?:a|b)", "(a)", "x", "1",
-    "\\.", "-", "[.]", "^", "$", "\\b", "\\B", "\\A", "\\Z", "(?i:a)", "(?s:.)", "[a-]", "[\\d_]", "e", "i", "v",
+    "a", "b", "d", "r", "_", ".", "\\d", "\\w", "\\s", "\\W", "[a-c]", "[^a]", "[_x]", "(?:a|b)",
+    "(a)", "x", "1", "\\.", "-", "[.]", "^", "$", "\\b", "\\B", "\\A", "\\Z", "(?i:a)", "(?s:.)",
+    "[a-]", "[\\d_]", "e", "i", "v",
 ];
-const QUANTIFIERS: &[&str] = &["", "", "", "*", "+", "?", "{2}", "{1,2}", "{,1}", "*?", "{0}"];
+const QUANTIFIERS: &[&str] = &[
+    "", "", "", "*", "+", "?", "{2}", "{1,2}", "{,1}", "*?", "{0}",
+];
 
 pub const ROLES: &[&str] = &["admin", "reader", "writer", "Admin", "", "ops"];
 pub const GROUPS: &[&str] = &["/dev", "dev", "ops", "/team-a"];
@@ -201,7 +204,9 @@ pub struct CaseGenerator {
 
 impl CaseGenerator {
     pub fn new(seed: u64) -> Self {
-        CaseGenerator { rng: Rng::new(seed) }
+        CaseGenerator {
+            rng: Rng::new(seed),
+        }
     }
 
     pub fn pattern(&mut self) -> String {
@@ -227,10 +232,11 @@ impl CaseGenerator {
     /// and the console parse them.
     pub fn pattern_soup(&mut self) -> String {
         const SOUP: &[&str] = &[
-            "a", "b", "_", "(", ")", "[", "]", "{", "}", "^", "$", "|", "*", "+", "?", ".", "\\", "\\d",
-            "\\w", "\\s", "\\b", "\\B", "\\Z", "\\A", "-", ",", "1", "2", "(?i)", "(?:", "(?P<g>", "(?P=g)",
-            "(?#x)", "\\x61", "\\0", "\\1", "\u{e9}", "(?x)", " ", "#", "\\n", "\n", "(?s)", "(?m)", "(?a)",
-            "[^", "a-z", "\\-", "{1}", "{,2}", "{2,1}", "*?", "+?", "??", "(?=", "(?<!", "(?>", "\\.", "r",
+            "a", "b", "_", "(", ")", "[", "]", "{", "}", "^", "$", "|", "*", "+", "?", ".", "\\",
+            "\\d", "\\w", "\\s", "\\b", "\\B", "\\Z", "\\A", "-", ",", "1", "2", "(?i)", "(?:",
+            "(?P<g>", "(?P=g)", "(?#x)", "\\x61", "\\0", "\\1", "\u{e9}", "(?x)", " ", "#", "\\n",
+            "\n", "(?s)", "(?m)", "(?a)", "[^", "a-z", "\\-", "{1}", "{,2}", "{2,1}", "*?", "+?",
+            "??", "(?=", "(?<!", "(?>", "\\.", "r",
         ];
         let n = 1 + self.rng.below(8);
         (0..n).map(|_| *self.rng.pick(SOUP)).collect()
@@ -238,19 +244,34 @@ impl CaseGenerator {
 
     fn tags(&mut self, max: usize) -> BTreeMap<String, String> {
         (0..self.rng.below(max + 1))
-            .map(|_| (self.rng.pick(TAG_KEYS).to_string(), self.rng.pick(TAG_VALUES).to_string()))
+            .map(|_| {
+                (
+                    self.rng.pick(TAG_KEYS).to_string(),
+                    self.rng.pick(TAG_VALUES).to_string(),
+                )
+            })
             .collect()
     }
 
     fn strings(&mut self, pool: &[&str], max: usize) -> Vec<String> {
-        self.rng.some(pool, max).into_iter().map(str::to_string).collect()
+        self.rng
+            .some(pool, max)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     pub fn policy(&mut self) -> Policy {
         match self.rng.below(9) {
-            0..=2 => Policy::RoleBased { roles: self.strings(ROLES, 3) },
-            3 | 4 => Policy::GroupBased { groups: self.strings(GROUPS, 2) },
-            5 | 6 => Policy::NamespaceBased { namespaces: self.strings(NAMESPACES, 2) },
+            0..=2 => Policy::RoleBased {
+                roles: self.strings(ROLES, 3),
+            },
+            3 | 4 => Policy::GroupBased {
+                groups: self.strings(GROUPS, 2),
+            },
+            5 | 6 => Policy::NamespaceBased {
+                namespaces: self.strings(NAMESPACES, 2),
+            },
             7 => Policy::CombinedGroupNamespace {
                 groups: self.strings(GROUPS, 2),
                 namespaces: self.strings(NAMESPACES, 2),
@@ -260,9 +281,16 @@ impl CaseGenerator {
     }
 
     pub fn permission(&mut self, i: usize) -> PermissionSpec {
-        let types = if self.rng.chance(20) { vec![] } else { self.rng.some(&ResourceType::ALL, 3) };
-        let name_patterns =
-            if self.rng.chance(45) { vec![] } else { (0..1 + self.rng.below(3)).map(|_| self.pattern()).collect() };
+        let types = if self.rng.chance(20) {
+            vec![]
+        } else {
+            self.rng.some(&ResourceType::ALL, 3)
+        };
+        let name_patterns = if self.rng.chance(45) {
+            vec![]
+        } else {
+            (0..1 + self.rng.below(3)).map(|_| self.pattern()).collect()
+        };
         let mut actions = self.rng.some(&Action::ALL, 5);
         if actions.is_empty() || self.rng.chance(15) {
             actions.extend_from_slice(&Action::UPDATE_REQUEST);
@@ -271,7 +299,11 @@ impl CaseGenerator {
             name: format!("perm_{i}"),
             types,
             name_patterns,
-            required_tags: if self.rng.chance(30) { self.tags(2) } else { BTreeMap::new() },
+            required_tags: if self.rng.chance(30) {
+                self.tags(2)
+            } else {
+                BTreeMap::new()
+            },
             actions,
             policy: self.policy(),
             tags: self.tags(1),
@@ -280,7 +312,11 @@ impl CaseGenerator {
 
     pub fn user(&mut self) -> User {
         User {
-            username: if self.rng.chance(5) { String::new() } else { "alice".into() },
+            username: if self.rng.chance(5) {
+                String::new()
+            } else {
+                "alice".into()
+            },
             roles: self.strings(ROLES, 2),
             groups: self.strings(GROUPS, 2),
             namespaces: self.strings(NAMESPACES, 1),
@@ -306,7 +342,11 @@ impl CaseGenerator {
     }
 
     pub fn case(&mut self, queries: usize) -> Case {
-        let n = if self.rng.chance(5) { 0 } else { 1 + self.rng.below(6) };
+        let n = if self.rng.chance(5) {
+            0
+        } else {
+            1 + self.rng.below(6)
+        };
         let permissions = (0..n).map(|i| self.permission(i)).collect();
         let queries = (0..queries)
             .map(|_| {
@@ -314,10 +354,17 @@ impl CaseGenerator {
                 if actions.is_empty() {
                     actions.push(Action::Describe);
                 }
-                Query { user: self.user(), resource: self.resource(), actions }
+                Query {
+                    user: self.user(),
+                    resource: self.resource(),
+                    actions,
+                }
             })
             .collect();
-        Case { permissions, queries }
+        Case {
+            permissions,
+            queries,
+        }
     }
 }
 
@@ -331,7 +378,11 @@ pub fn feast_python() -> Option<PathBuf> {
         return Some(python);
     }
     let required = std::env::var("FC_REQUIRE_FEAST").is_ok_and(|v| v == "1");
-    assert!(!required, "FC_REQUIRE_FEAST=1 but no Feast Python at {}", python.display());
+    assert!(
+        !required,
+        "FC_REQUIRE_FEAST=1 but no Feast Python at {}",
+        python.display()
+    );
     eprintln!(
         "note: skipping the Feast oracle: no Python at {} (run scripts/feast-venv.sh or set FC_TEST_FEAST_PYTHON)",
         python.display()
@@ -342,11 +393,23 @@ pub fn feast_python() -> Option<PathBuf> {
 /// Runs `scripts/feast_oracle.py` once on `input` and returns its JSON answer.
 pub fn run_oracle(python: &PathBuf, input: &Value) -> Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/feast_oracle.py");
-    let path =
-        std::env::temp_dir().join(format!("fc-oracle-{}-{:?}.json", std::process::id(), std::thread::current().id()));
-    std::fs::write(&path, serde_json::to_vec(input).expect("serialize cases")).expect("write oracle input");
-    let out = Command::new(python).arg(&script).arg(&path).output().expect("run the Feast oracle");
+    let path = std::env::temp_dir().join(format!(
+        "fc-oracle-{}-{:?}.json",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::write(&path, serde_json::to_vec(input).expect("serialize cases"))
+        .expect("write oracle input");
+    let out = Command::new(python)
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .expect("run the Feast oracle");
     let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "the Feast oracle failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the Feast oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("oracle output is JSON")
 }

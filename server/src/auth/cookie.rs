@@ -37,8 +37,16 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A Set-Cookie value. `max_age` None makes a browser-session cookie; Some(0) deletes it.
-pub fn set(config: &AuthConfig, base: &str, value: &str, max_age: Option<u64>) -> Option<HeaderValue> {
-    let mut text = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax", name(config, base));
+pub fn set(
+    config: &AuthConfig,
+    base: &str,
+    value: &str,
+    max_age: Option<u64>,
+) -> Option<HeaderValue> {
+    let mut text = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax",
+        name(config, base)
+    );
     if config.cookie_secure && base != DEMO_USER {
         text.push_str("; Secure");
     }

@@ -10,7 +10,10 @@ use axum::{
 };
 use serde_json::json;
 
-use super::{pages, policy::{rule_for, Rule}};
+use super::{
+    pages,
+    policy::{rule_for, Rule},
+};
 use crate::AppState;
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -36,13 +39,24 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
     let is_api = matches!(rule, Rule::Api(_));
     let headers = request.headers();
 
-    if auth.is_dev_mode() && !auth.config().insecure_no_auth && !auth.origins().host_is_local(headers) {
-        return refuse(StatusCode::FORBIDDEN, is_api, "development mode answers loopback host names only");
+    if auth.is_dev_mode()
+        && !auth.config().insecure_no_auth
+        && !auth.origins().host_is_local(headers)
+    {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            is_api,
+            "development mode answers loopback host names only",
+        );
     }
     let method = request.method().clone();
     if !matches!(method, Method::GET | Method::HEAD) {
         if method != Method::POST {
-            return refuse(StatusCode::METHOD_NOT_ALLOWED, is_api, "changes must be POST requests");
+            return refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                is_api,
+                "changes must be POST requests",
+            );
         }
         if let Err(reason) = auth.origins().check(headers) {
             return refuse(StatusCode::FORBIDDEN, is_api, &reason);
@@ -56,7 +70,11 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
         if is_api || method != Method::GET {
             return refuse(StatusCode::UNAUTHORIZED, true, "not signed in");
         }
-        let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let wanted = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let target = format!("/auth/login?return_to={}", encode_component(wanted));
         return Redirect::to(&target).into_response();
     };
@@ -68,10 +86,24 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
     };
     if user.view.role.is_none_or(|r| r < needed) {
         if is_api {
-            return refuse(StatusCode::FORBIDDEN, true, &format!("this needs the {} console role", needed.name()));
+            return refuse(
+                StatusCode::FORBIDDEN,
+                true,
+                &format!("this needs the {} console role", needed.name()),
+            );
         }
-        let username = user.view.identity.as_ref().map(|i| i.username.as_str()).unwrap_or("");
-        return pages::forbidden(username, user.view.role.map(|r| r.name()), needed.name(), user.view.auth_off);
+        let username = user
+            .view
+            .identity
+            .as_ref()
+            .map(|i| i.username.as_str())
+            .unwrap_or("");
+        return pages::forbidden(
+            username,
+            user.view.role.map(|r| r.name()),
+            needed.name(),
+            user.view.auth_off,
+        );
     }
     request.extensions_mut().insert(user.view);
     if let Some(bearer) = user.bearer {
@@ -79,7 +111,10 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
     }
     let mut response = next.run(request).await;
     // Pages show who is signed in: never let a shared cache keep them.
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     response
 }
 
@@ -87,8 +122,16 @@ fn refuse(status: StatusCode, json_body: bool, reason: &str) -> Response {
     if json_body {
         (status, Json(json!({ "error": reason }))).into_response()
     } else {
-        let title = if status == StatusCode::FORBIDDEN { "Not allowed" } else { "Request refused" };
-        pages::page(status, title, &format!("<p role=\"alert\">{}</p>", pages::escape(reason)))
+        let title = if status == StatusCode::FORBIDDEN {
+            "Not allowed"
+        } else {
+            "Request refused"
+        };
+        pages::page(
+            status,
+            title,
+            &format!("<p role=\"alert\">{}</p>", pages::escape(reason)),
+        )
     }
 }
 
@@ -96,7 +139,9 @@ fn refuse(status: StatusCode, json_body: bool, reason: &str) -> Response {
 pub fn encode_component(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -51,7 +51,11 @@ impl Auth {
     pub fn new(config: &Config, db: ConsoleDb) -> Result<Auth, String> {
         let auth = &config.auth;
         let oidc = match &auth.oidc {
-            Some(o) => Some(Oidc::new(o.clone(), &auth.public_url, &auth.redirect_url())?),
+            Some(o) => Some(Oidc::new(
+                o.clone(),
+                &auth.public_url,
+                &auth.redirect_url(),
+            )?),
             None => None,
         };
         Ok(Auth(Arc::new(Inner {
@@ -87,7 +91,11 @@ impl Auth {
             let demo = cookie::read(headers, cookie::DEMO_USER)
                 .and_then(|id| DemoUser::find(&id))
                 .unwrap_or_else(DemoUser::default_user);
-            let view = SessionView { auth_off: true, identity: Some(demo.identity()), role: demo.role };
+            let view = SessionView {
+                auth_off: true,
+                identity: Some(demo.identity()),
+                role: demo.role,
+            };
             return Some(RequestUser { view, bearer: None });
         };
         let token = cookie::read(headers, &cookie::name(self.config(), cookie::SESSION))?;
@@ -98,7 +106,11 @@ impl Auth {
                 return None;
             }
         };
-        let session = if refresh_due(&session) { self.refresh_serialized(oidc, &token).await? } else { session };
+        let session = if refresh_due(&session) {
+            self.refresh_serialized(oidc, &token).await?
+        } else {
+            session
+        };
         self.user_of(&session)
     }
 
@@ -129,19 +141,43 @@ impl Auth {
 
     fn user_of(&self, session: &Session) -> Option<RequestUser> {
         let claims = session.claims();
-        let feast_client = self.config().oidc.as_ref().and_then(|o| o.feast_client_id.as_deref());
-        let console_client = self.config().oidc.as_ref().map(|o| o.client_id.as_str()).unwrap_or_default();
+        let feast_client = self
+            .config()
+            .oidc
+            .as_ref()
+            .and_then(|o| o.feast_client_id.as_deref());
+        let console_client = self
+            .config()
+            .oidc
+            .as_ref()
+            .map(|o| o.client_id.as_str())
+            .unwrap_or_default();
         let identity = Identity::from_claims(&claims, feast_client).ok()?;
-        let role = self.config().role_mapping.role_for(&claims, console_client, &identity.feast_roles);
-        let bearer = session.access_token.clone().map(|t| FeastBearer(crate::config::auth::Secret::new(t)));
-        Some(RequestUser { view: SessionView { auth_off: false, identity: Some(identity), role }, bearer })
+        let role =
+            self.config()
+                .role_mapping
+                .role_for(&claims, console_client, &identity.feast_roles);
+        let bearer = session
+            .access_token
+            .clone()
+            .map(|t| FeastBearer(crate::config::auth::Secret::new(t)));
+        Some(RequestUser {
+            view: SessionView {
+                auth_off: false,
+                identity: Some(identity),
+                role,
+            },
+            bearer,
+        })
     }
 
     /// Refreshes a session whose access token is about to expire. A refused refresh (the
     /// provider ended the user's session) ends the console session too; an unreachable
     /// provider keeps it for now.
     async fn refresh(&self, oidc: &Oidc, session: Session) -> Option<Session> {
-        let Some(refresh_token) = session.refresh_token.clone() else { return Some(session) };
+        let Some(refresh_token) = session.refresh_token.clone() else {
+            return Some(session);
+        };
         match oidc.refresh(&refresh_token).await {
             Ok(signed_in) => {
                 if !signed_in.subject.is_empty() && signed_in.subject != session.subject {
@@ -154,7 +190,11 @@ impl Auth {
                 } else {
                     session.claims()
                 };
-                if let Err(e) = self.sessions().update_tokens(&session.id_hash, &claims, &signed_in.tokens).await {
+                if let Err(e) = self
+                    .sessions()
+                    .update_tokens(&session.id_hash, &claims, &signed_in.tokens)
+                    .await
+                {
                     tracing::error!(error = %e, "cannot store refreshed tokens");
                 }
                 let mut updated = session;
@@ -181,5 +221,8 @@ impl Auth {
 
 /// The access token expires within 30 s and there is a refresh token to renew it with.
 fn refresh_due(session: &Session) -> bool {
-    session.refresh_token.is_some() && session.access_expires_at.is_some_and(|t| t <= unix_now() + 30)
+    session.refresh_token.is_some()
+        && session
+            .access_expires_at
+            .is_some_and(|t| t <= unix_now() + 30)
 }

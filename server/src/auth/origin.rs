@@ -25,10 +25,16 @@ impl Origins {
                 loopback_hosts.push(host.to_string());
             }
         }
-        if let Some(host) = public_url.split_once("://").map(|(_, h)| h.to_ascii_lowercase()) {
+        if let Some(host) = public_url
+            .split_once("://")
+            .map(|(_, h)| h.to_ascii_lowercase())
+        {
             loopback_hosts.push(host);
         }
-        Origins { allowed, loopback_hosts }
+        Origins {
+            allowed,
+            loopback_hosts,
+        }
     }
 
     /// Ok when the browser says the request comes from this origin. Both headers must agree
@@ -37,7 +43,9 @@ impl Origins {
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if let Some(site) = fetch_site {
             if site != "same-origin" {
-                return Err(format!("cross-site request refused (Sec-Fetch-Site: {site})"));
+                return Err(format!(
+                    "cross-site request refused (Sec-Fetch-Site: {site})"
+                ));
             }
         }
         match headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("")) {
@@ -54,7 +62,10 @@ impl Origins {
     pub fn host_is_local(&self, headers: &HeaderMap) -> bool {
         match headers.get(header::HOST).map(|v| v.to_str().unwrap_or("")) {
             None => true,
-            Some(host) => self.loopback_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)),
+            Some(host) => self
+                .loopback_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(host)),
         }
     }
 }
@@ -73,12 +84,28 @@ mod tests {
 
     #[test]
     fn same_origin_posts_pass_and_cross_site_ones_do_not() {
-        let o = Origins::new("https://console.example.com", "0.0.0.0:443".parse().unwrap());
-        assert!(o.check(&headers(&[("origin", "https://console.example.com")])).is_ok());
-        assert!(o.check(&headers(&[("sec-fetch-site", "same-origin")])).is_ok());
-        assert!(o.check(&headers(&[("origin", "https://evil.example")])).is_err());
-        assert!(o.check(&headers(&[("origin", "https://console.example.com"), ("sec-fetch-site", "cross-site")])).is_err());
-        assert!(o.check(&headers(&[("sec-fetch-site", "same-site")])).is_err());
+        let o = Origins::new(
+            "https://console.example.com",
+            "0.0.0.0:443".parse().unwrap(),
+        );
+        assert!(o
+            .check(&headers(&[("origin", "https://console.example.com")]))
+            .is_ok());
+        assert!(o
+            .check(&headers(&[("sec-fetch-site", "same-origin")]))
+            .is_ok());
+        assert!(o
+            .check(&headers(&[("origin", "https://evil.example")]))
+            .is_err());
+        assert!(o
+            .check(&headers(&[
+                ("origin", "https://console.example.com"),
+                ("sec-fetch-site", "cross-site")
+            ]))
+            .is_err());
+        assert!(o
+            .check(&headers(&[("sec-fetch-site", "same-site")]))
+            .is_err());
         assert!(o.check(&headers(&[("origin", "null")])).is_err());
         assert!(o.check(&HeaderMap::new()).is_err());
     }
@@ -86,8 +113,12 @@ mod tests {
     #[test]
     fn loopback_spellings_are_one_origin() {
         let o = Origins::new("http://127.0.0.1:3000", "127.0.0.1:3000".parse().unwrap());
-        assert!(o.check(&headers(&[("origin", "http://localhost:3000")])).is_ok());
-        assert!(o.check(&headers(&[("origin", "http://localhost:3001")])).is_err());
+        assert!(o
+            .check(&headers(&[("origin", "http://localhost:3000")]))
+            .is_ok());
+        assert!(o
+            .check(&headers(&[("origin", "http://localhost:3001")]))
+            .is_err());
         assert!(o.host_is_local(&headers(&[("host", "localhost:3000")])));
         assert!(!o.host_is_local(&headers(&[("host", "rebind.evil.example:3000")])));
     }

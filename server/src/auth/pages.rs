@@ -9,7 +9,11 @@ use axum::{
 use app::auth::demo::DEMO_USERS;
 
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn document(title: &str, body: &str) -> String {
@@ -25,7 +29,9 @@ fn document(title: &str, body: &str) -> String {
 
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let mut response = (status, Html(document(title, body))).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -41,7 +47,9 @@ pub fn sign_in_failed(reason: &str) -> Response {
 
 /// Signed in, but the role does not reach this page.
 pub fn forbidden(username: &str, role: Option<&str>, needed: &str, dev_mode: bool) -> Response {
-    let has = role.map(|r| format!("the {r} console role")).unwrap_or_else(|| "no console role".into());
+    let has = role
+        .map(|r| format!("the {r} console role"))
+        .unwrap_or_else(|| "no console role".into());
     let mut body = format!(
         "<p role=\"alert\">You are signed in as <strong>{}</strong> with {}; this page needs the {} role.</p>\
          <p><a href=\"/\">Go to the start page</a></p>",
@@ -49,19 +57,30 @@ pub fn forbidden(username: &str, role: Option<&str>, needed: &str, dev_mode: boo
         escape(&has),
         escape(needed)
     );
-    body.push_str(&if dev_mode { demo_picker() } else { sign_out_form() });
+    body.push_str(&if dev_mode {
+        demo_picker()
+    } else {
+        sign_out_form()
+    });
     page(StatusCode::FORBIDDEN, "Not allowed", &body)
 }
 
 pub fn sign_out_form() -> String {
-    "<form method=\"post\" action=\"/auth/logout\"><button type=\"submit\">Sign out</button></form>".into()
+    "<form method=\"post\" action=\"/auth/logout\"><button type=\"submit\">Sign out</button></form>"
+        .into()
 }
 
 /// The demo-user switch, so a demo user without access can switch back.
 pub fn demo_picker() -> String {
     let options: String = DEMO_USERS
         .iter()
-        .map(|u| format!("<option value=\"{}\">{}</option>", escape(u.id), escape(&u.label())))
+        .map(|u| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                escape(u.id),
+                escape(&u.label())
+            )
+        })
         .collect();
     format!(
         "<form method=\"post\" action=\"/auth/dev/identity\"><label>Demo user <select name=\"user\">{options}</select></label> \

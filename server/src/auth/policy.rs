@@ -57,7 +57,14 @@ mod tests {
 
     #[test]
     fn public_and_protected_paths() {
-        for p in ["/healthz", "/readyz", "/metrics", "/favicon.ico", "/pkg/feast-console.wasm", "/auth/callback"] {
+        for p in [
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            "/favicon.ico",
+            "/pkg/feast-console.wasm",
+            "/auth/callback",
+        ] {
             assert_eq!(rule_for(p), Rule::Public, "{p}");
         }
         assert_eq!(rule_for("/auth/logout"), Rule::SignInAction);
@@ -66,13 +73,34 @@ mod tests {
         assert_eq!(rule_for("/permissions"), Rule::Page(ConsoleRole::Admin));
         assert_eq!(rule_for("/pkgx"), Rule::Page(ConsoleRole::Viewer));
         assert_eq!(rule_for("/healthz/x"), Rule::Page(ConsoleRole::Viewer));
-        assert_eq!(rule_for("/api/catalog_overview123"), Rule::Api(ConsoleRole::Viewer));
+        assert_eq!(
+            rule_for("/api/catalog_overview123"),
+            Rule::Api(ConsoleRole::Viewer)
+        );
         assert_eq!(rule_for("/api/cache_report9"), Rule::Api(ConsoleRole::Sre));
-        assert_eq!(rule_for("/api/permissions_save1"), Rule::Api(ConsoleRole::Admin));
-        assert_eq!(rule_for("/api/something_new"), Rule::Api(ConsoleRole::Admin));
-        assert_eq!(rule_for("/api/v1/catalog/projects"), Rule::Api(ConsoleRole::Viewer));
-        assert_eq!(rule_for("/api/load_topology_overview42"), Rule::Api(ConsoleRole::Viewer));
-        assert_eq!(rule_for("/api/catalog_cache_stats1"), Rule::Api(ConsoleRole::Sre));
-        assert_eq!(rule_for("/api/topology_permissions_check1"), Rule::Api(ConsoleRole::Admin));
+        assert_eq!(
+            rule_for("/api/permissions_save1"),
+            Rule::Api(ConsoleRole::Admin)
+        );
+        assert_eq!(
+            rule_for("/api/something_new"),
+            Rule::Api(ConsoleRole::Admin)
+        );
+        assert_eq!(
+            rule_for("/api/v1/catalog/projects"),
+            Rule::Api(ConsoleRole::Viewer)
+        );
+        assert_eq!(
+            rule_for("/api/load_topology_overview42"),
+            Rule::Api(ConsoleRole::Viewer)
+        );
+        assert_eq!(
+            rule_for("/api/catalog_cache_stats1"),
+            Rule::Api(ConsoleRole::Sre)
+        );
+        assert_eq!(
+            rule_for("/api/topology_permissions_check1"),
+            Rule::Api(ConsoleRole::Admin)
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use app::auth::{demo::DemoUser, Identity};
 use axum::{
     extract::{Form, Query, State},
     http::{header, HeaderMap, StatusCode},
@@ -10,7 +11,6 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use app::auth::{demo::DemoUser, Identity};
 
 use super::{cookie, oidc::LoginError, pages, random::hash_token, return_to};
 use crate::AppState;
@@ -24,14 +24,20 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/dev/identity", post(dev_identity))
 }
 
-fn with_cookies(mut response: Response, cookies: impl IntoIterator<Item = Option<header::HeaderValue>>) -> Response {
+fn with_cookies(
+    mut response: Response,
+    cookies: impl IntoIterator<Item = Option<header::HeaderValue>>,
+) -> Response {
     for value in cookies.into_iter().flatten() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
 
-async fn login(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let return_to = return_to::sanitize(query.get("return_to").map(String::as_str));
     let auth = &state.auth;
     let Some(oidc) = auth.oidc() else {
@@ -53,16 +59,31 @@ async fn login(State(state): State<AppState>, Query(query): Query<HashMap<String
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "cannot record the sign-in");
-            return pages::page(StatusCode::SERVICE_UNAVAILABLE, "Sign-in unavailable", "<p>The console database is not available.</p>");
+            return pages::page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in unavailable",
+                "<p>The console database is not available.</p>",
+            );
         }
     };
-    let set = cookie::set(auth.config(), cookie::LOGIN, &login_cookie, Some(cookie::LOGIN_MAX_AGE_SECONDS));
+    let set = cookie::set(
+        auth.config(),
+        cookie::LOGIN,
+        &login_cookie,
+        Some(cookie::LOGIN_MAX_AGE_SECONDS),
+    );
     with_cookies(Redirect::to(&start.url).into_response(), [set])
 }
 
-async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let auth = &state.auth;
-    let Some(oidc) = auth.oidc() else { return pages::page(StatusCode::NOT_FOUND, "Not found", "<p>Sign-in is off.</p>") };
+    let Some(oidc) = auth.oidc() else {
+        return pages::page(StatusCode::NOT_FOUND, "Not found", "<p>Sign-in is off.</p>");
+    };
     let clear_login = cookie::clear(auth.config(), cookie::LOGIN);
     let fail = |e: LoginError| {
         tracing::warn!(reason = %e, "sign-in refused");
@@ -76,9 +97,14 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(query
         },
         None => None,
     };
-    let Some(pending) = pending else { return fail(LoginError::NoLoginInProgress) };
+    let Some(pending) = pending else {
+        return fail(LoginError::NoLoginInProgress);
+    };
     if let Some(error) = query.get("error") {
-        let detail = query.get("error_description").map(|d| format!("{error}: {d}")).unwrap_or_else(|| error.clone());
+        let detail = query
+            .get("error_description")
+            .map(|d| format!("{error}: {d}"))
+            .unwrap_or_else(|| error.clone());
         return fail(LoginError::Provider(detail));
     }
     // RFC 9207: providers that name themselves in the answer must name the configured issuer.
@@ -87,7 +113,14 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(query
             return fail(LoginError::IssuerMismatch(iss.clone()));
         }
     }
-    let signed_in = match oidc.finish(&pending, query.get("state").map(String::as_str), query.get("code").map(String::as_str)).await {
+    let signed_in = match oidc
+        .finish(
+            &pending,
+            query.get("state").map(String::as_str),
+            query.get("code").map(String::as_str),
+        )
+        .await
+    {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -102,13 +135,25 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(query
     if let Some(old) = cookie::read(&headers, &session_cookie_name) {
         let _ = auth.sessions().delete(&hash_token(&old)).await;
     }
-    let token = match auth.sessions().create(&signed_in.subject, &identity.username, &signed_in.claims, &signed_in.tokens).await {
+    let token = match auth
+        .sessions()
+        .create(
+            &signed_in.subject,
+            &identity.username,
+            &signed_in.claims,
+            &signed_in.tokens,
+        )
+        .await
+    {
         Ok(t) => t,
         Err(e) => return fail(LoginError::Unavailable(e.to_string())),
     };
     tracing::info!(user = %identity.username, "signed in");
     let set_session = cookie::set(auth.config(), cookie::SESSION, &token, None);
-    with_cookies(Redirect::to(&return_to::sanitize(Some(&pending.return_to))).into_response(), [set_session, clear_login])
+    with_cookies(
+        Redirect::to(&return_to::sanitize(Some(&pending.return_to))).into_response(),
+        [set_session, clear_login],
+    )
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -140,13 +185,24 @@ async fn signed_out() -> Response {
     pages::signed_out()
 }
 
-async fn dev_identity(State(state): State<AppState>, Form(form): Form<HashMap<String, String>>) -> Response {
+async fn dev_identity(
+    State(state): State<AppState>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let auth = &state.auth;
     if !auth.is_dev_mode() {
-        return pages::page(StatusCode::NOT_FOUND, "Not found", "<p>Demo users exist only in development mode.</p>");
+        return pages::page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "<p>Demo users exist only in development mode.</p>",
+        );
     }
     let Some(user) = form.get("user").and_then(|id| DemoUser::find(id)) else {
-        return pages::page(StatusCode::BAD_REQUEST, "Unknown demo user", "<p>Pick one of the listed demo users.</p>");
+        return pages::page(
+            StatusCode::BAD_REQUEST,
+            "Unknown demo user",
+            "<p>Pick one of the listed demo users.</p>",
+        );
     };
     let set = cookie::set(auth.config(), cookie::DEMO_USER, user.id, None);
     with_cookies(Redirect::to("/").into_response(), [set])

@@ -20,7 +20,10 @@ macro_rules! on_pool {
 }
 
 pub fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +93,13 @@ impl SessionStore {
 
     /// Creates a session and returns the cookie value (a fresh random id: a new one at every
     /// sign-in, so a fixated id is useless).
-    pub async fn create(&self, subject: &str, username: &str, claims: &Value, tokens: &Tokens) -> Result<String, SessionError> {
+    pub async fn create(
+        &self,
+        subject: &str,
+        username: &str,
+        claims: &Value,
+        tokens: &Tokens,
+    ) -> Result<String, SessionError> {
         let token = random_token().map_err(SessionError::Random)?;
         let now = unix_now();
         let expires_at = now + self.absolute.as_secs() as i64;
@@ -122,22 +131,36 @@ impl SessionStore {
         let id_hash = hash_token(token);
         let sql = "SELECT id_hash, subject, username, claims, id_token, access_token, refresh_token, \
                    access_expires_at, created_at, last_seen_at, expires_at FROM console_sessions WHERE id_hash = $1";
-        let row: Option<Session> =
-            on_pool!(&self.db, |pool| sqlx::query_as(sql).bind(&id_hash).fetch_optional(pool).await)?;
-        let Some(mut session) = row else { return Ok(None) };
+        let row: Option<Session> = on_pool!(&self.db, |pool| sqlx::query_as(sql)
+            .bind(&id_hash)
+            .fetch_optional(pool)
+            .await)?;
+        let Some(mut session) = row else {
+            return Ok(None);
+        };
         let now = unix_now();
         if now >= session.expires_at || now >= session.last_seen_at + self.idle.as_secs() as i64 {
             self.delete(&session.id_hash).await?;
             return Ok(None);
         }
         let touch = "UPDATE console_sessions SET last_seen_at = $1 WHERE id_hash = $2";
-        on_pool!(&self.db, |pool| sqlx::query(touch).bind(now).bind(&id_hash).execute(pool).await.map(drop))?;
+        on_pool!(&self.db, |pool| sqlx::query(touch)
+            .bind(now)
+            .bind(&id_hash)
+            .execute(pool)
+            .await
+            .map(drop))?;
         session.last_seen_at = now;
         Ok(Some(session))
     }
 
     /// Stores refreshed tokens (the provider may rotate the refresh token) and claims.
-    pub async fn update_tokens(&self, id_hash: &str, claims: &Value, tokens: &Tokens) -> Result<(), SessionError> {
+    pub async fn update_tokens(
+        &self,
+        id_hash: &str,
+        claims: &Value,
+        tokens: &Tokens,
+    ) -> Result<(), SessionError> {
         let sql = "UPDATE console_sessions SET claims = $1, id_token = COALESCE($2, id_token), access_token = $3, \
                    refresh_token = COALESCE($4, refresh_token), access_expires_at = $5 WHERE id_hash = $6";
         on_pool!(&self.db, |pool| sqlx::query(sql)
@@ -155,22 +178,37 @@ impl SessionStore {
 
     pub async fn delete(&self, id_hash: &str) -> Result<(), SessionError> {
         let sql = "DELETE FROM console_sessions WHERE id_hash = $1";
-        on_pool!(&self.db, |pool| sqlx::query(sql).bind(id_hash).execute(pool).await.map(drop))?;
+        on_pool!(&self.db, |pool| sqlx::query(sql)
+            .bind(id_hash)
+            .execute(pool)
+            .await
+            .map(drop))?;
         Ok(())
     }
 
     pub async fn count(&self) -> Result<i64, SessionError> {
         let sql = "SELECT COUNT(*) FROM console_sessions";
-        Ok(on_pool!(&self.db, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)?)
+        Ok(on_pool!(&self.db, |pool| sqlx::query_scalar(sql)
+            .fetch_one(pool)
+            .await)?)
     }
 
     async fn delete_expired(&self, now: i64) -> Result<(), SessionError> {
         let idle_cutoff = now - self.idle.as_secs() as i64;
         let sql = "DELETE FROM console_sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
-        on_pool!(&self.db, |pool| sqlx::query(sql).bind(now).bind(idle_cutoff).execute(pool).await.map(drop))?;
+        on_pool!(&self.db, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(idle_cutoff)
+            .execute(pool)
+            .await
+            .map(drop))?;
         let login_cutoff = now - super::cookie::LOGIN_MAX_AGE_SECONDS as i64;
         let sql = "DELETE FROM auth_pending_logins WHERE created_at <= $1";
-        on_pool!(&self.db, |pool| sqlx::query(sql).bind(login_cutoff).execute(pool).await.map(drop))?;
+        on_pool!(&self.db, |pool| sqlx::query(sql)
+            .bind(login_cutoff)
+            .execute(pool)
+            .await
+            .map(drop))?;
         Ok(())
     }
 
@@ -196,13 +234,20 @@ impl SessionStore {
     pub async fn take_login(&self, token: &str) -> Result<Option<PendingLogin>, SessionError> {
         let id_hash = hash_token(token);
         let select = "SELECT csrf_state, nonce, pkce_verifier, return_to, created_at FROM auth_pending_logins WHERE id_hash = $1";
-        let row: Option<PendingLogin> =
-            on_pool!(&self.db, |pool| sqlx::query_as(select).bind(&id_hash).fetch_optional(pool).await)?;
+        let row: Option<PendingLogin> = on_pool!(&self.db, |pool| sqlx::query_as(select)
+            .bind(&id_hash)
+            .fetch_optional(pool)
+            .await)?;
         let delete = "DELETE FROM auth_pending_logins WHERE id_hash = $1";
-        let deleted =
-            on_pool!(&self.db, |pool| sqlx::query(delete).bind(&id_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+        let deleted = on_pool!(&self.db, |pool| sqlx::query(delete)
+            .bind(&id_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         // Two callbacks racing on replicas: only the one that deleted the row proceeds.
-        let fresh = |l: &PendingLogin| unix_now() - l.created_at < super::cookie::LOGIN_MAX_AGE_SECONDS as i64;
+        let fresh = |l: &PendingLogin| {
+            unix_now() - l.created_at < super::cookie::LOGIN_MAX_AGE_SECONDS as i64
+        };
         Ok(row.filter(|l| deleted == 1 && fresh(l)))
     }
 }

@@ -6,7 +6,9 @@ use app::catalog::model::CatalogObject;
 use clap::{Subcommand, ValueEnum};
 
 use super::export;
-use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry, Reader, RegistrySource};
+use crate::registry::{
+    feature_store_yaml::registry_from_yaml, source::parse_entry, Reader, RegistrySource,
+};
 
 /// Arguments of `feast-console catalog`.
 #[derive(clap::Args, Debug)]
@@ -24,7 +26,12 @@ enum CatalogCommand {
 #[derive(clap::Args, Debug)]
 struct ExportArgs {
     /// sqlite:///PATH, postgresql://..., http(s)://HOST:PORT (REST registry server) or a registry.db path
-    #[arg(long, value_name = "SOURCE", required_unless_present = "feature_store_yaml", conflicts_with = "feature_store_yaml")]
+    #[arg(
+        long,
+        value_name = "SOURCE",
+        required_unless_present = "feature_store_yaml",
+        conflicts_with = "feature_store_yaml"
+    )]
     registry: Option<String>,
     /// Take the registry from a Feast feature_store.yaml (${VAR} expanded as Feast does)
     #[arg(long, value_name = "PATH")]
@@ -39,7 +46,12 @@ struct ExportArgs {
     #[arg(long)]
     include_internal: bool,
     /// Bearer token for a REST registry server
-    #[arg(long, env = "FEAST_REGISTRY_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "FEAST_REGISTRY_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     token: Option<String>,
 }
 
@@ -68,18 +80,34 @@ fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
         .enable_all()
         .build()
         .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
-    let snapshot = runtime.block_on(Reader::load_once(&source)).map_err(|e| (1, e.to_string()))?;
+    let snapshot = runtime
+        .block_on(Reader::load_once(&source))
+        .map_err(|e| (1, e.to_string()))?;
     if let Some(p) = &args.project {
         if snapshot.project(p).is_none() {
             let known: Vec<&str> = snapshot.projects.iter().map(|p| p.name.as_str()).collect();
-            return Err((1, format!("project `{p}` is not in {}; its projects: {}", source.display(), known.join(", "))));
+            return Err((
+                1,
+                format!(
+                    "project `{p}` is not in {}; its projects: {}",
+                    source.display(),
+                    known.join(", ")
+                ),
+            ));
         }
     }
-    let projects: Vec<&CatalogObject> =
-        snapshot.projects.iter().map(|p| &**p).filter(|p| args.project.as_ref().is_none_or(|n| &p.name == n)).collect();
-    let objects: Vec<&CatalogObject> = snapshot.listed(args.project.as_deref(), args.include_internal).collect();
+    let projects: Vec<&CatalogObject> = snapshot
+        .projects
+        .iter()
+        .map(|p| &**p)
+        .filter(|p| args.project.as_ref().is_none_or(|n| &p.name == n))
+        .collect();
+    let objects: Vec<&CatalogObject> = snapshot
+        .listed(args.project.as_deref(), args.include_internal)
+        .collect();
     let text = match args.format {
-        Format::Json => export::to_json(&projects, &objects).map_err(|e| (1, format!("cannot write JSON: {e}")))?,
+        Format::Json => export::to_json(&projects, &objects)
+            .map_err(|e| (1, format!("cannot write JSON: {e}")))?,
         Format::Csv => export::to_csv(projects.iter().copied().chain(objects.iter().copied())),
     };
     let mut out = std::io::stdout().lock();
@@ -92,7 +120,8 @@ fn source_of(args: &ExportArgs) -> Result<RegistrySource, String> {
     match (&args.registry, &args.feature_store_yaml) {
         (_, Some(yaml)) => registry_from_yaml(yaml),
         (Some(entry), None) => {
-            let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+            let cwd = std::env::current_dir()
+                .map_err(|e| format!("cannot read the current folder: {e}"))?;
             parse_entry(entry, &cwd)
         }
         (None, None) => Err("give --registry SOURCE or --feature-store-yaml PATH".into()),

@@ -3,8 +3,12 @@
 use app::catalog::model::{CatalogObject, Detail};
 use serde_json::{json, Value};
 
-pub fn to_json(projects: &[&CatalogObject], objects: &[&CatalogObject]) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(&json!({ "projects": projects, "objects": objects }))?;
+pub fn to_json(
+    projects: &[&CatalogObject],
+    objects: &[&CatalogObject],
+) -> Result<String, serde_json::Error> {
+    let mut text =
+        serde_json::to_string_pretty(&json!({ "projects": projects, "objects": objects }))?;
     text.push('\n');
     Ok(text)
 }
@@ -16,7 +20,12 @@ pub fn to_csv<'a>(objects: impl IntoIterator<Item = &'a CatalogObject>) -> Strin
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
     for o in objects {
-        let tags = o.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";");
+        let tags = o
+            .tags
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";");
         let detail = detail_json(&o.detail);
         let cells = [
             o.kind.as_str().to_string(),
@@ -29,7 +38,13 @@ pub fn to_csv<'a>(objects: impl IntoIterator<Item = &'a CatalogObject>) -> Strin
             o.updated.map(|t| t.to_rfc3339()).unwrap_or_default(),
             detail,
         ];
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out
@@ -52,7 +67,11 @@ fn detail_json(detail: &Detail) -> String {
 /// RFC 4180 quoting; a leading formula character is prefixed with `'` so spreadsheets do not
 /// execute registry text.
 fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() };
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -67,9 +86,16 @@ mod tests {
 
     fn entity() -> CatalogObject {
         let mut o = CatalogObject::unreadable(ObjectKind::Entity, "p", "driver", String::new());
-        o.detail = Detail::Entity { join_key: "driver_id".into(), value_type: "INT64".into() };
+        o.detail = Detail::Entity {
+            join_key: "driver_id".into(),
+            value_type: "INT64".into(),
+        };
         o.description = "A \"driver\", on the platform".into();
-        o.tags = [("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())].into();
+        o.tags = [
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string()),
+        ]
+        .into();
         o
     }
 

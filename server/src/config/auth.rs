@@ -59,14 +59,22 @@ impl AuthConfig {
 }
 
 fn invalid(key: &'static str, origin: Origin, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key, origin, reason: reason.into() }
+    ConfigError::Invalid {
+        key,
+        origin,
+        reason: reason.into(),
+    }
 }
 
 fn parse_bool(key: &'static str, (text, origin): (String, Origin)) -> Result<bool, ConfigError> {
     match text.trim() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" | "" => Ok(false),
-        other => Err(invalid(key, origin, format!("`{other}` is not true or false"))),
+        other => Err(invalid(
+            key,
+            origin,
+            format!("`{other}` is not true or false"),
+        )),
     }
 }
 
@@ -87,10 +95,15 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
         Some(issuer_url) => {
             check_issuer(&issuer_url).map_err(|r| invalid("oidc_issuer_url", o, r))?;
             let (client_id, o) = layers.get("oidc_client_id");
-            let client_id = non_empty(client_id).ok_or_else(|| invalid("oidc_client_id", o, "must not be empty"))?;
+            let client_id = non_empty(client_id)
+                .ok_or_else(|| invalid("oidc_client_id", o, "must not be empty"))?;
             let (feast_client_id, _) = layers.get("oidc_feast_client_id");
             let (scopes, _) = layers.get("oidc_scopes");
-            let mut scopes: Vec<String> = scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_string).collect();
+            let mut scopes: Vec<String> = scopes
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
             if !scopes.iter().any(|s| s == "openid") {
                 scopes.insert(0, "openid".to_string());
             }
@@ -115,9 +128,11 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
     }
 
     let (idle, o) = layers.get("session_idle_minutes");
-    let idle = parse_in_range(&idle, 1, 7 * 24 * 60).map_err(|r| invalid("session_idle_minutes", o, r))?;
+    let idle =
+        parse_in_range(&idle, 1, 7 * 24 * 60).map_err(|r| invalid("session_idle_minutes", o, r))?;
     let (absolute, o) = layers.get("session_absolute_hours");
-    let absolute = parse_in_range(&absolute, 1, 24 * 90).map_err(|r| invalid("session_absolute_hours", o, r))?;
+    let absolute = parse_in_range(&absolute, 1, 24 * 90)
+        .map_err(|r| invalid("session_absolute_hours", o, r))?;
 
     let mapping = |key: &'static str| -> Result<Vec<ClaimMatch>, ConfigError> {
         let (text, o) = layers.get(key);
@@ -160,8 +175,13 @@ fn client_secret(layers: &Layers) -> Result<Secret, ConfigError> {
             "give the client secret once: either this file or FEAST_CONSOLE_OIDC_CLIENT_SECRET",
         )),
         (Some(path), None) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| invalid("oidc_client_secret_file", o.clone(), format!("cannot read {path}: {e}")))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                invalid(
+                    "oidc_client_secret_file",
+                    o.clone(),
+                    format!("cannot read {path}: {e}"),
+                )
+            })?;
             non_empty(text)
                 .map(Secret)
                 .ok_or_else(|| invalid("oidc_client_secret_file", o, format!("{path} is empty")))
@@ -177,23 +197,31 @@ fn client_secret(layers: &Layers) -> Result<Secret, ConfigError> {
 }
 
 fn check_origin_url(url: &str) -> Result<String, String> {
-    let parsed = openidconnect::url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    let parsed =
+        openidconnect::url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(format!("`{url}` must be an http:// or https:// URL with a host"));
+        return Err(format!(
+            "`{url}` must be an http:// or https:// URL with a host"
+        ));
     }
     if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(format!("`{url}` must be an origin only (scheme, host, port), without a path"));
+        return Err(format!(
+            "`{url}` must be an origin only (scheme, host, port), without a path"
+        ));
     }
     Ok(parsed.origin().ascii_serialization())
 }
 
 fn check_issuer(url: &str) -> Result<(), String> {
-    let parsed = openidconnect::url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    let parsed =
+        openidconnect::url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
     let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        _ => Err(format!("`{url}` must be https:// (plain http only for a loopback test provider)")),
+        _ => Err(format!(
+            "`{url}` must be https:// (plain http only for a loopback test provider)"
+        )),
     }
 }
 
@@ -202,7 +230,10 @@ mod tests {
     use super::super::{Config, ConfigError, Layers};
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (format!("FEAST_CONSOLE_{}", k.to_uppercase()), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (format!("FEAST_CONSOLE_{}", k.to_uppercase()), v.to_string()))
+            .collect()
     }
 
     fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -210,7 +241,8 @@ mod tests {
     }
 
     fn temp(name: &str, text: &str) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("fc-auth-config-{}-{name}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("fc-auth-config-{}-{name}", std::process::id()));
         std::fs::write(&path, text).unwrap();
         path
     }
@@ -232,30 +264,65 @@ mod tests {
         let c = load(&[ISSUER, ("oidc_client_secret", "s3cret")]).unwrap();
         let oidc = c.auth.oidc.unwrap();
         assert_eq!(oidc.client_secret.expose(), "s3cret");
-        assert!(!format!("{oidc:?}").contains("s3cret"), "secrets never print");
+        assert!(
+            !format!("{oidc:?}").contains("s3cret"),
+            "secrets never print"
+        );
 
         let file = temp("secret", "from-file\n");
         let c = load(&[ISSUER, ("oidc_client_secret_file", file.to_str().unwrap())]).unwrap();
         assert_eq!(c.auth.oidc.unwrap().client_secret.expose(), "from-file");
 
-        let both = load(&[ISSUER, ("oidc_client_secret", "a"), ("oidc_client_secret_file", file.to_str().unwrap())]);
-        assert!(both.unwrap_err().to_string().contains("give the client secret once"));
+        let both = load(&[
+            ISSUER,
+            ("oidc_client_secret", "a"),
+            ("oidc_client_secret_file", file.to_str().unwrap()),
+        ]);
+        assert!(both
+            .unwrap_err()
+            .to_string()
+            .contains("give the client secret once"));
 
         let missing = load(&[ISSUER]).unwrap_err().to_string();
-        assert!(missing.contains("`oidc_client_secret_file`") && missing.contains("FEAST_CONSOLE_OIDC_CLIENT_SECRET"), "{missing}");
+        assert!(
+            missing.contains("`oidc_client_secret_file`")
+                && missing.contains("FEAST_CONSOLE_OIDC_CLIENT_SECRET"),
+            "{missing}"
+        );
 
         let toml = temp("console.toml", "oidc_issuer_url = \"https://sso.example.com/realms/x\"\noidc_client_secret = \"plain\"\n");
-        let err = Layers::default().with_file(&toml).unwrap().validate().unwrap_err().to_string();
-        assert!(err.contains("`oidc_client_secret`") && err.contains("do not belong in the configuration file"), "{err}");
+        let err = Layers::default()
+            .with_file(&toml)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`oidc_client_secret`")
+                && err.contains("do not belong in the configuration file"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_values_name_their_key() {
         let cases: [(&[(&str, &str)], &str); 6] = [
-            (&[("cookie_secure", "false"), ("listen", "0.0.0.0:3000")], "`cookie_secure`"),
+            (
+                &[("cookie_secure", "false"), ("listen", "0.0.0.0:3000")],
+                "`cookie_secure`",
+            ),
             (&[("cookie_secure", "maybe")], "`cookie_secure`"),
-            (&[("public_url", "https://console.example.com/app")], "`public_url`"),
-            (&[("oidc_issuer_url", "http://sso.example.com/realms/x"), ("oidc_client_secret", "s")], "`oidc_issuer_url`"),
+            (
+                &[("public_url", "https://console.example.com/app")],
+                "`public_url`",
+            ),
+            (
+                &[
+                    ("oidc_issuer_url", "http://sso.example.com/realms/x"),
+                    ("oidc_client_secret", "s"),
+                ],
+                "`oidc_issuer_url`",
+            ),
             (&[("console_role_admin", "admins")], "`console_role_admin`"),
             (&[("session_idle_minutes", "0")], "`session_idle_minutes`"),
         ];

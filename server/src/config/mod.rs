@@ -75,32 +75,45 @@ pub struct Layers {
 impl Layers {
     /// Reads the TOML file. Unknown keys and non-scalar values are errors.
     pub fn with_file(mut self, path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Unreadable { path: path.to_owned(), source })?;
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Syntax {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
             path: path.to_owned(),
-            message: e.message().to_string(),
-            line: e.span().map(|s| line_of(&text, s.start)),
+            source,
         })?;
+        let table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ConfigError::Syntax {
+                    path: path.to_owned(),
+                    message: e.message().to_string(),
+                    line: e.span().map(|s| line_of(&text, s.start)),
+                })?;
         for (name, value) in table {
             let origin = Origin::File(path.to_owned());
-            let key = keys::find(&name)
-                .ok_or_else(|| ConfigError::UnknownKey { key: name.clone(), origin: origin.clone() })?;
+            let key = keys::find(&name).ok_or_else(|| ConfigError::UnknownKey {
+                key: name.clone(),
+                origin: origin.clone(),
+            })?;
             let text = match value {
                 toml::Value::String(s) => s,
                 // Only `registries` and `manifests` are lists; its entries are joined as newline-separated text.
-                toml::Value::Array(items) if key.name == "registries" || key.name == "manifests" => items
-                    .into_iter()
-                    .map(|item| match item {
-                        toml::Value::String(s) => Ok(s),
-                        other => Err(ConfigError::Invalid {
-                            key: key.name,
-                            origin: origin.clone(),
-                            reason: format!("expected an array of strings, found an element of type {}", other.type_str()),
-                        }),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?
-                    .join("\n"),
+                toml::Value::Array(items)
+                    if key.name == "registries" || key.name == "manifests" =>
+                {
+                    items
+                        .into_iter()
+                        .map(|item| match item {
+                            toml::Value::String(s) => Ok(s),
+                            other => Err(ConfigError::Invalid {
+                                key: key.name,
+                                origin: origin.clone(),
+                                reason: format!(
+                                    "expected an array of strings, found an element of type {}",
+                                    other.type_str()
+                                ),
+                            }),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?
+                        .join("\n")
+                }
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
                 other => {
@@ -117,15 +130,23 @@ impl Layers {
     }
 
     /// Reads `FEAST_CONSOLE_*` variables. An unknown one is an error, so typos are caught.
-    pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+    pub fn with_env(
+        mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         for (var, value) in vars {
-            let Some(rest) = var.strip_prefix("FEAST_CONSOLE_") else { continue };
+            let Some(rest) = var.strip_prefix("FEAST_CONSOLE_") else {
+                continue;
+            };
             if rest == "CONFIG" {
                 continue; // the file's path, read by the command line
             }
             let origin = Origin::Env(var.clone());
-            let key = keys::find(&rest.to_ascii_lowercase())
-                .ok_or_else(|| ConfigError::UnknownKey { key: var.clone(), origin: origin.clone() })?;
+            let key =
+                keys::find(&rest.to_ascii_lowercase()).ok_or_else(|| ConfigError::UnknownKey {
+                    key: var.clone(),
+                    origin: origin.clone(),
+                })?;
             self.values.insert(key.name, (value, origin));
         }
         Ok(self)
@@ -134,7 +155,10 @@ impl Layers {
     /// Applies flags given on the command line (key name, value).
     pub fn with_flags(mut self, flags: impl IntoIterator<Item = (&'static str, String)>) -> Self {
         for (name, value) in flags {
-            self.values.insert(name, (value, Origin::Flag(format!("--{}", name.replace('_', "-")))));
+            self.values.insert(
+                name,
+                (value, Origin::Flag(format!("--{}", name.replace('_', "-")))),
+            );
         }
         self
     }
@@ -159,7 +183,11 @@ impl Layers {
 
         let (listen, o) = self.get("listen");
         let listen: SocketAddr = listen.trim().parse().map_err(|_| {
-            invalid("listen", o, format!("`{listen}` is not a socket address such as 127.0.0.1:3000"))
+            invalid(
+                "listen",
+                o,
+                format!("`{listen}` is not a socket address such as 127.0.0.1:3000"),
+            )
         })?;
 
         let (data_dir, o) = self.get("data_dir");
@@ -174,11 +202,13 @@ impl Layers {
         } else {
             database_url
         };
-        crate::db::DbKind::of_url(&database_url).map_err(|reason| invalid("database_url", o, reason))?;
+        crate::db::DbKind::of_url(&database_url)
+            .map_err(|reason| invalid("database_url", o, reason))?;
 
         let (max, o) = self.get("database_max_connections");
         let database_max_connections = parse_in_range(&max, 1, 1000)
-            .map_err(|r| invalid("database_max_connections", o, r))? as u32;
+            .map_err(|r| invalid("database_max_connections", o, r))?
+            as u32;
 
         let (site_root, _) = self.get("site_root");
         let site_root = PathBuf::from(site_root);
@@ -187,33 +217,51 @@ impl Layers {
         let log_format = match format.trim() {
             "human" => LogFormat::Human,
             "json" => LogFormat::Json,
-            other => return Err(invalid("log_format", o, format!("`{other}` is not one of: human, json"))),
+            other => {
+                return Err(invalid(
+                    "log_format",
+                    o,
+                    format!("`{other}` is not one of: human, json"),
+                ))
+            }
         };
 
         let (log_level, o) = self.get("log_level");
-        tracing_subscriber::EnvFilter::try_new(&log_level)
-            .map_err(|e| invalid("log_level", o, format!("`{log_level}` is not a log filter: {e}")))?;
+        tracing_subscriber::EnvFilter::try_new(&log_level).map_err(|e| {
+            invalid(
+                "log_level",
+                o,
+                format!("`{log_level}` is not a log filter: {e}"),
+            )
+        })?;
 
         let (timeout, o) = self.get("request_timeout_seconds");
-        let request_timeout_seconds =
-            parse_in_range(&timeout, 1, 3600).map_err(|r| invalid("request_timeout_seconds", o, r))?;
+        let request_timeout_seconds = parse_in_range(&timeout, 1, 3600)
+            .map_err(|r| invalid("request_timeout_seconds", o, r))?;
 
         let (entries, o) = self.get("registries");
         let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let mut registries: Vec<RegistrySource> = Vec::new();
-        for entry in entries.split(['\n', ',']).map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in entries
+            .split(['\n', ','])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
             let source = crate::registry::source::resolve_entry(entry, &base)
                 .map_err(|reason| invalid("registries", o.clone(), reason))?;
             if registries.iter().any(|r| r.name == source.name) {
-                let reason = format!("two registries are named `{}`; name them with NAME=SOURCE", source.name);
+                let reason = format!(
+                    "two registries are named `{}`; name them with NAME=SOURCE",
+                    source.name
+                );
                 return Err(invalid("registries", o, reason));
             }
             registries.push(source);
         }
 
         let (refresh, o) = self.get("registry_refresh_seconds");
-        let registry_refresh_seconds =
-            parse_in_range(&refresh, 1, 86_400).map_err(|r| invalid("registry_refresh_seconds", o, r))?;
+        let registry_refresh_seconds = parse_in_range(&refresh, 1, 86_400)
+            .map_err(|r| invalid("registry_refresh_seconds", o, r))?;
 
         let (token, _) = self.get("registry_token");
         let registry_token = Some(token.trim().to_string()).filter(|t| !t.is_empty());
@@ -223,7 +271,11 @@ impl Layers {
 
         let (entries, o) = self.get("manifests");
         let mut manifests = Vec::new();
-        for entry in entries.split([',', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in entries
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
             let path = PathBuf::from(entry);
             if !path.exists() {
                 return Err(invalid("manifests", o, format!("`{entry}` does not exist")));

@@ -3,7 +3,10 @@ use std::io::Write;
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn file(text: &str) -> tempfile_path::TempFile {
@@ -18,7 +21,8 @@ mod tempfile_path {
         pub fn with(text: &str) -> TempFile {
             static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let path = std::env::temp_dir().join(format!("fc-config-{}-{n}.toml", std::process::id()));
+            let path =
+                std::env::temp_dir().join(format!("fc-config-{}-{n}.toml", std::process::id()));
             let mut f = std::fs::File::create(&path).unwrap();
             super::Write::write_all(&mut f, text.as_bytes()).unwrap();
             TempFile(path)
@@ -42,10 +46,14 @@ fn defaults_are_valid_and_documented() {
 
 #[test]
 fn flags_beat_env_beat_file() {
-    let f = file("listen = \"127.0.0.1:4000\"\nlog_level = \"debug\"\nrequest_timeout_seconds = 5\n");
+    let f =
+        file("listen = \"127.0.0.1:4000\"\nlog_level = \"debug\"\nrequest_timeout_seconds = 5\n");
     let c = Config::load(
         Some(&f.0),
-        env(&[("FEAST_CONSOLE_LISTEN", "127.0.0.1:5000"), ("FEAST_CONSOLE_LOG_FORMAT", "json")]),
+        env(&[
+            ("FEAST_CONSOLE_LISTEN", "127.0.0.1:5000"),
+            ("FEAST_CONSOLE_LOG_FORMAT", "json"),
+        ]),
         vec![("listen", "127.0.0.1:6000".to_string())],
     )
     .unwrap();
@@ -67,16 +75,22 @@ fn bad_value_names_key_origin_and_reason() {
 #[test]
 fn unknown_keys_are_errors_everywhere() {
     let f = file("lisen = \"x\"\n");
-    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(Some(&f.0), env(&[]), vec![])
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("unknown configuration key `lisen`"), "{msg}");
-    let msg = Config::load(None, env(&[("FEAST_CONSOLE_LISTN", "x")]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(None, env(&[("FEAST_CONSOLE_LISTN", "x")]), vec![])
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("FEAST_CONSOLE_LISTN"), "{msg}");
 }
 
 #[test]
 fn syntax_errors_give_the_line() {
     let f = file("listen = \"127.0.0.1:1\"\nlog_level = \n");
-    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(Some(&f.0), env(&[]), vec![])
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("not valid TOML (line 2)"), "{msg}");
 }
 
@@ -85,19 +99,32 @@ fn unreadable_file_is_reported() {
     let msg = Config::load(Some(Path::new("/nonexistent/fc.toml")), env(&[]), vec![])
         .unwrap_err()
         .to_string();
-    assert!(msg.starts_with("cannot read configuration file /nonexistent/fc.toml"), "{msg}");
+    assert!(
+        msg.starts_with("cannot read configuration file /nonexistent/fc.toml"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn ranges_and_enums_are_checked() {
     for (var, value, needle) in [
-        ("FEAST_CONSOLE_REQUEST_TIMEOUT_SECONDS", "0", "outside the allowed range"),
-        ("FEAST_CONSOLE_DATABASE_MAX_CONNECTIONS", "many", "not a whole number"),
+        (
+            "FEAST_CONSOLE_REQUEST_TIMEOUT_SECONDS",
+            "0",
+            "outside the allowed range",
+        ),
+        (
+            "FEAST_CONSOLE_DATABASE_MAX_CONNECTIONS",
+            "many",
+            "not a whole number",
+        ),
         ("FEAST_CONSOLE_LOG_FORMAT", "xml", "not one of: human, json"),
         ("FEAST_CONSOLE_DATABASE_URL", "mysql://x", "not supported"),
         ("FEAST_CONSOLE_LOG_LEVEL", "[[", "not a log filter"),
     ] {
-        let msg = Config::load(None, env(&[(var, value)]), vec![]).unwrap_err().to_string();
+        let msg = Config::load(None, env(&[(var, value)]), vec![])
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains(needle), "{var}={value}: {msg}");
     }
 }
@@ -105,7 +132,9 @@ fn ranges_and_enums_are_checked() {
 #[test]
 fn arrays_are_rejected_with_the_type() {
     let f = file("listen = [1, 2]\n");
-    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(Some(&f.0), env(&[]), vec![])
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("found array"), "{msg}");
 }
 
@@ -113,45 +142,100 @@ fn arrays_are_rejected_with_the_type() {
 fn password_is_redacted() {
     let mut c = Config::defaults();
     c.database_url = "postgres://fc:s3cret@db:5432/console".into();
-    assert_eq!(c.database_url_redacted(), "postgres://fc:***@db:5432/console");
+    assert_eq!(
+        c.database_url_redacted(),
+        "postgres://fc:***@db:5432/console"
+    );
 }
 
 #[test]
 fn registries_from_every_layer() {
     let f = file("registries = [\"a=sqlite:////tmp/a.db\", \"http://reg:6572\"]\nregistry_refresh_seconds = 5\n");
-    let c = Config::load(Some(&f.0), env(&[("FEAST_CONSOLE_REGISTRY_TOKEN", "tok")]), vec![]).unwrap();
+    let c = Config::load(
+        Some(&f.0),
+        env(&[("FEAST_CONSOLE_REGISTRY_TOKEN", "tok")]),
+        vec![],
+    )
+    .unwrap();
     assert_eq!(c.registries.len(), 2);
     assert_eq!(c.registries[0].name, "a");
     assert_eq!(c.registries[1].name, "reg:6572");
     assert_eq!(c.registries[1].token.as_deref(), Some("tok"));
     assert_eq!(c.registry_refresh_seconds, 5);
-    let c = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRIES", "x=/r.db, y=/s.db")]), vec![]).unwrap();
-    assert_eq!(c.registries.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["x", "y"]);
+    let c = Config::load(
+        None,
+        env(&[("FEAST_CONSOLE_REGISTRIES", "x=/r.db, y=/s.db")]),
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(
+        c.registries
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["x", "y"]
+    );
     assert!(Config::defaults().registries.is_empty());
 }
 
 #[test]
 fn bad_registries_name_the_key() {
-    let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRIES", "mysql://u:pw@h/db")]), vec![]).unwrap_err().to_string();
-    assert!(msg.contains("`registries`") && msg.contains("FEAST_CONSOLE_REGISTRIES") && msg.contains("MySQL"), "{msg}");
+    let msg = Config::load(
+        None,
+        env(&[("FEAST_CONSOLE_REGISTRIES", "mysql://u:pw@h/db")]),
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains("`registries`")
+            && msg.contains("FEAST_CONSOLE_REGISTRIES")
+            && msg.contains("MySQL"),
+        "{msg}"
+    );
     assert!(!msg.contains("pw@"), "{msg}");
-    let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRIES", "/a/r.db,/b/r.db")]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(
+        None,
+        env(&[("FEAST_CONSOLE_REGISTRIES", "/a/r.db,/b/r.db")]),
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
     assert!(msg.contains("two registries are named `r`"), "{msg}");
     let f = file("registries = [1]\n");
-    let msg = Config::load(Some(&f.0), env(&[]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(Some(&f.0), env(&[]), vec![])
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("array of strings"), "{msg}");
-    let msg = Config::load(None, env(&[("FEAST_CONSOLE_REGISTRY_REFRESH_SECONDS", "0")]), vec![]).unwrap_err().to_string();
+    let msg = Config::load(
+        None,
+        env(&[("FEAST_CONSOLE_REGISTRY_REFRESH_SECONDS", "0")]),
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
     assert!(msg.contains("`registry_refresh_seconds`"), "{msg}");
 }
 
 #[test]
 fn manifests_must_exist_and_accept_lists() {
-    let msg = Config::load(None, env(&[("FEAST_CONSOLE_MANIFESTS", "/nonexistent/manifests")]), vec![])
-        .unwrap_err()
-        .to_string();
-    assert!(msg.contains("`manifests`") && msg.contains("does not exist"), "{msg}");
+    let msg = Config::load(
+        None,
+        env(&[("FEAST_CONSOLE_MANIFESTS", "/nonexistent/manifests")]),
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains("`manifests`") && msg.contains("does not exist"),
+        "{msg}"
+    );
     let dir = std::env::temp_dir();
-    let f = file(&format!("manifests = [\"{}\", \"{}\"]\n", dir.display(), dir.display()));
+    let f = file(&format!(
+        "manifests = [\"{}\", \"{}\"]\n",
+        dir.display(),
+        dir.display()
+    ));
     let c = Config::load(Some(&f.0), env(&[]), vec![]).unwrap();
     assert_eq!(c.manifests.len(), 2);
 }

@@ -42,7 +42,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 impl MakeRequestId for SequentialRequestId {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
         let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix)).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
     }
 }
 

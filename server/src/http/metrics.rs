@@ -17,7 +17,9 @@ use axum::{
 use crate::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 #[derive(Default)]
 struct Series {
@@ -40,9 +42,14 @@ impl HttpMetrics {
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map.entry((method.to_string(), route.to_string())).or_default();
+        let s = map
+            .entry((method.to_string(), route.to_string()))
+            .or_default();
         *s.count_by_status.entry(status).or_default() += 1;
-        let slot = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        let slot = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
         s.buckets[slot] += 1;
         s.sum_seconds += secs;
         s.count += 1;
@@ -51,7 +58,9 @@ impl HttpMetrics {
     pub fn render(&self) -> String {
         let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
-        out.push_str("# HELP feast_console_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str(
+            "# HELP feast_console_http_requests_total HTTP requests by method, route and status.\n",
+        );
         out.push_str("# TYPE feast_console_http_requests_total counter\n");
         for ((method, route), s) in map.iter() {
             for (status, n) in &s.count_by_status {
@@ -73,15 +82,26 @@ impl HttpMetrics {
             }
             cumulative += s.buckets[BUCKETS.len()];
             let _ = writeln!(out, "feast_console_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {cumulative}");
-            let _ = writeln!(out, "feast_console_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
-            let _ = writeln!(out, "feast_console_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "feast_console_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "feast_console_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         out
     }
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Middleware recording every request under its route template.
@@ -94,7 +114,12 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         None => "unmatched".to_string(),
     };
     let response = next.run(request).await;
-    state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed());
+    state.metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -109,12 +134,18 @@ mod tests {
         m.record("GET", "/catalog", 200, Duration::from_millis(30));
         m.record("GET", "/catalog", 500, Duration::from_secs(20));
         let text = m.render();
-        assert!(text.contains(r#"feast_console_http_requests_total{method="GET",route="/catalog",status="200"} 2"#));
-        assert!(text.contains(r#"feast_console_http_requests_total{method="GET",route="/catalog",status="500"} 1"#));
+        assert!(text.contains(
+            r#"feast_console_http_requests_total{method="GET",route="/catalog",status="200"} 2"#
+        ));
+        assert!(text.contains(
+            r#"feast_console_http_requests_total{method="GET",route="/catalog",status="500"} 1"#
+        ));
         assert!(text.contains(r#"feast_console_http_request_duration_seconds_bucket{method="GET",route="/catalog",le="0.005"} 1"#));
         assert!(text.contains(r#"feast_console_http_request_duration_seconds_bucket{method="GET",route="/catalog",le="0.05"} 2"#));
         assert!(text.contains(r#"feast_console_http_request_duration_seconds_bucket{method="GET",route="/catalog",le="+Inf"} 3"#));
-        assert!(text.contains(r#"feast_console_http_request_duration_seconds_count{method="GET",route="/catalog"} 3"#));
+        assert!(text.contains(
+            r#"feast_console_http_request_duration_seconds_count{method="GET",route="/catalog"} 3"#
+        ));
     }
 
     #[test]

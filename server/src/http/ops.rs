@@ -36,7 +36,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             checks.insert("console_db".into(), json!({ "ok": true }));
         }
         Err(e) => {
-            checks.insert("console_db".into(), json!({ "ok": false, "error": e.to_string() }));
+            checks.insert(
+                "console_db".into(),
+                json!({ "ok": false, "error": e.to_string() }),
+            );
             not_ready.push(format!("console_db: {e}"));
         }
     }
@@ -46,8 +49,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     checks.insert("registries".into(), registry_checks(&state));
 
     let ready = not_ready.is_empty();
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({ "ready": ready, "not_ready": not_ready, "checks": checks }))).into_response()
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({ "ready": ready, "not_ready": not_ready, "checks": checks })),
+    )
+        .into_response()
 }
 
 fn registry_checks(state: &AppState) -> Value {
@@ -78,7 +89,10 @@ fn registry_checks(state: &AppState) -> Value {
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()

@@ -38,9 +38,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics));
 
     // Every route, the fallback included, passes the authorization guard.
-    let guarded = ops
-        .merge(crate::auth::routes::routes())
-        .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::guard::guard));
+    let guarded = ops.merge(crate::auth::routes::routes()).merge(pages).layer(
+        axum::middleware::from_fn_with_state(state.clone(), crate::auth::guard::guard),
+    );
     layers::apply(guarded, &state).with_state(state)
 }

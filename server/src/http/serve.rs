@@ -26,9 +26,14 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// Opens the console database and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
-    if matches!(crate::db::DbKind::of_url(&config.database_url), Ok(crate::db::DbKind::Sqlite)) {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
+    if matches!(
+        crate::db::DbKind::of_url(&config.database_url),
+        Ok(crate::db::DbKind::Sqlite)
+    ) {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
     }
     check_open_without_auth(&config)?;
     let db = ConsoleDb::open(&config.database_url, config.database_max_connections).await?;
@@ -41,7 +46,10 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     for source in &sources {
         tracing::info!(registry = %source.name, source = %source.display(), "reading Feast registry");
     }
-    let registries = Registries::spawn(&sources, Duration::from_secs(config.registry_refresh_seconds));
+    let registries = Registries::spawn(
+        &sources,
+        Duration::from_secs(config.registry_refresh_seconds),
+    );
     Ok(AppState {
         auth,
         registries,
@@ -69,15 +77,19 @@ fn check_open_without_auth(config: &Config) -> Result<(), StartError> {
         );
         Ok(())
     } else {
-        Err(StartError::OpenWithoutAuth { addr: config.listen })
+        Err(StartError::OpenWithoutAuth {
+            addr: config.listen,
+        })
     }
 }
 
 pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr).await.map_err(|source| match source.kind() {
-        std::io::ErrorKind::AddrInUse => StartError::AddressInUse { addr },
-        _ => StartError::Listen { addr, source },
-    })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => StartError::AddressInUse { addr },
+            _ => StartError::Listen { addr, source },
+        })
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` turns false, no new connections are

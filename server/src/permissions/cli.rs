@@ -40,7 +40,12 @@ struct SourceArgs {
     #[arg(long, value_name = "FILE")]
     permissions: Option<PathBuf>,
     /// Bearer token for a REST registry server
-    #[arg(long, env = "FEAST_REGISTRY_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "FEAST_REGISTRY_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     token: Option<String>,
     /// The project of the registry server's feature_store.yaml (decides project-level calls)
     #[arg(long, value_name = "NAME")]
@@ -106,11 +111,16 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
                 registry_from_yaml(yaml).map_err(|m| (2, m))?
             }
             (Some(entry), None) => {
-                let cwd = std::env::current_dir().map_err(|e| (2, format!("cannot read the current folder: {e}")))?;
+                let cwd = std::env::current_dir()
+                    .map_err(|e| (2, format!("cannot read the current folder: {e}")))?;
                 parse_entry(entry, &cwd).map_err(|m| (2, m))?
             }
             (None, None) => {
-                return Err((2, "give --permissions FILE, --registry SOURCE or --feature-store-yaml PATH".into()))
+                return Err((
+                    2,
+                    "give --permissions FILE, --registry SOURCE or --feature-store-yaml PATH"
+                        .into(),
+                ))
             }
         };
         source.token = args.token.clone();
@@ -118,7 +128,9 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
             .enable_all()
             .build()
             .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
-        let snapshot = runtime.block_on(Reader::load_once(&source)).map_err(|e| (1, e.to_string()))?;
+        let snapshot = runtime
+            .block_on(Reader::load_once(&source))
+            .map_err(|e| (1, e.to_string()))?;
         let mut notes = Vec::new();
         let mut input = input::from_snapshot(&snapshot, &mut notes);
         for n in notes {
@@ -176,12 +188,18 @@ fn evaluate(args: EvaluateArgs) -> CliResult {
     let project = input.project(args.project.as_deref()).map_err(|m| (2, m))?;
     let text = std::fs::read_to_string(&args.queries)
         .map_err(|e| (2, format!("cannot read {}: {e}", args.queries.display())))?;
-    let queries: Queries = serde_json::from_str(&text).map_err(|e| (2, format!("{}: {e}", args.queries.display())))?;
+    let queries: Queries =
+        serde_json::from_str(&text).map_err(|e| (2, format!("{}: {e}", args.queries.display())))?;
     let mut known: Vec<Resource> = project.resources.clone();
     known.extend(project.permissions.iter().map(Resource::of_permission));
     let resources: Vec<Resource> = match queries.resources {
         ResourceSelection::All(s) if s == "all" => known.clone(),
-        ResourceSelection::All(s) => return Err((2, format!("\"resources\" must be \"all\" or a list, not {s:?}"))),
+        ResourceSelection::All(s) => {
+            return Err((
+                2,
+                format!("\"resources\" must be \"all\" or a list, not {s:?}"),
+            ))
+        }
         ResourceSelection::Some(refs) => refs
             .into_iter()
             .map(|r| {
@@ -232,8 +250,11 @@ fn evaluate(args: EvaluateArgs) -> CliResult {
                     entry["detail"] = json!(detail);
                 }
                 if args.explain {
-                    entry["explanation"] =
-                        json!(d.permissions.iter().map(|v| v.explanation.clone()).collect::<Vec<_>>());
+                    entry["explanation"] = json!(d
+                        .permissions
+                        .iter()
+                        .map(|v| v.explanation.clone())
+                        .collect::<Vec<_>>());
                     entry["reason"] = json!(d.reason);
                     if input.row_order_known {
                         entry["list_outcome"] = json!(d.list_outcome);
@@ -274,14 +295,27 @@ fn lint(args: LintArgs) -> CliResult {
             text.push_str(&format!(
                 "{} lint(s): {} error, {} warning, {} info\n",
                 lints.len(),
-                lints.iter().filter(|l| l.severity == Severity::Error).count(),
-                lints.iter().filter(|l| l.severity == Severity::Warning).count(),
-                lints.iter().filter(|l| l.severity == Severity::Info).count(),
+                lints
+                    .iter()
+                    .filter(|l| l.severity == Severity::Error)
+                    .count(),
+                lints
+                    .iter()
+                    .filter(|l| l.severity == Severity::Warning)
+                    .count(),
+                lints
+                    .iter()
+                    .filter(|l| l.severity == Severity::Info)
+                    .count(),
             ));
             write_stdout(&text);
         }
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn format_lint(l: &Lint) -> String {
@@ -290,16 +324,38 @@ fn format_lint(l: &Lint) -> String {
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
-    let code = serde_json::to_value(l.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let subject = l.permission.as_ref().map(|p| format!(" permission {p}")).unwrap_or_default();
-    let mut s = format!("{severity}[{code}] project {}{subject}: {}\n", l.project, l.message);
+    let code = serde_json::to_value(l.code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let subject = l
+        .permission
+        .as_ref()
+        .map(|p| format!(" permission {p}"))
+        .unwrap_or_default();
+    let mut s = format!(
+        "{severity}[{code}] project {}{subject}: {}\n",
+        l.project, l.message
+    );
     let list = |items: Vec<String>| {
         let shown: Vec<String> = items.iter().take(10).cloned().collect();
         let more = items.len().saturating_sub(shown.len());
-        format!("{}{}", shown.join(", "), if more > 0 { format!(" (+{more} more)") } else { String::new() })
+        format!(
+            "{}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            }
+        )
     };
     if !l.objects.is_empty() {
-        let names = l.objects.iter().map(|o| format!("{}/{}", o.resource_type.name(), o.name)).collect();
+        let names = l
+            .objects
+            .iter()
+            .map(|o| format!("{}/{}", o.resource_type.name(), o.name))
+            .collect();
         s.push_str(&format!("    objects: {}\n", list(names)));
     }
     if !l.principals.is_empty() {
@@ -309,7 +365,8 @@ fn format_lint(l: &Lint) -> String {
 }
 
 fn print(v: &Value) -> Result<(), (u8, String)> {
-    let text = serde_json::to_string_pretty(v).map_err(|e| (1, format!("cannot write JSON: {e}")))?;
+    let text =
+        serde_json::to_string_pretty(v).map_err(|e| (1, format!("cannot write JSON: {e}")))?;
     write_stdout(&(text + "\n"));
     Ok(())
 }

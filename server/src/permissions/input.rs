@@ -39,10 +39,15 @@ pub struct PermissionsInput {
 impl PermissionsInput {
     pub fn project(&self, name: Option<&str>) -> Result<&ProjectPermissions, String> {
         match name {
-            Some(n) => self.projects.iter().find(|p| p.project == n).ok_or_else(|| {
-                let known: Vec<&str> = self.projects.iter().map(|p| p.project.as_str()).collect();
-                format!("project `{n}` not found; projects: {}", known.join(", "))
-            }),
+            Some(n) => self
+                .projects
+                .iter()
+                .find(|p| p.project == n)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        self.projects.iter().map(|p| p.project.as_str()).collect();
+                    format!("project `{n}` not found; projects: {}", known.join(", "))
+                }),
             None if self.projects.len() == 1 => Ok(&self.projects[0]),
             None => Err("several projects: choose one with --project".into()),
         }
@@ -54,20 +59,32 @@ impl PermissionsInput {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum FileFormat {
-    Many { projects: Vec<ProjectPermissions>, registry_server_project: Option<String> },
+    Many {
+        projects: Vec<ProjectPermissions>,
+        registry_server_project: Option<String>,
+    },
     One(ProjectPermissions),
     List(Vec<ProjectPermissions>),
 }
 
 pub fn from_file(path: &Path) -> Result<PermissionsInput, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let parsed: FileFormat = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let parsed: FileFormat =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let (projects, registry_server_project) = match parsed {
-        FileFormat::Many { projects, registry_server_project } => (projects, registry_server_project),
+        FileFormat::Many {
+            projects,
+            registry_server_project,
+        } => (projects, registry_server_project),
         FileFormat::One(p) => (vec![p], None),
         FileFormat::List(ps) => (ps, None),
     };
-    Ok(PermissionsInput { projects, registry_server_project, row_order_known: true })
+    Ok(PermissionsInput {
+        projects,
+        registry_server_project,
+        row_order_known: true,
+    })
 }
 
 fn resource_type(kind: ObjectKind) -> ResourceType {
@@ -91,7 +108,10 @@ fn resource_type(kind: ObjectKind) -> ResourceType {
 /// are dropped with a note rather than guessed.
 fn permission_spec(o: &CatalogObject, notes: &mut Vec<String>) -> Option<PermissionSpec> {
     let Detail::Permission(d) = &o.detail else {
-        notes.push(format!("permission {}: could not be decoded, left out", o.name));
+        notes.push(format!(
+            "permission {}: could not be decoded, left out",
+            o.name
+        ));
         return None;
     };
     let mut types = Vec::new();
@@ -105,15 +125,27 @@ fn permission_spec(o: &CatalogObject, notes: &mut Vec<String>) -> Option<Permiss
     for a in &d.actions {
         match Action::parse_with_aliases(a) {
             Some(v) => actions.extend(v),
-            None => notes.push(format!("permission {}: unknown action {a:?} ignored", o.name)),
+            None => notes.push(format!(
+                "permission {}: unknown action {a:?} ignored",
+                o.name
+            )),
         }
     }
     let policy = match &d.policy {
-        CatalogPolicy::RoleBased { roles } => Policy::RoleBased { roles: roles.clone() },
-        CatalogPolicy::GroupBased { groups } => Policy::GroupBased { groups: groups.clone() },
-        CatalogPolicy::NamespaceBased { namespaces } => Policy::NamespaceBased { namespaces: namespaces.clone() },
+        CatalogPolicy::RoleBased { roles } => Policy::RoleBased {
+            roles: roles.clone(),
+        },
+        CatalogPolicy::GroupBased { groups } => Policy::GroupBased {
+            groups: groups.clone(),
+        },
+        CatalogPolicy::NamespaceBased { namespaces } => Policy::NamespaceBased {
+            namespaces: namespaces.clone(),
+        },
         CatalogPolicy::CombinedGroupNamespace { groups, namespaces } => {
-            Policy::CombinedGroupNamespace { groups: groups.clone(), namespaces: namespaces.clone() }
+            Policy::CombinedGroupNamespace {
+                groups: groups.clone(),
+                namespaces: namespaces.clone(),
+            }
         }
         // Feast cannot read either back; evaluated as what it was meant to be (grant all), and
         // reported by the AllowAll lint.
@@ -137,7 +169,10 @@ pub fn from_snapshot(snapshot: &RegistrySnapshot, notes: &mut Vec<String>) -> Pe
         .projects
         .iter()
         .map(|p| {
-            let mut out = ProjectPermissions { project: p.name.clone(), ..Default::default() };
+            let mut out = ProjectPermissions {
+                project: p.name.clone(),
+                ..Default::default()
+            };
             out.resources.push(Resource {
                 resource_type: ResourceType::Project,
                 name: p.name.clone(),
@@ -161,5 +196,9 @@ pub fn from_snapshot(snapshot: &RegistrySnapshot, notes: &mut Vec<String>) -> Pe
             out
         })
         .collect();
-    PermissionsInput { projects, registry_server_project: None, row_order_known: false }
+    PermissionsInput {
+        projects,
+        registry_server_project: None,
+        row_order_known: false,
+    }
 }

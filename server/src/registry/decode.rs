@@ -2,16 +2,16 @@
 
 use app::catalog::{
     model::{
-        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail, PermissionDetail,
-        Policy, Projection, ViewDetail,
+        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
+        PermissionDetail, Policy, Projection, ViewDetail,
     },
     time::Instant,
 };
 use prost::Message;
 
 use super::proto::{
-    self, data_source::Options, names, objects::on_demand_source::Source, permission::PolicyType, ObjectMeta,
-    PermissionRecord,
+    self, data_source::Options, names, objects::on_demand_source::Source, permission::PolicyType,
+    ObjectMeta, PermissionRecord,
 };
 
 /// Which message a blob holds: one per SQL registry table (file registries use the same).
@@ -67,10 +67,20 @@ impl BlobKind {
 /// Decodes one blob. `project` comes from the row (SQL `project_id`) or, for file
 /// registries, from the object itself. On error the object is still returned, as unreadable,
 /// under `fallback_name` (the row's name column, or the position in the file).
-pub fn decode_blob(kind: BlobKind, project: &str, fallback_name: &str, bytes: &[u8]) -> CatalogObject {
+pub fn decode_blob(
+    kind: BlobKind,
+    project: &str,
+    fallback_name: &str,
+    bytes: &[u8],
+) -> CatalogObject {
     match try_decode(kind, project, bytes) {
         Ok(object) => object,
-        Err(e) => CatalogObject::unreadable(kind.object_kind(), project, fallback_name, format!("cannot decode: {e}")),
+        Err(e) => CatalogObject::unreadable(
+            kind.object_kind(),
+            project,
+            fallback_name,
+            format!("cannot decode: {e}"),
+        ),
     }
 }
 
@@ -82,7 +92,12 @@ pub fn stored_project(kind: BlobKind, bytes: &[u8]) -> Option<String> {
         BlobKind::DataSource => proto::DataSource::decode(bytes).ok()?.project,
         BlobKind::FeatureView => proto::FeatureView::decode(bytes).ok()?.spec?.project,
         BlobKind::StreamFeatureView => proto::StreamFeatureView::decode(bytes).ok()?.spec?.project,
-        BlobKind::OnDemandFeatureView => proto::OnDemandFeatureView::decode(bytes).ok()?.spec?.project,
+        BlobKind::OnDemandFeatureView => {
+            proto::OnDemandFeatureView::decode(bytes)
+                .ok()?
+                .spec?
+                .project
+        }
         BlobKind::LabelView => proto::LabelView::decode(bytes).ok()?.spec?.project,
         BlobKind::FeatureService => proto::FeatureService::decode(bytes).ok()?.spec?.project,
         BlobKind::SavedDataset => proto::SavedDataset::decode(bytes).ok()?.spec?.project,
@@ -98,20 +113,45 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
         BlobKind::Project => {
             let m = proto::Project::decode(bytes).map_err(e)?;
             let spec = m.spec.unwrap_or_default();
-            base(ObjectKind::Project, project, spec.name, spec.description, spec.owner, spec.tags, m.meta, Detail::Project)
+            base(
+                ObjectKind::Project,
+                project,
+                spec.name,
+                spec.description,
+                spec.owner,
+                spec.tags,
+                m.meta,
+                Detail::Project,
+            )
         }
         BlobKind::Entity => {
             let m = proto::Entity::decode(bytes).map_err(e)?;
             let s = m.spec.unwrap_or_default();
-            let detail = Detail::Entity { join_key: s.join_key, value_type: names::value_type(s.value_type) };
-            base(ObjectKind::Entity, project, s.name, s.description, s.owner, s.tags, m.meta, detail)
+            let detail = Detail::Entity {
+                join_key: s.join_key,
+                value_type: names::value_type(s.value_type),
+            };
+            base(
+                ObjectKind::Entity,
+                project,
+                s.name,
+                s.description,
+                s.owner,
+                s.tags,
+                m.meta,
+                detail,
+            )
         }
         BlobKind::DataSource => data_source(project, proto::DataSource::decode(bytes).map_err(e)?),
         BlobKind::FeatureView => {
             let m = proto::FeatureView::decode(bytes).map_err(e)?;
             let s = m.spec.unwrap_or_default();
             let meta = m.meta.unwrap_or_default();
-            let kind = if s.feature_transformation.is_some() { ObjectKind::BatchFeatureView } else { ObjectKind::FeatureView };
+            let kind = if s.feature_transformation.is_some() {
+                ObjectKind::BatchFeatureView
+            } else {
+                ObjectKind::FeatureView
+            };
             let detail = ViewDetail {
                 entities: s.entities,
                 features: fields(&s.features),
@@ -123,8 +163,20 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 materialization_intervals: intervals(&meta.materialization_intervals),
                 mode: s.mode,
             };
-            let meta = ObjectMeta { created_timestamp: meta.created_timestamp, last_updated_timestamp: meta.last_updated_timestamp };
-            base(kind, project, s.name, s.description, s.owner, s.tags, Some(meta), Detail::View(detail))
+            let meta = ObjectMeta {
+                created_timestamp: meta.created_timestamp,
+                last_updated_timestamp: meta.last_updated_timestamp,
+            };
+            base(
+                kind,
+                project,
+                s.name,
+                s.description,
+                s.owner,
+                s.tags,
+                Some(meta),
+                Detail::View(detail),
+            )
         }
         BlobKind::StreamFeatureView => {
             let m = proto::StreamFeatureView::decode(bytes).map_err(e)?;
@@ -141,8 +193,20 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 materialization_intervals: intervals(&meta.materialization_intervals),
                 mode: s.mode,
             };
-            let meta = ObjectMeta { created_timestamp: meta.created_timestamp, last_updated_timestamp: meta.last_updated_timestamp };
-            base(ObjectKind::StreamFeatureView, project, s.name, s.description, s.owner, s.tags, Some(meta), Detail::View(detail))
+            let meta = ObjectMeta {
+                created_timestamp: meta.created_timestamp,
+                last_updated_timestamp: meta.last_updated_timestamp,
+            };
+            base(
+                ObjectKind::StreamFeatureView,
+                project,
+                s.name,
+                s.description,
+                s.owner,
+                s.tags,
+                Some(meta),
+                Detail::View(detail),
+            )
         }
         BlobKind::OnDemandFeatureView => {
             let m = proto::OnDemandFeatureView::decode(bytes).map_err(e)?;
@@ -151,15 +215,32 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 .sources
                 .iter()
                 .map(|(key, src)| match &src.source {
-                    Some(Source::FeatureView(fv)) => fv.spec.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| key.clone()),
+                    Some(Source::FeatureView(fv)) => fv
+                        .spec
+                        .as_ref()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_else(|| key.clone()),
                     Some(Source::RequestDataSource(ds)) => ds.name.clone(),
                     Some(Source::FeatureViewProjection(p)) => p.feature_view_name.clone(),
                     None => key.clone(),
                 })
                 .collect();
             sources.sort();
-            let detail = OnDemandDetail { features: fields(&s.features), sources, mode: s.mode };
-            base(ObjectKind::OnDemandFeatureView, project, s.name, s.description, s.owner, s.tags, m.meta, Detail::OnDemandView(detail))
+            let detail = OnDemandDetail {
+                features: fields(&s.features),
+                sources,
+                mode: s.mode,
+            };
+            base(
+                ObjectKind::OnDemandFeatureView,
+                project,
+                s.name,
+                s.description,
+                s.owner,
+                s.tags,
+                m.meta,
+                Detail::OnDemandView(detail),
+            )
         }
         BlobKind::LabelView => {
             let m = proto::LabelView::decode(bytes).map_err(e)?;
@@ -175,7 +256,16 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 materialization_intervals: Vec::new(),
                 mode: String::new(),
             };
-            base(ObjectKind::LabelView, project, s.name, s.description, s.owner, s.tags, m.meta, Detail::View(detail))
+            base(
+                ObjectKind::LabelView,
+                project,
+                s.name,
+                s.description,
+                s.owner,
+                s.tags,
+                m.meta,
+                Detail::View(detail),
+            )
         }
         BlobKind::FeatureService => {
             let m = proto::FeatureService::decode(bytes).map_err(e)?;
@@ -189,19 +279,56 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                     features: p.feature_columns.into_iter().map(|f| f.name).collect(),
                 })
                 .collect();
-            base(ObjectKind::FeatureService, project, s.name, s.description, s.owner, s.tags, m.meta, Detail::FeatureService { projections })
+            base(
+                ObjectKind::FeatureService,
+                project,
+                s.name,
+                s.description,
+                s.owner,
+                s.tags,
+                m.meta,
+                Detail::FeatureService { projections },
+            )
         }
         BlobKind::SavedDataset => {
             let m = proto::SavedDataset::decode(bytes).map_err(e)?;
             let s = m.spec.unwrap_or_default();
-            let storage = s.storage.and_then(|st| st.file_storage).map(|f| f.uri).unwrap_or_default();
-            let detail = Detail::SavedDataset { features: s.features, join_keys: s.join_keys, storage };
-            base(ObjectKind::SavedDataset, project, s.name, s.description, String::new(), s.tags, m.meta, detail)
+            let storage = s
+                .storage
+                .and_then(|st| st.file_storage)
+                .map(|f| f.uri)
+                .unwrap_or_default();
+            let detail = Detail::SavedDataset {
+                features: s.features,
+                join_keys: s.join_keys,
+                storage,
+            };
+            base(
+                ObjectKind::SavedDataset,
+                project,
+                s.name,
+                s.description,
+                String::new(),
+                s.tags,
+                m.meta,
+                detail,
+            )
         }
         BlobKind::ValidationReference => {
             let m = proto::ValidationReference::decode(bytes).map_err(e)?;
-            let detail = Detail::ValidationReference { reference_dataset: m.reference_dataset_name };
-            base(ObjectKind::ValidationReference, project, m.name, m.description, String::new(), m.tags, None, detail)
+            let detail = Detail::ValidationReference {
+                reference_dataset: m.reference_dataset_name,
+            };
+            base(
+                ObjectKind::ValidationReference,
+                project,
+                m.name,
+                m.description,
+                String::new(),
+                m.tags,
+                None,
+                detail,
+            )
         }
         BlobKind::Permission => {
             let record = PermissionRecord::decode(bytes).map_err(|e| e.to_string())?;
@@ -243,24 +370,51 @@ fn instant(ts: Option<proto::Timestamp>) -> Option<Instant> {
 fn fields(specs: &[proto::FeatureSpecV2]) -> Vec<Field> {
     specs
         .iter()
-        .map(|f| Field { name: f.name.clone(), dtype: names::value_type(f.value_type), description: f.description.clone() })
+        .map(|f| Field {
+            name: f.name.clone(),
+            dtype: names::value_type(f.value_type),
+            description: f.description.clone(),
+        })
         .collect()
 }
 
 fn intervals(list: &[proto::MaterializationInterval]) -> Vec<Interval> {
-    list.iter().map(|i| Interval { start: instant(i.start_time), end: instant(i.end_time) }).collect()
+    list.iter()
+        .map(|i| Interval {
+            start: instant(i.start_time),
+            end: instant(i.end_time),
+        })
+        .collect()
 }
 
 fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
     let (location, schema) = match &m.options {
         Some(Options::File(f)) => (f.uri.clone(), Vec::new()),
-        Some(Options::Kafka(k)) => (format!("{}/{}", k.kafka_bootstrap_servers, k.topic), Vec::new()),
+        Some(Options::Kafka(k)) => (
+            format!("{}/{}", k.kafka_bootstrap_servers, k.topic),
+            Vec::new(),
+        ),
         Some(Options::Kinesis(k)) => (format!("{}/{}", k.region, k.stream_name), Vec::new()),
         Some(
-            Options::BigQuery(t) | Options::Redshift(t) | Options::Snowflake(t) | Options::Trino(t) | Options::Athena(t),
-        ) => (if t.table.is_empty() { t.query.clone() } else { t.table.clone() }, Vec::new()),
+            Options::BigQuery(t)
+            | Options::Redshift(t)
+            | Options::Snowflake(t)
+            | Options::Trino(t)
+            | Options::Athena(t),
+        ) => (
+            if t.table.is_empty() {
+                t.query.clone()
+            } else {
+                t.table.clone()
+            },
+            Vec::new(),
+        ),
         Some(Options::Spark(s)) => {
-            let loc = [&s.table, &s.path, &s.query].into_iter().find(|v| !v.is_empty()).cloned().unwrap_or_default();
+            let loc = [&s.table, &s.path, &s.query]
+                .into_iter()
+                .find(|v| !v.is_empty())
+                .cloned()
+                .unwrap_or_default();
             (loc, Vec::new())
         }
         Some(Options::RequestData(r)) => (String::new(), fields(&r.schema)),
@@ -274,7 +428,16 @@ fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
         schema,
     };
     let meta = m.meta.map(|meta| meta.as_object_meta());
-    base(ObjectKind::DataSource, project, m.name, m.description, m.owner, m.tags, meta, Detail::DataSource(detail))
+    base(
+        ObjectKind::DataSource,
+        project,
+        m.name,
+        m.description,
+        m.owner,
+        m.tags,
+        meta,
+        Detail::DataSource(detail),
+    )
 }
 
 fn permission(project: &str, m: proto::Permission) -> CatalogObject {
@@ -285,20 +448,36 @@ fn permission(project: &str, m: proto::Permission) -> CatalogObject {
             None => Policy::AllowAll,
             Some(PolicyType::RoleBased(r)) => Policy::RoleBased { roles: r.roles },
             Some(PolicyType::GroupBased(g)) => Policy::GroupBased { groups: g.groups },
-            Some(PolicyType::NamespaceBased(n)) => Policy::NamespaceBased { namespaces: n.namespaces },
-            Some(PolicyType::CombinedGroupNamespace(c)) => {
-                Policy::CombinedGroupNamespace { groups: c.groups, namespaces: c.namespaces }
-            }
+            Some(PolicyType::NamespaceBased(n)) => Policy::NamespaceBased {
+                namespaces: n.namespaces,
+            },
+            Some(PolicyType::CombinedGroupNamespace(c)) => Policy::CombinedGroupNamespace {
+                groups: c.groups,
+                namespaces: c.namespaces,
+            },
         },
     };
     let detail = PermissionDetail {
         types: s.types.iter().map(|t| names::permission_type(*t)).collect(),
         name_patterns: s.name_patterns,
         required_tags: s.required_tags,
-        actions: s.actions.iter().map(|a| names::authzed_action(*a)).collect(),
+        actions: s
+            .actions
+            .iter()
+            .map(|a| names::authzed_action(*a))
+            .collect(),
         policy,
     };
-    base(ObjectKind::Permission, project, s.name, String::new(), String::new(), s.tags, m.meta, Detail::Permission(detail))
+    base(
+        ObjectKind::Permission,
+        project,
+        s.name,
+        String::new(),
+        String::new(),
+        s.tags,
+        m.meta,
+        Detail::Permission(detail),
+    )
 }
 
 #[cfg(test)]

@@ -13,11 +13,17 @@ pub const DEMO_NAME: &str = "demo";
 pub fn demo_source() -> Option<RegistrySource> {
     let relative = Path::new("server/demo/registry/registry.sqlite");
     let candidates = [
-        std::env::current_dir().map(|d| d.join(relative)).unwrap_or_else(|_| relative.to_path_buf()),
+        std::env::current_dir()
+            .map(|d| d.join(relative))
+            .unwrap_or_else(|_| relative.to_path_buf()),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/registry/registry.sqlite"),
     ];
     candidates
         .into_iter()
         .find(|p| p.is_file())
-        .map(|path| RegistrySource { name: DEMO_NAME.to_string(), kind: SourceKind::Sqlite(path), token: None })
+        .map(|path| RegistrySource {
+            name: DEMO_NAME.to_string(),
+            kind: SourceKind::Sqlite(path),
+            token: None,
+        })
 }

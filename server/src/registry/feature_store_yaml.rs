@@ -11,26 +11,42 @@ use super::source::{parse_source, RegistrySource, SourceKind};
 /// Reads the registry of a `feature_store.yaml`. Relative paths are relative to its folder,
 /// as Feast resolves them against the repository.
 pub fn registry_from_yaml(path: &Path) -> Result<RegistrySource, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut source = parse_registry_yaml(&expand_vars(&text, |v| std::env::var(v).ok()), base)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     if source.name.is_empty() {
-        source.name = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        source.name = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
     }
     Ok(source)
 }
 
 /// Pure part of [`registry_from_yaml`]: the name is the yaml's `project`.
 pub fn parse_registry_yaml(text: &str, base: &Path) -> Result<RegistrySource, String> {
-    let doc: serde_norway::Value = serde_norway::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
-    let project = doc.get("project").and_then(|p| p.as_str()).unwrap_or_default().to_string();
+    let doc: serde_norway::Value =
+        serde_norway::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+    let project = doc
+        .get("project")
+        .and_then(|p| p.as_str())
+        .unwrap_or_default()
+        .to_string();
     let registry = doc.get("registry").ok_or("no `registry` setting")?;
     let (registry_type, path) = match registry {
         serde_norway::Value::String(path) => ("file".to_string(), path.clone()),
         serde_norway::Value::Mapping(_) => {
-            let path = registry.get("path").and_then(|p| p.as_str()).ok_or("`registry.path` is missing")?;
-            let kind = registry.get("registry_type").and_then(|t| t.as_str()).unwrap_or("file");
+            let path = registry
+                .get("path")
+                .and_then(|p| p.as_str())
+                .ok_or("`registry.path` is missing")?;
+            let kind = registry
+                .get("registry_type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("file");
             (kind.to_string(), path.to_string())
         }
         _ => return Err("`registry` must be a path or a mapping".into()),
@@ -52,7 +68,11 @@ pub fn parse_registry_yaml(text: &str, base: &Path) -> Result<RegistrySource, St
         }
         other => return Err(format!("registry_type `{other}` is not supported (file, sql)")),
     };
-    Ok(RegistrySource { name: project, kind, token: None })
+    Ok(RegistrySource {
+        name: project,
+        kind,
+        token: None,
+    })
 }
 
 /// `os.path.expandvars` for POSIX: `$NAME` and `${NAME}` with NAME = `[A-Za-z0-9_]+`; unknown
@@ -69,7 +89,9 @@ pub fn expand_vars(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Strin
                 None => ("", 0),
             }
         } else {
-            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
             (&after[..end], end)
         };
         let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -102,8 +124,14 @@ mod tests {
 
     #[test]
     fn expands_like_python_expandvars() {
-        assert_eq!(expand_vars("a ${PG_PASSWORD} b $HOST/x", env), "a s3cret b db/x");
-        assert_eq!(expand_vars("$MISSING ${MISSING} $ ${ x", env), "$MISSING ${MISSING} $ ${ x");
+        assert_eq!(
+            expand_vars("a ${PG_PASSWORD} b $HOST/x", env),
+            "a s3cret b db/x"
+        );
+        assert_eq!(
+            expand_vars("$MISSING ${MISSING} $ ${ x", env),
+            "$MISSING ${MISSING} $ ${ x"
+        );
         assert_eq!(expand_vars("${HOST}${HOST}", env), "dbdb");
     }
 
@@ -113,19 +141,35 @@ mod tests {
         let yaml = "project: driver_ranking\nregistry:\n  registry_type: sql\n  path: postgresql+psycopg://u:p@h:5432/feast\n";
         let s = parse_registry_yaml(yaml, base).unwrap();
         assert_eq!(s.name, "driver_ranking");
-        assert_eq!(s.kind, SourceKind::Postgres("postgres://u:p@h:5432/feast".into()));
+        assert_eq!(
+            s.kind,
+            SourceKind::Postgres("postgres://u:p@h:5432/feast".into())
+        );
         let s = parse_registry_yaml("project: p\nregistry: data/registry.db\n", base).unwrap();
         assert_eq!(s.kind, SourceKind::File("/repo/data/registry.db".into()));
-        let s = parse_registry_yaml("project: p\nregistry:\n  path: data/registry.db\n", base).unwrap();
+        let s =
+            parse_registry_yaml("project: p\nregistry:\n  path: data/registry.db\n", base).unwrap();
         assert_eq!(s.kind, SourceKind::File("/repo/data/registry.db".into()));
     }
 
     #[test]
     fn clear_errors() {
         let base = Path::new("/repo");
-        assert!(parse_registry_yaml("project: p\n", base).unwrap_err().contains("no `registry`"));
-        assert!(parse_registry_yaml("registry:\n  registry_type: remote\n  path: h:6570\n", base).unwrap_err().contains("REST"));
-        assert!(parse_registry_yaml("registry: [", base).unwrap_err().contains("YAML"));
-        assert!(parse_registry_yaml("registry:\n  registry_type: sql\n  path: data/r.db\n", base).unwrap_err().contains("sqlite"));
+        assert!(parse_registry_yaml("project: p\n", base)
+            .unwrap_err()
+            .contains("no `registry`"));
+        assert!(
+            parse_registry_yaml("registry:\n  registry_type: remote\n  path: h:6570\n", base)
+                .unwrap_err()
+                .contains("REST")
+        );
+        assert!(parse_registry_yaml("registry: [", base)
+            .unwrap_err()
+            .contains("YAML"));
+        assert!(
+            parse_registry_yaml("registry:\n  registry_type: sql\n  path: data/r.db\n", base)
+                .unwrap_err()
+                .contains("sqlite")
+        );
     }
 }

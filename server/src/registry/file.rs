@@ -27,20 +27,37 @@ pub struct FileReader {
 
 impl FileReader {
     pub fn new(path: &Path, display: String) -> FileReader {
-        FileReader { path: path.to_owned(), display, seen: None }
+        FileReader {
+            path: path.to_owned(),
+            display,
+            seen: None,
+        }
     }
 
     pub async fn refresh(&mut self) -> Result<Option<RegistrySnapshot>, LoadError> {
         let started = Instant::now();
-        let meta = tokio::fs::metadata(&self.path).await.map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
-        let stamp = (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len());
+        let meta = tokio::fs::metadata(&self.path)
+            .await
+            .map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
+        let stamp = (
+            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            meta.len(),
+        );
         if self.seen == Some(stamp) {
             return Ok(None);
         }
-        let bytes = tokio::fs::read(&self.path).await.map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
-        let (objects, versions) = decode_registry(&bytes).map_err(|e| LoadError::new(&self.display, e))?;
+        let bytes = tokio::fs::read(&self.path)
+            .await
+            .map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
+        let (objects, versions) =
+            decode_registry(&bytes).map_err(|e| LoadError::new(&self.display, e))?;
         self.seen = Some(stamp);
-        Ok(Some(RegistrySnapshot::build(objects, versions, SystemTime::now(), started.elapsed())))
+        Ok(Some(RegistrySnapshot::build(
+            objects,
+            versions,
+            SystemTime::now(),
+            started.elapsed(),
+        )))
     }
 }
 
@@ -57,8 +74,12 @@ pub fn decode_registry(bytes: &[u8]) -> Result<(Vec<CatalogObject>, Vec<ViewVers
     if bytes.is_empty() {
         return Err("is not a Feast registry.db: the file is empty".into());
     }
-    let registry = Registry::decode(bytes).map_err(|e| format!("is not a Feast registry.db (truncated or another format): {e}"))?;
-    if registry.registry_schema_version.is_empty() && registry.projects.is_empty() && registry.feature_views.is_empty() {
+    let registry = Registry::decode(bytes)
+        .map_err(|e| format!("is not a Feast registry.db (truncated or another format): {e}"))?;
+    if registry.registry_schema_version.is_empty()
+        && registry.projects.is_empty()
+        && registry.feature_views.is_empty()
+    {
         return Err("is not a Feast registry.db: no schema version and no projects".into());
     }
     let lists: [(BlobKind, &Vec<Vec<u8>>); 11] = [
@@ -67,11 +88,17 @@ pub fn decode_registry(bytes: &[u8]) -> Result<(Vec<CatalogObject>, Vec<ViewVers
         (BlobKind::DataSource, &registry.data_sources),
         (BlobKind::FeatureView, &registry.feature_views),
         (BlobKind::StreamFeatureView, &registry.stream_feature_views),
-        (BlobKind::OnDemandFeatureView, &registry.on_demand_feature_views),
+        (
+            BlobKind::OnDemandFeatureView,
+            &registry.on_demand_feature_views,
+        ),
         (BlobKind::LabelView, &registry.label_views),
         (BlobKind::FeatureService, &registry.feature_services),
         (BlobKind::SavedDataset, &registry.saved_datasets),
-        (BlobKind::ValidationReference, &registry.validation_references),
+        (
+            BlobKind::ValidationReference,
+            &registry.validation_references,
+        ),
         (BlobKind::Permission, &registry.permissions),
     ];
     let mut objects = Vec::new();
@@ -93,7 +120,9 @@ pub fn decode_registry(bytes: &[u8]) -> Result<(Vec<CatalogObject>, Vec<ViewVers
             view_type: r.feature_view_type,
             version_number: r.version_number,
             version_id: r.version_id,
-            created: r.created_timestamp.and_then(|t| Utc::new(t.seconds, t.nanos)),
+            created: r
+                .created_timestamp
+                .and_then(|t| Utc::new(t.seconds, t.nanos)),
             description: r.description,
         })
         .collect();

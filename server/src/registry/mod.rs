@@ -26,7 +26,10 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn new(source_name: &str, message: String) -> LoadError {
-        LoadError { source_name: source_name.to_string(), message }
+        LoadError {
+            source_name: source_name.to_string(),
+            message,
+        }
     }
 }
 
@@ -41,10 +44,16 @@ impl Reader {
     pub async fn open(source: &RegistrySource) -> Result<Reader, LoadError> {
         let display = source.display();
         Ok(match &source.kind {
-            SourceKind::Sqlite(path) => Reader::Sql(Box::new(sql::SqlReader::open_sqlite(path, display).await?)),
-            SourceKind::Postgres(url) => Reader::Sql(Box::new(sql::SqlReader::open_postgres(url, display).await?)),
+            SourceKind::Sqlite(path) => {
+                Reader::Sql(Box::new(sql::SqlReader::open_sqlite(path, display).await?))
+            }
+            SourceKind::Postgres(url) => {
+                Reader::Sql(Box::new(sql::SqlReader::open_postgres(url, display).await?))
+            }
             SourceKind::File(path) => Reader::File(file::FileReader::new(path, display)),
-            SourceKind::Rest(url) => Reader::Rest(rest::RestReader::new(url, source.token.clone(), display)?),
+            SourceKind::Rest(url) => {
+                Reader::Rest(rest::RestReader::new(url, source.token.clone(), display)?)
+            }
         })
     }
 
@@ -60,9 +69,11 @@ impl Reader {
     /// Opens and reads once: for the command line.
     pub async fn load_once(source: &RegistrySource) -> Result<RegistrySnapshot, LoadError> {
         let mut reader = Reader::open(source).await?;
-        reader
-            .refresh()
-            .await?
-            .ok_or_else(|| LoadError::new(&source.display(), "the first read returned nothing".to_string()))
+        reader.refresh().await?.ok_or_else(|| {
+            LoadError::new(
+                &source.display(),
+                "the first read returned nothing".to_string(),
+            )
+        })
     }
 }

@@ -47,16 +47,24 @@ impl RegistryHandle {
     pub fn snapshot(&self) -> Option<Arc<RegistrySnapshot>> {
         // A poisoned lock only means a panic elsewhere while swapping a pointer; the pointer
         // itself is still valid.
-        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn status(&self) -> RegistryStatus {
-        self.status.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Seconds since the data was last confirmed current.
     pub fn age(&self, now: SystemTime) -> Option<Duration> {
-        self.status().last_success.map(|t| now.duration_since(t).unwrap_or_default())
+        self.status()
+            .last_success
+            .map(|t| now.duration_since(t).unwrap_or_default())
     }
 
     /// Applies the outcome of one read.
@@ -65,7 +73,8 @@ impl RegistryHandle {
         match outcome {
             Ok(next) => {
                 if let Some(snapshot) = next {
-                    *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(snapshot));
+                    *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+                        Some(Arc::new(snapshot));
                 }
                 status.last_success = Some(SystemTime::now());
                 status.last_error = None;
@@ -89,7 +98,10 @@ impl Registries {
     /// Creates the handles and starts one refresh task per registry. The first read starts
     /// at once; the console serves (showing "loading") meanwhile.
     pub fn spawn(sources: &[RegistrySource], interval: Duration) -> Registries {
-        let handles: Vec<Arc<RegistryHandle>> = sources.iter().map(|s| Arc::new(RegistryHandle::new(s))).collect();
+        let handles: Vec<Arc<RegistryHandle>> = sources
+            .iter()
+            .map(|s| Arc::new(RegistryHandle::new(s)))
+            .collect();
         for (source, handle) in sources.iter().zip(&handles) {
             tokio::spawn(run(source.clone(), handle.clone(), interval));
         }
@@ -113,8 +125,14 @@ pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
     if consecutive_failures == 0 {
         return interval;
     }
-    let factor = 1u32.checked_shl(consecutive_failures.min(16)).unwrap_or(u32::MAX);
-    interval.checked_mul(factor).unwrap_or(MAX_BACKOFF).min(MAX_BACKOFF).max(interval.min(MAX_BACKOFF))
+    let factor = 1u32
+        .checked_shl(consecutive_failures.min(16))
+        .unwrap_or(u32::MAX);
+    interval
+        .checked_mul(factor)
+        .unwrap_or(MAX_BACKOFF)
+        .min(MAX_BACKOFF)
+        .max(interval.min(MAX_BACKOFF))
 }
 
 async fn run(source: RegistrySource, handle: Arc<RegistryHandle>, interval: Duration) {
@@ -159,7 +177,11 @@ mod tests {
 
     #[test]
     fn errors_keep_the_last_good_snapshot() {
-        let source = RegistrySource { name: "r".into(), kind: SourceKind::File("/x".into()), token: None };
+        let source = RegistrySource {
+            name: "r".into(),
+            kind: SourceKind::File("/x".into()),
+            token: None,
+        };
         let handle = RegistryHandle::new(&source);
         let snap = RegistrySnapshot::build(vec![], vec![], SystemTime::now(), Duration::ZERO);
         handle.record(Ok(Some(snap)));
@@ -167,7 +189,10 @@ mod tests {
         handle.record(Err(LoadError::new("/x", "no such file".into())));
         assert!(handle.snapshot().is_some(), "last good snapshot stays");
         let status = handle.status();
-        assert_eq!(status.last_error.as_deref(), Some("registry /x: no such file"));
+        assert_eq!(
+            status.last_error.as_deref(),
+            Some("registry /x: no such file")
+        );
         assert_eq!(status.consecutive_failures, 1);
         assert!(status.last_success.is_some());
         handle.record(Ok(None));

@@ -30,17 +30,56 @@ struct Listing {
 }
 
 const LISTINGS: &[Listing] = &[
-    Listing { path: "entities", keys: &["entities"], kind: ObjectKind::Entity, read: rest_json::entity },
-    Listing { path: "data_sources", keys: &["dataSources"], kind: ObjectKind::DataSource, read: rest_json::data_source },
-    Listing { path: "feature_views", keys: &["featureViews"], kind: ObjectKind::FeatureView, read: |p, v| rest_json::any_feature_view(p, v, false) },
-    Listing { path: "label_views", keys: &["labelViews", "featureViews"], kind: ObjectKind::LabelView, read: |p, v| rest_json::any_feature_view(p, v, true) },
-    Listing { path: "feature_services", keys: &["featureServices"], kind: ObjectKind::FeatureService, read: rest_json::feature_service },
-    Listing { path: "saved_datasets", keys: &["savedDatasets"], kind: ObjectKind::SavedDataset, read: rest_json::saved_dataset },
-    Listing { path: "permissions", keys: &["permissions"], kind: ObjectKind::Permission, read: rest_json::permission },
+    Listing {
+        path: "entities",
+        keys: &["entities"],
+        kind: ObjectKind::Entity,
+        read: rest_json::entity,
+    },
+    Listing {
+        path: "data_sources",
+        keys: &["dataSources"],
+        kind: ObjectKind::DataSource,
+        read: rest_json::data_source,
+    },
+    Listing {
+        path: "feature_views",
+        keys: &["featureViews"],
+        kind: ObjectKind::FeatureView,
+        read: |p, v| rest_json::any_feature_view(p, v, false),
+    },
+    Listing {
+        path: "label_views",
+        keys: &["labelViews", "featureViews"],
+        kind: ObjectKind::LabelView,
+        read: |p, v| rest_json::any_feature_view(p, v, true),
+    },
+    Listing {
+        path: "feature_services",
+        keys: &["featureServices"],
+        kind: ObjectKind::FeatureService,
+        read: rest_json::feature_service,
+    },
+    Listing {
+        path: "saved_datasets",
+        keys: &["savedDatasets"],
+        kind: ObjectKind::SavedDataset,
+        read: rest_json::saved_dataset,
+    },
+    Listing {
+        path: "permissions",
+        keys: &["permissions"],
+        kind: ObjectKind::Permission,
+        read: rest_json::permission,
+    },
 ];
 
 impl RestReader {
-    pub fn new(base: &str, token: Option<String>, display: String) -> Result<RestReader, LoadError> {
+    pub fn new(
+        base: &str,
+        token: Option<String>,
+        display: String,
+    ) -> Result<RestReader, LoadError> {
         // reqwest is built without a bundled crypto provider; install ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -48,7 +87,13 @@ impl RestReader {
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| LoadError::new(&display, format!("cannot build HTTP client: {e}")))?;
-        Ok(RestReader { base: base.to_string(), display, token, client, previous: None })
+        Ok(RestReader {
+            base: base.to_string(),
+            display,
+            token,
+            client,
+            previous: None,
+        })
     }
 
     async fn get(&self, path: &str, project: Option<&str>) -> Result<Value, String> {
@@ -71,15 +116,26 @@ impl RestReader {
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
             return Err(format!("GET {path} answered {status}: {detail}"));
         }
-        serde_json::from_slice(&body).map_err(|e| format!("GET {path}: not JSON ({e}); is this a Feast registry server?"))
+        serde_json::from_slice(&body)
+            .map_err(|e| format!("GET {path}: not JSON ({e}); is this a Feast registry server?"))
     }
 
     pub async fn refresh(&mut self) -> Result<Option<RegistrySnapshot>, LoadError> {
         let started = Instant::now();
-        let projects = self.get("projects", None).await.map_err(|e| LoadError::new(&self.display, e))?;
-        let list = projects.get("projects").and_then(Value::as_array).ok_or_else(|| {
-            LoadError::new(&self.display, "GET projects: no `projects` list; is this a Feast registry server?".to_string())
-        })?;
+        let projects = self
+            .get("projects", None)
+            .await
+            .map_err(|e| LoadError::new(&self.display, e))?;
+        let list = projects
+            .get("projects")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                LoadError::new(
+                    &self.display,
+                    "GET projects: no `projects` list; is this a Feast registry server?"
+                        .to_string(),
+                )
+            })?;
         let mut objects: Vec<CatalogObject> = list.iter().map(rest_json::project).collect();
         let names: Vec<String> = objects.iter().map(|p| p.name.clone()).collect();
         for project in &names {
@@ -96,7 +152,12 @@ impl RestReader {
                     }
                     // One failing list (e.g. Feast's 422 on an AllowAll permission) is shown as
                     // one unreadable entry; the rest of the registry still loads.
-                    Err(e) => objects.push(CatalogObject::unreadable(listing.kind, project, &format!("({})", listing.path), e)),
+                    Err(e) => objects.push(CatalogObject::unreadable(
+                        listing.kind,
+                        project,
+                        &format!("({})", listing.path),
+                        e,
+                    )),
                 }
             }
         }
@@ -105,13 +166,23 @@ impl RestReader {
             return Ok(None);
         }
         self.previous = Some(objects.clone());
-        Ok(Some(RegistrySnapshot::build(objects, Vec::new(), SystemTime::now(), started.elapsed())))
+        Ok(Some(RegistrySnapshot::build(
+            objects,
+            Vec::new(),
+            SystemTime::now(),
+            started.elapsed(),
+        )))
     }
 }
 
 fn describe(e: &reqwest::Error) -> String {
     if e.is_connect() {
-        format!("cannot connect: {}", std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string()))
+        format!(
+            "cannot connect: {}",
+            std::error::Error::source(e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.to_string())
+        )
     } else if e.is_timeout() {
         "timed out".to_string()
     } else {

@@ -5,33 +5,47 @@ use std::collections::BTreeMap;
 
 use app::catalog::{
     model::{
-        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail, PermissionDetail,
-        Policy, Projection, ViewDetail,
+        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
+        PermissionDetail, Policy, Projection, ViewDetail,
     },
     time::Instant,
 };
 use serde_json::Value;
 
 fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn strings(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn map(v: &Value, key: &str) -> BTreeMap<String, String> {
     v.get(key)
         .and_then(Value::as_object)
-        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn instant(v: &Value, key: &str) -> Option<Instant> {
-    v.get(key).and_then(Value::as_str).and_then(Instant::parse_rfc3339)
+    v.get(key)
+        .and_then(Value::as_str)
+        .and_then(Instant::parse_rfc3339)
 }
 
 /// Protobuf JSON durations: `"86400s"`, `"1.5s"`.
@@ -51,7 +65,11 @@ fn fields(v: &Value, key: &str) -> Vec<Field> {
             a.iter()
                 .map(|f| Field {
                     name: text(f, "name"),
-                    dtype: f.get("valueType").and_then(Value::as_str).unwrap_or("INVALID").to_string(),
+                    dtype: f
+                        .get("valueType")
+                        .and_then(Value::as_str)
+                        .unwrap_or("INVALID")
+                        .to_string(),
                     description: text(f, "description"),
                 })
                 .collect()
@@ -67,7 +85,13 @@ fn meta(v: &Value) -> &Value {
     v.get("meta").unwrap_or(&Value::Null)
 }
 
-fn base(kind: ObjectKind, project: &str, spec: &Value, meta: &Value, detail: Detail) -> CatalogObject {
+fn base(
+    kind: ObjectKind,
+    project: &str,
+    spec: &Value,
+    meta: &Value,
+    detail: Detail,
+) -> CatalogObject {
     CatalogObject {
         kind,
         project: project.to_string(),
@@ -83,14 +107,24 @@ fn base(kind: ObjectKind, project: &str, spec: &Value, meta: &Value, detail: Det
 
 pub fn project(v: &Value) -> CatalogObject {
     let name = text(spec(v), "name");
-    base(ObjectKind::Project, &name, spec(v), meta(v), Detail::Project)
+    base(
+        ObjectKind::Project,
+        &name,
+        spec(v),
+        meta(v),
+        Detail::Project,
+    )
 }
 
 pub fn entity(project: &str, v: &Value) -> CatalogObject {
     let s = spec(v);
     let detail = Detail::Entity {
         join_key: text(s, "joinKey"),
-        value_type: s.get("valueType").and_then(Value::as_str).unwrap_or("INVALID").to_string(),
+        value_type: s
+            .get("valueType")
+            .and_then(Value::as_str)
+            .unwrap_or("INVALID")
+            .to_string(),
     };
     base(ObjectKind::Entity, project, s, meta(v), detail)
 }
@@ -104,22 +138,45 @@ pub fn data_source(project: &str, v: &Value) -> CatalogObject {
     } else if let Some(k) = v.get("kinesisOptions") {
         format!("{}/{}", text(k, "region"), text(k, "streamName"))
     } else {
-        ["bigqueryOptions", "redshiftOptions", "snowflakeOptions", "trinoOptions", "athenaOptions", "sparkOptions"]
-            .iter()
-            .map(|k| opt(k))
-            .find(|o| !o.is_null())
-            .map(|o| ["table", "path", "query"].iter().map(|k| text(o, k)).find(|t| !t.is_empty()).unwrap_or_default())
-            .unwrap_or_default()
+        [
+            "bigqueryOptions",
+            "redshiftOptions",
+            "snowflakeOptions",
+            "trinoOptions",
+            "athenaOptions",
+            "sparkOptions",
+        ]
+        .iter()
+        .map(|k| opt(k))
+        .find(|o| !o.is_null())
+        .map(|o| {
+            ["table", "path", "query"]
+                .iter()
+                .map(|k| text(o, k))
+                .find(|t| !t.is_empty())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
     };
     let detail = DataSourceDetail {
-        source_type: v.get("type").and_then(Value::as_str).unwrap_or("INVALID").to_string(),
+        source_type: v
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("INVALID")
+            .to_string(),
         timestamp_field: text(v, "timestampField"),
         location,
         batch_source: v.get("batchSource").map(|b| text(b, "name")),
         schema: fields(opt("requestDataOptions"), "schema"),
     };
     let m = v.get("meta").unwrap_or(&Value::Null);
-    let mut o = base(ObjectKind::DataSource, project, v, &Value::Null, Detail::DataSource(detail));
+    let mut o = base(
+        ObjectKind::DataSource,
+        project,
+        v,
+        &Value::Null,
+        Detail::DataSource(detail),
+    );
     o.created = instant(m, "createdTimestamp");
     o.updated = instant(m, "lastUpdatedTimestamp");
     o
@@ -147,15 +204,26 @@ pub fn any_feature_view(project: &str, v: &Value, label_view: bool) -> CatalogOb
                             .get("featureView")
                             .map(|fv| text(spec(fv), "name"))
                             .or_else(|| src.get("requestDataSource").map(|r| text(r, "name")))
-                            .or_else(|| src.get("featureViewProjection").map(|p| text(p, "featureViewName")))
+                            .or_else(|| {
+                                src.get("featureViewProjection")
+                                    .map(|p| text(p, "featureViewName"))
+                            })
                             .unwrap_or_default();
-                        if name.is_empty() { key.clone() } else { name }
+                        if name.is_empty() {
+                            key.clone()
+                        } else {
+                            name
+                        }
                     })
                     .collect()
             })
             .unwrap_or_default();
         sources.sort();
-        let detail = OnDemandDetail { features: fields(s, "features"), sources, mode: text(s, "mode") };
+        let detail = OnDemandDetail {
+            features: fields(s, "features"),
+            sources,
+            mode: text(s, "mode"),
+        };
         return base(kind, project, s, m, Detail::OnDemandView(detail));
     }
     let source_name = |k: &str| s.get(k).map(|b| text(b, "name"));
@@ -165,12 +233,23 @@ pub fn any_feature_view(project: &str, v: &Value, label_view: bool) -> CatalogOb
         entity_columns: fields(s, "entityColumns"),
         ttl_seconds: duration_seconds(s, "ttl"),
         online: s.get("online").and_then(Value::as_bool).unwrap_or(false),
-        batch_source: if label_view { source_name("source") } else { source_name("batchSource") },
+        batch_source: if label_view {
+            source_name("source")
+        } else {
+            source_name("batchSource")
+        },
         stream_source: source_name("streamSource"),
         materialization_intervals: m
             .get("materializationIntervals")
             .and_then(Value::as_array)
-            .map(|a| a.iter().map(|i| Interval { start: instant(i, "startTime"), end: instant(i, "endTime") }).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|i| Interval {
+                        start: instant(i, "startTime"),
+                        end: instant(i, "endTime"),
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         mode: text(s, "mode"),
     };
@@ -187,18 +266,35 @@ pub fn feature_service(project: &str, v: &Value) -> CatalogObject {
                 .map(|p| Projection {
                     view: text(p, "featureViewName"),
                     alias: text(p, "featureViewNameAlias"),
-                    features: fields(p, "featureColumns").into_iter().map(|f| f.name).collect(),
+                    features: fields(p, "featureColumns")
+                        .into_iter()
+                        .map(|f| f.name)
+                        .collect(),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    base(ObjectKind::FeatureService, project, s, meta(v), Detail::FeatureService { projections })
+    base(
+        ObjectKind::FeatureService,
+        project,
+        s,
+        meta(v),
+        Detail::FeatureService { projections },
+    )
 }
 
 pub fn saved_dataset(project: &str, v: &Value) -> CatalogObject {
     let s = spec(v);
-    let storage = s.get("storage").and_then(|st| st.get("fileStorage")).map(|f| text(f, "uri")).unwrap_or_default();
-    let detail = Detail::SavedDataset { features: strings(s, "features"), join_keys: strings(s, "joinKeys"), storage };
+    let storage = s
+        .get("storage")
+        .and_then(|st| st.get("fileStorage"))
+        .map(|f| text(f, "uri"))
+        .unwrap_or_default();
+    let detail = Detail::SavedDataset {
+        features: strings(s, "features"),
+        join_keys: strings(s, "joinKeys"),
+        storage,
+    };
     let mut o = base(ObjectKind::SavedDataset, project, s, meta(v), detail);
     o.owner.clear();
     o
@@ -210,13 +306,22 @@ pub fn permission(project: &str, v: &Value) -> CatalogObject {
         None => Policy::Missing,
         Some(p) => {
             if let Some(r) = p.get("roleBasedPolicy") {
-                Policy::RoleBased { roles: strings(r, "roles") }
+                Policy::RoleBased {
+                    roles: strings(r, "roles"),
+                }
             } else if let Some(g) = p.get("groupBasedPolicy") {
-                Policy::GroupBased { groups: strings(g, "groups") }
+                Policy::GroupBased {
+                    groups: strings(g, "groups"),
+                }
             } else if let Some(n) = p.get("namespaceBasedPolicy") {
-                Policy::NamespaceBased { namespaces: strings(n, "namespaces") }
+                Policy::NamespaceBased {
+                    namespaces: strings(n, "namespaces"),
+                }
             } else if let Some(c) = p.get("combinedGroupNamespacePolicy") {
-                Policy::CombinedGroupNamespace { groups: strings(c, "groups"), namespaces: strings(c, "namespaces") }
+                Policy::CombinedGroupNamespace {
+                    groups: strings(c, "groups"),
+                    namespaces: strings(c, "namespaces"),
+                }
             } else {
                 Policy::AllowAll
             }
@@ -229,7 +334,13 @@ pub fn permission(project: &str, v: &Value) -> CatalogObject {
         actions: strings(s, "actions"),
         policy,
     };
-    let mut o = base(ObjectKind::Permission, project, s, meta(v), Detail::Permission(detail));
+    let mut o = base(
+        ObjectKind::Permission,
+        project,
+        s,
+        meta(v),
+        Detail::Permission(detail),
+    );
     o.description.clear();
     o.owner.clear();
     o
@@ -252,22 +363,43 @@ mod tests {
         let Detail::View(d) = o.detail else { panic!() };
         assert_eq!(d.ttl_seconds, 86_400);
         assert_eq!(d.batch_source.as_deref(), Some("driver_stats_source"));
-        assert_eq!(d.materialization_intervals[0].end.unwrap().to_rfc3339(), "2025-01-08T00:00:00Z");
+        assert_eq!(
+            d.materialization_intervals[0].end.unwrap().to_rfc3339(),
+            "2025-01-08T00:00:00Z"
+        );
     }
 
     #[test]
     fn permission_policies_and_defaults() {
         let v = json!({"spec": {"name": "x", "types": ["FEATURE_VIEW"], "actions": ["CREATE"],
             "policy": {"combinedGroupNamespacePolicy": {"groups": ["g"], "namespaces": ["n"]}}}});
-        let Detail::Permission(p) = permission("p", &v).detail else { panic!() };
-        assert_eq!(p.policy, Policy::CombinedGroupNamespace { groups: vec!["g".into()], namespaces: vec!["n".into()] });
-        let Detail::Permission(p) = permission("p", &json!({"spec": {"name": "open", "policy": {}}})).detail else { panic!() };
+        let Detail::Permission(p) = permission("p", &v).detail else {
+            panic!()
+        };
+        assert_eq!(
+            p.policy,
+            Policy::CombinedGroupNamespace {
+                groups: vec!["g".into()],
+                namespaces: vec!["n".into()]
+            }
+        );
+        let Detail::Permission(p) =
+            permission("p", &json!({"spec": {"name": "open", "policy": {}}})).detail
+        else {
+            panic!()
+        };
         assert_eq!(p.policy, Policy::AllowAll);
     }
 
     #[test]
     fn missing_fields_are_defaults_not_panics() {
-        for f in [entity, data_source, feature_service, saved_dataset, permission] {
+        for f in [
+            entity,
+            data_source,
+            feature_service,
+            saved_dataset,
+            permission,
+        ] {
             let o = f("p", &json!({"spec": 5, "meta": "x", "type": []}));
             assert_eq!(o.name, "");
         }

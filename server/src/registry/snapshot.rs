@@ -40,7 +40,12 @@ impl RegistrySnapshot {
         loaded_at: SystemTime,
         load_duration: Duration,
     ) -> RegistrySnapshot {
-        Self::build_shared(objects.into_iter().map(Arc::new), versions, loaded_at, load_duration)
+        Self::build_shared(
+            objects.into_iter().map(Arc::new),
+            versions,
+            loaded_at,
+            load_duration,
+        )
     }
 
     pub fn build_shared(
@@ -49,13 +54,18 @@ impl RegistrySnapshot {
         loaded_at: SystemTime,
         load_duration: Duration,
     ) -> RegistrySnapshot {
-        let (mut projects, mut objects): (Vec<_>, Vec<_>) =
-            objects.into_iter().partition(|o| o.kind == ObjectKind::Project);
+        let (mut projects, mut objects): (Vec<_>, Vec<_>) = objects
+            .into_iter()
+            .partition(|o| o.kind == ObjectKind::Project);
         let known: BTreeSet<String> = projects.iter().map(|p| p.project.clone()).collect();
-        let implicit: BTreeSet<String> =
-            objects.iter().map(|o| o.project.clone()).filter(|p| !known.contains(p)).collect();
+        let implicit: BTreeSet<String> = objects
+            .iter()
+            .map(|o| o.project.clone())
+            .filter(|p| !known.contains(p))
+            .collect();
         for name in implicit {
-            let mut project = CatalogObject::unreadable(ObjectKind::Project, &name, &name, String::new());
+            let mut project =
+                CatalogObject::unreadable(ObjectKind::Project, &name, &name, String::new());
             project.detail = Detail::Project;
             projects.push(Arc::new(project));
         }
@@ -64,7 +74,13 @@ impl RegistrySnapshot {
         versions.sort_by(|a, b| {
             (&a.project, &a.view, a.version_number).cmp(&(&b.project, &b.view, b.version_number))
         });
-        RegistrySnapshot { projects, objects, versions, loaded_at, load_duration }
+        RegistrySnapshot {
+            projects,
+            objects,
+            versions,
+            loaded_at,
+            load_duration,
+        }
     }
 
     /// Objects for listing: `__dummy` entities only when asked for, optionally one project.
@@ -85,7 +101,10 @@ impl RegistrySnapshot {
     }
 
     pub fn overview(&self) -> Vec<ProjectOverview> {
-        self.projects.iter().map(|p| project_overview(p, &self.objects)).collect()
+        self.projects
+            .iter()
+            .map(|p| project_overview(p, &self.objects))
+            .collect()
     }
 
     pub fn age(&self, now: SystemTime) -> Duration {
@@ -118,10 +137,23 @@ mod tests {
         let one = RegistrySnapshot::build(items, vec![], t, Duration::ZERO);
         let two = RegistrySnapshot::build(reversed, vec![], t, Duration::ZERO);
         assert_eq!(one.objects, two.objects);
-        let names: Vec<_> = one.objects.iter().map(|o| (o.project.as_str(), o.name.as_str())).collect();
-        assert_eq!(names, vec![("a", "y"), ("b", "__dummy"), ("b", "a"), ("b", "z")]);
+        let names: Vec<_> = one
+            .objects
+            .iter()
+            .map(|o| (o.project.as_str(), o.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("a", "y"), ("b", "__dummy"), ("b", "a"), ("b", "z")]
+        );
         // Project `a` had no project row: it is listed anyway.
-        assert_eq!(one.projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(
+            one.projects
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
         assert_eq!(one.listed(None, false).count(), 3);
         assert_eq!(one.listed(Some("b"), true).count(), 3);
     }

@@ -51,7 +51,11 @@ pub fn parse_entry(entry: &str, base: &Path) -> Result<RegistrySource, String> {
     }
     let kind = parse_source(source, base)?;
     let name = name.unwrap_or_else(|| default_name(&kind));
-    Ok(RegistrySource { name, kind, token: None })
+    Ok(RegistrySource {
+        name,
+        kind,
+        token: None,
+    })
 }
 
 /// [`parse_entry`], plus `[NAME=]path/to/feature_store.yaml`, which is read (I/O) for its
@@ -73,7 +77,10 @@ pub fn resolve_entry(entry: &str, base: &Path) -> Result<RegistrySource, String>
 }
 
 fn is_name(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
 }
 
 /// Parses a source string (no name).
@@ -84,27 +91,53 @@ pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, String> {
         // write `sqlite:///abs/path.db` meaning absolute; accept that when only it exists.
         let relative = base.join(rest);
         let absolute = Path::new("/").join(rest);
-        let path = if rest.starts_with('/') || relative.exists() || !absolute.exists() { relative } else { absolute };
+        let path = if rest.starts_with('/') || relative.exists() || !absolute.exists() {
+            relative
+        } else {
+            absolute
+        };
         return Ok(SourceKind::Sqlite(path));
     }
     if lower.starts_with("sqlite:") {
-        return Err(format!("`{source}`: a SQLite registry is written sqlite:///PATH (three slashes)"));
+        return Err(format!(
+            "`{source}`: a SQLite registry is written sqlite:///PATH (three slashes)"
+        ));
     }
-    for scheme in ["postgresql+psycopg2://", "postgresql+psycopg://", "postgresql://", "postgres://"] {
+    for scheme in [
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+        "postgresql://",
+        "postgres://",
+    ] {
         if lower.starts_with(scheme) {
-            return Ok(SourceKind::Postgres(format!("postgres://{}", &source[scheme.len()..])));
+            return Ok(SourceKind::Postgres(format!(
+                "postgres://{}",
+                &source[scheme.len()..]
+            )));
         }
     }
     if lower.starts_with("mysql") {
-        return Err(format!("`{}`: MySQL registries are not supported yet", crate::db::redact_url(source)));
+        return Err(format!(
+            "`{}`: MySQL registries are not supported yet",
+            crate::db::redact_url(source)
+        ));
     }
     if lower.starts_with("http://") || lower.starts_with("https://") {
         let trimmed = source.trim_end_matches('/');
-        let base_url = if trimmed.ends_with("/api/v1") { trimmed.to_string() } else { format!("{trimmed}/api/v1") };
+        let base_url = if trimmed.ends_with("/api/v1") {
+            trimmed.to_string()
+        } else {
+            format!("{trimmed}/api/v1")
+        };
         return Ok(SourceKind::Rest(base_url));
     }
-    if let Some(scheme) = ["s3://", "gs://", "az://", "abfs://"].iter().find(|s| lower.starts_with(*s)) {
-        return Err(format!("`{source}`: {scheme} file registries are not supported yet; copy registry.db locally"));
+    if let Some(scheme) = ["s3://", "gs://", "az://", "abfs://"]
+        .iter()
+        .find(|s| lower.starts_with(*s))
+    {
+        return Err(format!(
+            "`{source}`: {scheme} file registries are not supported yet; copy registry.db locally"
+        ));
     }
     let path = source.strip_prefix("file://").unwrap_or(source);
     if path.contains("://") {
@@ -117,7 +150,11 @@ pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, String> {
 }
 
 fn default_name(kind: &SourceKind) -> String {
-    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "registry".into());
+    let stem = |p: &Path| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "registry".into())
+    };
     match kind {
         SourceKind::Sqlite(p) | SourceKind::File(p) => stem(p),
         SourceKind::Postgres(url) | SourceKind::Rest(url) => {
@@ -138,15 +175,40 @@ mod tests {
 
     #[test]
     fn every_spelling_feast_users_paste() {
-        assert_eq!(kind("sqlite:////data/registry.db"), Ok(SourceKind::Sqlite("/data/registry.db".into())));
-        assert_eq!(kind("sqlite:///registry.db"), Ok(SourceKind::Sqlite("/repo/registry.db".into())));
-        for url in ["postgresql://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db", "postgresql+psycopg2://u:p@h:5432/db"] {
-            assert_eq!(kind(url), Ok(SourceKind::Postgres("postgres://u:p@h:5432/db".into())));
+        assert_eq!(
+            kind("sqlite:////data/registry.db"),
+            Ok(SourceKind::Sqlite("/data/registry.db".into()))
+        );
+        assert_eq!(
+            kind("sqlite:///registry.db"),
+            Ok(SourceKind::Sqlite("/repo/registry.db".into()))
+        );
+        for url in [
+            "postgresql://u:p@h:5432/db",
+            "postgresql+psycopg://u:p@h:5432/db",
+            "postgresql+psycopg2://u:p@h:5432/db",
+        ] {
+            assert_eq!(
+                kind(url),
+                Ok(SourceKind::Postgres("postgres://u:p@h:5432/db".into()))
+            );
         }
-        assert_eq!(kind("http://reg:6572"), Ok(SourceKind::Rest("http://reg:6572/api/v1".into())));
-        assert_eq!(kind("https://reg/api/v1/"), Ok(SourceKind::Rest("https://reg/api/v1".into())));
-        assert_eq!(kind("data/registry.db"), Ok(SourceKind::File("/repo/data/registry.db".into())));
-        assert_eq!(kind("file:///abs/registry.db"), Ok(SourceKind::File("/abs/registry.db".into())));
+        assert_eq!(
+            kind("http://reg:6572"),
+            Ok(SourceKind::Rest("http://reg:6572/api/v1".into()))
+        );
+        assert_eq!(
+            kind("https://reg/api/v1/"),
+            Ok(SourceKind::Rest("https://reg/api/v1".into()))
+        );
+        assert_eq!(
+            kind("data/registry.db"),
+            Ok(SourceKind::File("/repo/data/registry.db".into()))
+        );
+        assert_eq!(
+            kind("file:///abs/registry.db"),
+            Ok(SourceKind::File("/abs/registry.db".into()))
+        );
     }
 
     #[test]
@@ -155,27 +217,54 @@ mod tests {
         let rest = tmp.join("fc-src-test.db");
         std::fs::write(&rest, b"").unwrap();
         let three = format!("sqlite://{}", rest.display()); // sqlite:///tmp/...
-        assert_eq!(parse_source(&three, Path::new("/nonexistent")), Ok(SourceKind::Sqlite(rest.clone())));
+        assert_eq!(
+            parse_source(&three, Path::new("/nonexistent")),
+            Ok(SourceKind::Sqlite(rest.clone()))
+        );
         let _ = std::fs::remove_file(rest);
     }
 
     #[test]
     fn unsupported_sources_are_named() {
         assert!(kind("mysql://u:secret@h/db").unwrap_err().contains("MySQL"));
-        assert!(!kind("mysql://u:secret@h/db").unwrap_err().contains("secret"));
-        assert!(kind("s3://bucket/registry.db").unwrap_err().contains("not supported"));
-        assert!(kind("sqlite:registry.db").unwrap_err().contains("three slashes"));
-        assert!(kind("ftp://x").unwrap_err().contains("not a registry source"));
+        assert!(!kind("mysql://u:secret@h/db")
+            .unwrap_err()
+            .contains("secret"));
+        assert!(kind("s3://bucket/registry.db")
+            .unwrap_err()
+            .contains("not supported"));
+        assert!(kind("sqlite:registry.db")
+            .unwrap_err()
+            .contains("three slashes"));
+        assert!(kind("ftp://x")
+            .unwrap_err()
+            .contains("not a registry source"));
     }
 
     #[test]
     fn names_are_given_or_derived() {
         let base = Path::new("/repo");
-        assert_eq!(parse_entry("prod=postgresql://u:p@db.internal:5432/feast", base).unwrap().name, "prod");
-        assert_eq!(parse_entry("postgresql://u:p@db.internal:5432/feast", base).unwrap().name, "db.internal:5432");
-        assert_eq!(parse_entry("/x/registry.db", base).unwrap().name, "registry");
+        assert_eq!(
+            parse_entry("prod=postgresql://u:p@db.internal:5432/feast", base)
+                .unwrap()
+                .name,
+            "prod"
+        );
+        assert_eq!(
+            parse_entry("postgresql://u:p@db.internal:5432/feast", base)
+                .unwrap()
+                .name,
+            "db.internal:5432"
+        );
+        assert_eq!(
+            parse_entry("/x/registry.db", base).unwrap().name,
+            "registry"
+        );
         // `=` inside a URL is not a name separator.
         let s = parse_entry("postgresql://h/db?sslmode=require", base).unwrap();
-        assert_eq!(s.kind, SourceKind::Postgres("postgres://h/db?sslmode=require".into()));
+        assert_eq!(
+            s.kind,
+            SourceKind::Postgres("postgres://h/db?sslmode=require".into())
+        );
     }
 }

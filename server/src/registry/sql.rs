@@ -41,12 +41,32 @@ fn table(kind: BlobKind) -> (&'static str, &'static str, &'static str) {
         BlobKind::Entity => ("entities", "entity_name", "entity_proto"),
         BlobKind::DataSource => ("data_sources", "data_source_name", "data_source_proto"),
         BlobKind::FeatureView => ("feature_views", "feature_view_name", "feature_view_proto"),
-        BlobKind::StreamFeatureView => ("stream_feature_views", "feature_view_name", "feature_view_proto"),
-        BlobKind::OnDemandFeatureView => ("on_demand_feature_views", "feature_view_name", "feature_view_proto"),
+        BlobKind::StreamFeatureView => (
+            "stream_feature_views",
+            "feature_view_name",
+            "feature_view_proto",
+        ),
+        BlobKind::OnDemandFeatureView => (
+            "on_demand_feature_views",
+            "feature_view_name",
+            "feature_view_proto",
+        ),
         BlobKind::LabelView => ("label_views", "feature_view_name", "feature_view_proto"),
-        BlobKind::FeatureService => ("feature_services", "feature_service_name", "feature_service_proto"),
-        BlobKind::SavedDataset => ("saved_datasets", "saved_dataset_name", "saved_dataset_proto"),
-        BlobKind::ValidationReference => ("validation_references", "validation_reference_name", "validation_reference_proto"),
+        BlobKind::FeatureService => (
+            "feature_services",
+            "feature_service_name",
+            "feature_service_proto",
+        ),
+        BlobKind::SavedDataset => (
+            "saved_datasets",
+            "saved_dataset_name",
+            "saved_dataset_proto",
+        ),
+        BlobKind::ValidationReference => (
+            "validation_references",
+            "validation_reference_name",
+            "validation_reference_proto",
+        ),
         BlobKind::Permission => ("permissions", "permission_name", "permission_proto"),
     }
 }
@@ -95,11 +115,20 @@ pub struct SqlReader {
 }
 
 impl SqlReader {
-    pub async fn open_sqlite(path: &std::path::Path, display: String) -> Result<SqlReader, LoadError> {
+    pub async fn open_sqlite(
+        path: &std::path::Path,
+        display: String,
+    ) -> Result<SqlReader, LoadError> {
         if !path.is_file() {
-            return Err(LoadError::new(&display, format!("no such file: {}", path.display())));
+            return Err(LoadError::new(
+                &display,
+                format!("no such file: {}", path.display()),
+            ));
         }
-        let options = SqliteConnectOptions::new().filename(path).read_only(true).busy_timeout(Duration::from_secs(5));
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
             .connect_with(options)
@@ -109,8 +138,9 @@ impl SqlReader {
     }
 
     pub async fn open_postgres(url: &str, display: String) -> Result<SqlReader, LoadError> {
-        let options: PgConnectOptions =
-            url.parse().map_err(|e: sqlx::Error| LoadError::new(&display, format!("invalid URL: {}", describe(&e))))?;
+        let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| {
+            LoadError::new(&display, format!("invalid URL: {}", describe(&e)))
+        })?;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(10))
@@ -125,14 +155,18 @@ impl SqlReader {
             Pool::Sqlite(_) => "SELECT name FROM sqlite_master WHERE type = 'table'",
             Pool::Postgres(_) => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
         };
-        let tables: Vec<String> = on_pool!(&pool, |p| sqlx::query_scalar(list_sql).fetch_all(p).await)
-            .map_err(|e| LoadError::new(&display, describe(&e)))?;
-        let kinds: Vec<BlobKind> =
-            BlobKind::ALL.into_iter().filter(|k| tables.iter().any(|t| t == table(*k).0)).collect();
+        let tables: Vec<String> =
+            on_pool!(&pool, |p| sqlx::query_scalar(list_sql).fetch_all(p).await)
+                .map_err(|e| LoadError::new(&display, describe(&e)))?;
+        let kinds: Vec<BlobKind> = BlobKind::ALL
+            .into_iter()
+            .filter(|k| tables.iter().any(|t| t == table(*k).0))
+            .collect();
         if !kinds.contains(&BlobKind::Project) || !kinds.contains(&BlobKind::FeatureView) {
             return Err(LoadError::new(
                 &display,
-                "is not a Feast registry: it has no `projects` and `feature_views` tables".to_string(),
+                "is not a Feast registry: it has no `projects` and `feature_views` tables"
+                    .to_string(),
             ));
         }
         let has_versions = tables.iter().any(|t| t == VERSIONS_TABLE);
@@ -187,13 +221,24 @@ impl SqlReader {
         if !changed {
             return Ok(None);
         }
-        let objects = self.rows.values().flat_map(|rows| rows.values().map(|(_, o)| o.clone()));
-        Ok(Some(RegistrySnapshot::build_shared(objects, self.versions.clone(), SystemTime::now(), started.elapsed())))
+        let objects = self
+            .rows
+            .values()
+            .flat_map(|rows| rows.values().map(|(_, o)| o.clone()));
+        Ok(Some(RegistrySnapshot::build_shared(
+            objects,
+            self.versions.clone(),
+            SystemTime::now(),
+            started.elapsed(),
+        )))
     }
 
     async fn read_marks(&self) -> Result<HashMap<&'static str, TableMark>, LoadError> {
-        let mut names: Vec<(&'static str, &'static str)> =
-            self.kinds.iter().map(|k| (table(*k).0, "last_updated_timestamp")).collect();
+        let mut names: Vec<(&'static str, &'static str)> = self
+            .kinds
+            .iter()
+            .map(|k| (table(*k).0, "last_updated_timestamp"))
+            .collect();
         if self.has_versions {
             names.push((VERSIONS_TABLE, "created_timestamp"));
         }
@@ -207,21 +252,34 @@ impl SqlReader {
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let rows: Vec<(String, i64, i64)> =
-            on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await).map_err(|e| self.err(e))?;
+            on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await)
+            .map_err(|e| self.err(e))?;
         Ok(rows
             .into_iter()
             .filter_map(|(t, count, max_ts)| {
-                names.iter().find(|(n, _)| *n == t).map(|(n, _)| (*n, TableMark { count, max_ts }))
+                names
+                    .iter()
+                    .find(|(n, _)| *n == t)
+                    .map(|(n, _)| (*n, TableMark { count, max_ts }))
             })
             .collect())
     }
 
     /// Re-lists one table's keys and fetches the rows that changed. True when anything did.
-    async fn refresh_table(&mut self, kind: BlobKind, hot_since: Option<i64>) -> Result<bool, LoadError> {
+    async fn refresh_table(
+        &mut self,
+        kind: BlobKind,
+        hot_since: Option<i64>,
+    ) -> Result<bool, LoadError> {
         let (t, name_col, _) = table(kind);
         let sql = format!("SELECT project_id, {name_col}, last_updated_timestamp FROM {t}");
         let keys: Vec<(String, String, i64)> =
-            on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await).map_err(|e| self.err(e))?;
+            on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await)
+            .map_err(|e| self.err(e))?;
         let cached = self.rows.entry(kind).or_default();
         let before = cached.len();
         let listed: HashMap<Key, i64> = keys.into_iter().map(|(p, n, ts)| ((p, n), ts)).collect();
@@ -238,7 +296,11 @@ impl SqlReader {
         if stale.is_empty() {
             return Ok(changed);
         }
-        let fetched = if stale.len() > ROW_FETCH_LIMIT { self.fetch_all(kind).await? } else { self.fetch_rows(kind, &stale).await? };
+        let fetched = if stale.len() > ROW_FETCH_LIMIT {
+            self.fetch_all(kind).await?
+        } else {
+            self.fetch_rows(kind, &stale).await?
+        };
         self.last_blob_rows += fetched.len();
         let stale: std::collections::HashSet<Key> = stale.into_iter().collect();
         let cached = self.rows.entry(kind).or_default();
@@ -254,27 +316,39 @@ impl SqlReader {
         Ok(changed)
     }
 
-    async fn fetch_all(&self, kind: BlobKind) -> Result<Vec<(String, String, i64, Vec<u8>)>, LoadError> {
+    async fn fetch_all(
+        &self,
+        kind: BlobKind,
+    ) -> Result<Vec<(String, String, i64, Vec<u8>)>, LoadError> {
         let (t, name_col, blob_col) = table(kind);
-        let sql = format!("SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t}");
-        on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await).map_err(|e| self.err(e))
+        let sql =
+            format!("SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t}");
+        on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await)
+        .map_err(|e| self.err(e))
     }
 
-    async fn fetch_rows(&self, kind: BlobKind, keys: &[Key]) -> Result<Vec<(String, String, i64, Vec<u8>)>, LoadError> {
+    async fn fetch_rows(
+        &self,
+        kind: BlobKind,
+        keys: &[Key],
+    ) -> Result<Vec<(String, String, i64, Vec<u8>)>, LoadError> {
         let (t, name_col, blob_col) = table(kind);
         let sql = format!(
             "SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t} WHERE project_id = $1 AND {name_col} = $2"
         );
         let mut out = Vec::with_capacity(keys.len());
         for (project, name) in keys {
-            let row: Option<(String, String, i64, Vec<u8>)> = on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-                sql.clone()
-            ))
-            .bind(project)
-            .bind(name)
-            .fetch_optional(p)
-            .await)
-            .map_err(|e| self.err(e))?;
+            let row: Option<(String, String, i64, Vec<u8>)> =
+                on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+                    sql.clone()
+                ))
+                .bind(project)
+                .bind(name)
+                .fetch_optional(p)
+                .await)
+                .map_err(|e| self.err(e))?;
             out.extend(row);
         }
         Ok(out)
@@ -306,7 +380,10 @@ impl SqlReader {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// One line for people: the database's own message without sqlx's wrapping.

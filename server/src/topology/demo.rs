@@ -14,8 +14,14 @@ pub fn manifest_paths(configured: &[PathBuf]) -> Vec<PathBuf> {
     }
     let relative = Path::new("server").join(DEMO);
     let candidates = [
-        std::env::current_dir().map(|d| d.join(&relative)).unwrap_or(relative),
+        std::env::current_dir()
+            .map(|d| d.join(&relative))
+            .unwrap_or(relative),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DEMO),
     ];
-    candidates.into_iter().filter(|p| p.is_dir()).take(1).collect()
+    candidates
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .take(1)
+        .collect()
 }

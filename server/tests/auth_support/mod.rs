@@ -59,15 +59,26 @@ pub fn set_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String>
 
 /// The cookie pair (`name=value`) from a Set-Cookie line.
 pub fn pair(set_cookie_line: &str) -> String {
-    set_cookie_line.split(';').next().unwrap_or_default().to_string()
+    set_cookie_line
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub fn location(headers: &axum::http::HeaderMap) -> String {
-    headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A query parameter of a URL.
 pub fn query_param(url: &str, name: &str) -> Option<String> {
     let parsed = reqwest::Url::parse(url).ok()?;
-    parsed.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }

@@ -26,14 +26,20 @@ fn script_dir() -> PathBuf {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// None (with a note) when node or the provider's node modules are missing, unless
 /// FC_REQUIRE_OIDC is set (scripts/test.sh sets it), which turns that into a failure.
 pub fn start(access_token_ttl: Option<u64>) -> Option<TestProvider> {
     let dir = script_dir();
-    if !dir.join("node_modules/oidc-provider").is_dir() || Command::new("node").arg("--version").output().is_err() {
+    if !dir.join("node_modules/oidc-provider").is_dir()
+        || Command::new("node").arg("--version").output().is_err()
+    {
         assert!(
             std::env::var("FC_REQUIRE_OIDC").is_err(),
             "FC_REQUIRE_OIDC is set but node or scripts/oidc/node_modules is missing (run scripts/setup.sh)"
@@ -49,7 +55,10 @@ pub fn start(access_token_ttl: Option<u64>) -> Option<TestProvider> {
         .env("PORT", port.to_string())
         .env("CLIENT_SECRET", CLIENT_SECRET)
         .env("REDIRECT_URIS", format!("{CONSOLE}/auth/callback"))
-        .env("POST_LOGOUT_REDIRECT_URIS", format!("{CONSOLE}/auth/signed-out"))
+        .env(
+            "POST_LOGOUT_REDIRECT_URIS",
+            format!("{CONSOLE}/auth/signed-out"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if let Some(ttl) = access_token_ttl {

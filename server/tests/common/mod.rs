@@ -99,15 +99,30 @@ pub struct TestResponse {
 
 impl TestApp {
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.request(Request::get(path).body(Body::empty()).unwrap()).await
+        self.request(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 }
 
@@ -119,7 +134,9 @@ macro_rules! on_both_backends {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                let app = common::spawn_app(common::Backend::Sqlite).await.expect("sqlite always available");
+                let app = common::spawn_app(common::Backend::Sqlite)
+                    .await
+                    .expect("sqlite always available");
                 ($body)(app).await;
             }
             #[tokio::test]

@@ -15,9 +15,14 @@ pub fn console_view(o: &CatalogObject) -> Value {
         "updated": o.updated.map(|t| t.to_rfc3339()),
     });
     let extra = match &o.detail {
-        Detail::Entity { join_key, value_type } => json!({"join_key": join_key, "value_type": value_type}),
-        Detail::DataSource(d) => json!({"source_type": d.source_type, "timestamp_field": d.timestamp_field,
-            "location": d.location, "batch_source": d.batch_source}),
+        Detail::Entity {
+            join_key,
+            value_type,
+        } => json!({"join_key": join_key, "value_type": value_type}),
+        Detail::DataSource(d) => {
+            json!({"source_type": d.source_type, "timestamp_field": d.timestamp_field,
+            "location": d.location, "batch_source": d.batch_source})
+        }
         Detail::View(d) => json!({"entities": d.entities,
             "features": d.features.iter().map(|f| json!({"name": f.name, "dtype": f.dtype})).collect::<Vec<_>>(),
             "ttl_seconds": d.ttl_seconds, "online": d.online, "batch_source": d.batch_source,
@@ -25,14 +30,24 @@ pub fn console_view(o: &CatalogObject) -> Value {
             "materialization_intervals": d.materialization_intervals.iter()
                 .map(|i| json!({"start": i.start.map(|t| t.to_rfc3339()), "end": i.end.map(|t| t.to_rfc3339())}))
                 .collect::<Vec<_>>()}),
-        Detail::OnDemandView(d) => json!({"features": d.features.iter().map(|f| json!({"name": f.name, "dtype": f.dtype})).collect::<Vec<_>>(),
-            "sources": d.sources, "mode": d.mode}),
+        Detail::OnDemandView(d) => {
+            json!({"features": d.features.iter().map(|f| json!({"name": f.name, "dtype": f.dtype})).collect::<Vec<_>>(),
+            "sources": d.sources, "mode": d.mode})
+        }
         Detail::FeatureService { projections } => json!({"projections": projections.iter()
             .map(|p| json!({"view": p.view, "alias": p.alias, "features": p.features})).collect::<Vec<_>>()}),
-        Detail::SavedDataset { features, join_keys, .. } => json!({"features": features, "join_keys": join_keys}),
-        Detail::Permission(p) => json!({"types": p.types, "actions": p.actions, "name_patterns": p.name_patterns,
-            "required_tags": p.required_tags, "policy": p.policy}),
-        Detail::Project | Detail::ValidationReference { .. } | Detail::Unreadable { .. } => json!({}),
+        Detail::SavedDataset {
+            features,
+            join_keys,
+            ..
+        } => json!({"features": features, "join_keys": join_keys}),
+        Detail::Permission(p) => {
+            json!({"types": p.types, "actions": p.actions, "name_patterns": p.name_patterns,
+            "required_tags": p.required_tags, "policy": p.policy})
+        }
+        Detail::Project | Detail::ValidationReference { .. } | Detail::Unreadable { .. } => {
+            json!({})
+        }
     };
     if let (Value::Object(v), Value::Object(extra)) = (&mut v, extra) {
         v.extend(extra);
@@ -84,7 +99,10 @@ pub fn differences(sdk: &Value, snapshot: &RegistrySnapshot, unordered: &[&str])
                 got.get(field) == Some(want)
             };
             if !same {
-                diffs.push(format!("{k:?}.{field}: Feast {want}, console {}", got.get(field).unwrap_or(&Value::Null)));
+                diffs.push(format!(
+                    "{k:?}.{field}: Feast {want}, console {}",
+                    got.get(field).unwrap_or(&Value::Null)
+                ));
             }
         }
     }

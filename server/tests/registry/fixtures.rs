@@ -29,7 +29,10 @@ pub fn feast_fixtures() -> Option<PathBuf> {
         "FC_REQUIRE_FEAST is set but {} has no fixtures: run scripts/make-registries.sh first",
         dir.display()
     );
-    eprintln!("note: {} missing; real-Feast comparisons skipped (run scripts/make-registries.sh)", dir.display());
+    eprintln!(
+        "note: {} missing; real-Feast comparisons skipped (run scripts/make-registries.sh)",
+        dir.display()
+    );
     None
 }
 
@@ -41,13 +44,21 @@ pub fn feast_python() -> Option<PathBuf> {
     if python.is_file() {
         return Some(python);
     }
-    assert!(std::env::var("FC_REQUIRE_FEAST").is_err(), "FC_REQUIRE_FEAST is set but {} is missing", python.display());
-    eprintln!("note: {} missing; tests needing Feast are skipped (run scripts/feast-venv.sh)", python.display());
+    assert!(
+        std::env::var("FC_REQUIRE_FEAST").is_err(),
+        "FC_REQUIRE_FEAST is set but {} is missing",
+        python.display()
+    );
+    eprintln!(
+        "note: {} missing; tests needing Feast are skipped (run scripts/feast-venv.sh)",
+        python.display()
+    );
     None
 }
 
 pub fn sdk_dump(dir: &std::path::Path, backend: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join(backend).join("sdk_dump.json")).expect("sdk_dump.json readable");
+    let text = std::fs::read_to_string(dir.join(backend).join("sdk_dump.json"))
+        .expect("sdk_dump.json readable");
     serde_json::from_str(&text).expect("sdk_dump.json is JSON")
 }
 

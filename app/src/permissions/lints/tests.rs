@@ -3,7 +3,13 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::permissions::model::ResourceType as T;
 
-fn perm(name: &str, types: &[T], patterns: &[&str], actions: &[Action], policy: Policy) -> PermissionSpec {
+fn perm(
+    name: &str,
+    types: &[T],
+    patterns: &[&str],
+    actions: &[Action],
+    policy: Policy,
+) -> PermissionSpec {
     PermissionSpec {
         name: name.into(),
         types: types.to_vec(),
@@ -16,7 +22,9 @@ fn perm(name: &str, types: &[T], patterns: &[&str], actions: &[Action], policy: 
 }
 
 fn ns(n: &[&str]) -> Policy {
-    Policy::NamespaceBased { namespaces: n.iter().map(|s| s.to_string()).collect() }
+    Policy::NamespaceBased {
+        namespaces: n.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 fn lints(permissions: &[PermissionSpec], objects: &[Resource], server: Option<&str>) -> Vec<Lint> {
@@ -35,9 +43,16 @@ fn find(lints: &[Lint], code: LintCode) -> Vec<&Lint> {
 
 #[test]
 fn ignored_required_tags_name_who_gains_access() {
-    let mut shared =
-        perm("team_a_read_shared", &[T::FeatureView], &[], &[Action::Describe, Action::ReadOffline], ns(&["team-b"]));
-    shared.required_tags.insert("visibility".into(), "shared".into());
+    let mut shared = perm(
+        "team_a_read_shared",
+        &[T::FeatureView],
+        &[],
+        &[Action::Describe, Action::ReadOffline],
+        ns(&["team-b"]),
+    );
+    shared
+        .required_tags
+        .insert("visibility".into(), "shared".into());
     let objects = [
         Resource::new(T::FeatureView, "driver_quality_sensitive").with_tag("visibility", "private"),
         Resource::new(T::FeatureView, "driver_shared").with_tag("visibility", "shared"),
@@ -49,21 +64,55 @@ fn ignored_required_tags_name_who_gains_access() {
     assert_eq!(l[0].principals, vec!["namespace:team-b".to_string()]);
     assert_eq!(
         l[0].objects,
-        vec![ObjectRef { resource_type: T::FeatureView, name: "driver_quality_sensitive".into() }]
+        vec![ObjectRef {
+            resource_type: T::FeatureView,
+            name: "driver_quality_sensitive".into()
+        }]
     );
 }
 
 #[test]
 fn allow_all_and_empty_policies_and_actions() {
     let perms = [
-        perm("open", &[T::Entity], &[], &[Action::Describe], Policy::AllowAll),
-        perm("nobody", &[T::Entity], &[], &[Action::Describe], Policy::RoleBased { roles: vec![] }),
-        perm("noop", &[T::Entity], &[], &[], Policy::RoleBased { roles: vec!["r".into()] }),
+        perm(
+            "open",
+            &[T::Entity],
+            &[],
+            &[Action::Describe],
+            Policy::AllowAll,
+        ),
+        perm(
+            "nobody",
+            &[T::Entity],
+            &[],
+            &[Action::Describe],
+            Policy::RoleBased { roles: vec![] },
+        ),
+        perm(
+            "noop",
+            &[T::Entity],
+            &[],
+            &[],
+            Policy::RoleBased {
+                roles: vec!["r".into()],
+            },
+        ),
     ];
     let out = lints(&perms, &[Resource::new(T::Entity, "driver")], None);
-    assert_eq!(find(&out, LintCode::AllowAllUnreadable)[0].severity, Severity::Error);
-    assert_eq!(find(&out, LintCode::PolicyNeverGrants)[0].permission.as_deref(), Some("nobody"));
-    assert_eq!(find(&out, LintCode::EmptyActions)[0].permission.as_deref(), Some("noop"));
+    assert_eq!(
+        find(&out, LintCode::AllowAllUnreadable)[0].severity,
+        Severity::Error
+    );
+    assert_eq!(
+        find(&out, LintCode::PolicyNeverGrants)[0]
+            .permission
+            .as_deref(),
+        Some("nobody")
+    );
+    assert_eq!(
+        find(&out, LintCode::EmptyActions)[0].permission.as_deref(),
+        Some("noop")
+    );
 }
 
 #[test]
@@ -71,26 +120,49 @@ fn pattern_lints() {
     let perms = [perm(
         "p",
         &[T::FeatureView],
-        &["driver_stats", "nothing_.*", ".*", "(", "(?=x).*", ".*pii.*"],
+        &[
+            "driver_stats",
+            "nothing_.*",
+            ".*",
+            "(",
+            "(?=x).*",
+            ".*pii.*",
+        ],
         &[Action::Describe],
         ns(&["a"]),
     )];
-    let objects = [Resource::new(T::FeatureView, "Driver_Stats"), Resource::new(T::FeatureView, "Card_PII")];
+    let objects = [
+        Resource::new(T::FeatureView, "Driver_Stats"),
+        Resource::new(T::FeatureView, "Card_PII"),
+    ];
     let out = lints(&perms, &objects, None);
     let case = find(&out, LintCode::PatternCaseMismatch);
     assert_eq!(case.len(), 2, "{case:?}");
     assert_eq!(case[0].objects[0].name, "Driver_Stats");
     assert_eq!(case[1].objects[0].name, "Card_PII");
-    assert!(find(&out, LintCode::PatternMatchesNothing)[0].message.contains("nothing_"));
-    assert!(find(&out, LintCode::PatternMatchesEverything)[0].message.contains("\".*\""));
-    assert_eq!(find(&out, LintCode::PatternInvalid)[0].severity, Severity::Error);
+    assert!(find(&out, LintCode::PatternMatchesNothing)[0]
+        .message
+        .contains("nothing_"));
+    assert!(find(&out, LintCode::PatternMatchesEverything)[0]
+        .message
+        .contains("\".*\""));
+    assert_eq!(
+        find(&out, LintCode::PatternInvalid)[0].severity,
+        Severity::Error
+    );
     assert_eq!(find(&out, LintCode::PatternUnsupported).len(), 1);
 }
 
 #[test]
 fn split_update_actions_are_reported() {
     let perms = [
-        perm("describe", &[T::Entity], &[], &[Action::Describe], ns(&["a"])),
+        perm(
+            "describe",
+            &[T::Entity],
+            &[],
+            &[Action::Describe],
+            ns(&["a"]),
+        ),
         perm("update", &[T::Entity], &[], &[Action::Update], ns(&["a"])),
     ];
     let out = lints(&perms, &[Resource::new(T::Entity, "driver")], None);
@@ -98,16 +170,39 @@ fn split_update_actions_are_reported() {
     assert_eq!(l.len(), 1);
     assert_eq!(l[0].principals, vec!["namespace:a".to_string()]);
     let together = [
-        perm("du", &[T::Entity], &[], &[Action::Describe, Action::Update], ns(&["a"])),
+        perm(
+            "du",
+            &[T::Entity],
+            &[],
+            &[Action::Describe, Action::Update],
+            ns(&["a"]),
+        ),
         perm("u", &[T::Entity], &[], &[Action::Update], ns(&["a"])),
     ];
-    assert!(find(&lints(&together, &[Resource::new(T::Entity, "driver")], None), LintCode::UpdateImpossible).is_empty());
+    assert!(find(
+        &lints(&together, &[Resource::new(T::Entity, "driver")], None),
+        LintCode::UpdateImpossible
+    )
+    .is_empty());
 }
 
 #[test]
 fn uncovered_objects_and_open_projects() {
-    let perms = [perm("fv", &[T::FeatureView], &[], &[Action::Describe], ns(&["a"]))];
-    let out = lints(&perms, &[Resource::new(T::Entity, "driver"), Resource::new(T::FeatureView, "v")], None);
+    let perms = [perm(
+        "fv",
+        &[T::FeatureView],
+        &[],
+        &[Action::Describe],
+        ns(&["a"]),
+    )];
+    let out = lints(
+        &perms,
+        &[
+            Resource::new(T::Entity, "driver"),
+            Resource::new(T::FeatureView, "v"),
+        ],
+        None,
+    );
     let l = find(&out, LintCode::ObjectsUncovered);
     // The entity and the permission object itself.
     assert_eq!(l[0].objects.len(), 2, "{:?}", l[0].objects);
@@ -117,11 +212,20 @@ fn uncovered_objects_and_open_projects() {
 
 #[test]
 fn project_permissions_outside_the_server_project_do_not_decide_project_calls() {
-    let perms = [perm("projects", &[T::Project], &[], &[Action::Describe], ns(&["a"]))];
+    let perms = [perm(
+        "projects",
+        &[T::Project],
+        &[],
+        &[Action::Describe],
+        ns(&["a"]),
+    )];
     let out = lints(&perms, &[], Some("fraud_detection"));
     let l = find(&out, LintCode::ProjectCallsUseServerProject);
     assert_eq!((l.len(), l[0].severity), (1, Severity::Warning));
     assert!(l[0].message.contains("fraud_detection"));
     let own = lints(&perms, &[], Some("driver_ranking"));
-    assert_eq!(find(&own, LintCode::ProjectCallsUseServerProject)[0].severity, Severity::Info);
+    assert_eq!(
+        find(&own, LintCode::ProjectCallsUseServerProject)[0].severity,
+        Severity::Info
+    );
 }

@@ -16,7 +16,9 @@ fn perm(name: &str, types: &[T], actions: &[Action], policy: Policy) -> Permissi
 }
 
 fn roles(r: &[&str]) -> Policy {
-    Policy::RoleBased { roles: r.iter().map(|s| s.to_string()).collect() }
+    Policy::RoleBased {
+        roles: r.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 #[test]
@@ -28,16 +30,35 @@ fn principals_come_from_every_policy_once() {
             "c",
             &[],
             &[Action::Describe],
-            Policy::CombinedGroupNamespace { groups: vec!["/dev".into()], namespaces: vec!["team-a".into()] },
+            Policy::CombinedGroupNamespace {
+                groups: vec!["/dev".into()],
+                namespaces: vec!["team-a".into()],
+            },
         ),
     ];
-    let labels: Vec<String> = principals_from_policies(&perms, &[]).into_iter().map(|p| p.label).collect();
-    assert_eq!(labels, ["role:reader", "role:admin", "group:/dev", "namespace:team-a"]);
+    let labels: Vec<String> = principals_from_policies(&perms, &[])
+        .into_iter()
+        .map(|p| p.label)
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "role:reader",
+            "role:admin",
+            "group:/dev",
+            "namespace:team-a"
+        ]
+    );
 }
 
 #[test]
 fn matrix_counts_objects_per_type_and_action() {
-    let perms = vec![perm("readers", &[T::FeatureView], &[Action::Describe, Action::ReadOnline], roles(&["reader"]))];
+    let perms = vec![perm(
+        "readers",
+        &[T::FeatureView],
+        &[Action::Describe, Action::ReadOnline],
+        roles(&["reader"]),
+    )];
     let objects = vec![
         Resource::new(T::FeatureView, "a"),
         Resource::new(T::BatchFeatureView, "b"),
@@ -45,7 +66,12 @@ fn matrix_counts_objects_per_type_and_action() {
     ];
     let principals = principals_from_policies(&perms, &[]);
     let m = access_matrix(&perms, &principals, &objects);
-    let col = |t, a| m.columns.iter().position(|c| *c == (t, a)).unwrap_or(usize::MAX);
+    let col = |t, a| {
+        m.columns
+            .iter()
+            .position(|c| *c == (t, a))
+            .unwrap_or(usize::MAX)
+    };
     let row = &m.rows[0];
     assert_eq!(row[col(T::FeatureView, Action::Describe)].allowed, 1);
     assert_eq!(row[col(T::BatchFeatureView, Action::ReadOnline)].allowed, 1);
@@ -60,7 +86,12 @@ fn matrix_counts_objects_per_type_and_action() {
 #[test]
 fn diff_reports_gains_and_losses_including_updates() {
     let objects = vec![Resource::new(T::Entity, "driver")];
-    let before = vec![perm("d", &[T::Entity], &[Action::Describe], roles(&["dev"]))];
+    let before = vec![perm(
+        "d",
+        &[T::Entity],
+        &[Action::Describe],
+        roles(&["dev"]),
+    )];
     let mut after = before.clone();
     after.push(perm("u", &[T::Entity], &[Action::Update], roles(&["dev"])));
     let changes = access_diff(&before, &after, &[], &objects);
@@ -68,19 +99,47 @@ fn diff_reports_gains_and_losses_including_updates() {
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(changes[0].actions, vec![Action::Update]);
     assert!(changes[0].gained());
-    let merged = vec![perm("du", &[T::Entity], &[Action::Describe, Action::Update], roles(&["dev"]))];
+    let merged = vec![perm(
+        "du",
+        &[T::Entity],
+        &[Action::Describe, Action::Update],
+        roles(&["dev"]),
+    )];
     let changes = access_diff(&before, &merged, &[], &objects);
-    assert!(changes.iter().any(|c| c.actions == Action::UPDATE_REQUEST && c.gained()), "{changes:?}");
-    let removed =
-        access_diff(&before, &[perm("other", &[T::Project], &[Action::Describe], roles(&["x"]))], &[], &objects);
-    assert!(removed.iter().any(|c| c.principal == "role:dev" && c.lost()));
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.actions == Action::UPDATE_REQUEST && c.gained()),
+        "{changes:?}"
+    );
+    let removed = access_diff(
+        &before,
+        &[perm(
+            "other",
+            &[T::Project],
+            &[Action::Describe],
+            roles(&["x"]),
+        )],
+        &[],
+        &objects,
+    );
+    assert!(removed
+        .iter()
+        .any(|c| c.principal == "role:dev" && c.lost()));
 }
 
 #[test]
 fn removing_the_last_permission_opens_the_project() {
     let objects = vec![Resource::new(T::Entity, "driver")];
-    let before = vec![perm("d", &[T::Entity], &[Action::Describe], roles(&["dev"]))];
+    let before = vec![perm(
+        "d",
+        &[T::Entity],
+        &[Action::Describe],
+        roles(&["dev"]),
+    )];
     let extra = [Principal::new("alice", User::named("alice"))];
     let changes = access_diff(&before, &[], &extra, &objects);
-    assert!(changes.iter().any(|c| c.principal == "alice" && c.actions == [Action::Delete] && c.gained()));
+    assert!(changes
+        .iter()
+        .any(|c| c.principal == "alice" && c.actions == [Action::Delete] && c.gained()));
 }

@@ -4,7 +4,11 @@ use super::ast::{AtCode, Category, ClassItem, Node};
 use super::parse::{State, DIGITS, HEXDIGITS, OCTDIGITS};
 use super::tokenizer::{err, PyRegexError, Tokenizer};
 
-pub(super) fn escape_literal(source: &mut Tokenizer, c: char, in_class: bool) -> Result<Option<u32>, PyRegexError> {
+pub(super) fn escape_literal(
+    source: &mut Tokenizer,
+    c: char,
+    in_class: bool,
+) -> Result<Option<u32>, PyRegexError> {
     let simple = match c {
         'a' => Some(0x07),
         'f' => Some(0x0c),
@@ -69,7 +73,9 @@ pub(super) fn class_escape(source: &mut Tokenizer, c: char) -> Result<ClassItem,
         let text = format!("{c}{more}");
         let v = u32::from_str_radix(&text, 8).map_err(|_| err("bad escape"))?;
         if v > 0o377 {
-            return Err(err(format!("octal escape value \\{text} outside of range 0-0o377")));
+            return Err(err(format!(
+                "octal escape value \\{text} outside of range 0-0o377"
+            )));
         }
         return Ok(ClassItem::Literal(v));
     }
@@ -92,7 +98,10 @@ pub(super) fn escape(source: &mut Tokenizer, state: &State, c: char) -> Result<N
         return Ok(Node::At(at));
     }
     if let Some(cat) = category(c) {
-        return Ok(Node::In { negate: false, items: vec![ClassItem::Category(cat)] });
+        return Ok(Node::In {
+            negate: false,
+            items: vec![ClassItem::Category(cat)],
+        });
     }
     if let Some(v) = escape_literal(source, c, false)? {
         return Ok(Node::Literal(v));
@@ -116,7 +125,9 @@ pub(super) fn escape(source: &mut Tokenizer, state: &State, c: char) -> Result<N
                     text.push(e);
                     let v = u32::from_str_radix(&text, 8).map_err(|_| err("bad escape"))?;
                     if v > 0o377 {
-                        return Err(err(format!("octal escape value \\{text} outside of range 0-0o377")));
+                        return Err(err(format!(
+                            "octal escape value \\{text} outside of range 0-0o377"
+                        )));
                     }
                     return Ok(Node::Literal(v));
                 }

@@ -113,7 +113,11 @@ pub(super) fn parse_group(
             c => return Err(err(format!("unknown extension ?{c}"))),
         }
     }
-    let group = if capture { Some(state.open_group(name.as_deref())?) } else { None };
+    let group = if capture {
+        Some(state.open_group(name.as_deref())?)
+    } else {
+        None
+    };
     let sub_verbose = (*verbose || add.verbose) && !del.verbose;
     let body = parse_sub(source, state, sub_verbose, nested + 1)?;
     if !source.matches(')')? {
@@ -192,11 +196,15 @@ pub(super) fn parse_flags(
     if ch != '-' {
         loop {
             if ch == 'L' {
-                return Err(err("bad inline flags: cannot use 'L' flag with a str pattern"));
+                return Err(err(
+                    "bad inline flags: cannot use 'L' flag with a str pattern",
+                ));
             }
             flag_of(ch, &mut add);
             if add.ascii && add.unicode {
-                return Err(err("bad inline flags: flags 'a', 'u' and 'L' are incompatible"));
+                return Err(err(
+                    "bad inline flags: flags 'a', 'u' and 'L' are incompatible",
+                ));
             }
             ch = match source.get()? {
                 None => return Err(err("missing -, : or )")),
@@ -207,7 +215,11 @@ pub(super) fn parse_flags(
                 break;
             }
             if !"aiLmsuxt".contains(ch) {
-                return Err(err(if ch.is_alphabetic() { "unknown flag" } else { "missing -, : or )" }));
+                return Err(err(if ch.is_alphabetic() {
+                    "unknown flag"
+                } else {
+                    "missing -, : or )"
+                }));
             }
         }
     }
@@ -227,7 +239,9 @@ pub(super) fn parse_flags(
         };
         loop {
             if "auL".contains(ch) {
-                return Err(err("bad inline flags: cannot turn off flags 'a', 'u' and 'L'"));
+                return Err(err(
+                    "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
+                ));
             }
             flag_of(ch, &mut del);
             ch = match source.get()? {
@@ -239,7 +253,11 @@ pub(super) fn parse_flags(
                 break;
             }
             if !"aiLmsuxt".contains(ch) {
-                return Err(err(if ch.is_alphabetic() { "unknown flag" } else { "missing :" }));
+                return Err(err(if ch.is_alphabetic() {
+                    "unknown flag"
+                } else {
+                    "missing :"
+                }));
             }
         }
     }

@@ -56,7 +56,11 @@ impl NamePattern {
                 Ok(t) => match t.exact_literal {
                     Some(s) => Compiled::Exact(s),
                     None => {
-                        let for_empty = t.rust_pattern_for_empty.as_deref().map(Regex::new).transpose();
+                        let for_empty = t
+                            .rust_pattern_for_empty
+                            .as_deref()
+                            .map(Regex::new)
+                            .transpose();
                         match (Regex::new(&t.rust_pattern), for_empty) {
                             (Ok(regex), Ok(regex_for_empty)) => Compiled::Regex {
                                 regex,
@@ -64,15 +68,18 @@ impl NamePattern {
                                 unicode_tables: t.unicode_tables,
                                 dollar_before_newline: t.dollar_before_newline,
                             },
-                            (Err(e), _) | (_, Err(e)) => {
-                                Compiled::Unsupported(format!("cannot be compiled by the console's regex engine ({e})"))
-                            }
+                            (Err(e), _) | (_, Err(e)) => Compiled::Unsupported(format!(
+                                "cannot be compiled by the console's regex engine ({e})"
+                            )),
                         }
                     }
                 },
             },
         };
-        NamePattern { source: pattern.to_string(), compiled }
+        NamePattern {
+            source: pattern.to_string(),
+            compiled,
+        }
     }
 
     pub fn source(&self) -> &str {
@@ -106,7 +113,12 @@ impl NamePattern {
             Compiled::Exact(s) => bool_match(s == name),
             Compiled::Invalid(e) => PatternMatch::Error(e.clone()),
             Compiled::Unsupported(r) => PatternMatch::Unknown(r.clone()),
-            Compiled::Regex { regex, regex_for_empty, unicode_tables, dollar_before_newline } => {
+            Compiled::Regex {
+                regex,
+                regex_for_empty,
+                unicode_tables,
+                dollar_before_newline,
+            } => {
                 if *unicode_tables && !name.is_ascii() {
                     return PatternMatch::Unknown(
                         "uses \\w, \\d, \\s, \\b or case-insensitive matching on a non-ASCII name \

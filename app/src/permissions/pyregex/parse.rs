@@ -47,7 +47,9 @@ impl State {
         }
         if let Some(name) = name {
             if let Some((_, ogid)) = self.group_names.iter().find(|(n, _)| n == name) {
-                return Err(err(format!("redefinition of group name {name:?} as group {gid}; was group {ogid}")));
+                return Err(err(format!(
+                    "redefinition of group name {name:?} as group {gid}; was group {ogid}"
+                )));
             }
             self.group_names.push((name.to_string(), gid));
         }
@@ -64,7 +66,9 @@ impl State {
                 return Err(err("cannot refer to an open group"));
             }
             if gid >= from {
-                return Err(err("cannot refer to group defined in the same lookbehind subpattern"));
+                return Err(err(
+                    "cannot refer to group defined in the same lookbehind subpattern",
+                ));
             }
         }
         Ok(())
@@ -95,7 +99,10 @@ pub fn parse(pattern: &str) -> Result<Parsed, PyRegexError> {
     if let Some(g) = state.cond_group_refs.iter().find(|&&g| g >= state.groups()) {
         return Err(err(format!("invalid group reference {g}")));
     }
-    Ok(Parsed { nodes, global_flags: state.flags })
+    Ok(Parsed {
+        nodes,
+        global_flags: state.flags,
+    })
 }
 
 pub(super) fn parse_sub(
@@ -217,7 +224,11 @@ pub(super) fn parse_seq(
     Ok(seq)
 }
 
-pub(super) fn parse_repeat(source: &mut Tokenizer, seq: &mut Vec<Node>, this: char) -> Result<(), PyRegexError> {
+pub(super) fn parse_repeat(
+    source: &mut Tokenizer,
+    seq: &mut Vec<Node>,
+    this: char,
+) -> Result<(), PyRegexError> {
     let here = source.tell();
     let (min, max): (u32, Option<u32>) = match this {
         '?' => (0, Some(1)),
@@ -229,7 +240,11 @@ pub(super) fn parse_repeat(source: &mut Tokenizer, seq: &mut Vec<Node>, this: ch
                 return Ok(());
             }
             let lo = source.get_while(usize::MAX, DIGITS)?;
-            let hi = if source.matches(',')? { source.get_while(usize::MAX, DIGITS)? } else { lo.clone() };
+            let hi = if source.matches(',')? {
+                source.get_while(usize::MAX, DIGITS)?
+            } else {
+                lo.clone()
+            };
             if !source.matches('}')? {
                 seq.push(Node::Literal('{' as u32));
                 source.seek(here)?;
@@ -247,7 +262,11 @@ pub(super) fn parse_repeat(source: &mut Tokenizer, seq: &mut Vec<Node>, this: ch
                 Ok(v)
             };
             let min = if lo.is_empty() { 0 } else { number(&lo)? };
-            let max = if hi.is_empty() { None } else { Some(number(&hi)?) };
+            let max = if hi.is_empty() {
+                None
+            } else {
+                Some(number(&hi)?)
+            };
             if let Some(max) = max {
                 if max < min {
                     return Err(err("min repeat greater than max repeat"));
@@ -267,6 +286,11 @@ pub(super) fn parse_repeat(source: &mut Tokenizer, seq: &mut Vec<Node>, this: ch
     } else {
         source.matches('+')?
     };
-    seq.push(Node::Repeat { min, max, possessive, item: Box::new(item) });
+    seq.push(Node::Repeat {
+        min,
+        max,
+        possessive,
+        item: Box::new(item),
+    });
     Ok(())
 }

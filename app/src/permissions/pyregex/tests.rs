@@ -18,7 +18,9 @@ fn check(cases: &[(&str, &str, &str)]) {
     for (pattern, name, want) in cases {
         let got = outcome(pattern, name);
         if got != *want {
-            failures.push(format!("re.fullmatch({pattern:?}, {name:?}): want {want}, got {got}"));
+            failures.push(format!(
+                "re.fullmatch({pattern:?}, {name:?}): want {want}, got {got}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

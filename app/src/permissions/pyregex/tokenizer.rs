@@ -10,7 +10,10 @@ pub struct PyRegexError {
 }
 
 pub(super) fn err(message: impl Into<String>) -> PyRegexError {
-    PyRegexError { message: message.into(), python_type: "re.error" }
+    PyRegexError {
+        message: message.into(),
+        python_type: "re.error",
+    }
 }
 
 /// One token: a character, or a backslash escape (`\` plus the next character).
@@ -28,7 +31,11 @@ pub(super) struct Tokenizer {
 
 impl Tokenizer {
     pub(super) fn new(pattern: &str) -> Result<Self, PyRegexError> {
-        let mut t = Tokenizer { chars: pattern.chars().collect(), index: 0, next: None };
+        let mut t = Tokenizer {
+            chars: pattern.chars().collect(),
+            index: 0,
+            next: None,
+        };
         t.advance()?;
         Ok(t)
     }
@@ -105,7 +112,11 @@ impl Tokenizer {
     }
 
     /// `getuntil(terminator, name)`; escapes count as two characters, as in Python.
-    pub(super) fn get_until(&mut self, terminator: char, name: &str) -> Result<String, PyRegexError> {
+    pub(super) fn get_until(
+        &mut self,
+        terminator: char,
+        name: &str,
+    ) -> Result<String, PyRegexError> {
         let mut out = String::new();
         loop {
             let c = self.get()?;

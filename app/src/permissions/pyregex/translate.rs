@@ -45,7 +45,11 @@ pub fn translate(parsed: &Parsed) -> Result<Translation, &'static str> {
         return Err("the TEMPLATE flag (?t)");
     }
     let e = emit(parsed, false)?;
-    let rust_pattern_for_empty = if e.non_boundary { Some(emit(parsed, true)?.out) } else { None };
+    let rust_pattern_for_empty = if e.non_boundary {
+        Some(emit(parsed, true)?.out)
+    } else {
+        None
+    };
     let exact_literal = if parsed.global_flags.ignorecase {
         None
     } else {
@@ -118,7 +122,12 @@ impl Emitter {
             Node::Any => self.out.push_str(if flags.dotall { "(?s:.)" } else { "." }),
             Node::In { negate, items } => self.class(*negate, items, flags)?,
             Node::At(at) => self.at(*at, flags),
-            Node::Repeat { min, max, possessive, item } => {
+            Node::Repeat {
+                min,
+                max,
+                possessive,
+                item,
+            } => {
                 if *possessive {
                     return Err("possessive quantifiers");
                 }
@@ -181,7 +190,12 @@ impl Emitter {
         self.out.push_str(s);
     }
 
-    fn class(&mut self, negate: bool, items: &[ClassItem], flags: Flags) -> Result<(), &'static str> {
+    fn class(
+        &mut self,
+        negate: bool,
+        items: &[ClassItem],
+        flags: Flags,
+    ) -> Result<(), &'static str> {
         let mut body = String::new();
         for item in items {
             match *item {
@@ -217,7 +231,8 @@ impl Emitter {
         self.out.push_str(open);
         if body.is_empty() {
             // Only lone surrogates were listed: the set matches nothing (or, negated, anything).
-            self.out.push_str(if negate { r"[\x{0}-\x{10FFFF}]" } else { NEVER });
+            self.out
+                .push_str(if negate { r"[\x{0}-\x{10FFFF}]" } else { NEVER });
         } else {
             self.out.push_str(if negate { "[^" } else { "[" });
             self.out.push_str(&body);

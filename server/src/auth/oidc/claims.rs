@@ -30,13 +30,17 @@ mod tests {
     use super::*;
 
     fn jwt(payload: &str) -> String {
-        format!("eyJhbGciOiJub25lIn0.{}.sig", URL_SAFE_NO_PAD.encode(payload))
+        format!(
+            "eyJhbGciOiJub25lIn0.{}.sig",
+            URL_SAFE_NO_PAD.encode(payload)
+        )
     }
 
     #[test]
     fn access_token_claims_win() {
         let id = jwt(r#"{"sub":"s","preferred_username":"alice","groups":["a"]}"#);
-        let access = jwt(r#"{"sub":"s","groups":["b"],"resource_access":{"feast":{"roles":["r"]}}}"#);
+        let access =
+            jwt(r#"{"sub":"s","groups":["b"],"resource_access":{"feast":{"roles":["r"]}}}"#);
         let claims = identity_claims(Some(&id), Some(&access));
         assert_eq!(claims["preferred_username"], "alice");
         assert_eq!(claims["groups"][0], "b");

@@ -4,9 +4,9 @@ use std::str::FromStr;
 
 use openidconnect::{
     core::{CoreAuthenticationFlow, CoreIdToken},
-    AuthorizationCode, ClaimsVerificationError, CsrfToken, LogoutRequest, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    SignatureVerificationError, TokenResponse,
+    AuthorizationCode, ClaimsVerificationError, CsrfToken, LogoutRequest, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope, SignatureVerificationError, TokenResponse,
 };
 use serde_json::Value;
 
@@ -16,7 +16,10 @@ use super::{
     provider::{chain, Provider},
 };
 use crate::{
-    auth::{random::constant_time_eq, session::{unix_now, PendingLogin, Tokens}},
+    auth::{
+        random::constant_time_eq,
+        session::{unix_now, PendingLogin, Tokens},
+    },
     config::auth::OidcConfig,
 };
 
@@ -27,7 +30,9 @@ pub enum LoginError {
     NoLoginInProgress,
     #[error("the answer from the identity provider does not belong to the sign-in this browser started (state mismatch)")]
     StateMismatch,
-    #[error("the answer names another identity provider as its issuer ({0}): possibly a mix-up attack")]
+    #[error(
+        "the answer names another identity provider as its issuer ({0}): possibly a mix-up attack"
+    )]
     IssuerMismatch(String),
     #[error("the identity provider did not send an authorization code")]
     MissingCode,
@@ -65,9 +70,13 @@ pub struct Oidc {
 
 impl Oidc {
     pub fn new(config: OidcConfig, public_url: &str, redirect_url: &str) -> Result<Oidc, String> {
-        let redirect = RedirectUrl::new(redirect_url.to_string()).map_err(|e| format!("bad redirect URL {redirect_url}: {e}"))?;
+        let redirect = RedirectUrl::new(redirect_url.to_string())
+            .map_err(|e| format!("bad redirect URL {redirect_url}: {e}"))?;
         let http = ProviderHttp::new().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Oidc { provider: Provider::new(config, redirect, http), public_url: public_url.to_string() })
+        Ok(Oidc {
+            provider: Provider::new(config, redirect, http),
+            public_url: public_url.to_string(),
+        })
     }
 
     pub fn config(&self) -> &OidcConfig {
@@ -75,11 +84,25 @@ impl Oidc {
     }
 
     pub async fn start(&self, return_to: String) -> Result<AuthorizationStart, LoginError> {
-        let metadata = self.provider.metadata().await.map_err(LoginError::Unavailable)?;
+        let metadata = self
+            .provider
+            .metadata()
+            .await
+            .map_err(LoginError::Unavailable)?;
         let client = self.provider.client(metadata);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
-        for scope in self.provider.config.scopes.iter().filter(|s| *s != "openid") {
+        let mut request = client.authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        );
+        for scope in self
+            .provider
+            .config
+            .scopes
+            .iter()
+            .filter(|s| *s != "openid")
+        {
             request = request.add_scope(Scope::new(scope.clone()));
         }
         let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
@@ -97,13 +120,24 @@ impl Oidc {
 
     /// Checks the callback against the pending login, exchanges the code and checks the ID
     /// token. Nothing is stored here: the caller creates the session only on Ok.
-    pub async fn finish(&self, pending: &PendingLogin, state: Option<&str>, code: Option<&str>) -> Result<SignedIn, LoginError> {
+    pub async fn finish(
+        &self,
+        pending: &PendingLogin,
+        state: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<SignedIn, LoginError> {
         match state {
             Some(s) if constant_time_eq(s, &pending.csrf_state) => {}
             _ => return Err(LoginError::StateMismatch),
         }
-        let code = code.filter(|c| !c.is_empty()).ok_or(LoginError::MissingCode)?;
-        let metadata = self.provider.metadata().await.map_err(LoginError::Unavailable)?;
+        let code = code
+            .filter(|c| !c.is_empty())
+            .ok_or(LoginError::MissingCode)?;
+        let metadata = self
+            .provider
+            .metadata()
+            .await
+            .map_err(LoginError::Unavailable)?;
         let client = self.provider.client(metadata);
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -119,15 +153,25 @@ impl Oidc {
             id_token: Some(id_token.to_string()),
             access_token: Some(response.access_token().secret().clone()),
             refresh_token: response.refresh_token().map(|t| t.secret().clone()),
-            access_expires_at: response.expires_in().map(|d| unix_now() + d.as_secs() as i64),
+            access_expires_at: response
+                .expires_in()
+                .map(|d| unix_now() + d.as_secs() as i64),
         };
         let claims = identity_claims(tokens.id_token.as_deref(), tokens.access_token.as_deref());
-        Ok(SignedIn { subject, claims, tokens })
+        Ok(SignedIn {
+            subject,
+            claims,
+            tokens,
+        })
     }
 
     /// Uses the refresh token; the provider may rotate it (the new one replaces the old).
     pub async fn refresh(&self, refresh_token: &str) -> Result<SignedIn, LoginError> {
-        let metadata = self.provider.metadata().await.map_err(LoginError::Unavailable)?;
+        let metadata = self
+            .provider
+            .metadata()
+            .await
+            .map_err(LoginError::Unavailable)?;
         let client = self.provider.client(metadata);
         let response = client
             .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
@@ -136,7 +180,9 @@ impl Oidc {
             .await
             .map_err(|e| match e {
                 // The provider answered no: the refresh token is dead.
-                RequestTokenError::ServerResponse(_) => LoginError::CodeExchange(describe_token_error(&e)),
+                RequestTokenError::ServerResponse(_) => {
+                    LoginError::CodeExchange(describe_token_error(&e))
+                }
                 _ => LoginError::Unavailable(describe_token_error(&e)),
             })?;
         let id_token = response.id_token().cloned();
@@ -148,42 +194,73 @@ impl Oidc {
             id_token: id_token.map(|t| t.to_string()),
             access_token: Some(response.access_token().secret().clone()),
             refresh_token: response.refresh_token().map(|t| t.secret().clone()),
-            access_expires_at: response.expires_in().map(|d| unix_now() + d.as_secs() as i64),
+            access_expires_at: response
+                .expires_in()
+                .map(|d| unix_now() + d.as_secs() as i64),
         };
         let claims = identity_claims(tokens.id_token.as_deref(), tokens.access_token.as_deref());
-        Ok(SignedIn { subject, claims, tokens })
+        Ok(SignedIn {
+            subject,
+            claims,
+            tokens,
+        })
     }
 
     /// Checks signature, iss, aud, exp and (at sign-in) the nonce; returns `sub`. An unknown
     /// key id triggers one refetch of the provider's keys (rotation), then a second attempt.
-    async fn verified_subject(&self, id_token: &CoreIdToken, nonce: Option<&Nonce>) -> Result<String, LoginError> {
-        let mut metadata = self.provider.metadata().await.map_err(LoginError::Unavailable)?;
+    async fn verified_subject(
+        &self,
+        id_token: &CoreIdToken,
+        nonce: Option<&Nonce>,
+    ) -> Result<String, LoginError> {
+        let mut metadata = self
+            .provider
+            .metadata()
+            .await
+            .map_err(LoginError::Unavailable)?;
         for attempt in 0..2 {
             let client = self.provider.client(metadata.clone());
             let verifier = client.id_token_verifier();
             let result = match nonce {
-                Some(n) => id_token.claims(&verifier, n).map(|c| c.subject().to_string()),
+                Some(n) => id_token
+                    .claims(&verifier, n)
+                    .map(|c| c.subject().to_string()),
                 // Refreshed ID tokens carry no nonce (or the original one): nothing to compare.
-                None => id_token.claims(&verifier, |_: Option<&Nonce>| Ok(())).map(|c| c.subject().to_string()),
+                None => id_token
+                    .claims(&verifier, |_: Option<&Nonce>| Ok(()))
+                    .map(|c| c.subject().to_string()),
             };
             match result {
                 Ok(sub) => return Ok(sub),
-                Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) if attempt == 0 => {
-                    metadata = self.provider.refetch_keys().await.map_err(LoginError::Unavailable)?;
+                Err(ClaimsVerificationError::SignatureVerification(
+                    SignatureVerificationError::NoMatchingKey,
+                )) if attempt == 0 => {
+                    metadata = self
+                        .provider
+                        .refetch_keys()
+                        .await
+                        .map_err(LoginError::Unavailable)?;
                 }
                 Err(e) => return Err(LoginError::IdToken(describe_claims_error(&e))),
             }
         }
-        Err(LoginError::IdToken("it is signed with a key the identity provider does not publish".into()))
+        Err(LoginError::IdToken(
+            "it is signed with a key the identity provider does not publish".into(),
+        ))
     }
 
     /// The provider's logout URL when it offers RP-initiated logout.
     pub async fn end_session_url(&self, id_token: Option<&str>) -> Option<String> {
         let metadata = self.provider.metadata().await.ok()?;
-        let endpoint = metadata.additional_metadata().end_session_endpoint.clone()?;
-        let mut request = LogoutRequest::from(endpoint)
-            .set_client_id(openidconnect::ClientId::new(self.provider.config.client_id.clone()));
-        if let Ok(url) = PostLogoutRedirectUrl::new(format!("{}/auth/signed-out", self.public_url)) {
+        let endpoint = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .clone()?;
+        let mut request = LogoutRequest::from(endpoint).set_client_id(
+            openidconnect::ClientId::new(self.provider.config.client_id.clone()),
+        );
+        if let Ok(url) = PostLogoutRedirectUrl::new(format!("{}/auth/signed-out", self.public_url))
+        {
             request = request.set_post_logout_redirect_uri(url);
         }
         if let Some(token) = id_token.and_then(|t| CoreIdToken::from_str(t).ok()) {
@@ -196,18 +273,27 @@ impl Oidc {
 fn describe_claims_error(e: &ClaimsVerificationError) -> String {
     match e {
         ClaimsVerificationError::Expired(_) => "it has expired".into(),
-        ClaimsVerificationError::InvalidNonce(_) => "its nonce does not match this sign-in (replayed or forged token)".into(),
-        ClaimsVerificationError::InvalidIssuer(m) => format!("it was issued by someone else ({m})"),
-        ClaimsVerificationError::InvalidAudience(m) => format!("it was issued for another client ({m})"),
-        ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey) => {
-            "it is signed with a key the identity provider does not publish".into()
+        ClaimsVerificationError::InvalidNonce(_) => {
+            "its nonce does not match this sign-in (replayed or forged token)".into()
         }
-        ClaimsVerificationError::SignatureVerification(s) => format!("its signature is not valid ({s})"),
+        ClaimsVerificationError::InvalidIssuer(m) => format!("it was issued by someone else ({m})"),
+        ClaimsVerificationError::InvalidAudience(m) => {
+            format!("it was issued for another client ({m})")
+        }
+        ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey,
+        ) => "it is signed with a key the identity provider does not publish".into(),
+        ClaimsVerificationError::SignatureVerification(s) => {
+            format!("its signature is not valid ({s})")
+        }
         other => other.to_string(),
     }
 }
 
-fn describe_token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+fn describe_token_error<
+    RE: std::error::Error + 'static,
+    T: openidconnect::ErrorResponse + 'static,
+>(
     e: &RequestTokenError<RE, T>,
 ) -> String {
     match e {

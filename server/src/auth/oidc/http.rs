@@ -31,7 +31,10 @@ impl ProviderHttp {
         Ok(ProviderHttp { client })
     }
 
-    async fn send(client: reqwest::Client, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+    async fn send(
+        client: reqwest::Client,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, HttpError> {
         let (parts, body) = request.into_parts();
         let response = client
             .request(parts.method, parts.uri.to_string())
@@ -42,7 +45,9 @@ impl ProviderHttp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await?;
-        let mut out = openidconnect::http::Response::builder().status(status).body(bytes.to_vec())?;
+        let mut out = openidconnect::http::Response::builder()
+            .status(status)
+            .body(bytes.to_vec())?;
         *out.headers_mut() = headers;
         Ok(out)
     }

@@ -3,16 +3,22 @@
 
 use openidconnect::{
     core::{CoreClient, CoreJsonWebKeySet},
-    ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySet,
-    ProviderMetadataWithLogout, RedirectUrl,
+    ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
+    JsonWebKeySet, ProviderMetadataWithLogout, RedirectUrl,
 };
 use tokio::sync::RwLock;
 
 use super::http::ProviderHttp;
 use crate::config::auth::OidcConfig;
 
-pub type ConsoleClient =
-    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+pub type ConsoleClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 
 pub struct Provider {
     pub config: OidcConfig,
@@ -23,7 +29,12 @@ pub struct Provider {
 
 impl Provider {
     pub fn new(config: OidcConfig, redirect_url: RedirectUrl, http: ProviderHttp) -> Provider {
-        Provider { config, redirect_url, http, metadata: RwLock::new(None) }
+        Provider {
+            config,
+            redirect_url,
+            http,
+            metadata: RwLock::new(None),
+        }
     }
 
     /// Discovered metadata (with its key set), discovering now if not yet done.
@@ -31,10 +42,17 @@ impl Provider {
         if let Some(m) = self.metadata.read().await.as_ref() {
             return Ok(m.clone());
         }
-        let issuer = IssuerUrl::new(self.config.issuer_url.clone()).map_err(|e| format!("bad issuer URL: {e}"))?;
+        let issuer = IssuerUrl::new(self.config.issuer_url.clone())
+            .map_err(|e| format!("bad issuer URL: {e}"))?;
         let discovered = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
-            .map_err(|e| format!("discovery at {} failed: {}", self.config.issuer_url, chain(&e)))?;
+            .map_err(|e| {
+                format!(
+                    "discovery at {} failed: {}",
+                    self.config.issuer_url,
+                    chain(&e)
+                )
+            })?;
         *self.metadata.write().await = Some(discovered.clone());
         Ok(discovered)
     }
@@ -54,7 +72,9 @@ impl Provider {
         CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(self.config.client_secret.expose().to_string())),
+            Some(ClientSecret::new(
+                self.config.client_secret.expose().to_string(),
+            )),
         )
         .set_redirect_uri(self.redirect_url.clone())
     }

@@ -12,7 +12,10 @@ pub struct DataSource {
     pub timestamp_field: String,
     #[prost(string, tag = "5")]
     pub created_timestamp_column: String,
-    #[prost(oneof = "Options", tags = "11, 12, 13, 14, 15, 16, 18, 19, 22, 27, 30, 35")]
+    #[prost(
+        oneof = "Options",
+        tags = "11, 12, 13, 14, 15, 16, 18, 19, 22, 27, 30, 35"
+    )]
     pub options: Option<Options>,
     #[prost(string, tag = "17")]
     pub data_source_class_type: String,
@@ -44,7 +47,10 @@ pub struct SourceMeta {
 
 impl SourceMeta {
     pub fn as_object_meta(&self) -> ObjectMeta {
-        ObjectMeta { created_timestamp: self.created_timestamp, last_updated_timestamp: self.last_updated_timestamp }
+        ObjectMeta {
+            created_timestamp: self.created_timestamp,
+            last_updated_timestamp: self.last_updated_timestamp,
+        }
     }
 }
 

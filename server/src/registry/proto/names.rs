@@ -92,8 +92,16 @@ pub const PERMISSION_TYPES: [&str; 12] = [
 ];
 
 /// `feast.core.PermissionSpec.AuthzedAction`, in number order.
-pub const AUTHZED_ACTIONS: [&str; 8] =
-    ["CREATE", "DESCRIBE", "UPDATE", "DELETE", "READ_ONLINE", "READ_OFFLINE", "WRITE_ONLINE", "WRITE_OFFLINE"];
+pub const AUTHZED_ACTIONS: [&str; 8] = [
+    "CREATE",
+    "DESCRIBE",
+    "UPDATE",
+    "DELETE",
+    "READ_ONLINE",
+    "READ_OFFLINE",
+    "WRITE_ONLINE",
+    "WRITE_OFFLINE",
+];
 
 pub fn permission_type(n: i32) -> String {
     indexed(&PERMISSION_TYPES, n)

@@ -88,16 +88,43 @@ pub struct CombinedGroupNamespacePolicy {
 }
 
 // The wire schema mirrors the declarations above; `schema_matches_declarations` checks it.
-static LIST: Schema = Schema { known: &[(1, None)] };
-static COMBINED: Schema = Schema { known: &[(1, None), (2, None)] };
-static POLICY: Schema =
-    Schema { known: &[(1, None), (2, None), (3, Some(&LIST)), (4, Some(&LIST)), (5, Some(&LIST)), (6, Some(&COMBINED))] };
-static TIMESTAMP: Schema = Schema { known: &[(1, None), (2, None)] };
-static META: Schema = Schema { known: &[(1, Some(&TIMESTAMP)), (2, Some(&TIMESTAMP))] };
-static SPEC: Schema = Schema {
-    known: &[(1, None), (2, None), (3, None), (4, None), (5, None), (6, None), (7, Some(&POLICY)), (8, None)],
+static LIST: Schema = Schema {
+    known: &[(1, None)],
 };
-pub static PERMISSION_SCHEMA: Schema = Schema { known: &[(1, Some(&SPEC)), (2, Some(&META))] };
+static COMBINED: Schema = Schema {
+    known: &[(1, None), (2, None)],
+};
+static POLICY: Schema = Schema {
+    known: &[
+        (1, None),
+        (2, None),
+        (3, Some(&LIST)),
+        (4, Some(&LIST)),
+        (5, Some(&LIST)),
+        (6, Some(&COMBINED)),
+    ],
+};
+static TIMESTAMP: Schema = Schema {
+    known: &[(1, None), (2, None)],
+};
+static META: Schema = Schema {
+    known: &[(1, Some(&TIMESTAMP)), (2, Some(&TIMESTAMP))],
+};
+static SPEC: Schema = Schema {
+    known: &[
+        (1, None),
+        (2, None),
+        (3, None),
+        (4, None),
+        (5, None),
+        (6, None),
+        (7, Some(&POLICY)),
+        (8, None),
+    ],
+};
+pub static PERMISSION_SCHEMA: Schema = Schema {
+    known: &[(1, Some(&SPEC)), (2, Some(&META))],
+};
 
 /// A Permission as stored, plus its decoded form. Edit `message`, then [`encode`] writes the
 /// edits while keeping every field of the original bytes the console does not know.
@@ -122,7 +149,10 @@ impl PermissionRecord {
         let message = Permission::decode(bytes)?;
         // Validate the framing now so encode cannot fail on the original later.
         wire::fields(bytes)?;
-        Ok(PermissionRecord { original: bytes.to_vec(), message })
+        Ok(PermissionRecord {
+            original: bytes.to_vec(),
+            message,
+        })
     }
 
     pub fn original_bytes(&self) -> &[u8] {
@@ -131,7 +161,11 @@ impl PermissionRecord {
 
     pub fn encode(&self) -> Result<Vec<u8>, PermissionCodecError> {
         let known = self.message.encode_to_vec();
-        Ok(wire::merge_preserving_unknown(&self.original, &known, &PERMISSION_SCHEMA)?)
+        Ok(wire::merge_preserving_unknown(
+            &self.original,
+            &known,
+            &PERMISSION_SCHEMA,
+        )?)
     }
 }
 
@@ -159,13 +193,18 @@ mod tests {
                 actions: vec![1, 4],
                 name_patterns: vec!["driver_.*".into()],
                 policy: Some(Policy {
-                    policy_type: Some(PolicyType::RoleBased(RoleBasedPolicy { roles: vec!["reader".into()] })),
+                    policy_type: Some(PolicyType::RoleBased(RoleBasedPolicy {
+                        roles: vec!["reader".into()],
+                    })),
                     ..Default::default()
                 }),
                 ..Default::default()
             }),
             meta: Some(ObjectMeta {
-                created_timestamp: Some(super::super::Timestamp { seconds: 1_735_689_600, nanos: 5 }),
+                created_timestamp: Some(super::super::Timestamp {
+                    seconds: 1_735_689_600,
+                    nanos: 5,
+                }),
                 last_updated_timestamp: None,
             }),
         }
@@ -175,11 +214,18 @@ mod tests {
     fn unknown_fields_survive_decode_modify_encode() {
         // Unknown fields at three levels: Permission (15), PermissionSpec (12), RoleBasedPolicy (3).
         let mut p = sample();
-        let role = RoleBasedPolicy { roles: vec!["reader".into()] }.encode_to_vec();
+        let role = RoleBasedPolicy {
+            roles: vec!["reader".into()],
+        }
+        .encode_to_vec();
         let role_with_unknown = with_unknown(role, 3, "future-role-field");
         let mut policy = vec![key(3, 2), role_with_unknown.len() as u8];
         policy.extend_from_slice(&role_with_unknown);
-        let spec_plain = PermissionSpec { policy: None, ..p.spec.clone().unwrap() }.encode_to_vec();
+        let spec_plain = PermissionSpec {
+            policy: None,
+            ..p.spec.clone().unwrap()
+        }
+        .encode_to_vec();
         let mut spec = spec_plain;
         spec.push(key(7, 2));
         spec.push(policy.len() as u8);
@@ -187,7 +233,13 @@ mod tests {
         let spec = with_unknown(spec, 12, "future-spec-field");
         let mut original = vec![key(1, 2), spec.len() as u8];
         original.extend_from_slice(&spec);
-        original.extend_from_slice(&Permission { spec: None, meta: p.meta.take() }.encode_to_vec());
+        original.extend_from_slice(
+            &Permission {
+                spec: None,
+                meta: p.meta.take(),
+            }
+            .encode_to_vec(),
+        );
         let original = with_unknown(original, 15, "future-top-field");
 
         let mut record = PermissionRecord::decode(&original).unwrap();
@@ -202,7 +254,12 @@ mod tests {
         assert!(again.spec.as_ref().unwrap().name_patterns.is_empty());
         assert_eq!(again.meta, sample().meta);
         for needle in ["future-top-field", "future-spec-field", "future-role-field"] {
-            assert!(written.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} lost");
+            assert!(
+                written
+                    .windows(needle.len())
+                    .any(|w| w == needle.as_bytes()),
+                "{needle} lost"
+            );
         }
         // The unknown fields sit inside the right messages: decode them back level by level.
         let top = wire::fields(&written).unwrap();
@@ -210,9 +267,17 @@ mod tests {
         let spec_bytes = top.iter().find(|f| f.number == 1).unwrap().payload.unwrap();
         let spec_fields = wire::fields(spec_bytes).unwrap();
         assert!(spec_fields.iter().any(|f| f.number == 12));
-        let policy_bytes = spec_fields.iter().find(|f| f.number == 7).unwrap().payload.unwrap();
+        let policy_bytes = spec_fields
+            .iter()
+            .find(|f| f.number == 7)
+            .unwrap()
+            .payload
+            .unwrap();
         let role_bytes = wire::fields(policy_bytes).unwrap()[0].payload.unwrap();
-        assert!(wire::fields(role_bytes).unwrap().iter().any(|f| f.number == 3));
+        assert!(wire::fields(role_bytes)
+            .unwrap()
+            .iter()
+            .any(|f| f.number == 3));
     }
 
     #[test]
@@ -229,7 +294,14 @@ mod tests {
         // spec { name: "open", policy: {} } as Feast writes AllowAll.
         let bytes = [0x0a, 0x08, 0x0a, 0x04, b'o', b'p', b'e', b'n', 0x3a, 0x00];
         let record = PermissionRecord::decode(&bytes).unwrap();
-        let policy = record.message.spec.as_ref().unwrap().policy.as_ref().unwrap();
+        let policy = record
+            .message
+            .spec
+            .as_ref()
+            .unwrap()
+            .policy
+            .as_ref()
+            .unwrap();
         assert_eq!(policy.policy_type, None);
         assert_eq!(record.encode().unwrap(), bytes.to_vec());
     }

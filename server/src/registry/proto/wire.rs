@@ -13,7 +13,10 @@ pub struct Schema {
 
 impl Schema {
     fn field(&self, number: u32) -> Option<Option<&'static Schema>> {
-        self.known.iter().find(|(n, _)| *n == number).map(|(_, s)| *s)
+        self.known
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -70,8 +73,14 @@ pub fn fields(buf: &[u8]) -> Result<Vec<RawField<'_>>, WireError> {
         let mut payload = None;
         at = match wire_type {
             0 => varint(buf, at)?.1,
-            1 => at.checked_add(8).filter(|e| *e <= buf.len()).ok_or(WireError::Truncated(at))?,
-            5 => at.checked_add(4).filter(|e| *e <= buf.len()).ok_or(WireError::Truncated(at))?,
+            1 => at
+                .checked_add(8)
+                .filter(|e| *e <= buf.len())
+                .ok_or(WireError::Truncated(at))?,
+            5 => at
+                .checked_add(4)
+                .filter(|e| *e <= buf.len())
+                .ok_or(WireError::Truncated(at))?,
             2 => {
                 let (len, body) = varint(buf, at)?;
                 let end = usize::try_from(len)
@@ -83,9 +92,19 @@ pub fn fields(buf: &[u8]) -> Result<Vec<RawField<'_>>, WireError> {
                 end
             }
             // Groups (3, 4) are proto2-only; Feast's proto3 messages never contain them.
-            _ => return Err(WireError::BadWireType { wire_type, at: start }),
+            _ => {
+                return Err(WireError::BadWireType {
+                    wire_type,
+                    at: start,
+                })
+            }
         };
-        out.push(RawField { number, wire_type, bytes: &buf[start..at], payload });
+        out.push(RawField {
+            number,
+            wire_type,
+            bytes: &buf[start..at],
+            payload,
+        });
     }
     Ok(out)
 }
@@ -101,13 +120,21 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 /// Returns `encoded` (the known fields, freshly encoded) plus every field of `original` that
 /// `schema` does not declare; nested messages named in the schema are merged the same way
 /// with the original's last occurrence of that field (protobuf's "last one wins").
-pub fn merge_preserving_unknown(original: &[u8], encoded: &[u8], schema: &Schema) -> Result<Vec<u8>, WireError> {
+pub fn merge_preserving_unknown(
+    original: &[u8],
+    encoded: &[u8],
+    schema: &Schema,
+) -> Result<Vec<u8>, WireError> {
     let old = fields(original)?;
     let new = fields(encoded)?;
     let mut out = Vec::with_capacity(encoded.len() + original.len() / 4);
     for field in &new {
         let nested = schema.field(field.number).flatten();
-        let old_payload = old.iter().rev().find(|f| f.number == field.number).and_then(|f| f.payload);
+        let old_payload = old
+            .iter()
+            .rev()
+            .find(|f| f.number == field.number)
+            .and_then(|f| f.payload);
         match (nested, field.payload, old_payload) {
             (Some(nested), Some(new_payload), Some(old_payload)) => {
                 let merged = merge_preserving_unknown(old_payload, new_payload, nested)?;
@@ -128,22 +155,35 @@ pub fn merge_preserving_unknown(original: &[u8], encoded: &[u8], schema: &Schema
 mod tests {
     use super::*;
 
-    static INNER: Schema = Schema { known: &[(1, None)] };
-    static OUTER: Schema = Schema { known: &[(1, None), (2, Some(&INNER))] };
+    static INNER: Schema = Schema {
+        known: &[(1, None)],
+    };
+    static OUTER: Schema = Schema {
+        known: &[(1, None), (2, Some(&INNER))],
+    };
 
     #[test]
     fn splits_fields_of_every_wire_type() {
         // 1: varint 150, 2: "hi", 3: fixed64, 4: fixed32
-        let buf = [0x08, 0x96, 0x01, 0x12, 0x02, b'h', b'i', 0x19, 1, 2, 3, 4, 5, 6, 7, 8, 0x25, 1, 2, 3, 4];
+        let buf = [
+            0x08, 0x96, 0x01, 0x12, 0x02, b'h', b'i', 0x19, 1, 2, 3, 4, 5, 6, 7, 8, 0x25, 1, 2, 3,
+            4,
+        ];
         let f = fields(&buf).unwrap();
-        assert_eq!(f.iter().map(|f| f.number).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+        assert_eq!(
+            f.iter().map(|f| f.number).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4]
+        );
         assert_eq!(f[1].payload, Some(&b"hi"[..]));
     }
 
     #[test]
     fn rejects_truncation_and_groups() {
         assert_eq!(fields(&[0x12, 0x05, b'a']), Err(WireError::Truncated(2)));
-        assert!(matches!(fields(&[0x0b]), Err(WireError::BadWireType { wire_type: 3, .. })));
+        assert!(matches!(
+            fields(&[0x0b]),
+            Err(WireError::BadWireType { wire_type: 3, .. })
+        ));
         assert_eq!(fields(&[0x08]), Err(WireError::Truncated(1)));
         assert_eq!(fields(&[0x00, 0x00]), Err(WireError::ZeroField(0)));
     }
@@ -151,11 +191,16 @@ mod tests {
     #[test]
     fn keeps_unknown_fields_at_both_levels() {
         // original: 1="a", 2={1="x", 9=7}, 15=1
-        let original = [0x0a, 1, b'a', 0x12, 5, 0x0a, 1, b'x', 0x48, 0x07, 0x78, 0x01];
+        let original = [
+            0x0a, 1, b'a', 0x12, 5, 0x0a, 1, b'x', 0x48, 0x07, 0x78, 0x01,
+        ];
         // new known fields: 1="b", 2={1="y"}
         let encoded = [0x0a, 1, b'b', 0x12, 3, 0x0a, 1, b'y'];
         let merged = merge_preserving_unknown(&original, &encoded, &OUTER).unwrap();
-        assert_eq!(merged, vec![0x0a, 1, b'b', 0x12, 5, 0x0a, 1, b'y', 0x48, 0x07, 0x78, 0x01]);
+        assert_eq!(
+            merged,
+            vec![0x0a, 1, b'b', 0x12, 5, 0x0a, 1, b'y', 0x48, 0x07, 0x78, 0x01]
+        );
     }
 
     #[test]
