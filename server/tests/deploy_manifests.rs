@@ -1681,6 +1681,10 @@ fn the_packaged_folder_starts_from_its_own_files() {
     let no_site = Command::new("bash")
         .arg(&script)
         .args([
+            // A real binary, so the missing site is what gets reported (a clean clone has no
+            // release binary either).
+            "--bin",
+            env!("CARGO_BIN_EXE_feast-console"),
             "--site",
             work.join("nothing").to_str().unwrap(),
             "--out",
@@ -1689,7 +1693,8 @@ fn the_packaged_folder_starts_from_its_own_files() {
         .output()
         .unwrap();
     assert_eq!(no_site.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&no_site.stderr).contains("no built site"));
+    let stderr = String::from_utf8_lossy(&no_site.stderr);
+    assert!(stderr.contains("no built site"), "{stderr}");
 
     // Start it from the copied files only: a working folder outside the checkout, the packaged
     // configuration, the packaged binary.
