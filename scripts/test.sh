@@ -15,7 +15,10 @@ declare -a TIMES=()
 phase() { local now; now=$(date +%s); TIMES+=("$1: $((now - phase_start))s"); phase_start=$now; }
 say() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
+disk() { echo "disk: $(df -h --output=avail "$ROOT" | tail -1 | tr -d ' ') free, target/ $(du -sh target 2>/dev/null | cut -f1)"; }
+
 say "tools"
+disk
 bash scripts/setup.sh all
 FEAST_VENV=$(bash scripts/feast-venv.sh)
 export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -48,8 +51,14 @@ say "build"
 # Debug builds by cargo-leptos use this flag; giving cargo test the same flags lets both share
 # one set of compiled dependencies instead of building everything twice.
 export RUSTFLAGS="--cfg erase_components"
-cargo leptos build
+# A one-off build gains nothing from incremental state; it only costs disk.
+export CARGO_INCREMENTAL=0
+# cargo-leptos builds only the site (wasm, CSS, assets) here. The server binary comes from
+# `cargo test` below, which builds it with the test feature set anyway: building it in both
+# places compiled the server and its dependencies twice.
+cargo leptos build --frontend-only
 phase "build site (debug)"
+disk
 
 say "rust tests"
 # A Rust failure does not stop the run: the browser tests still run, and the exit code at the
@@ -59,6 +68,7 @@ cargo test --workspace --no-fail-fast 2>&1 | tee "$WORK/cargo-test.log"
 rust_status=${PIPESTATUS[0]}
 set -e
 phase "rust tests"
+disk
 
 say "browser tests"
 PORT=$(free_port)

@@ -1,7 +1,7 @@
 //! The shell and operations endpoints, driven through the real router on both database
 //! backends.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 

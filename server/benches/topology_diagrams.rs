@@ -1,6 +1,6 @@
 //! Benchmark, not a timed test: prints figures, asserts nothing about time.
 //!
-//!     RUSTFLAGS="--cfg erase_components" cargo test --release -p server --test topology_bench -- --ignored --nocapture
+//!     RUSTFLAGS="--cfg erase_components" cargo bench -p server --bench topology_diagrams
 //!
 //! Targets (issue 7): per-FeatureStore diagram p95 < 100 ms, cached < 1 ms; 200 FeatureStores in
 //! 50 namespaces load and classify in < 200 ms.
@@ -69,9 +69,7 @@ fn write_cluster(dir: &std::path::Path) {
     }
 }
 
-#[test]
-#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
-fn topology_benchmark() {
+fn main() {
     let dir = std::env::temp_dir().join(format!("fc-topology-bench-{}", std::process::id()));
     write_cluster(&dir);
 

@@ -1,7 +1,7 @@
 //! The bulk effective-access computation (bit sets, shared pattern evaluation) must give exactly
 //! the answers of the per-request evaluator, which the oracle test checks against Feast.
 
-mod support;
+use crate::support;
 
 use app::permissions::Action;
 use app::permissions::{effective_access, Access, Outcome, PermissionEvaluator, Principal};

@@ -4,8 +4,8 @@
 //! session; a rotated key is picked up by refetching the key set. Keys come from node's
 //! crypto (the tests skip without node, like the real-provider tests).
 
-mod auth_support;
-mod common;
+use crate::auth_support;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -8,7 +8,7 @@
 //! test is skipped, unless `FC_REQUIRE_FEAST=1`. `FC_ORACLE_SEED` and `FC_ORACLE_CASES` change the
 //! seed and the number of permission sets (20 queries each).
 
-mod support;
+use crate::support;
 
 use app::permissions::{ListOutcome, Outcome, PermissionEvaluator};
 use serde_json::{json, Value};

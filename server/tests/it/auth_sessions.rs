@@ -1,7 +1,7 @@
 //! The session store on both console database backends: ids are random and stored hashed,
 //! idle and absolute expiry end sessions, logins in progress are single use.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

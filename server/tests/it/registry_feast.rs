@@ -5,8 +5,8 @@
 //! FC_TEST_REGISTRY_PG_URL pointing at the registry database). Skips with a note otherwise,
 //! unless FC_REQUIRE_FEAST=1.
 
-mod common;
-mod registry;
+use crate::common;
+use crate::registry;
 
 use std::{
     io::{BufRead, BufReader},

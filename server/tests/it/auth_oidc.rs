@@ -3,8 +3,8 @@
 //! sign-out, and the refusals (wrong state, replayed code, no login in progress).
 //! Needs `node` and scripts/oidc/node_modules (scripts/setup.sh installs them).
 
-mod auth_support;
-mod common;
+use crate::auth_support;
+use crate::common;
 
 use auth_support::{
     browser::{session_cookie_set, Browser},

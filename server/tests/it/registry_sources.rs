@@ -2,8 +2,8 @@
 //! input never panics and names the source, refreshes re-read only changed rows, the export
 //! command, and `/readyz`.
 
-mod common;
-mod registry;
+use crate::common;
+use crate::registry;
 
 use std::time::{Duration, SystemTime};
 

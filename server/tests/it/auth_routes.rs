@@ -3,8 +3,8 @@
 //! as the rules say (redirect to sign-in or 401, 403 below the needed role, same-origin POST
 //! for changes). Also development mode: demo users, the loopback-only rule, DNS rebinding.
 
-mod auth_support;
-mod common;
+use crate::auth_support;
+use crate::common;
 
 use app::auth::{role_for_page, ConsoleRole};
 use axum::{body::Body, http::Request};

@@ -1,0 +1,6 @@
+//! The app crate's integration tests, linked into one test binary.
+
+mod support;
+
+mod permissions_access;
+mod permissions_oracle;
