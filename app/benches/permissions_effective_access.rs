@@ -7,7 +7,7 @@
 //!
 //! `FC_BENCH_ORACLE_SAMPLE` sets how many decisions Feast makes (default 2,000).
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::{collections::BTreeMap, time::Instant};
