@@ -196,7 +196,7 @@ fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
         .port();
     let addr = format!("127.0.0.1:{port}");
     let data = std::env::temp_dir().join(format!("fc-cli-serve-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_feast-console"))
+    let child = Command::new(env!("CARGO_BIN_EXE_feast-console"))
         .args([
             "serve",
             "--listen",

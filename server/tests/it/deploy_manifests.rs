@@ -1394,7 +1394,7 @@ fn console_toml(objects: &[Value]) -> toml::Table {
 
 /// The key names in server/src/config/keys.rs (the module is private to the crate).
 fn known_keys() -> BTreeSet<String> {
-    let src = include_str!("../src/config/keys.rs");
+    let src = include_str!("../../src/config/keys.rs");
     let keys: BTreeSet<String> = src
         .split("Key { name: \"")
         .skip(1)
