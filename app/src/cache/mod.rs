@@ -1,5 +1,17 @@
-//! Registry cache area. Domain logic for this area lives beside the page, free of I/O and Leptos types.
+//! Registry cache area. Domain logic for this area lives beside the page, free of I/O and Leptos
+//! types: cache settings with their provenance, copies and refresh arithmetic, storm risk, the
+//! guide's recommendations. The probe, its history and the plots live in the server crate.
+
+pub mod model;
+pub mod recommend;
+pub mod settings;
+pub mod storm;
+pub mod view;
 
 mod page;
 
-pub use page::CachePage;
+pub use model::{analyze_deployment, DeploymentCache, RegistryMeasure};
+pub use page::{CacheDetailPage, CachePage};
+
+#[cfg(test)]
+mod tests;
