@@ -36,6 +36,18 @@ pub struct HttpMetrics {
     /// Keyed by (method, route template). Unmatched paths share one "unmatched" route so a
     /// scan of random URLs cannot grow the map without bound.
     series: Mutex<BTreeMap<(String, String), Series>>,
+    /// Latest recovery round, one entry per component (see `recovery::runner`).
+    recovery: Mutex<Vec<RecoveryGauge>>,
+}
+
+/// One component's recovery figures for the gauges; None leaves the series out.
+#[derive(Clone, Debug)]
+pub struct RecoveryGauge {
+    pub component: &'static str,
+    pub rpo_seconds: Option<u64>,
+    pub rto_seconds: Option<u64>,
+    /// 0 met, 1 at risk, 2 breached, 3 unknown.
+    pub status: u8,
 }
 
 impl HttpMetrics {
@@ -55,9 +67,52 @@ impl HttpMetrics {
         s.count += 1;
     }
 
+    pub fn set_recovery(&self, gauges: Vec<RecoveryGauge>) {
+        *self.recovery.lock().unwrap_or_else(|p| p.into_inner()) = gauges;
+    }
+
+    fn render_recovery(&self, out: &mut String) {
+        let gauges = self.recovery.lock().unwrap_or_else(|p| p.into_inner());
+        if gauges.is_empty() {
+            return;
+        }
+        out.push_str("# HELP feast_console_rpo_seconds Achieved recovery point (data at risk) by component.\n");
+        out.push_str("# TYPE feast_console_rpo_seconds gauge\n");
+        for g in gauges.iter().filter(|g| g.rpo_seconds.is_some()) {
+            let _ = writeln!(
+                out,
+                "feast_console_rpo_seconds{{component=\"{}\"}} {}",
+                g.component,
+                g.rpo_seconds.unwrap_or(0)
+            );
+        }
+        out.push_str(
+            "# HELP feast_console_rto_estimate_seconds Estimated time to recover by component.\n",
+        );
+        out.push_str("# TYPE feast_console_rto_estimate_seconds gauge\n");
+        for g in gauges.iter().filter(|g| g.rto_seconds.is_some()) {
+            let _ = writeln!(
+                out,
+                "feast_console_rto_estimate_seconds{{component=\"{}\"}} {}",
+                g.component,
+                g.rto_seconds.unwrap_or(0)
+            );
+        }
+        out.push_str("# HELP feast_console_recovery_status Recovery status by component: 0 met, 1 at risk, 2 breached, 3 unknown.\n");
+        out.push_str("# TYPE feast_console_recovery_status gauge\n");
+        for g in gauges.iter() {
+            let _ = writeln!(
+                out,
+                "feast_console_recovery_status{{component=\"{}\"}} {}",
+                g.component, g.status
+            );
+        }
+    }
+
     pub fn render(&self) -> String {
-        let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
+        self.render_recovery(&mut out);
+        let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
         out.push_str(
             "# HELP feast_console_http_requests_total HTTP requests by method, route and status.\n",
         );
@@ -146,6 +201,22 @@ mod tests {
         assert!(text.contains(
             r#"feast_console_http_request_duration_seconds_count{method="GET",route="/catalog"} 3"#
         ));
+    }
+
+    #[test]
+    fn recovery_gauges_by_component() {
+        let m = HttpMetrics::default();
+        assert!(!m.render().contains("feast_console_recovery_status"));
+        m.set_recovery(vec![RecoveryGauge {
+            component: "registry_db",
+            rpo_seconds: Some(42),
+            rto_seconds: None,
+            status: 2,
+        }]);
+        let text = m.render();
+        assert!(text.contains("feast_console_rpo_seconds{component=\"registry_db\"} 42"));
+        assert!(text.contains("feast_console_recovery_status{component=\"registry_db\"} 2"));
+        assert!(!text.contains("feast_console_rto_estimate_seconds{"));
     }
 
     #[test]

@@ -1,3 +1,12 @@
-//! Server side of the recovery area.
+//! Server side of the recovery area: probes (PostgreSQL registry, registry files and backups,
+//! Redis), the background round that stores samples and feeds the page, exports and gauges,
+//! and the command line. The judging itself is pure and lives in `app::recovery`.
 
 pub mod cli;
+pub mod gather;
+pub mod http;
+pub mod plot;
+pub mod redis;
+pub mod registry_probe;
+pub mod runner;
+pub mod samples;

@@ -1,0 +1,145 @@
+//! The whole recovery report, its history samples, and its CSV / JSON exports.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::assess::{assess_all, readiness, Assessment, Inputs, Readiness, TopologyClass};
+use super::model::{human_seconds, ComponentId, Status};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryReport {
+    /// Unix seconds.
+    pub generated_at: i64,
+    pub topology: Option<TopologyClass>,
+    pub readiness: Readiness,
+    /// In recovery order.
+    pub components: Vec<Assessment>,
+}
+
+pub fn build_report(inputs: &Inputs) -> RecoveryReport {
+    let components = assess_all(inputs);
+    RecoveryReport {
+        generated_at: inputs.now,
+        topology: inputs.topology,
+        readiness: readiness(&components),
+        components,
+    }
+}
+
+/// One stored measurement, for the RPO-over-time plot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub component: ComponentId,
+    pub at: i64,
+    pub rpo_seconds: Option<u64>,
+    pub rto_seconds: Option<u64>,
+    pub status: Status,
+}
+
+impl RecoveryReport {
+    pub fn samples(&self) -> Vec<Sample> {
+        self.components
+            .iter()
+            .map(|a| Sample {
+                component: a.component,
+                at: self.generated_at,
+                rpo_seconds: a.achieved_rpo_seconds,
+                rto_seconds: a.rto_estimate_seconds,
+                status: a.status,
+            })
+            .collect()
+    }
+}
+
+/// What the page shows: the latest report and the plot of its history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryPageData {
+    pub report: RecoveryReport,
+    /// plotters SVG of achieved RPO over time; None with fewer than two samples.
+    pub history_svg: Option<String>,
+    /// The plot as text, one line per component (the SVG's text alternative).
+    pub history_text: Vec<String>,
+    /// Seconds between background probes.
+    pub probe_interval_seconds: u64,
+}
+
+/// The provider's answer: the latest round, waiting briefly for the first one after a start.
+pub type PageFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<RecoveryPageData>> + Send>>;
+
+/// How server functions reach the latest report: the server puts one in the request context.
+#[derive(Clone)]
+pub struct RecoveryProvider(pub Arc<dyn Fn() -> PageFuture + Send + Sync>);
+
+/// Summarises each component's RPO samples: count, min, max, latest.
+pub fn history_text(samples: &[Sample]) -> Vec<String> {
+    ComponentId::ALL
+        .into_iter()
+        .filter_map(|c| {
+            let values: Vec<(i64, u64)> = samples
+                .iter()
+                .filter(|s| s.component == c)
+                .filter_map(|s| s.rpo_seconds.map(|v| (s.at, v)))
+                .collect();
+            let latest = values.iter().max_by_key(|(at, _)| *at)?.1;
+            let min = values.iter().map(|(_, v)| *v).min()?;
+            let max = values.iter().map(|(_, v)| *v).max()?;
+            Some(format!(
+                "{}: {} sample(s), achieved RPO from {} to {}, latest {}",
+                c.label(),
+                values.len(),
+                human_seconds(min),
+                human_seconds(max),
+                human_seconds(latest)
+            ))
+        })
+        .collect()
+}
+
+fn csv_field(s: &str) -> String {
+    // Spreadsheet formula injection: a leading =,+,-,@ is neutralised with a quote.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub const CSV_HEADER: &str = "priority,component,criticality,rpo_objective_seconds,rto_objective_seconds,achieved_rpo_seconds,rto_estimate_seconds,status,reason,evidence_age_seconds,evidence";
+
+pub fn to_csv(report: &RecoveryReport) -> String {
+    let mut out = String::from(CSV_HEADER);
+    out.push('\n');
+    for a in &report.components {
+        let row = [
+            a.component.priority().to_string(),
+            a.component.id().to_string(),
+            a.component.criticality().to_string(),
+            opt(a.objective.rpo_seconds),
+            opt(a.objective.rto_seconds),
+            opt(a.achieved_rpo_seconds),
+            opt(a.rto_estimate_seconds),
+            a.status.id().to_string(),
+            csv_field(&a.reason),
+            opt(a.evidence_age_seconds),
+            csv_field(&a.evidence.join("; ")),
+        ];
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn to_json(report: &RecoveryReport) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}

@@ -1,0 +1,191 @@
+//! Recovery keys: which probes run against what, and the RPO/RTO objectives. Each probe is
+//! optional; credentials for probe targets come from here only, never from Kubernetes Secrets.
+
+use app::recovery::{assess::TopologyClass, model::Objectives};
+
+use super::{parse_in_range, ConfigError, Layers, Origin};
+
+#[derive(Clone, Debug)]
+pub struct RecoveryConfig {
+    /// PostgreSQL registry database to probe (ideally a role with `pg_monitor`).
+    pub registry_pg_url: Option<String>,
+    /// SQLite or registry.db file whose age is the registry's evidence.
+    pub registry_file: Option<std::path::PathBuf>,
+    /// File whose content (Unix seconds or RFC 3339) or, failing that, modification time marks
+    /// the last successful registry backup.
+    pub backup_file: Option<std::path::PathBuf>,
+    /// Shell command printing the last backup time (Unix seconds or RFC 3339).
+    pub backup_command: Option<String>,
+    /// The backup CronJob (namespace, name) whose last success is the last backup.
+    pub backup_cronjob: Option<(String, String)>,
+    /// `redis://[:PASSWORD@]HOST:PORT` of the online store.
+    pub redis_url: Option<String>,
+    /// The offline store's data warehouse SLA, as text.
+    pub offline_sla: Option<String>,
+    /// Overrides the topology class found in the topology source.
+    pub topology: Option<TopologyClass>,
+    pub objectives: Objectives,
+    pub probe_seconds: u64,
+    /// Seconds of materialization work per day of feature data, for the online RTO estimate.
+    pub materialization_seconds_per_day: u64,
+}
+
+impl Default for RecoveryConfig {
+    fn default() -> Self {
+        RecoveryConfig {
+            registry_pg_url: None,
+            registry_file: None,
+            backup_file: None,
+            backup_command: None,
+            backup_cronjob: None,
+            redis_url: None,
+            offline_sla: None,
+            topology: None,
+            objectives: Objectives::default(),
+            probe_seconds: 60,
+            materialization_seconds_per_day: 60,
+        }
+    }
+}
+
+pub fn parse_topology(text: &str) -> Result<Option<TopologyClass>, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "minimal" => Ok(Some(TopologyClass::Minimal)),
+        "standard" => Ok(Some(TopologyClass::Standard)),
+        "enterprise" => Ok(Some(TopologyClass::Enterprise)),
+        other => Err(format!(
+            "`{other}` is not one of: minimal, standard, enterprise (or empty)"
+        )),
+    }
+}
+
+pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
+    let invalid = |key: &'static str, origin: Origin, reason: String| ConfigError::Invalid {
+        key,
+        origin,
+        reason,
+    };
+    let text = |key: &'static str| {
+        let (v, _) = layers.get(key);
+        Some(v.trim().to_string()).filter(|v| !v.is_empty())
+    };
+
+    let registry_pg_url = text("recovery_registry_pg_url");
+    if let Some(url) = &registry_pg_url {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            let (_, o) = layers.get("recovery_registry_pg_url");
+            return Err(invalid(
+                "recovery_registry_pg_url",
+                o,
+                format!("`{}` is not a postgres:// URL", crate::db::redact_url(url)),
+            ));
+        }
+    }
+    let redis_url = text("recovery_redis_url");
+    if let Some(url) = &redis_url {
+        if let Err(reason) = crate::recovery::redis::RedisTarget::parse(url) {
+            let (_, o) = layers.get("recovery_redis_url");
+            return Err(invalid("recovery_redis_url", o, reason));
+        }
+    }
+    let backup_cronjob = match text("recovery_backup_cronjob") {
+        None => None,
+        Some(v) => match v.split_once('/') {
+            Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
+                Some((ns.to_string(), name.to_string()))
+            }
+            _ => {
+                let (_, o) = layers.get("recovery_backup_cronjob");
+                return Err(invalid(
+                    "recovery_backup_cronjob",
+                    o,
+                    format!("`{v}` is not NAMESPACE/NAME"),
+                ));
+            }
+        },
+    };
+    let (topology, o) = layers.get("recovery_topology");
+    let topology = parse_topology(&topology).map_err(|r| invalid("recovery_topology", o, r))?;
+
+    let seconds = |key: &'static str, min: u64, max: u64| {
+        let (v, o) = layers.get(key);
+        parse_in_range(&v, min, max).map_err(|r| invalid(key, o, r))
+    };
+    const YEAR: u64 = 366 * 86_400;
+    let objectives = Objectives::new(
+        seconds("recovery_registry_rpo_seconds", 1, YEAR)?,
+        seconds("recovery_registry_rto_seconds", 1, YEAR)?,
+        seconds("recovery_online_rto_seconds", 1, YEAR)?,
+        seconds("recovery_operator_rto_seconds", 1, YEAR)?,
+    );
+    Ok(RecoveryConfig {
+        registry_pg_url,
+        registry_file: text("recovery_registry_file").map(Into::into),
+        backup_file: text("recovery_backup_file").map(Into::into),
+        backup_command: text("recovery_backup_command"),
+        backup_cronjob,
+        redis_url,
+        offline_sla: text("recovery_offline_sla"),
+        topology,
+        objectives,
+        probe_seconds: seconds("recovery_probe_seconds", 5, 86_400)?,
+        materialization_seconds_per_day: seconds(
+            "recovery_materialization_seconds_per_day",
+            1,
+            86_400,
+        )?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<RecoveryConfig, ConfigError> {
+        let env = pairs
+            .iter()
+            .map(|(k, v)| (format!("FEAST_CONSOLE_{}", k.to_uppercase()), v.to_string()));
+        Layers::default()
+            .with_env(env)?
+            .validate()
+            .map(|c| c.recovery)
+    }
+
+    #[test]
+    fn defaults_follow_the_guide() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.objectives, Objectives::default());
+        assert_eq!(
+            (c.probe_seconds, c.registry_pg_url, c.topology),
+            (60, None, None)
+        );
+    }
+
+    #[test]
+    fn values_are_checked_and_named() {
+        let c = load(&[
+            ("recovery_topology", "Minimal"),
+            ("recovery_registry_rpo_seconds", "60"),
+            ("recovery_redis_url", "redis://:pw@h:6380"),
+        ])
+        .unwrap();
+        assert_eq!(c.topology, Some(TopologyClass::Minimal));
+        assert_eq!(c.objectives.registry_db.rpo_seconds, Some(60));
+        for (key, value) in [
+            ("recovery_topology", "huge"),
+            ("recovery_redis_url", "http://h"),
+            ("recovery_registry_pg_url", "mysql://h"),
+            ("recovery_probe_seconds", "1"),
+            ("recovery_online_rto_seconds", "soon"),
+        ] {
+            let e = load(&[(key, value)]).unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
+        }
+        // A password in a bad URL is not echoed.
+        let e = load(&[("recovery_registry_pg_url", "mysql://u:secret@h")])
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("secret"), "{e}");
+    }
+}

@@ -1,0 +1,251 @@
+//! One probe round: runs every configured probe and assembles the assessment's inputs. Probes
+//! run concurrently; each one turns its own failure into evidence, so a round never fails.
+
+use std::{path::PathBuf, sync::Arc};
+
+use app::catalog::model::Detail;
+use app::recovery::assess::{Inputs, TopologyClass};
+use app::recovery::evidence::{
+    materialization_history, BackupEvidence, OfflineEvidence, OnlineEvidence, OperatorEvidence,
+    RedisEvidence, RegistryEvidence,
+};
+use app::topology::{analyze, ClusterSnapshot, TopologyKind};
+
+use super::{redis, registry_probe};
+use crate::config::recovery::RecoveryConfig;
+use crate::registry::{snapshot::RegistrySnapshot, RegistrySource, SourceKind};
+
+/// What a round reads besides the probe targets.
+#[derive(Clone, Default)]
+pub struct Sources {
+    pub config: RecoveryConfig,
+    /// Configured Feast registries: the default registry probe target.
+    pub registries: Vec<RegistrySource>,
+    /// The topology (cluster or manifests) and its description, when there is one.
+    pub topology: Option<(String, Arc<crate::topology::refresher::TopologyHandle>)>,
+}
+
+/// Where the registry probe points: explicit keys first, else the first configured registry.
+pub enum RegistryTarget {
+    Postgres(String),
+    File(PathBuf),
+    None,
+}
+
+pub fn registry_target(config: &RecoveryConfig, registries: &[RegistrySource]) -> RegistryTarget {
+    if let Some(url) = &config.registry_pg_url {
+        return RegistryTarget::Postgres(url.clone());
+    }
+    if let Some(path) = &config.registry_file {
+        return RegistryTarget::File(path.clone());
+    }
+    for r in registries {
+        match &r.kind {
+            // Feast writes `postgresql+psycopg://`; sqlx reads the plain scheme.
+            SourceKind::Postgres(url) => return RegistryTarget::Postgres(url.clone()),
+            SourceKind::Sqlite(p) | SourceKind::File(p) => return RegistryTarget::File(p.clone()),
+            SourceKind::Rest(_) => continue,
+        }
+    }
+    RegistryTarget::None
+}
+
+async fn backup(
+    config: &RecoveryConfig,
+    topology: Option<&ClusterSnapshot>,
+) -> Option<BackupEvidence> {
+    if let Some((ns, name)) = &config.backup_cronjob {
+        return Some(backup_from_cronjob(topology, ns, name));
+    }
+    if let Some(cmd) = &config.backup_command {
+        return Some(registry_probe::backup_from_command(cmd).await);
+    }
+    config
+        .backup_file
+        .as_deref()
+        .map(registry_probe::backup_from_file)
+}
+
+/// The last success of the backup CronJob `namespace/name`, as the topology source read it.
+pub fn backup_from_cronjob(
+    topology: Option<&ClusterSnapshot>,
+    namespace: &str,
+    name: &str,
+) -> BackupEvidence {
+    let source = format!("CronJob {namespace}/{name}");
+    let Some(snapshot) = topology else {
+        return BackupEvidence::Failed {
+            source,
+            reason: "no topology source to read the CronJob from".into(),
+        };
+    };
+    let found = snapshot
+        .cron_jobs
+        .iter()
+        .find(|c| c.metadata.name == name && c.metadata.namespace_or_default() == namespace);
+    match found {
+        None => BackupEvidence::Failed {
+            source,
+            reason: "not found in the topology source (is it in the cluster or the manifests?)"
+                .into(),
+        },
+        Some(c) => match c.status.last_successful_time.as_deref() {
+            None => BackupEvidence::Failed {
+                source,
+                reason: "it has never succeeded (no status.lastSuccessfulTime)".into(),
+            },
+            Some(t) => match registry_probe::parse_time(t) {
+                Some(at) => BackupEvidence::At { at, source },
+                None => BackupEvidence::Failed {
+                    source,
+                    reason: format!("status.lastSuccessfulTime `{t}` is not a time"),
+                },
+            },
+        },
+    }
+}
+
+/// GitOps ownership marks the guide's "declarative, stored in Git" relies on.
+pub fn is_gitops_key(key: &str) -> bool {
+    key.starts_with("argocd.argoproj.io/")
+        || key.starts_with("kustomize.toolkit.fluxcd.io/")
+        || key.starts_with("helm.toolkit.fluxcd.io/")
+        || key == "app.kubernetes.io/managed-by"
+}
+
+/// The operator and CRD evidence from a topology snapshot (GitOps marks in labels or
+/// annotations).
+pub fn operator_evidence(source: &str, snapshot: &ClusterSnapshot, now: i64) -> OperatorEvidence {
+    let operator = snapshot.deployments.iter().find(|d| {
+        d.metadata.name.contains("feast-operator")
+            || d.metadata
+                .labels
+                .get("app.kubernetes.io/name")
+                .is_some_and(|v| v == "feast-operator")
+    });
+    OperatorEvidence {
+        observed_at: now,
+        source: source.to_string(),
+        feature_stores: snapshot.feature_stores.len(),
+        crd_v1: snapshot
+            .feature_stores
+            .iter()
+            .filter(|f| f.api_version == "feast.dev/v1")
+            .count(),
+        operator_deployment: operator.map(|d| {
+            let desired = d.spec.replicas.unwrap_or(1);
+            let ready = d
+                .status
+                .as_ref()
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0);
+            (d.metadata.name.clone(), ready, desired)
+        }),
+        gitops_managed: snapshot
+            .feature_stores
+            .iter()
+            .filter(|f| {
+                f.metadata
+                    .labels
+                    .keys()
+                    .chain(f.metadata.annotations.keys())
+                    .any(|k| is_gitops_key(k))
+            })
+            .count(),
+        source_errors: snapshot.errors.len(),
+    }
+}
+
+/// The most demanding class in the topology: a Minimal store among Standard ones does not
+/// make manual backups acceptable for the others.
+pub fn topology_class(snapshot: &ClusterSnapshot) -> Option<TopologyClass> {
+    analyze(snapshot)
+        .feature_stores
+        .iter()
+        .map(|f| match f.kind {
+            TopologyKind::Minimal => TopologyClass::Minimal,
+            TopologyKind::Standard => TopologyClass::Standard,
+            TopologyKind::EnterpriseIsolated | TopologyKind::EnterpriseShared => {
+                TopologyClass::Enterprise
+            }
+        })
+        .max_by_key(|c| match c {
+            TopologyClass::Minimal => 0,
+            TopologyClass::Standard => 1,
+            TopologyClass::Enterprise => 2,
+        })
+}
+
+pub async fn gather(
+    sources: &Sources,
+    registry: Option<Arc<RegistrySnapshot>>,
+    now: i64,
+) -> Inputs {
+    let c = &sources.config;
+    let topology = sources.topology.as_ref().and_then(|(_, h)| h.snapshot());
+    let topology = topology.as_deref();
+    let registry_evidence = async {
+        match registry_target(c, &sources.registries) {
+            RegistryTarget::Postgres(url) => {
+                let url = url
+                    .replacen("postgresql+psycopg2://", "postgresql://", 1)
+                    .replacen("postgresql+psycopg://", "postgresql://", 1);
+                registry_probe::probe_postgres(&url, backup(c, topology).await, now).await
+            }
+            RegistryTarget::File(p) => {
+                registry_probe::probe_file(&p, backup(c, topology).await, now)
+            }
+            RegistryTarget::None => RegistryEvidence::NotConfigured,
+        }
+    };
+    let redis_evidence = async {
+        match c.redis_url.as_deref().map(redis::RedisTarget::parse) {
+            None => RedisEvidence::NotConfigured,
+            Some(Ok(t)) => redis::probe(&t, now).await,
+            Some(Err(reason)) => RedisEvidence::Unreachable {
+                observed_at: now,
+                reason,
+            },
+        }
+    };
+    let (registry_evidence, redis_evidence) = tokio::join!(registry_evidence, redis_evidence);
+    let materialization = registry.map(|s| {
+        materialization_history(s.objects.iter().filter_map(|o| match &o.detail {
+            Detail::View(v) => Some(v),
+            _ => None,
+        }))
+    });
+    Inputs {
+        now,
+        objectives: c.objectives.clone(),
+        topology: c.topology.or_else(|| {
+            sources
+                .topology
+                .as_ref()
+                .and_then(|(_, h)| h.snapshot())
+                .and_then(|s| topology_class(&s))
+        }),
+        // Three missed rounds (at least five minutes) before evidence counts as stale.
+        stale_after_seconds: (c.probe_seconds * 3).max(300),
+        registry: registry_evidence,
+        online: OnlineEvidence {
+            redis: redis_evidence,
+            materialization,
+            seconds_per_day_of_data: c.materialization_seconds_per_day as f64,
+        },
+        offline: OfflineEvidence {
+            sla: c.offline_sla.clone(),
+        },
+        operator: sources
+            .topology
+            .as_ref()
+            .and_then(|(name, h)| h.snapshot().map(|s| operator_evidence(name, &s, now))),
+    }
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

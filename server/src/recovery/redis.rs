@@ -1,0 +1,298 @@
+//! The Redis online-store probe: `AUTH`, `INFO persistence`, `INFO replication` and
+//! `CONFIG GET save` spoken as RESP over a plain TCP stream. Four commands do not justify a
+//! client crate.
+
+use std::time::Duration;
+
+use app::recovery::evidence::{RedisEvidence, RedisInfo};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
+    net::TcpStream,
+};
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+/// Bulk replies larger than this are refused (INFO sections are a few KiB).
+const MAX_BULK: usize = 1 << 20;
+
+/// Where and how to reach Redis, from `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`.
+#[derive(Clone)]
+pub struct RedisTarget {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for RedisTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.display())
+    }
+}
+
+impl RedisTarget {
+    pub fn parse(url: &str) -> Result<RedisTarget, String> {
+        let rest = url.strip_prefix("redis://").ok_or_else(|| {
+            "expected redis://[:PASSWORD@]HOST:PORT (rediss:// is not supported)".to_string()
+        })?;
+        let rest = rest.split(['/', '?']).next().unwrap_or_default();
+        let (auth, hostport) = match rest.rsplit_once('@') {
+            Some((a, h)) => (Some(a), h),
+            None => (None, rest),
+        };
+        let (user, password) = match auth {
+            None => (None, None),
+            Some(a) => match a.split_once(':') {
+                Some((u, p)) => (
+                    Some(u.to_string()).filter(|u| !u.is_empty()),
+                    Some(p.to_string()),
+                ),
+                None => (None, Some(a.to_string())),
+            },
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                p.parse::<u16>()
+                    .map_err(|_| format!("`{p}` is not a port"))?,
+            ),
+            None => (hostport, 6379),
+        };
+        if host.is_empty() {
+            return Err("the URL has no host".into());
+        }
+        Ok(RedisTarget {
+            host: host.trim_matches(['[', ']']).to_string(),
+            port,
+            user,
+            password,
+        })
+    }
+
+    /// For messages: never the password.
+    pub fn display(&self) -> String {
+        format!("redis://{}:{}", self.host, self.port)
+    }
+}
+
+/// One RESP reply.
+#[derive(Debug, PartialEq)]
+enum Reply {
+    Simple(String),
+    Error(String),
+    Integer(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Vec<Reply>),
+}
+
+struct Conn {
+    stream: BufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn command(&mut self, args: &[&str]) -> Result<Reply, String> {
+        let mut out = format!("*{}\r\n", args.len()).into_bytes();
+        for a in args {
+            out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            out.extend_from_slice(a.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        self.stream
+            .get_mut()
+            .write_all(&out)
+            .await
+            .map_err(|e| format!("write failed: {e}"))?;
+        Box::pin(self.read_reply()).await
+    }
+
+    async fn read_line(&mut self) -> Result<String, String> {
+        let mut line = String::new();
+        let n = self
+            .stream
+            .read_line(&mut line)
+            .await
+            .map_err(|e| format!("read failed: {e}"))?;
+        if n == 0 {
+            return Err("connection closed by Redis".into());
+        }
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+
+    async fn read_reply(&mut self) -> Result<Reply, String> {
+        let line = self.read_line().await?;
+        let (kind, rest) = line.split_at(line.len().min(1));
+        match kind {
+            "+" => Ok(Reply::Simple(rest.into())),
+            "-" => Ok(Reply::Error(rest.into())),
+            ":" => rest
+                .parse()
+                .map(Reply::Integer)
+                .map_err(|_| format!("bad integer reply `{rest}`")),
+            "$" => {
+                let len: i64 = rest
+                    .parse()
+                    .map_err(|_| format!("bad bulk length `{rest}`"))?;
+                if len < 0 {
+                    return Ok(Reply::Bulk(None));
+                }
+                let len = len as usize;
+                if len > MAX_BULK {
+                    return Err(format!("reply of {len} bytes is too large"));
+                }
+                let mut buf = vec![0; len + 2];
+                self.stream
+                    .read_exact(&mut buf)
+                    .await
+                    .map_err(|e| format!("read failed: {e}"))?;
+                buf.truncate(len);
+                Ok(Reply::Bulk(Some(buf)))
+            }
+            "*" => {
+                let n: i64 = rest
+                    .parse()
+                    .map_err(|_| format!("bad array length `{rest}`"))?;
+                let mut items = Vec::new();
+                for _ in 0..n.clamp(0, 1024) {
+                    items.push(Box::pin(self.read_reply()).await?);
+                }
+                Ok(Reply::Array(items))
+            }
+            _ => Err(format!(
+                "not a Redis reply: `{}`",
+                line.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+}
+
+fn bulk_text(r: Reply, what: &str) -> Result<String, String> {
+    match r {
+        Reply::Bulk(Some(b)) => Ok(String::from_utf8_lossy(&b).into_owned()),
+        Reply::Error(e) => Err(format!("{what}: {e}")),
+        other => Err(format!("{what}: unexpected reply {other:?}")),
+    }
+}
+
+/// `INFO` text → `field → value`.
+pub fn parse_info(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// Builds the evidence from INFO fields; pure, so it is tested without a server.
+pub fn info_evidence(
+    info: &std::collections::BTreeMap<String, String>,
+    save_points: Option<bool>,
+    observed_at: i64,
+) -> RedisInfo {
+    let get = |k: &str| info.get(k).map(String::as_str);
+    RedisInfo {
+        observed_at,
+        rdb_last_save_at: get("rdb_last_save_time")
+            .and_then(|v| v.parse().ok())
+            .filter(|t: &i64| *t > 0),
+        rdb_last_bgsave_ok: get("rdb_last_bgsave_status") == Some("ok"),
+        rdb_save_points: save_points,
+        aof_enabled: get("aof_enabled") == Some("1"),
+        role: get("role").unwrap_or("unknown").to_string(),
+        connected_replicas: get("connected_slaves")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        master_link_up: get("master_link_status").map(|v| v == "up"),
+    }
+}
+
+async fn read(target: &RedisTarget, now: i64) -> Result<RedisInfo, String> {
+    let stream = TcpStream::connect((target.host.as_str(), target.port))
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", target.display()))?;
+    let mut conn = Conn {
+        stream: BufReader::new(stream),
+    };
+    if let Some(password) = &target.password {
+        let mut args = vec!["AUTH"];
+        if let Some(user) = &target.user {
+            args.push(user);
+        }
+        args.push(password);
+        match conn.command(&args).await? {
+            Reply::Simple(_) => {}
+            Reply::Error(e) => return Err(format!("AUTH refused: {e}")),
+            other => return Err(format!("AUTH: unexpected reply {other:?}")),
+        }
+    }
+    let mut text = bulk_text(
+        conn.command(&["INFO", "persistence"]).await?,
+        "INFO persistence",
+    )?;
+    text.push('\n');
+    text.push_str(&bulk_text(
+        conn.command(&["INFO", "replication"]).await?,
+        "INFO replication",
+    )?);
+    // CONFIG may be renamed or refused by ACLs: then the save points stay unknown.
+    let save_points = match conn.command(&["CONFIG", "GET", "save"]).await? {
+        Reply::Array(items) => match items.get(1) {
+            Some(Reply::Bulk(Some(v))) => Some(!v.iter().all(u8::is_ascii_whitespace)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let _ = conn.command(&["QUIT"]).await;
+    Ok(info_evidence(&parse_info(&text), save_points, now))
+}
+
+/// Never fails: an unreachable or misbehaving Redis is evidence too.
+pub async fn probe(target: &RedisTarget, now: i64) -> RedisEvidence {
+    match tokio::time::timeout(TIMEOUT, read(target, now)).await {
+        Ok(Ok(info)) => RedisEvidence::Info(info),
+        Ok(Err(reason)) => RedisEvidence::Unreachable {
+            observed_at: now,
+            reason,
+        },
+        Err(_) => RedisEvidence::Unreachable {
+            observed_at: now,
+            reason: format!(
+                "{} did not answer within {} s",
+                target.display(),
+                TIMEOUT.as_secs()
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let t = RedisTarget::parse("redis://:s3cret@10.0.0.1:6380/0").unwrap();
+        assert_eq!(
+            (
+                t.host.as_str(),
+                t.port,
+                t.user.as_deref(),
+                t.password.as_deref()
+            ),
+            ("10.0.0.1", 6380, None, Some("s3cret"))
+        );
+        assert!(!format!("{t:?}").contains("s3cret"));
+        let t = RedisTarget::parse("redis://app:pw@redis").unwrap();
+        assert_eq!((t.port, t.user.as_deref()), (6379, Some("app")));
+        assert!(RedisTarget::parse("rediss://x").is_err());
+        assert!(RedisTarget::parse("redis://:pw@").is_err());
+        assert!(RedisTarget::parse("redis://h:99999").is_err());
+    }
+
+    #[test]
+    fn info_fields() {
+        let text = "# Persistence\r\nrdb_last_save_time:1700000000\r\nrdb_last_bgsave_status:err\r\naof_enabled:0\r\n# Replication\r\nrole:slave\r\nmaster_link_status:down\r\n";
+        let e = info_evidence(&parse_info(text), Some(false), 5);
+        assert_eq!(e.rdb_last_save_at, Some(1_700_000_000));
+        assert!(!e.rdb_last_bgsave_ok && !e.aof_enabled && !e.persistent());
+        assert_eq!((e.role.as_str(), e.master_link_up), ("slave", Some(false)));
+    }
+}
