@@ -1,4 +1,7 @@
 //! Server side of the permissions area.
 
+pub mod audit;
+pub mod backend;
 pub mod cli;
 pub mod input;
+pub mod store;

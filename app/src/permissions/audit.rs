@@ -1,0 +1,160 @@
+//! `/permissions/audit`: every permission change the console made, newest first, filtered by
+//! registry, project, permission and actor, exportable as CSV.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::backend::{AuditFilter, AuditRecord};
+use super::views::model::{csv_field, data_url};
+use crate::shell::{EmptyState, PageHeader};
+
+#[server]
+pub async fn permission_audit_list(filter: AuditFilter) -> Result<Vec<AuditRecord>, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Admin)?;
+    let provider = use_context::<super::backend::PermissionsProvider>()
+        .ok_or_else(|| ServerFnError::new("the audit log is not available on this server"))?;
+    provider.0.audit(filter).await.map_err(ServerFnError::new)
+}
+
+/// `2026-11-26 16:30:05 UTC` from Unix milliseconds (no time-zone database needed).
+pub fn utc(at_ms: i64) -> String {
+    let secs = at_ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+pub fn audit_csv(records: &[AuditRecord]) -> String {
+    let mut out = String::from("id,at,actor,registry,project,permission,operation,reason,before_version,after_version,before,after\n");
+    let json = |s: &Option<super::model::PermissionSpec>| {
+        s.as_ref()
+            .and_then(|s| serde_json::to_string(s).ok())
+            .unwrap_or_default()
+    };
+    for r in records {
+        let fields = [
+            r.id.to_string(),
+            utc(r.at_ms),
+            r.actor.clone(),
+            r.registry.clone(),
+            r.project.clone(),
+            r.permission.clone(),
+            r.operation.clone(),
+            r.reason.clone(),
+            r.before_version.clone(),
+            r.after_version.clone(),
+            json(&r.before),
+            json(&r.after),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[component]
+pub fn PermissionAuditPage() -> impl IntoView {
+    let params = use_query_map();
+    let filter = Memo::new(move |_| {
+        let p = params.read();
+        let get = |k: &str| p.get(k).unwrap_or_default();
+        AuditFilter {
+            registry: get("registry"),
+            project: get("project"),
+            permission: get("permission"),
+            actor: get("actor"),
+            limit: 500,
+        }
+    });
+    let records = Resource::new(move || filter.get(), permission_audit_list);
+    let f = filter.get_untracked();
+    view! {
+        <PageHeader title="Permission audit log" lead="Who changed which permission, when, why, and what it was before and after."/>
+        <p><a href="/permissions">"← Permissions"</a></p>
+        <form method="get" action="/permissions/audit" class="perm-filters" aria-label="Filter the audit log">
+            <label>"Registry " <input name="registry" value=f.registry/></label>
+            <label>"Project " <input name="project" value=f.project/></label>
+            <label>"Permission " <input name="permission" value=f.permission/></label>
+            <label>"Actor " <input name="actor" value=f.actor/></label>
+            <button type="submit">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="muted">"Reading the audit log…"</p> }>
+            {move || Suspend::new(async move {
+                match records.await {
+                    Err(e) => view! { <EmptyState title="Audit log unavailable"><p>{e.to_string()}</p></EmptyState> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState title="No audit records"><p>"Nothing matches; changes made in the permission editor appear here."</p></EmptyState>
+                    }.into_any(),
+                    Ok(list) => view! { <AuditTable records=list/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
+    let csv = data_url("text/csv", &audit_csv(&records));
+    let pretty = |s: &Option<super::model::PermissionSpec>| {
+        s.as_ref()
+            .and_then(|s| serde_json::to_string_pretty(s).ok())
+            .unwrap_or_else(|| "(none)".into())
+    };
+    view! {
+        <p><a href=csv download="permission-audit.csv">"Export CSV"</a></p>
+        <table class="perm-table perm-audit">
+            <thead><tr><th>"When"</th><th>"Who"</th><th>"Where"</th><th>"Permission"</th><th>"Change"</th><th>"Reason"</th><th>"Before / after"</th></tr></thead>
+            <tbody>
+                {records.into_iter().map(|r| {
+                    let (before, after) = (pretty(&r.before), pretty(&r.after));
+                    view! {
+                        <tr>
+                            <td>{utc(r.at_ms)}</td>
+                            <td>{r.actor}</td>
+                            <td>{r.registry}" / "{r.project}</td>
+                            <td>{r.permission}</td>
+                            <td>{r.operation}<br/><span class="muted">{r.before_version}" → "{r.after_version}</span></td>
+                            <td>{r.reason}</td>
+                            <td>
+                                <details>
+                                    <summary>"Show"</summary>
+                                    <div class="perm-diff">
+                                        <pre>{before}</pre>
+                                        <pre>{after}</pre>
+                                    </div>
+                                </details>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formats_unix_milliseconds() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_795_710_605_000), "2026-11-26 16:30:05 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    }
+}

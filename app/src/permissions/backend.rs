@@ -1,0 +1,122 @@
+//! What the permission pages ask of the server, as data: one project's permissions and
+//! objects, a stored permission with its version, a save request and its outcome, audit
+//! records. The server implements [`PermissionsBackend`] and puts a [`PermissionsProvider`]
+//! in the request context (the registries and databases live in the server crate).
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{PermissionSpec, Resource};
+
+/// One project of one registry, as the views evaluate it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectData {
+    pub registry: String,
+    pub project: String,
+    /// In the order the registry returned them.
+    pub permissions: Vec<PermissionSpec>,
+    /// Every object of the project except the permissions, the project itself included.
+    pub objects: Vec<Resource>,
+    /// Permissions that could not be read, unknown names dropped.
+    pub notes: Vec<String>,
+}
+
+/// Which registries and projects there are, and whether each registry can be edited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegistryChoice {
+    pub name: String,
+    pub projects: Vec<String>,
+    /// Why the console cannot write this registry; None when it can.
+    pub read_only: Option<String>,
+}
+
+/// A permission as stored now, with the version a save must name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredPermission {
+    pub spec: PermissionSpec,
+    pub version: String,
+}
+
+/// Create, replace (possibly renaming) or delete one permission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveRequest {
+    pub registry: String,
+    pub project: String,
+    /// The permission the edit started from; None for a create.
+    pub original_name: Option<String>,
+    /// The version the edit started from (`absent` for a create).
+    pub expected_version: String,
+    /// The new permission; None deletes `original_name`.
+    pub spec: Option<PermissionSpec>,
+    /// Who asks (the signed-in username).
+    pub actor: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaveError {
+    /// Someone changed the permission since it was loaded; nothing was written.
+    Conflict(String),
+    Invalid(String),
+    Unavailable(String),
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveError::Conflict(m) => write!(f, "Conflict: {m}"),
+            SaveError::Invalid(m) | SaveError::Unavailable(m) => f.write_str(m),
+        }
+    }
+}
+
+/// One audit record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub registry: String,
+    pub project: String,
+    pub permission: String,
+    /// `create`, `update` or `delete`.
+    pub operation: String,
+    pub reason: String,
+    pub before: Option<PermissionSpec>,
+    pub after: Option<PermissionSpec>,
+    pub before_version: String,
+    pub after_version: String,
+}
+
+/// Which audit records to list; empty fields match everything.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub registry: String,
+    pub project: String,
+    pub permission: String,
+    pub actor: String,
+    pub limit: usize,
+}
+
+#[cfg(feature = "ssr")]
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+#[cfg(feature = "ssr")]
+pub trait PermissionsBackend: Send + Sync {
+    fn registries(&self) -> Vec<RegistryChoice>;
+    /// From the current snapshot; None when the registry or project is unknown.
+    fn project(&self, registry: &str, project: &str) -> Option<ProjectData>;
+    /// Straight from the registry (not the snapshot), so the version is current.
+    fn load(
+        &self,
+        registry: String,
+        project: String,
+        name: String,
+    ) -> BoxFuture<'_, Result<Option<StoredPermission>, SaveError>>;
+    /// Writes the registry, then the audit record; returns the new version.
+    fn save(&self, request: SaveRequest) -> BoxFuture<'_, Result<String, SaveError>>;
+    fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>, String>>;
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct PermissionsProvider(pub std::sync::Arc<dyn PermissionsBackend>);

@@ -1,0 +1,187 @@
+import { test as plain } from '@playwright/test';
+import { spawn, ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test, expect, hydrated } from './fixtures';
+
+// The permission editor writes its registry, so this file starts its own console (development
+// mode: the default demo user ada-admin is a console admin) on a free loopback port, reading a
+// scratch copy of the bundled demo registry named `demo`:
+//   feast-console serve --listen 127.0.0.1:PORT --data-dir TMP/data --site-root target/site \
+//     --registry demo=sqlite:///TMP/registry.sqlite
+// The bundled demo registry itself is shown read-only and never written.
+
+const ROOT = resolve(__dirname, '../..');
+const CONSOLE_BIN = process.env.FC_CONSOLE_BIN ?? join(ROOT, 'target/debug/feast-console');
+const SITE_ROOT = process.env.FC_SITE_ROOT ?? join(ROOT, 'target/site');
+const DEMO_REGISTRY = join(ROOT, 'server/demo/registry/registry.sqlite');
+
+let server: ChildProcess | undefined;
+let workDir = '';
+let base = '';
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => done(port));
+    });
+  });
+}
+
+test.skip(!existsSync(CONSOLE_BIN), 'needs target/debug/feast-console (cargo build -p server)');
+plain.skip(!existsSync(CONSOLE_BIN), 'needs target/debug/feast-console (cargo build -p server)');
+
+test.beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'fc-e2e-permissions-'));
+  const registry = join(workDir, 'registry.sqlite');
+  copyFileSync(DEMO_REGISTRY, registry);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(
+    CONSOLE_BIN,
+    ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', join(workDir, 'data'), '--site-root', SITE_ROOT,
+      '--registry', `demo=sqlite:///${registry}`, '--log-level', 'warn'],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 150; i++) {
+    if (server.exitCode !== null) throw new Error(`console exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${base} did not answer`);
+});
+
+test.afterAll(async () => {
+  server?.kill('SIGTERM');
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+const PROJECT = '/permissions?registry=demo&project=driver_ranking';
+const at = (path: string) => `${base}${path}`;
+
+test('the matrix explains its cells and the lints sit beside it', async ({ page, problems }) => {
+  await page.goto(at(PROJECT));
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: /Access matrix/ })).toBeVisible();
+  const matrix = page.locator('table.perm-matrix');
+  await expect(matrix.getByRole('rowheader', { name: 'role:ranking-reader' })).toBeVisible();
+  const cell = matrix.locator('details').first();
+  await cell.locator('summary').click();
+  await expect(cell.locator('li').first()).toBeVisible();
+  await expect(page.getByRole('complementary').getByText('required_tags_ignored').first()).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Export CSV' }).first()).toHaveAttribute('href', /^data:text\/csv/);
+});
+
+test('as a user: every object and action for the roles typed in', async ({ page, problems }) => {
+  await page.goto(at(`${PROJECT}&roles=ranking-reader`));
+  await hydrated(page);
+  const section = page.getByRole('region', { name: 'As a user' });
+  await expect(section.getByText('A user with roles [ranking-reader]')).toBeVisible();
+  await expect(section.getByText(/granted by ranking_readers/).first()).toBeVisible();
+});
+
+test('as a user: a pasted token is read in the browser the way Feast reads it', async ({ page, problems }) => {
+  await page.goto(at(PROJECT));
+  await hydrated(page);
+  const section = page.getByRole('region', { name: 'As a user' });
+  const payload = Buffer.from(JSON.stringify({
+    preferred_username: 'tess',
+    roles: ['ranking-reader'],
+    realm_access: { roles: ['ignored-by-feast'] },
+  })).toString('base64url');
+  await section.getByLabel('Token').fill(`e30.${payload}.signature`);
+  await expect(section.getByRole('status')).toContainText('realm roles ignored by Feast: ignored-by-feast');
+  await expect(section.getByLabel('Roles')).toHaveValue('ranking-reader');
+  await section.getByRole('button', { name: 'Show access' }).click();
+  await expect(page).toHaveURL(/roles=ranking-reader/);
+  await expect(page).not.toHaveURL(/signature/);
+  await expect(page.getByRole('region', { name: 'As a user' }).getByText(/granted by ranking_readers/).first()).toBeVisible();
+});
+
+test('an admin edits a permission, sees the preview, saves and finds the audit record', async ({ page, problems }) => {
+  const role = `e2e-role-${Date.now()}`;
+  const reason = `e2e: grant ${role}`;
+  await page.goto(at(PROJECT));
+  await hydrated(page);
+  await page.getByRole('link', { name: 'ranking_readers' }).click();
+  await expect(page.getByRole('heading', { name: 'Edit permission' })).toBeVisible();
+  await hydrated(page);
+  const form = page.getByRole('form', { name: 'Permission' });
+  await expect(form.getByLabel('Name', { exact: true })).toHaveValue('ranking_readers');
+  const roles = form.getByLabel('Roles (comma-separated)');
+  await roles.fill(`${await roles.inputValue()}, ${role}`);
+
+  // Computed in the browser as you type.
+  const live = page.getByRole('region', { name: 'Live preview' });
+  await expect(live.getByRole('row').filter({ hasText: `role:${role}` }).first()).toContainText('gains');
+
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const effect = page.getByRole('region', { name: 'Effect' });
+  await expect(effect.getByRole('row').filter({ hasText: `role:${role}` }).first()).toContainText('gains');
+
+  // Saving needs a reason.
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByText('say why')).toBeVisible();
+  await form.getByLabel(/^Reason/).fill(reason);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(effect.getByRole('status')).toContainText('Saved `ranking_readers`');
+
+  await page.goto(at('/permissions/audit?permission=ranking_readers'));
+  await hydrated(page);
+  const record = page.getByRole('row').filter({ hasText: reason });
+  await expect(record).toContainText('ada-admin');
+  await expect(record).toContainText('update');
+  await record.getByText('Show').click();
+  await expect(record.locator('pre').nth(1)).toContainText(role);
+
+  // The matrix shows the new principal once saved (the console re-reads the registry).
+  await page.goto(at(PROJECT));
+  await expect(page.locator('table.perm-matrix').getByRole('rowheader', { name: `role:${role}` })).toBeVisible();
+});
+
+test('two admins edit the same permission: the later save is refused and nothing is overwritten', async ({ page, context, problems }) => {
+  const editor = '/permissions/edit?registry=demo&project=driver_ranking&name=ranking_ml_engineers';
+  const other = await context.newPage();
+  for (const p of [page, other]) {
+    await p.goto(at(editor));
+    await hydrated(p);
+  }
+  const first = `e2e-first-${Date.now()}`;
+  const otherForm = other.getByRole('form', { name: 'Permission' });
+  await otherForm.getByLabel('Tags (key=value per line)').fill(`edited=${first}`);
+  await otherForm.getByLabel(/^Reason/).fill('first edit');
+  await otherForm.getByRole('button', { name: 'Save' }).click();
+  await expect(other.getByRole('region', { name: 'Effect' }).getByRole('status')).toContainText('Saved');
+
+  const form = page.getByRole('form', { name: 'Permission' });
+  await form.getByLabel('Tags (key=value per line)').fill('edited=second');
+  await form.getByLabel(/^Reason/).fill('second edit');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('region', { name: 'Effect' }).getByRole('alert').first()).toContainText('changed since it was loaded');
+
+  // The first edit stands.
+  await page.goto(at(editor));
+  await hydrated(page);
+  await expect(form.getByLabel('Tags (key=value per line)')).toHaveValue(`edited=${first}`);
+  await other.close();
+});
+
+plain('a viewer cannot reach the editor', async ({ page, context }) => {
+  const url = new URL(base);
+  await context.addCookies([{ name: 'fc_demo_user', value: 'vic-viewer', domain: url.hostname, path: '/' }]);
+  const editor = await page.goto(at('/permissions/edit?registry=demo&project=driver_ranking&name=ranking_readers'));
+  expect(editor?.status()).toBe(403);
+  await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  const audit = await page.goto(at('/permissions/audit'));
+  expect(audit?.status()).toBe(403);
+});

@@ -1,0 +1,431 @@
+//! Writing Permission rows back to a registry: SQL (SQLite or PostgreSQL) here, the way Feast's
+//! `SqlRegistry` does (`_apply_object`, `_delete_object`, `_set_last_updated_metadata`), with
+//! optimistic concurrency: every write names the version it was based on and is refused,
+//! writing nothing, when the stored row is no longer that version.
+//!
+//! The check and the write are one compare-and-swap statement (`... WHERE permission_proto =
+//! <the bytes that had that version>`), so two writers based on the same version cannot both
+//! succeed on either backend, whatever the isolation level. File registries (`registry.db`)
+//! are rewritten whole by [`super::write_file`].
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqlitePoolOptions},
+    PgPool, SqlitePool,
+};
+
+use super::proto::{
+    permission::{Permission, PermissionSpec},
+    ObjectMeta, PermissionRecord, Timestamp,
+};
+use super::{RegistrySource, SourceKind};
+
+/// The version of a permission that does not exist yet (a create).
+pub const ABSENT: &str = "absent";
+
+/// A stored permission row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRow {
+    pub bytes: Vec<u8>,
+    /// [`version_of`] the bytes.
+    pub version: String,
+    pub last_updated: i64,
+}
+
+/// A short, stable name for exact stored bytes: SHA-256, hex, first 24 characters.
+pub fn version_of(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// The row is not the version the edit was based on; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("registry write failed: {0}")]
+    Db(String),
+}
+
+fn db(e: sqlx::Error) -> WriteError {
+    WriteError::Db(match &e {
+        sqlx::Error::Database(d) => d.message().to_string(),
+        other => other.to_string(),
+    })
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            Pool::Sqlite($p) => $body,
+            Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// INSERT inside a transaction; false when the name is taken (a concurrent create or
+/// rename won). A macro so one text serves both backends' transaction types.
+macro_rules! insert {
+    ($tx:expr, $project:expr, $name:expr, $secs:expr, $bytes:expr) => {
+        match sqlx::query("INSERT INTO permissions (permission_name, project_id, last_updated_timestamp, permission_proto) VALUES ($1, $2, $3, $4)")
+            .bind($name)
+            .bind($project)
+            .bind($secs)
+            .bind($bytes)
+            .execute(&mut *$tx)
+            .await
+        {
+            Ok(_) => true,
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => false,
+            Err(e) => return Err(db(e)),
+        }
+    };
+}
+
+/// Feast's `_set_last_updated_metadata`: the project's `feast_metadata` row
+/// `last_updated_timestamp` = now (its value the same number as a decimal string), inserted
+/// when missing.
+macro_rules! bump_project {
+    ($tx:expr, $project:expr, $secs:expr) => {{
+        let updated = sqlx::query("UPDATE feast_metadata SET metadata_value = $1, last_updated_timestamp = $2 WHERE project_id = $3 AND metadata_key = 'last_updated_timestamp'")
+            .bind($secs.to_string())
+            .bind($secs)
+            .bind($project)
+            .execute(&mut *$tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if updated == 0 {
+            sqlx::query("INSERT INTO feast_metadata (project_id, metadata_key, metadata_value, last_updated_timestamp) VALUES ($1, 'last_updated_timestamp', $2, $3)")
+                .bind($project)
+                .bind($secs.to_string())
+                .bind($secs)
+                .execute(&mut *$tx)
+                .await
+                .map_err(db)?;
+        }
+    }};
+}
+
+/// An open registry for writing permissions: SQL (SQLite, PostgreSQL) or a file registry.
+#[derive(Clone)]
+pub struct PermissionWriter {
+    pool: Option<Pool>,
+    /// A file registry (`registry.db`), rewritten whole (see `write_file`).
+    file: Option<std::path::PathBuf>,
+}
+
+impl PermissionWriter {
+    /// Opens a SQL or file registry read-write; REST registries are refused with a reason.
+    pub async fn open(source: &RegistrySource) -> Result<PermissionWriter, WriteError> {
+        let pool = match &source.kind {
+            SourceKind::Sqlite(path) => {
+                if !path.is_file() {
+                    return Err(WriteError::Invalid(format!(
+                        "no such file: {}",
+                        path.display()
+                    )));
+                }
+                // Writers queue on SQLite's lock; a generous timeout turns contention into
+                // waiting, and the compare-and-swap into the conflict answer.
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .busy_timeout(Duration::from_secs(30));
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(4)
+                        .connect_with(options)
+                        .await
+                        .map_err(db)?,
+                )
+            }
+            SourceKind::Postgres(url) => {
+                let options: PgConnectOptions = url
+                    .parse()
+                    .map_err(|e: sqlx::Error| WriteError::Invalid(e.to_string()))?;
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(4)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .connect_with(options)
+                        .await
+                        .map_err(db)?,
+                )
+            }
+            SourceKind::File(path) => {
+                if !path.is_file() {
+                    return Err(WriteError::Invalid(format!(
+                        "no such file: {}",
+                        path.display()
+                    )));
+                }
+                return Ok(PermissionWriter {
+                    pool: None,
+                    file: Some(path.clone()),
+                });
+            }
+            SourceKind::Rest(_) => return Err(WriteError::Unsupported(
+                "editing through a REST registry server is not supported yet; use a SQL registry"
+                    .into(),
+            )),
+        };
+        Ok(PermissionWriter {
+            pool: Some(pool),
+            file: None,
+        })
+    }
+
+    /// The stored row of one permission, if any.
+    pub async fn read(&self, project: &str, name: &str) -> Result<Option<StoredRow>, WriteError> {
+        if let Some(path) = &self.file {
+            return super::write_file::read_path(path, project, name).await;
+        }
+        let sql = "SELECT permission_proto, last_updated_timestamp FROM permissions WHERE project_id = $1 AND permission_name = $2";
+        let row: Option<(Vec<u8>, i64)> = on_pool!(self.sql()?, |p| sqlx::query_as(sql)
+            .bind(project)
+            .bind(name)
+            .fetch_optional(p)
+            .await)
+        .map_err(db)?;
+        Ok(row.map(|(bytes, last_updated)| StoredRow {
+            version: version_of(&bytes),
+            bytes,
+            last_updated,
+        }))
+    }
+
+    async fn project_exists(&self, project: &str) -> Result<bool, WriteError> {
+        if self.file.is_some() {
+            // Checked by the rewrite itself, under the file's lock.
+            return Ok(true);
+        }
+        let sql = "SELECT COUNT(*) FROM projects WHERE project_id = $1";
+        let n: i64 = on_pool!(self.sql()?, |p| sqlx::query_scalar(sql)
+            .bind(project)
+            .fetch_one(p)
+            .await)
+        .map_err(db)?;
+        Ok(n > 0)
+    }
+
+    fn sql(&self) -> Result<&Pool, WriteError> {
+        self.pool
+            .as_ref()
+            .ok_or_else(|| WriteError::Unsupported("not a SQL registry".into()))
+    }
+
+    /// The current row, checked against the version the edit was based on.
+    async fn expect(
+        &self,
+        project: &str,
+        name: &str,
+        expected: &str,
+    ) -> Result<Option<StoredRow>, WriteError> {
+        let current = self.read(project, name).await?;
+        let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
+        if actual != expected {
+            return Err(conflict(name, expected, actual));
+        }
+        Ok(current)
+    }
+
+    /// Creates or replaces `spec` in `project`. `original_name` is the permission the edit
+    /// started from (None for a create; a different name renames it); `expected` its version.
+    /// Returns the new row.
+    pub async fn put(
+        &self,
+        project: &str,
+        original_name: Option<&str>,
+        expected: &str,
+        mut spec: PermissionSpec,
+    ) -> Result<StoredRow, WriteError> {
+        // The file registry stores every object's project in its spec; the SQL registry
+        // leaves it empty (the row's project_id says it).
+        if self.file.is_some() {
+            spec.project = project.to_string();
+        }
+        if !self.project_exists(project).await? {
+            return Err(WriteError::Invalid(format!(
+                "project `{project}` does not exist in this registry"
+            )));
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let stamp = Timestamp {
+            seconds: now.as_secs() as i64,
+            nanos: now.subsec_nanos() as i32,
+        };
+        let secs = now.as_secs() as i64;
+        let name = spec.name.clone();
+        let base = match original_name {
+            Some(orig) => self.expect(project, orig, expected).await?,
+            None if expected == ABSENT => None,
+            None => {
+                return Err(WriteError::Invalid(
+                    "a create must start from the absent version".into(),
+                ))
+            }
+        };
+        let bytes = match &base {
+            Some(row) => {
+                let mut record = PermissionRecord::decode(&row.bytes)
+                    .map_err(|e| WriteError::Invalid(e.to_string()))?;
+                let created = record
+                    .message
+                    .meta
+                    .as_ref()
+                    .and_then(|m| m.created_timestamp);
+                record.message.spec = Some(spec);
+                record.message.meta = Some(ObjectMeta {
+                    created_timestamp: created.or(Some(stamp)),
+                    last_updated_timestamp: Some(stamp),
+                });
+                record
+                    .encode()
+                    .map_err(|e| WriteError::Invalid(e.to_string()))?
+            }
+            None => Permission {
+                spec: Some(spec),
+                meta: Some(ObjectMeta {
+                    created_timestamp: Some(stamp),
+                    last_updated_timestamp: Some(stamp),
+                }),
+            }
+            .encode_to_vec(),
+        };
+        if let Some(path) = &self.file {
+            super::write_file::commit(
+                path,
+                project,
+                original_name,
+                expected,
+                Some((&name, &bytes)),
+            )
+            .await?;
+            return Ok(StoredRow {
+                version: version_of(&bytes),
+                bytes,
+                last_updated: secs,
+            });
+        }
+        let renamed = original_name.is_some_and(|o| o != name);
+        let written = on_pool!(self.sql()?, |p| {
+            let mut tx = p.begin().await.map_err(db)?;
+            let ok = match (&base, renamed) {
+                (Some(row), false) => {
+                    sqlx::query("UPDATE permissions SET permission_proto = $1, last_updated_timestamp = $2 WHERE project_id = $3 AND permission_name = $4 AND permission_proto = $5")
+                        .bind(&bytes).bind(secs).bind(project).bind(&name).bind(&row.bytes)
+                        .execute(&mut *tx).await.map_err(db)?.rows_affected() == 1
+                }
+                (Some(row), true) => {
+                    let gone = sqlx::query("DELETE FROM permissions WHERE project_id = $1 AND permission_name = $2 AND permission_proto = $3")
+                        .bind(project).bind(original_name.unwrap_or_default()).bind(&row.bytes)
+                        .execute(&mut *tx).await.map_err(db)?.rows_affected() == 1;
+                    gone && insert!(tx, project, &name, secs, &bytes)
+                }
+                (None, _) => insert!(tx, project, &name, secs, &bytes),
+            };
+            if ok {
+                bump_project!(tx, project, secs);
+                tx.commit().await.map_err(db)?;
+            }
+            Ok::<bool, WriteError>(ok)
+        })?;
+        if !written {
+            let taken = || {
+                WriteError::Conflict(format!(
+                    "a permission named `{name}` already exists in `{project}`; nothing was written"
+                ))
+            };
+            let Some(orig) = original_name else {
+                return Err(taken());
+            };
+            let now_version = self
+                .read(project, orig)
+                .await?
+                .map_or(ABSENT.to_string(), |r| r.version);
+            return Err(if renamed && now_version == expected {
+                taken()
+            } else {
+                conflict(orig, expected, &now_version)
+            });
+        }
+        Ok(StoredRow {
+            version: version_of(&bytes),
+            bytes,
+            last_updated: secs,
+        })
+    }
+
+    /// Deletes `name` from `project` if it is still at version `expected`.
+    pub async fn delete(
+        &self,
+        project: &str,
+        name: &str,
+        expected: &str,
+    ) -> Result<StoredRow, WriteError> {
+        if let Some(path) = &self.file {
+            let row = self.expect(project, name, expected).await?.ok_or_else(|| {
+                WriteError::Conflict(format!(
+                    "permission `{name}` no longer exists in `{project}`"
+                ))
+            })?;
+            super::write_file::commit(path, project, Some(name), expected, None).await?;
+            return Ok(row);
+        }
+        let Some(row) = self.expect(project, name, expected).await? else {
+            return Err(WriteError::Conflict(format!(
+                "permission `{name}` no longer exists in `{project}`"
+            )));
+        };
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs() as i64;
+        let deleted = on_pool!(self.sql()?, |p| {
+            let mut tx = p.begin().await.map_err(db)?;
+            let ok = sqlx::query("DELETE FROM permissions WHERE project_id = $1 AND permission_name = $2 AND permission_proto = $3")
+                .bind(project).bind(name).bind(&row.bytes)
+                .execute(&mut *tx).await.map_err(db)?.rows_affected() == 1;
+            if ok {
+                bump_project!(tx, project, secs);
+                tx.commit().await.map_err(db)?;
+            }
+            Ok::<bool, WriteError>(ok)
+        })?;
+        if !deleted {
+            let now_version = self
+                .read(project, name)
+                .await?
+                .map_or(ABSENT.to_string(), |r| r.version);
+            return Err(conflict(name, expected, &now_version));
+        }
+        Ok(row)
+    }
+}
+
+fn conflict(name: &str, expected: &str, actual: &str) -> WriteError {
+    let now = if actual == ABSENT {
+        "it has been deleted".to_string()
+    } else {
+        format!("it is now version {actual}")
+    };
+    WriteError::Conflict(format!(
+        "permission `{name}` changed since it was loaded (version {expected}; {now}); nothing was written — reload and apply your edit again"
+    ))
+}

@@ -1,0 +1,246 @@
+//! Writing one Permission into a file registry (`registry.db`, one serialized
+//! `feast.core.Registry`) at the wire level, so every other byte of the file is kept as it
+//! was, then `version_id` and `last_updated` set as Feast's `FileRegistryStore` sets them.
+//! The new file is written beside the old one, synced and renamed over it (atomic on POSIX);
+//! console writes to one file are serialised, and each checks the permission's version first.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+use super::proto::permission::Permission;
+use super::proto::wire::fields;
+use super::proto::Timestamp;
+use super::write::{version_of, StoredRow, WriteError, ABSENT};
+
+/// `Registry.permissions`, `Registry.projects`, `version_id`, `last_updated`.
+const PERMISSIONS: u32 = 16;
+const PROJECTS: u32 = 17;
+const VERSION_ID: u32 = 4;
+const LAST_UPDATED: u32 = 5;
+
+fn locks() -> &'static Mutex<Vec<PathBuf>> {
+    static LOCKS: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
+    LOCKS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Serialises console writes to one file (within this process).
+struct FileGuard(PathBuf);
+
+impl FileGuard {
+    async fn take(path: &Path) -> FileGuard {
+        loop {
+            {
+                let mut held = locks().lock().unwrap_or_else(|e| e.into_inner());
+                if !held.iter().any(|p| p == path) {
+                    held.push(path.to_path_buf());
+                    return FileGuard(path.to_path_buf());
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+}
+
+impl Drop for FileGuard {
+    fn drop(&mut self) {
+        locks()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| *p != self.0);
+    }
+}
+
+fn invalid(e: impl std::fmt::Display) -> WriteError {
+    WriteError::Invalid(format!("the file registry cannot be read: {e}"))
+}
+
+fn io(e: std::io::Error) -> WriteError {
+    WriteError::Db(e.to_string())
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn length_delimited(out: &mut Vec<u8>, number: u32, payload: &[u8]) {
+    put_varint(out, (u64::from(number) << 3) | 2);
+    put_varint(out, payload.len() as u64);
+    out.extend_from_slice(payload);
+}
+
+/// (project, name) of a stored permission entry.
+fn key_of(payload: &[u8]) -> Option<(String, String)> {
+    let p = Permission::decode(payload).ok()?.spec?;
+    Some((p.project, p.name))
+}
+
+fn project_names(bytes: &[u8]) -> Result<Vec<String>, WriteError> {
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct ProjectName {
+        #[prost(message, optional, tag = "1")]
+        spec: Option<Spec>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct Spec {
+        #[prost(string, tag = "1")]
+        name: String,
+    }
+    Ok(fields(bytes)
+        .map_err(invalid)?
+        .iter()
+        .filter(|f| f.number == PROJECTS)
+        .filter_map(|f| ProjectName::decode(f.payload?).ok()?.spec)
+        .map(|s| s.name)
+        .collect())
+}
+
+/// The stored entry of one permission.
+pub fn read(bytes: &[u8], project: &str, name: &str) -> Result<Option<StoredRow>, WriteError> {
+    Ok(fields(bytes)
+        .map_err(invalid)?
+        .iter()
+        .filter(|f| f.number == PERMISSIONS)
+        .filter_map(|f| f.payload)
+        .find(|p| key_of(p).is_some_and(|(pr, n)| pr == project && n == name))
+        .map(|p| StoredRow {
+            bytes: p.to_vec(),
+            version: version_of(p),
+            last_updated: 0,
+        }))
+}
+
+pub async fn read_path(
+    path: &Path,
+    project: &str,
+    name: &str,
+) -> Result<Option<StoredRow>, WriteError> {
+    let bytes = tokio::fs::read(path).await.map_err(io)?;
+    read(&bytes, project, name)
+}
+
+/// A random-looking uuid4-shaped id (Feast only compares it).
+fn new_version_id() -> String {
+    let mut seed = [0u8; 16];
+    if getrandom::fill(&mut seed).is_err() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        seed[..16].copy_from_slice(&now.as_nanos().to_le_bytes());
+    }
+    let h: Vec<u8> = Sha256::digest(seed).to_vec();
+    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// Replaces (or appends, or removes) the entry of `original` in `bytes`. `new_entry` None
+/// deletes. Returns the new file contents.
+pub fn rewrite(
+    bytes: &[u8],
+    project: &str,
+    original: Option<&str>,
+    expected: &str,
+    new_entry: Option<(&str, &[u8])>,
+) -> Result<Vec<u8>, WriteError> {
+    if !project_names(bytes)?.iter().any(|p| p == project) {
+        return Err(WriteError::Invalid(format!(
+            "project `{project}` does not exist in this registry"
+        )));
+    }
+    let current = match original {
+        Some(o) => read(bytes, project, o)?,
+        None => None,
+    };
+    let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
+    if actual != expected {
+        let name = original.unwrap_or_default();
+        let now = if actual == ABSENT {
+            "it has been deleted".to_string()
+        } else {
+            format!("it is now version {actual}")
+        };
+        return Err(WriteError::Conflict(format!(
+            "permission `{name}` changed since it was loaded (version {expected}; {now}); nothing was written — reload and apply your edit again"
+        )));
+    }
+    if let Some((new_name, _)) = new_entry {
+        if original != Some(new_name) && read(bytes, project, new_name)?.is_some() {
+            return Err(WriteError::Conflict(format!(
+                "a permission named `{new_name}` already exists in `{project}`; nothing was written"
+            )));
+        }
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let stamp = Timestamp {
+        seconds: now.as_secs() as i64,
+        nanos: now.subsec_nanos() as i32,
+    }
+    .encode_to_vec();
+    let mut out = Vec::with_capacity(bytes.len() + 256);
+    let mut placed = false;
+    for f in fields(bytes).map_err(invalid)? {
+        match f.number {
+            VERSION_ID | LAST_UPDATED => continue,
+            PERMISSIONS
+                if original.is_some()
+                    && f.payload.and_then(key_of)
+                        == original.map(|o| (project.to_string(), o.to_string())) =>
+            {
+                if let Some((_, entry)) = new_entry {
+                    length_delimited(&mut out, PERMISSIONS, entry);
+                }
+                placed = true;
+            }
+            _ => out.extend_from_slice(f.bytes),
+        }
+    }
+    if let (false, Some((_, entry))) = (placed, new_entry) {
+        length_delimited(&mut out, PERMISSIONS, entry);
+    }
+    length_delimited(&mut out, VERSION_ID, new_version_id().as_bytes());
+    length_delimited(&mut out, LAST_UPDATED, &stamp);
+    Ok(out)
+}
+
+/// Reads, rewrites and atomically replaces the file.
+pub async fn commit(
+    path: &Path,
+    project: &str,
+    original: Option<&str>,
+    expected: &str,
+    new_entry: Option<(&str, &[u8])>,
+) -> Result<(), WriteError> {
+    let _guard = FileGuard::take(path).await;
+    let bytes = tokio::fs::read(path).await.map_err(io)?;
+    let next = rewrite(&bytes, project, original, expected, new_entry)?;
+    let tmp = path.with_extension(format!("console-{}.tmp", std::process::id()));
+    let written = async {
+        use tokio::io::AsyncWriteExt;
+        let mut f = tokio::fs::File::create(&tmp).await?;
+        f.write_all(&next).await?;
+        f.sync_all().await?;
+        tokio::fs::rename(&tmp, path).await
+    }
+    .await;
+    if let Err(e) = written {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(io(e));
+    }
+    Ok(())
+}
