@@ -16,6 +16,12 @@ pub fn CatalogPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| catalog_overview());
     view! {
         <PageHeader title="Catalog" lead="Discover projects, entities, feature views, feature services and data sources across every registry."/>
+        <super::pages::SearchBox/>
+        <nav class="catalog-kinds" aria-label="Lists">
+            <ul>{super::query::LIST_SLUGS.iter().map(|slug| view! {
+                <li><a href=format!("/catalog/{slug}")>{super::pages::list_title(slug)}</a></li>
+            }).collect_view()}</ul>
+        </nav>
         <Suspense fallback=|| view! { <p class="muted">"Loading registries…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -60,14 +66,15 @@ fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
             {error}
             {empty.then(|| view! { <p class="muted">"This registry has no projects yet."</p> })}
             <ul class="project-list">
-                {registry.projects.into_iter().map(|p| view! { <ProjectRow project=p/> }).collect_view()}
+                {registry.projects.into_iter().map(|p| view! { <ProjectRow project=p registry=registry.name.clone()/> }).collect_view()}
             </ul>
         </section>
     }
 }
 
 #[component]
-fn ProjectRow(project: ProjectOverview) -> impl IntoView {
+fn ProjectRow(project: ProjectOverview, registry: String) -> impl IntoView {
+    let href = super::query::project_href(&registry, &project.name);
     let counts = project
         .counts
         .iter()
@@ -79,7 +86,7 @@ fn ProjectRow(project: ProjectOverview) -> impl IntoView {
     });
     view! {
         <li class="project">
-            <h3>{project.name.clone()}</h3>
+            <h3><a href=href>{project.name.clone()}</a></h3>
             {(!project.description.is_empty()).then(|| view! { <p>{project.description.clone()}</p> })}
             {(!project.owner.is_empty()).then(|| view! { <p class="muted">"Owner: "{project.owner.clone()}</p> })}
             <p>{if counts.is_empty() { "No objects yet".to_string() } else { counts }}</p>

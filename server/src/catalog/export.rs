@@ -20,34 +20,66 @@ pub fn to_csv<'a>(objects: impl IntoIterator<Item = &'a CatalogObject>) -> Strin
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
     for o in objects {
-        let tags = o
-            .tags
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(";");
-        let detail = detail_json(&o.detail);
-        let cells = [
-            o.kind.as_str().to_string(),
-            o.project.clone(),
-            o.name.clone(),
-            o.description.clone(),
-            o.owner.clone(),
-            tags,
-            o.created.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            o.updated.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            detail,
-        ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        push_csv_cells(&mut out, o);
         out.push('\n');
     }
     out
+}
+
+/// A catalog list as CSV: the `catalog export` columns after a `registry` column.
+pub fn list_csv<'a>(rows: impl IntoIterator<Item = (&'a str, &'a CatalogObject)>) -> String {
+    let mut out = format!("registry,{CSV_HEADER}\n");
+    for (registry, o) in rows {
+        out.push_str(&csv_cell(registry));
+        out.push(',');
+        push_csv_cells(&mut out, o);
+        out.push('\n');
+    }
+    out
+}
+
+/// A catalog list as a JSON array: each object with its `registry`.
+pub fn list_json<'a>(
+    rows: impl IntoIterator<Item = (&'a str, &'a CatalogObject)>,
+) -> Result<String, serde_json::Error> {
+    let mut items = Vec::new();
+    for (registry, o) in rows {
+        let mut value = serde_json::to_value(o)?;
+        if let Value::Object(map) = &mut value {
+            map.insert("registry".into(), Value::String(registry.to_string()));
+        }
+        items.push(value);
+    }
+    let mut text = serde_json::to_string_pretty(&Value::Array(items))?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn push_csv_cells(out: &mut String, o: &CatalogObject) {
+    let tags = o
+        .tags
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";");
+    let cells = [
+        o.kind.as_str().to_string(),
+        o.project.clone(),
+        o.name.clone(),
+        o.description.clone(),
+        o.owner.clone(),
+        tags,
+        o.created.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        o.updated.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        detail_json(&o.detail),
+    ];
+    out.push_str(
+        &cells
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
 }
 
 fn detail_json(detail: &Detail) -> String {

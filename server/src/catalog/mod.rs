@@ -3,3 +3,6 @@
 pub mod cli;
 pub mod export;
 pub mod overview;
+pub mod routes;
+pub mod service;
+pub mod synthetic;

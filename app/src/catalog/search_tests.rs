@@ -1,0 +1,132 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::catalog::model::{Detail, Field};
+use crate::catalog::query::tests::view;
+use crate::catalog::query::EveryObject;
+
+fn index(objects: Vec<CatalogObject>) -> SearchIndex {
+    SearchIndex::build(vec![(
+        "r".into(),
+        objects.into_iter().map(Arc::new).collect(),
+    )])
+}
+
+fn names(index: &SearchIndex, text: &str) -> Vec<String> {
+    index
+        .search(&parse_query(text), &EveryObject, 100)
+        .groups
+        .into_iter()
+        .flat_map(|g| g.hits)
+        .map(|h| h.name)
+        .collect()
+}
+
+#[test]
+fn parses_fields() {
+    let q = parse_query("tag:team=a owner:Ann kind:feature-views project:p driver Rides");
+    assert_eq!(q.tags, vec![("team".to_string(), Some("a".to_string()))]);
+    assert_eq!(q.owner.as_deref(), Some("ann"));
+    assert_eq!(q.kinds.len(), 5);
+    assert_eq!(q.project.as_deref(), Some("p"));
+    assert_eq!(q.terms, vec!["driver", "rides"]);
+    assert_eq!(parse_query("kind:entity").kinds, vec![ObjectKind::Entity]);
+    assert_eq!(
+        parse_query("kind:feature_service").kinds,
+        vec![ObjectKind::FeatureService]
+    );
+    assert_eq!(
+        parse_query("kind:data-source").kinds,
+        vec![ObjectKind::DataSource]
+    );
+}
+
+#[test]
+fn ranks_exact_then_prefix_then_word_then_fuzzy() {
+    let mut described = view("p", "trips_stats", &[], "");
+    described.description = "Hourly driver statistics".into();
+    let idx = index(vec![
+        view("p", "driver_stats_fresh", &[], ""),
+        view("p", "zz_driver", &[], ""),
+        described,
+        view("p", "drivr", &[], ""),
+        view("p", "driver", &[], ""),
+        view("p", "unrelated", &[], ""),
+    ]);
+    let results = idx.search(&parse_query("driver"), &EveryObject, 100);
+    let ranked: Vec<(String, MatchTier)> = results
+        .groups
+        .iter()
+        .flat_map(|g| g.hits.iter().map(|h| (h.name.clone(), h.tier)))
+        .collect();
+    assert_eq!(
+        ranked,
+        vec![
+            ("driver".to_string(), MatchTier::Exact),
+            ("driver_stats_fresh".to_string(), MatchTier::Prefix),
+            ("trips_stats".to_string(), MatchTier::Word),
+            ("zz_driver".to_string(), MatchTier::Word),
+            ("drivr".to_string(), MatchTier::Fuzzy),
+        ]
+    );
+}
+
+#[test]
+fn filters_and_groups_by_kind() {
+    let mut entity = CatalogObject::unreadable(ObjectKind::Entity, "p", "driver_id", String::new());
+    entity.detail = Detail::Entity {
+        join_key: "driver_id".into(),
+        value_type: "INT64".into(),
+    };
+    let mut with_feature = view("q", "stats", &[("team", "b")], "ann@example.com");
+    if let Detail::View(v) = &mut with_feature.detail {
+        v.features.push(Field {
+            name: "conv_rate".into(),
+            dtype: "FLOAT".into(),
+            description: String::new(),
+        });
+    }
+    let idx = index(vec![
+        entity,
+        view("p", "driver_hourly", &[("team", "a")], "bob@example.com"),
+        with_feature,
+        CatalogObject::unreadable(ObjectKind::Entity, "p", "__dummy", String::new()),
+    ]);
+    assert_eq!(names(&idx, "tag:team=a"), ["driver_hourly"]);
+    assert_eq!(names(&idx, "tag:team"), ["driver_hourly", "stats"]);
+    assert_eq!(names(&idx, "owner:ann"), ["stats"]);
+    assert_eq!(names(&idx, "conv_rate"), ["stats"]);
+    assert_eq!(
+        names(&idx, "project:p driver"),
+        ["driver_hourly", "driver_id"]
+    );
+    assert_eq!(names(&idx, "kind:entity driver"), ["driver_id"]);
+    assert_eq!(names(&idx, "dummy"), Vec::<String>::new());
+    assert_eq!(names(&idx, ""), Vec::<String>::new());
+    let grouped = idx.search(&parse_query("driver"), &EveryObject, 100);
+    let kinds: Vec<ObjectKind> = grouped.groups.iter().map(|g| g.kind).collect();
+    // Groups follow their best hit: both are prefix matches, `driver_hourly` sorts first.
+    assert_eq!(kinds, vec![ObjectKind::FeatureView, ObjectKind::Entity]);
+}
+
+#[test]
+fn groups_cap_shown_hits_but_count_all() {
+    let idx = index(
+        (0..30)
+            .map(|i| view("p", &format!("v{i}"), &[("t", "1")], ""))
+            .collect(),
+    );
+    let r = idx.search(&parse_query("tag:t=1"), &EveryObject, 10);
+    assert_eq!(
+        (r.total, r.groups[0].total, r.groups[0].hits.len()),
+        (30, 30, 10)
+    );
+}
+
+#[test]
+fn edit_distance_is_bounded() {
+    assert!(within_distance("driver", "drivr", 1));
+    assert!(!within_distance("driver", "dr", 2));
+    assert!(within_distance("kitten", "sitting", 3));
+    assert!(!within_distance("kitten", "sitting", 2));
+}

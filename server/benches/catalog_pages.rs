@@ -1,0 +1,253 @@
+//! Catalog page and search latency over 10,000 synthetic feature views in 50 projects (not a
+//! timed test): `cargo bench -p server --bench catalog_pages`.
+//!
+//! Writes the synthetic `registry.db`, starts the real server (router, guard, SSR) on a loopback
+//! port in development mode, then drives it with 64 concurrent keep-alive connections
+//! (reqwest; no load tool is installed here) and prints p50 / p99 / throughput for a list page,
+//! a filtered list page and search, the first page's size, and the same operations in-process
+//! (query layer and search index only, no HTTP or HTML). Sizes: FC_BENCH_PROJECTS,
+//! FC_BENCH_VIEWS_PER_PROJECT, FC_BENCH_REQUESTS.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::catalog::query::{list, EveryObject, ListQuery};
+use app::catalog::search::parse_query;
+use server::catalog::service::CatalogService;
+use server::catalog::synthetic::synthetic_registry;
+use server::registry::{RegistrySource, SourceKind};
+
+const CONCURRENCY: usize = 64;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn load(
+    client: &reqwest::Client,
+    base: &str,
+    paths: &[String],
+    total: usize,
+) -> (Vec<Duration>, f64, usize) {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (client, next, base, paths) = (
+            client.clone(),
+            next.clone(),
+            base.to_string(),
+            paths.to_vec(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut bytes = 0;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let url = format!("{base}{}", paths[i % paths.len()]);
+                let t = Instant::now();
+                let response = client.get(&url).send().await.expect("request");
+                assert!(
+                    response.status().is_success(),
+                    "{url}: {}",
+                    response.status()
+                );
+                bytes = response.bytes().await.expect("body").len();
+                times.push(t.elapsed());
+            }
+            (times, bytes)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut bytes = 0;
+    for t in tasks {
+        let (times, b) = t.await.expect("task");
+        all.extend(times);
+        bytes = bytes.max(b);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort();
+    let rate = all.len() as f64 / secs;
+    (all, rate, bytes)
+}
+
+fn report(name: &str, (times, rate, bytes): &(Vec<Duration>, f64, usize)) {
+    println!(
+        "{name:<34} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms  {:>7.0} req/s  body {} B",
+        times.len(),
+        percentile(times, 0.50),
+        percentile(times, 0.99),
+        rate,
+        bytes
+    );
+}
+
+fn in_process(name: &str, runs: usize, mut f: impl FnMut()) {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "{name:<34} n={runs:<6} p50 {:>7.3} ms  p99 {:>7.3} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let projects = env_usize("FC_BENCH_PROJECTS", 50);
+    let views = env_usize("FC_BENCH_VIEWS_PER_PROJECT", 200);
+    let requests = env_usize("FC_BENCH_REQUESTS", 3000);
+    let dir = std::env::temp_dir().join(format!("fc_catalog_bench_{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let registry = dir.join("registry.db");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    std::fs::write(&registry, synthetic_registry(projects, views, now))?;
+    println!(
+        "synthetic registry: {projects} projects × {views} feature views = {} views",
+        projects * views
+    );
+
+    // Bound first: development mode answers only the host names it listens on.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let mut config = server::Config::defaults();
+    config.listen = addr;
+    config.database_url = format!("sqlite://{}", dir.join("console.db").display());
+    config.data_dir = dir.clone();
+    config.registries = vec![RegistrySource {
+        name: "synthetic".into(),
+        kind: SourceKind::File(registry.clone()),
+        token: None,
+    }];
+    let state = server::http::serve::build_state(config).await?;
+    state.lifecycle.mark_started();
+    let started = Instant::now();
+    while state.registries.handles[0].snapshot().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "registry did not load"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "registry loaded in {:.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+
+    // In-process: the query layer and the search index, no HTTP and no HTML.
+    let catalog = CatalogService::new(state.registries.clone());
+    let snapshots = catalog.snapshots();
+    let q = ListQuery::from_pairs("feature-views", [("page", "100")]);
+    in_process("query layer: list page 100", 200, || {
+        let _ = list(snapshots.objects(), &q, &EveryObject);
+    });
+    let tq = ListQuery::from_pairs(
+        "feature-views",
+        [("tag", "team=team-3"), ("sort", "-updated")],
+    );
+    in_process("query layer: tag filter, sorted", 200, || {
+        let _ = list(snapshots.objects(), &tq, &EveryObject);
+    });
+    let t = Instant::now();
+    let index = catalog.index();
+    println!(
+        "search index build: {:.1} ms ({} entries)",
+        t.elapsed().as_secs_f64() * 1000.0,
+        index.len()
+    );
+    for text in [
+        "view_0042",
+        "statistics",
+        "tag:team=team-1 view_01",
+        "viwe_0042",
+    ] {
+        let parsed = parse_query(text);
+        in_process(&format!("search index: {text}"), 200, || {
+            let _ = index.search(&parsed, &EveryObject, 10);
+        });
+    }
+
+    let router = server::http::router(state.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    let base = format!("http://{addr}");
+    // reqwest is built without a default TLS provider in this workspace (plain HTTP here anyway).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()?;
+    let first = client
+        .get(format!("{base}/catalog/feature-views"))
+        .send()
+        .await?;
+    let status = first.status();
+    let first = first.bytes().await?;
+    assert!(status.is_success(), "first page: {status}");
+    println!(
+        "first list page: {} bytes ({:.1} KB)",
+        first.len(),
+        first.len() as f64 / 1024.0
+    );
+
+    let pages: Vec<String> = (1..=200)
+        .map(|p| format!("/catalog/feature-views?page={p}"))
+        .collect();
+    let warm = load(&client, &base, &pages, 200).await;
+    let _ = warm;
+    report(
+        "GET list page (pages 1-200)",
+        &load(&client, &base, &pages, requests).await,
+    );
+    let filtered: Vec<String> = (0..5)
+        .map(|t| format!("/catalog/feature-views?tag=team%3Dteam-{t}&sort=-updated&page=3"))
+        .collect();
+    report(
+        "GET list, tag filter + sort",
+        &load(&client, &base, &filtered, requests).await,
+    );
+    let searches: Vec<String> = [
+        "view_0042",
+        "statistics",
+        "tag%3Ateam%3Dteam-1+view_01",
+        "viwe_0042",
+        "project%3Aproject_07+feature_3",
+    ]
+    .iter()
+    .map(|q| format!("/search?q={q}"))
+    .collect();
+    report(
+        "GET /search page",
+        &load(&client, &base, &searches, requests).await,
+    );
+    let export = vec!["/catalog/export.csv?list=feature-views&tag=team%3Dteam-2".to_string()];
+    report(
+        "GET export.csv (2,000 rows)",
+        &load(&client, &base, &export, 200).await,
+    );
+    Ok(())
+}

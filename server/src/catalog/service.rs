@@ -1,0 +1,275 @@
+//! The catalog backend over the live registry snapshots: lists, details, project pages,
+//! search (index rebuilt when a snapshot changes) and lineage SVGs (cached by source hash).
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use app::catalog::api::{CatalogBackend, CatalogProvider};
+use app::catalog::detail::{self, staleness, used_by, DetailView, ProjectView, RegistryState};
+use app::catalog::lineage::{
+    object_lineage, project_lineage, to_mermaid, LineageGraph, LineageView, MAX_DRAWN_NODES,
+};
+use app::catalog::model::{CatalogObject, ObjectKind};
+use app::catalog::overview::project_overview;
+use app::catalog::query::{self, visible, ListPage, ListQuery, Scoped, Visibility, VIEW_KINDS};
+use app::catalog::search::{parse_query, SearchIndex, SearchResults};
+
+use crate::registry::refresher::{Registries, RegistryHandle};
+use crate::registry::RegistrySnapshot;
+use crate::topology::diagrams::id_prefix;
+use crate::topology::svg::SvgRenderer;
+
+/// The registries' current snapshots, taken once per request so one answer sees one state.
+pub struct Snapshots {
+    pub entries: Vec<(Arc<RegistryHandle>, Option<Arc<RegistrySnapshot>>)>,
+}
+
+impl Snapshots {
+    pub fn objects(&self) -> impl Iterator<Item = Scoped<'_>> + '_ {
+        self.entries.iter().flat_map(|(h, s)| {
+            s.iter().flat_map(move |s| {
+                s.objects.iter().map(move |o| Scoped {
+                    registry: &h.name,
+                    object: o,
+                })
+            })
+        })
+    }
+
+    fn find(
+        &self,
+        registry: &str,
+    ) -> Option<&(Arc<RegistryHandle>, Option<Arc<RegistrySnapshot>>)> {
+        self.entries.iter().find(|(h, _)| h.name == registry)
+    }
+}
+
+pub struct CatalogService {
+    registries: Registries,
+    renderer: SvgRenderer,
+    /// The index and the snapshots it was built from (compared by pointer).
+    index: Mutex<Option<(Vec<usize>, Arc<SearchIndex>)>>,
+}
+
+impl CatalogService {
+    pub fn new(registries: Registries) -> Arc<CatalogService> {
+        Arc::new(CatalogService {
+            registries,
+            renderer: SvgRenderer::new(),
+            index: Mutex::new(None),
+        })
+    }
+
+    pub fn provider(self: &Arc<Self>) -> CatalogProvider {
+        CatalogProvider(self.clone())
+    }
+
+    pub fn snapshots(&self) -> Snapshots {
+        Snapshots {
+            entries: self
+                .registries
+                .handles
+                .iter()
+                .map(|h| (h.clone(), h.snapshot()))
+                .collect(),
+        }
+    }
+
+    /// The search index of the current snapshots, rebuilt only when one of them changed.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        let snapshots = self.snapshots();
+        let key: Vec<usize> = snapshots
+            .entries
+            .iter()
+            .map(|(_, s)| s.as_ref().map_or(0, |s| Arc::as_ptr(s) as usize))
+            .collect();
+        if let Ok(guard) = self.index.lock() {
+            if let Some((k, index)) = guard.as_ref() {
+                if *k == key {
+                    return index.clone();
+                }
+            }
+        }
+        let index = Arc::new(SearchIndex::build(
+            snapshots
+                .entries
+                .iter()
+                .map(|(h, s)| {
+                    let objects = s.as_ref().map(|s| s.objects.clone()).unwrap_or_default();
+                    (h.name.clone(), objects)
+                })
+                .collect(),
+        ));
+        if let Ok(mut guard) = self.index.lock() {
+            *guard = Some((key, index.clone()));
+        }
+        index
+    }
+
+    fn lineage_view(&self, graph: LineageGraph, prefix: String) -> LineageView {
+        let mermaid = to_mermaid(&graph);
+        let (svg, note) = if graph.nodes.len() > MAX_DRAWN_NODES {
+            (
+                None,
+                Some(format!(
+                    "{} objects are too many to draw; the list below has every link.",
+                    graph.nodes.len()
+                )),
+            )
+        } else if graph.edges.is_empty() {
+            (None, Some("No lineage links.".to_string()))
+        } else {
+            match self.renderer.render(&mermaid, &prefix) {
+                Ok(svg) => (Some(svg.to_string()), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        };
+        LineageView {
+            graph,
+            mermaid,
+            svg,
+            note,
+        }
+    }
+}
+
+fn registry_state(handle: &RegistryHandle) -> RegistryState {
+    RegistryState {
+        name: handle.name.clone(),
+        age_seconds: handle.age(SystemTime::now()).map(|a| a.as_secs()),
+        error: handle.status().last_error,
+    }
+}
+
+fn now_seconds() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// One registry's visible objects of one project.
+fn project_objects<'a>(
+    registry: &'a str,
+    snapshot: &'a RegistrySnapshot,
+    project: &'a str,
+    visibility: &'a dyn Visibility,
+) -> Vec<&'a CatalogObject> {
+    let scoped = snapshot
+        .objects
+        .iter()
+        .filter(move |o| o.project == project)
+        .map(move |o| Scoped {
+            registry,
+            object: o,
+        });
+    visible(scoped, visibility).map(|s| s.object).collect()
+}
+
+impl CatalogBackend for CatalogService {
+    fn list(&self, query: &ListQuery, visibility: &dyn Visibility) -> Result<ListPage, String> {
+        let snapshots = self.snapshots();
+        query::list(snapshots.objects(), query, visibility)
+    }
+
+    fn project(
+        &self,
+        registry: &str,
+        project: &str,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<ProjectView>, String> {
+        let snapshots = self.snapshots();
+        let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
+            return Ok(None);
+        };
+        let Some(project_object) = snapshot.project(project) else {
+            return Ok(None);
+        };
+        let objects = project_objects(registry, snapshot, project, visibility);
+        let now = now_seconds();
+        let stale_views = objects
+            .iter()
+            .filter(|o| staleness(o, now).is_some_and(|s| s.stale))
+            .map(|o| o.name.clone())
+            .collect();
+        let lineage = self.lineage_view(
+            project_lineage(&objects),
+            id_prefix("lineage", registry, project),
+        );
+        Ok(Some(ProjectView {
+            registry: registry_state(handle),
+            project: project_object.clone(),
+            overview: project_overview(project_object, &objects),
+            stale_views,
+            lineage,
+        }))
+    }
+
+    fn detail(
+        &self,
+        registry: &str,
+        project: &str,
+        kind: ObjectKind,
+        name: &str,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<DetailView>, String> {
+        let snapshots = self.snapshots();
+        let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
+            return Ok(None);
+        };
+        let objects = project_objects(registry, snapshot, project, visibility);
+        // `feature-views/NAME` also finds a batch, stream, on-demand or label view.
+        let found = objects
+            .iter()
+            .find(|o| o.kind == kind && o.name == name)
+            .or_else(|| {
+                (kind == ObjectKind::FeatureView)
+                    .then(|| {
+                        objects
+                            .iter()
+                            .find(|o| VIEW_KINDS.contains(&o.kind) && o.name == name)
+                    })
+                    .flatten()
+            });
+        let Some(object) = found.copied() else {
+            return Ok(None);
+        };
+        let versions = snapshot
+            .versions
+            .iter()
+            .filter(|v| v.project == project && v.view == name)
+            .cloned()
+            .collect();
+        let lineage = self.lineage_view(
+            object_lineage(&objects, object.kind, &object.name),
+            id_prefix(
+                "lineage",
+                registry,
+                &format!("{project}\0{}\0{name}", object.kind.as_str()),
+            ),
+        );
+        Ok(Some(DetailView {
+            registry: registry_state(handle),
+            staleness: staleness(object, now_seconds()),
+            used_by: used_by(object, &objects),
+            versions,
+            snippet: detail::online_snippet(object, &objects),
+            lineage,
+            object: object.clone(),
+        }))
+    }
+
+    fn search(
+        &self,
+        text: &str,
+        per_kind: usize,
+        visibility: &dyn Visibility,
+    ) -> Result<SearchResults, String> {
+        if text.len() > 1000 {
+            return Err("the search is longer than 1000 characters".into());
+        }
+        Ok(self
+            .index()
+            .search(&parse_query(text), visibility, per_kind))
+    }
+}

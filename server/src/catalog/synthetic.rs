@@ -1,0 +1,176 @@
+//! A synthetic Feast file registry (`registry.db`) of any size, for the catalog's scale tests,
+//! benchmarks and browser tests: `feast-console catalog synthetic --out registry.db`.
+//!
+//! Per project: one entity, one file data source, `views` feature views (10 features each,
+//! tags `team=team-N` and `tier=gold|silver`, an owner per team, half materialized recently)
+//! and one feature service over the first three views.
+
+use prost::Message;
+
+use crate::registry::proto::{
+    self, data_source::FileOptions, data_source::Options, service::FeatureServiceSpec,
+    service::FeatureViewProjection, ObjectMeta, Timestamp,
+};
+
+pub const FEATURES_PER_VIEW: usize = 10;
+/// 2025-01-01T00:00:00Z: every object's creation time.
+const CREATED: i64 = 1_735_689_600;
+
+fn stamp(seconds: i64) -> Option<Timestamp> {
+    Some(Timestamp { seconds, nanos: 0 })
+}
+
+fn meta() -> Option<ObjectMeta> {
+    Some(ObjectMeta {
+        created_timestamp: stamp(CREATED),
+        last_updated_timestamp: stamp(CREATED),
+    })
+}
+
+pub fn project_name(p: usize) -> String {
+    format!("project_{p:02}")
+}
+
+pub fn view_name(v: usize) -> String {
+    format!("view_{v:04}")
+}
+
+/// The team tag of view `v` (five teams).
+pub fn team_of(v: usize) -> String {
+    format!("team-{}", v % 5)
+}
+
+fn source(project: &str) -> proto::DataSource {
+    proto::DataSource {
+        r#type: 1,
+        name: "driver_stats_source".into(),
+        project: project.into(),
+        timestamp_field: "event_timestamp".into(),
+        options: Some(Options::File(FileOptions {
+            uri: format!("s3://bucket/{project}/driver_stats.parquet"),
+        })),
+        ..Default::default()
+    }
+}
+
+fn feature_view(project: &str, v: usize, now: i64) -> Vec<u8> {
+    let team = team_of(v);
+    // Half the views were materialized an hour ago (fresh), the others ten days ago (stale).
+    let end = if v.is_multiple_of(2) {
+        now - 3600
+    } else {
+        now - 10 * 86_400
+    };
+    proto::FeatureView {
+        spec: Some(proto::FeatureViewSpec {
+            name: view_name(v),
+            project: project.into(),
+            entities: vec!["driver".into()],
+            features: (0..FEATURES_PER_VIEW)
+                .map(|i| proto::FeatureSpecV2 {
+                    name: format!("feature_{i}"),
+                    value_type: 5,
+                    description: "a synthetic feature".into(),
+                    ..Default::default()
+                })
+                .collect(),
+            tags: [
+                ("team".to_string(), team.clone()),
+                (
+                    "tier".to_string(),
+                    if v.is_multiple_of(3) {
+                        "gold"
+                    } else {
+                        "silver"
+                    }
+                    .into(),
+                ),
+            ]
+            .into(),
+            ttl: Some(proto::Duration {
+                seconds: 86_400,
+                nanos: 0,
+            }),
+            batch_source: Some(source(project)),
+            online: true,
+            description: format!("Synthetic statistics number {v} of {project}"),
+            owner: format!("{team}@example.com"),
+            ..Default::default()
+        }),
+        meta: Some(proto::FeatureViewMeta {
+            created_timestamp: stamp(CREATED),
+            last_updated_timestamp: stamp(CREATED + v as i64),
+            materialization_intervals: vec![proto::MaterializationInterval {
+                start_time: stamp(end - 86_400),
+                end_time: stamp(end),
+            }],
+            ..Default::default()
+        }),
+    }
+    .encode_to_vec()
+}
+
+/// The encoded registry: `projects` projects of `views` feature views each.
+pub fn synthetic_registry(projects: usize, views: usize, now: i64) -> Vec<u8> {
+    let mut registry = proto::Registry {
+        registry_schema_version: "1".into(),
+        version_id: "synthetic".into(),
+        last_updated: stamp(now),
+        ..Default::default()
+    };
+    for p in 0..projects {
+        let project = project_name(p);
+        registry.projects.push(
+            proto::Project {
+                spec: Some(proto::ProjectSpec {
+                    name: project.clone(),
+                    description: format!("Synthetic project {p}"),
+                    ..Default::default()
+                }),
+                meta: meta(),
+            }
+            .encode_to_vec(),
+        );
+        registry.entities.push(
+            proto::Entity {
+                spec: Some(proto::EntitySpecV2 {
+                    name: "driver".into(),
+                    join_key: "driver_id".into(),
+                    value_type: 4,
+                    project: project.clone(),
+                    ..Default::default()
+                }),
+                meta: meta(),
+            }
+            .encode_to_vec(),
+        );
+        registry.data_sources.push(source(&project).encode_to_vec());
+        for v in 0..views {
+            registry.feature_views.push(feature_view(&project, v, now));
+        }
+        registry.feature_services.push(
+            proto::FeatureService {
+                spec: Some(FeatureServiceSpec {
+                    name: "driver_service".into(),
+                    project: project.clone(),
+                    features: (0..views.min(3))
+                        .map(|v| FeatureViewProjection {
+                            feature_view_name: view_name(v),
+                            feature_columns: vec![proto::FeatureSpecV2 {
+                                name: "feature_0".into(),
+                                value_type: 5,
+                                ..Default::default()
+                            }],
+                            ..Default::default()
+                        })
+                        .collect(),
+                    owner: "team-0@example.com".into(),
+                    ..Default::default()
+                }),
+                meta: meta(),
+            }
+            .encode_to_vec(),
+        );
+    }
+    registry.encode_to_vec()
+}
