@@ -12,6 +12,6 @@ if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; the
 fi
 echo "[feast-venv] installing $(grep -v '^#' "$REQ" | xargs) into $VENV" >&2
 python3 -m venv "$VENV"
-"$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ" >&2
+"$VENV/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "$REQ" >&2
 echo "$want" > "$stamp"
 echo "$VENV"

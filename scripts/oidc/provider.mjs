@@ -15,6 +15,9 @@ const host = '127.0.0.1';
 const issuer = `http://${host}:${port}`;
 const clientId = process.env.CLIENT_ID ?? 'feast-console';
 const feastClientId = process.env.FEAST_CLIENT_ID ?? 'feast';
+// Access tokens are JWTs for this resource (Feast), as Keycloak's are: Feast's own OIDC parser
+// verifies them against the provider's JWKS and reads the same Keycloak-shaped claims.
+const feastResource = process.env.FEAST_RESOURCE ?? 'urn:feast:registry';
 const list = (name) => (process.env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 if (!process.env.CLIENT_SECRET) {
@@ -29,6 +32,8 @@ const users = {
   sam: { groups: ['sre'], console: ['console-sre'], feast: ['feast-reader'], realm: ['default-roles-feast'] },
   vic: { groups: ['team-a'], console: ['console-viewer'], feast: ['feast-reader'], realm: ['default-roles-feast'] },
   nobody: { groups: [], console: [], feast: [], realm: ['default-roles-feast'] },
+  // A Feast role that the driver_ranking fixture's `ranking_readers` permission grants.
+  rita: { groups: ['team-a'], console: ['console-viewer'], feast: ['ranking-reader'], realm: ['default-roles-feast'] },
 };
 
 const claimsOf = (id) => {
@@ -58,6 +63,23 @@ const configuration = {
   features: {
     devInteractions: { enabled: true },
     rpInitiatedLogout: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (_ctx, _client, oneOf) => oneOf ?? feastResource,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async () => ({
+        scope: 'openid profile email offline_access',
+        audience: feastClientId,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      }),
+    },
+  },
+  // What Keycloak puts in its access tokens: the username, groups and roles Feast reads.
+  extraTokenClaims: async (_ctx, token) => {
+    if (token.kind !== 'AccessToken' || !users[token.accountId]) return undefined;
+    const { sub: _sub, ...claims } = claimsOf(token.accountId);
+    return claims;
   },
   claims: {
     openid: ['sub'],
@@ -82,6 +104,7 @@ const configuration = {
     }
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
     grant.addOIDCScope('openid profile email offline_access');
+    grant.addResourceScope(feastResource, 'openid profile email offline_access');
     await grant.save();
     return grant;
   },

@@ -1,0 +1,344 @@
+//! A REST registry is read with the signed-in user's own access token, so Feast's own checks
+//! decide what each user sees. Real parts throughout: the test identity provider issues
+//! Keycloak-shaped JWT access tokens, Feast 0.67's `serve_registry --rest-api` runs with
+//! `auth: {type: oidc}` against that provider and verifies them, and the fixture registry's
+//! permissions (driver_ranking: `ranking_readers` grants the Feast role `ranking-reader`
+//! DESCRIBE on feature views and services named `driver_.*`) decide.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use app::catalog::model::ObjectKind;
+use server::registry::{source::parse_entry, user_views::UserRegistryViews, RegistrySnapshot};
+
+use crate::auth_support::{self, browser::Browser, provider};
+use crate::common::{self, Backend, TestApp};
+use crate::registry::fixtures;
+
+struct FeastServer(Child);
+
+impl Drop for FeastServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Feast checks DESCRIBE on the project itself before listing anything in it, and the fixture
+/// grants that to nobody: the copy gets one more permission, applied with Feast's own SDK.
+const GRANT_PROJECT_DESCRIBE: &str = r#"
+from feast import FeatureStore
+from feast.permissions.action import AuthzedAction
+from feast.permissions.permission import Permission
+from feast.permissions.policy import RoleBasedPolicy
+from feast.project import Project
+store = FeatureStore(repo_path=".")
+store.apply([
+    Permission(
+        name="projects_visible",
+        types=[Project],
+        policy=RoleBasedPolicy(roles=["ranking-reader", "feast-admin"]),
+        actions=[AuthzedAction.DESCRIBE],
+    ),
+    # The console's own service account (here sam's token) may describe everything.
+    Permission(
+        name="console_reads_all",
+        policy=RoleBasedPolicy(roles=["feast-reader"]),
+        actions=[AuthzedAction.DESCRIBE],
+    ),
+])
+"#;
+
+/// The fixture repository and its SQL registry, copied, with project DESCRIBE granted and then
+/// `auth: {type: oidc}` pointing at `issuer`.
+fn repo_with_oidc(python: &Path, fixtures: &Path, issuer: &str) -> std::path::PathBuf {
+    let fixture = fixtures.join("sqlite/driver_ranking");
+    let dir = std::env::temp_dir().join(format!(
+        "fc-rest-oidc-{}-{}",
+        std::process::id(),
+        provider::free_port()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let registry = dir.join("registry.sqlite");
+    std::fs::copy(fixtures.join("sqlite/registry.sqlite"), &registry).unwrap();
+    let yaml = std::fs::read_to_string(fixture.join("feature_store.yaml")).unwrap();
+    let original = yaml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("path: sqlite:///"))
+        .expect("fixture registry path")
+        .to_string();
+    let yaml = yaml.replace(&original, &registry.display().to_string());
+    std::fs::write(dir.join("feature_store.yaml"), &yaml).unwrap();
+    let applied = Command::new(python)
+        .args(["-c", GRANT_PROJECT_DESCRIBE])
+        .current_dir(&dir)
+        .output()
+        .expect("run Feast");
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let yaml = yaml.replace(
+        "auth:\n  type: no_auth\n",
+        &format!(
+            "auth:\n  type: oidc\n  client_id: feast\n  auth_discovery_url: {issuer}/.well-known/openid-configuration\n"
+        ),
+    );
+    assert!(yaml.contains("type: oidc"), "{yaml}");
+    std::fs::write(dir.join("feature_store.yaml"), yaml).unwrap();
+    dir
+}
+
+fn start_feast(python: &Path, repo: &Path, port: u16) -> FeastServer {
+    let mut child = Command::new(python.with_file_name("feast"))
+        .arg("-c")
+        .arg(repo)
+        .args(["serve_registry", "--rest-api", "--no-grpc"])
+        .args(["--rest-port", &port.to_string(), "-h", "127.0.0.1"])
+        .stdout(Stdio::null())
+        .stderr(if std::env::var("FC_DEBUG_FEAST").is_ok() {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
+        .spawn()
+        .expect("start feast serve_registry");
+    let stderr = child.stderr.take();
+    std::thread::spawn(move || {
+        if let Some(s) = stderr {
+            for _ in BufReader::new(s).lines() {}
+        }
+    });
+    FeastServer(child)
+}
+
+/// Signs `user` in to the console and returns the access token the console holds for them.
+async fn access_token_of(app: &TestApp, user: &str) -> String {
+    let mut browser = Browser::new();
+    let done = browser.sign_in(app, user, "/catalog").await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let cookie = browser
+        .cookies
+        .iter()
+        .find(|(k, _)| k.ends_with("fc_session"))
+        .map(|(_, v)| v.clone())
+        .expect("session cookie");
+    app.state
+        .auth
+        .sessions()
+        .load(&cookie)
+        .await
+        .unwrap()
+        .expect("session")
+        .access_token
+        .expect("access token kept on the server")
+}
+
+fn names(snapshot: &RegistrySnapshot, kind: ObjectKind) -> Vec<String> {
+    let mut v: Vec<String> = snapshot
+        .objects
+        .iter()
+        .filter(|o| o.kind == kind && o.project == "driver_ranking" && !o.is_unreadable())
+        .map(|o| o.name.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn each_user_sees_what_feast_lets_them_describe() {
+    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
+        return;
+    };
+    let Some(idp) = provider::start(None) else {
+        return;
+    };
+    let app = auth_support::console_on(
+        &idp.issuer,
+        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+    )
+    .await;
+    let repo = repo_with_oidc(&python, &dir, &idp.issuer);
+    let port = provider::free_port();
+    let _feast = start_feast(&python, &repo, port);
+    let source = parse_entry(&format!("rest=http://127.0.0.1:{port}"), &repo).unwrap();
+    assert!(UserRegistryViews::forwards(&source));
+
+    let rita = access_token_of(&app, "rita").await;
+    let alice = access_token_of(&app, "alice").await;
+    assert_eq!(
+        rita.matches('.').count(),
+        2,
+        "access tokens are JWTs, as Keycloak's are"
+    );
+
+    // The console's own read (the names it asks Feast about one by one when a whole listing is
+    // refused): the same registry file, read directly.
+    let shared = server::registry::Reader::load_once(
+        &parse_entry(
+            &format!("sqlite:///{}", repo.join("registry.sqlite").display()),
+            &repo,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    // Wait for Feast to answer (it starts slowly), reading as rita.
+    let views = UserRegistryViews::new(Duration::from_millis(1));
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let as_rita = loop {
+        match views
+            .snapshot_for(&source, &rita, Some(&shared))
+            .await
+            .expect("REST source")
+        {
+            Ok(s) if !s.objects.is_empty() => break s,
+            other if Instant::now() > deadline => panic!("Feast never answered: {:?}", other.err()),
+            _ => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    };
+    let as_alice = views
+        .snapshot_for(&source, &alice, Some(&shared))
+        .await
+        .expect("REST source")
+        .expect("alice's read");
+
+    // rita's Feast role is granted DESCRIBE on driver_.* feature views and services. Feast
+    // refuses the whole feature-view listing (other views are denied to her), so the console
+    // asks view by view: she sees exactly the driver_.* ones, and nothing is shown as broken.
+    let rita_views = names(&as_rita, ObjectKind::FeatureView);
+    let expected: Vec<String> = names(&shared, ObjectKind::FeatureView)
+        .into_iter()
+        .filter(|n| n.starts_with("driver_"))
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(rita_views, expected);
+    assert_eq!(
+        names(&as_rita, ObjectKind::FeatureService),
+        names(&shared, ObjectKind::FeatureService)
+    );
+    assert!(
+        !as_rita.objects.iter().any(|o| o.project == "driver_ranking"
+            && o.kind == ObjectKind::FeatureView
+            && o.is_unreadable()),
+        "refused listings are resolved object by object"
+    );
+    // alice is a console admin, but no Feast permission grants her roles anything here.
+    assert!(
+        names(&as_alice, ObjectKind::FeatureView).is_empty(),
+        "Feast shows alice no feature views: {:?}",
+        names(&as_alice, ObjectKind::FeatureView)
+    );
+
+    // A token Feast cannot verify gets Feast's refusal, shown as such.
+    let forged = views
+        .snapshot_for(&source, "not-a-token", Some(&shared))
+        .await
+        .expect("REST source");
+    let forged_views = forged.map(|s| names(&s, ObjectKind::FeatureView));
+    assert!(
+        forged_views.as_ref().map(|v| v.is_empty()).unwrap_or(true),
+        "{forged_views:?}"
+    );
+    let _ = std::fs::remove_dir_all(repo);
+}
+
+/// Catalog list rows (`name` cells) of a page, in order.
+fn listed_names(html: &str) -> Vec<String> {
+    let mut v: Vec<String> = html
+        .split("/feature-views/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[tokio::test]
+async fn the_catalog_shows_each_user_what_feast_shows_them() {
+    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
+        return;
+    };
+    let Some(idp) = provider::start(None) else {
+        return;
+    };
+    let repo = repo_with_oidc(&python, &dir, &idp.issuer);
+    let port = provider::free_port();
+    let _feast = start_feast(&python, &repo, port);
+    let mut source = parse_entry(&format!("rest=http://127.0.0.1:{port}"), &repo).unwrap();
+    // The console reads the registry with its own service token (`registry_token`), which
+    // must be allowed to describe everything: here a token of sam's, whose Feast role
+    // `feast-reader` the copy grants DESCRIBE on every type.
+    let issuing = auth_support::console_on(
+        &idp.issuer,
+        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+    )
+    .await;
+    source.token = Some(access_token_of(&issuing, "sam").await);
+    let app = auth_support::console_with(
+        &idp.issuer,
+        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+        |config| config.registries = vec![source.clone()],
+    )
+    .await;
+
+    let mut rita = Browser::new();
+    assert_eq!(rita.sign_in(&app, "rita", "/catalog").await.status, 303);
+    let mut alice = Browser::new();
+    assert_eq!(alice.sign_in(&app, "alice", "/catalog").await.status, 303);
+
+    let page = "/catalog/feature-views?registry=rest&project=driver_ranking";
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let rita_sees = loop {
+        let r = rita.console(&app, "GET", page).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let names = listed_names(&r.body);
+        if !names.is_empty() {
+            break names;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "rita never saw a feature view: {}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(
+        rita_sees.iter().all(|n| n.starts_with("driver_")),
+        "{rita_sees:?}"
+    );
+    let alice_page = alice.console(&app, "GET", page).await;
+    assert_eq!(alice_page.status, 200);
+    assert!(
+        listed_names(&alice_page.body).is_empty(),
+        "{}",
+        alice_page.body
+    );
+
+    // Exports follow the same rule.
+    let csv = rita
+        .console(
+            &app,
+            "GET",
+            "/catalog/export.csv?list=feature-views&registry=rest&project=driver_ranking",
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    for name in &rita_sees {
+        assert!(csv.body.contains(name.as_str()), "{name} in {}", csv.body);
+    }
+    let alice_csv = alice
+        .console(
+            &app,
+            "GET",
+            "/catalog/export.csv?list=feature-views&registry=rest&project=driver_ranking",
+        )
+        .await;
+    assert!(!alice_csv.body.contains("driver_"), "{}", alice_csv.body);
+    let _ = std::fs::remove_dir_all(repo);
+}
