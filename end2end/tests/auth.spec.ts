@@ -120,10 +120,10 @@ test.describe('sign-in with a real identity provider', () => {
     await expect(page.getByTestId('identity')).toContainText('sre');
     await expect(page.getByTestId('auth-off-banner')).toHaveCount(0);
     const nav = page.getByRole('navigation', { name: 'Areas' });
-    for (const label of ['Catalog', 'Topology', 'Registry cache', 'Recovery']) {
-      await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible();
-    }
-    await expect(nav.getByRole('link', { name: 'Permissions', exact: true })).toHaveCount(0);
+    // Every area; Permissions is the read-only matrix (editing and the audit log are admin's).
+    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'Permissions', 'Topology', 'Registry cache', 'Recovery']);
+    const editor = await page.request.get(`${consoleUrl}/permissions/edit`, { maxRedirects: 0 });
+    expect(editor.status()).toBe(403);
     // Client-side navigation keeps working for allowed areas.
     await nav.getByRole('link', { name: 'Recovery', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Recovery');
@@ -148,10 +148,12 @@ test.describe('sign-in with a real identity provider', () => {
     expect(problems).toEqual([]);
   });
 
-  test('a viewer sees catalog and topology only, and is refused the rest', async ({ page }) => {
+  test('a viewer sees catalog, permissions (read-only) and topology, and is refused the rest', async ({ page }) => {
     await signIn(page, 'vic', '/catalog');
     const nav = page.getByRole('navigation', { name: 'Areas' });
-    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'Topology']);
+    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'Permissions', 'Topology']);
+    const editor = await page.request.get(`${consoleUrl}/permissions/edit`, { maxRedirects: 0 });
+    expect(editor.status()).toBe(403);
     const refused = await page.request.get(`${consoleUrl}/recovery`, { maxRedirects: 0 });
     expect(refused.status()).toBe(403);
     const api = await page.request.post(`${consoleUrl}/api/cache_anything`, {

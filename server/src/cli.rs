@@ -96,6 +96,10 @@ pub struct ServeArgs {
     /// [default: the bundled demo manifests]
     #[arg(long = "manifests", value_name = "PATH")]
     manifests: Vec<String>,
+    /// Read the topology from a Kubernetes cluster: auto (in-cluster service account, else
+    /// $KUBECONFIG or ~/.kube/config) or a kubeconfig path [default: off, manifests or the demo]
+    #[arg(long, value_name = "auto|PATH")]
+    kubernetes: Option<String>,
     /// Seconds between registry change checks [default: 30]
     #[arg(long, value_name = "SECONDS")]
     registry_refresh_seconds: Option<String>,
@@ -134,6 +138,7 @@ impl ServeArgs {
             ("request_timeout_seconds", self.request_timeout_seconds),
             ("registries", registries),
             ("manifests", manifests),
+            ("kubernetes", self.kubernetes),
             ("registry_refresh_seconds", self.registry_refresh_seconds),
             ("public_url", self.public_url),
             ("oidc_issuer_url", self.oidc_issuer_url),

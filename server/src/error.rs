@@ -28,12 +28,16 @@ pub enum StartError {
     OpenWithoutAuth { addr: std::net::SocketAddr },
     #[error("cannot set up sign-in: {0}")]
     Auth(String),
+    #[error("cannot set up the topology source: {0}")]
+    Topology(String),
 }
 
 impl StartError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            StartError::Config(_) | StartError::OpenWithoutAuth { .. } => 2,
+            StartError::Config(_)
+            | StartError::OpenWithoutAuth { .. }
+            | StartError::Topology(_) => 2,
             _ => 1,
         }
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod lease;
 pub mod permissions;
 pub mod recovery;
 pub mod registry;

@@ -21,6 +21,12 @@ pub struct AppState {
     pub registries: Registries,
     /// Sign-in, sessions and the authorization guard's settings.
     pub auth: crate::auth::Auth,
+    /// Whether this replica runs the background probes (`lease.leadership.is_leader()`).
+    pub lease: Arc<crate::lease::LeaseKeeper>,
+    /// REST registries as each signed-in user's own token shows them (Feast's checks).
+    pub user_views: Arc<crate::registry::user_views::UserRegistryViews>,
+    /// The cluster or manifests snapshot every area reads (topology, cache, recovery).
+    pub topology: crate::topology::source::LiveTopology,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -35,6 +35,9 @@ pub fn role_for_page(path: &str) -> ConsoleRole {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if under("/cache") || under("/recovery") {
         ConsoleRole::Sre
+    } else if path == "/permissions" {
+        // Seeing who may do what is for everyone; editing and the audit log are for admins.
+        ConsoleRole::Viewer
     } else if under("/permissions") || under("/audit") {
         ConsoleRole::Admin
     } else {
@@ -182,7 +185,9 @@ mod tests {
             ("/topology/x", ConsoleRole::Viewer),
             ("/cache", ConsoleRole::Sre),
             ("/recovery", ConsoleRole::Sre),
-            ("/permissions", ConsoleRole::Admin),
+            ("/permissions", ConsoleRole::Viewer),
+            ("/permissions/edit", ConsoleRole::Admin),
+            ("/permissions/audit", ConsoleRole::Admin),
             ("/audit", ConsoleRole::Admin),
             ("/cachexyz", ConsoleRole::Viewer),
         ] {

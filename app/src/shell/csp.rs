@@ -2,6 +2,7 @@
 //! response's nonce (the hydration scripts), no inline styles, no framing.
 
 /// The policy for a page whose inline scripts carry `nonce`.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 pub fn page_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \

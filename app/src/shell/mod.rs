@@ -9,15 +9,20 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 pub use layout::{EmptyState, Layout, PageHeader};
 pub use theme::Theme;
 
 use crate::{
-    cache::CachePage, catalog::CatalogPage, permissions::PermissionsPage, recovery::RecoveryPage,
-    topology::TopologyPage,
+    cache::{CacheDetailPage, CachePage},
+    catalog::{
+        CatalogDetailPage, CatalogListPage, CatalogPage, CatalogProjectPage, CatalogSearchPage,
+    },
+    permissions::{PermissionAuditPage, PermissionEditorPage, PermissionsPage},
+    recovery::RecoveryPage,
+    topology::{FeatureStorePage, TopologyPage},
 };
 
 /// Name of the wasm/JS bundle under `/pkg/`; must match `output-name` in Cargo.toml.
@@ -88,12 +93,21 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=not_found::NotFound>
-                    <Route path=path!("/") view=CatalogPage/>
-                    <Route path=path!("/catalog") view=CatalogPage/>
+                    // Catalog pages render whole on the server (no streaming), so they work without JavaScript.
+                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalog/:list") view=CatalogListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=CatalogSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/registries/:registry/projects/:project") view=CatalogProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/registries/:registry/projects/:project/:kind/:name") view=CatalogDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/permissions") view=PermissionsPage/>
-                    <Route path=path!("/topology") view=TopologyPage/>
-                    <Route path=path!("/cache") view=CachePage/>
-                    <Route path=path!("/recovery") view=RecoveryPage/>
+                    <Route path=path!("/permissions/edit") view=PermissionEditorPage/>
+                    <Route path=path!("/permissions/audit") view=PermissionAuditPage/>
+                    <Route path=path!("/topology") view=TopologyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/topology/:namespace/:name") view=FeatureStorePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cache") view=CachePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cache/:namespace/:name") view=CacheDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recovery") view=RecoveryPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

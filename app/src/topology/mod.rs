@@ -18,7 +18,7 @@ pub mod view;
 mod page;
 
 pub use classify::TopologyKind;
-pub use page::TopologyPage;
+pub use page::{FeatureStorePage, TopologyPage};
 pub use report::{analyze, FeatureStoreReport, TopologyReport};
 pub use snapshot::ClusterSnapshot;
 

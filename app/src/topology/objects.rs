@@ -14,6 +14,8 @@ pub struct ObjectMeta {
     pub name: String,
     pub namespace: Option<String>,
     pub labels: BTreeMap<String, String>,
+    /// GitOps tools mark what they manage with annotations as often as with labels.
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl ObjectMeta {
@@ -223,6 +225,15 @@ pub struct RouteSpec {
 pub struct CronJob {
     pub metadata: ObjectMeta,
     pub spec: CronJobObjectSpec,
+    pub status: CronJobStatus,
+}
+
+/// When the CronJob last ran and last succeeded (RFC 3339), as the API server reports.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CronJobStatus {
+    pub last_schedule_time: Option<String>,
+    pub last_successful_time: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]

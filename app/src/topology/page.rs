@@ -1,14 +1,16 @@
-//! The topology pages: the cluster (diagram and a table of FeatureStores) and, with
-//! `?fs=<namespace>/<name>`, one FeatureStore (diagram, checklist, violations, status).
+//! The topology pages: `/topology`, the cluster (diagram and a table of FeatureStores), and
+//! `/topology/{namespace}/{name}`, one FeatureStore (diagram, checklist, violations, status).
+//! The older `/topology?fs=<namespace>/<name>` links still open the FeatureStore.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
 use crate::shell::{EmptyState, PageHeader};
 
 #[server]
 pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
     let provider = use_context::<super::view::TopologyProvider>()
         .ok_or_else(|| ServerFnError::new("no cluster or manifests folder is connected"))?;
     Ok(provider.0.overview())
@@ -19,6 +21,7 @@ pub async fn load_topology_feature_store(
     namespace: String,
     name: String,
 ) -> Result<Option<FeatureStoreDetail>, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
     let provider = use_context::<super::view::TopologyProvider>()
         .ok_or_else(|| ServerFnError::new("no cluster or manifests folder is connected"))?;
     Ok(provider.0.feature_store(&namespace, &name))
@@ -26,19 +29,34 @@ pub async fn load_topology_feature_store(
 
 #[component]
 pub fn TopologyPage() -> impl IntoView {
-    let query = use_query_map();
-    let selected = move || {
-        query.read().get("fs").and_then(|v| {
+    // The older `?fs=<namespace>/<name>` links: read once, when the page is built.
+    let legacy = use_query_map().with_untracked(|q| {
+        q.get("fs").and_then(|v| {
             v.split_once('/')
                 .map(|(ns, n)| (ns.to_string(), n.to_string()))
         })
-    };
-    view! {
-        {move || match selected() {
-            Some((ns, name)) => view! { <FeatureStoreView namespace=ns name=name/> }.into_any(),
-            None => view! { <ClusterView/> }.into_any(),
-        }}
+    });
+    match legacy {
+        Some((ns, name)) => {
+            let key = Memo::new(move |_| (ns.clone(), name.clone()));
+            view! { <FeatureStoreView key=key/> }.into_any()
+        }
+        None => view! { <ClusterView/> }.into_any(),
     }
+}
+
+/// `/topology/{namespace}/{name}`: one FeatureStore.
+#[component]
+pub fn FeatureStorePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = Memo::new(move |_| {
+        let p = params.read();
+        (
+            p.get("namespace").unwrap_or_default(),
+            p.get("name").unwrap_or_default(),
+        )
+    });
+    view! { <FeatureStoreView key=key/> }
 }
 
 #[component]
@@ -98,12 +116,8 @@ fn ClusterBody(overview: TopologyOverview) -> impl IntoView {
 
 #[component]
 fn StoreRowView(row: StoreRow) -> impl IntoView {
-    // The namespace and name are user text: only ever rendered as text or inside an encoded query.
-    let href = format!(
-        "/topology?fs={}/{}",
-        encode(&row.namespace),
-        encode(&row.name)
-    );
+    // The namespace and name are user text: only ever rendered as text or percent-encoded.
+    let href = format!("/topology/{}/{}", encode(&row.namespace), encode(&row.name));
     view! {
         <tr>
             <td><a href=href>{format!("{}/{}", row.namespace, row.name)}</a></td>
@@ -155,16 +169,16 @@ fn Diagram(diagram: DiagramView, title: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn FeatureStoreView(namespace: String, name: String) -> impl IntoView {
-    let title = format!("{namespace}/{name}");
+fn FeatureStoreView(key: Memo<(String, String)>) -> impl IntoView {
+    // One resource keyed by the route, one Suspense: the page renders whole on the server.
     let detail = Resource::new(
-        move || (namespace.clone(), name.clone()),
+        move || key.get(),
         |(ns, n)| load_topology_feature_store(ns, n),
     );
     view! {
         <PageHeader title="Topology" lead="One FeatureStore: its class and why, its checklist, rule violations and diagram."/>
         <p><a href="/topology">"← All FeatureStores"</a></p>
-        <h2>{title}</h2>
+        <h2>{move || { let (ns, n) = key.get(); format!("{ns}/{n}") }}</h2>
         <Suspense fallback=|| view! { <p class="muted">"Reading the FeatureStore…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {

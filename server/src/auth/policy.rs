@@ -40,7 +40,10 @@ pub fn rule_for(path: &str) -> Rule {
 pub fn role_for_api(name: &str) -> ConsoleRole {
     let name = name.to_ascii_lowercase();
     let names = |areas: &[&str]| areas.iter().any(|a| name.contains(a));
-    if names(&["permission", "audit"]) {
+    if name.starts_with("permissions_view") {
+        // The read-only matrix, as the /permissions page.
+        ConsoleRole::Viewer
+    } else if names(&["permission", "audit"]) {
         ConsoleRole::Admin
     } else if names(&["cache", "recovery"]) {
         ConsoleRole::Sre
@@ -70,7 +73,23 @@ mod tests {
         assert_eq!(rule_for("/auth/logout"), Rule::SignInAction);
         assert_eq!(rule_for("/"), Rule::Page(ConsoleRole::Viewer));
         assert_eq!(rule_for("/recovery"), Rule::Page(ConsoleRole::Sre));
-        assert_eq!(rule_for("/permissions"), Rule::Page(ConsoleRole::Admin));
+        assert_eq!(rule_for("/permissions"), Rule::Page(ConsoleRole::Viewer));
+        assert_eq!(
+            rule_for("/permissions/edit"),
+            Rule::Page(ConsoleRole::Admin)
+        );
+        assert_eq!(
+            rule_for("/permissions/audit"),
+            Rule::Page(ConsoleRole::Admin)
+        );
+        assert_eq!(
+            rule_for("/api/permissions_view12"),
+            Rule::Api(ConsoleRole::Viewer)
+        );
+        assert_eq!(
+            rule_for("/api/permission_editor_submit3"),
+            Rule::Api(ConsoleRole::Admin)
+        );
         assert_eq!(rule_for("/pkgx"), Rule::Page(ConsoleRole::Viewer));
         assert_eq!(rule_for("/healthz/x"), Rule::Page(ConsoleRole::Viewer));
         assert_eq!(

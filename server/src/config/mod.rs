@@ -10,6 +10,7 @@
 pub mod auth;
 mod error;
 mod keys;
+pub mod recovery;
 
 use std::{
     collections::BTreeMap,
@@ -52,18 +53,35 @@ pub struct Config {
     pub log_level: String,
     /// Requests taking longer are answered with 408 (`request_timeout_seconds`, default 30).
     pub request_timeout_seconds: u64,
+    /// Lifetime of the background-work lease between renewals (`leader_lease_seconds`, default 15).
+    pub leader_lease_seconds: u64,
+    /// Seconds served with `/readyz` false after SIGTERM before new connections are refused
+    /// (`drain_delay_seconds`, default 0).
+    pub drain_delay_seconds: u64,
     /// Feast registries to read (`registries`, `[NAME=]SOURCE` entries; default: none, which
     /// makes `serve` use the bundled demo registry).
     pub registries: Vec<RegistrySource>,
     /// Manifest folders or files read for the topology pages (`manifests`; default: none, which
     /// means the bundled demo manifests).
     pub manifests: Vec<PathBuf>,
+    /// Topology from a cluster (`kubernetes`: auto or a kubeconfig path; default off).
+    pub kubernetes: crate::topology::source::KubernetesSetting,
+    /// Namespaces the cluster source reads (`kubernetes_namespaces`; default: all).
+    pub kubernetes_namespaces: Option<Vec<String>>,
+    /// Seconds between topology reads (`topology_refresh_seconds`, default 30).
+    pub topology_refresh_seconds: u64,
     /// Seconds between registry change checks (`registry_refresh_seconds`, default 30).
     pub registry_refresh_seconds: u64,
+    /// Seconds between registry-cache probes (`cache_probe_seconds`, default 60).
+    pub cache_probe_seconds: u64,
+    /// Probe samples kept per registry (`cache_probe_retention`, default 1440).
+    pub cache_probe_retention: u32,
     /// Bearer token for REST registry servers (`registry_token`, default none).
     pub registry_token: Option<String>,
     /// Sign-in: identity provider, session cookie, console roles (see `config/auth.rs`).
     pub auth: auth::AuthConfig,
+    /// Recovery probes and objectives (see `config/recovery.rs`).
+    pub recovery: recovery::RecoveryConfig,
 }
 
 /// Raw values gathered from the layers, each with the place it came from.
@@ -238,6 +256,12 @@ impl Layers {
         let (timeout, o) = self.get("request_timeout_seconds");
         let request_timeout_seconds = parse_in_range(&timeout, 1, 3600)
             .map_err(|r| invalid("request_timeout_seconds", o, r))?;
+        let (lease, o) = self.get("leader_lease_seconds");
+        let leader_lease_seconds =
+            parse_in_range(&lease, 2, 3600).map_err(|r| invalid("leader_lease_seconds", o, r))?;
+        let (drain, o) = self.get("drain_delay_seconds");
+        let drain_delay_seconds =
+            parse_in_range(&drain, 0, 300).map_err(|r| invalid("drain_delay_seconds", o, r))?;
 
         let (entries, o) = self.get("registries");
         let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -262,6 +286,13 @@ impl Layers {
         let (refresh, o) = self.get("registry_refresh_seconds");
         let registry_refresh_seconds = parse_in_range(&refresh, 1, 86_400)
             .map_err(|r| invalid("registry_refresh_seconds", o, r))?;
+        let (probe, o) = self.get("cache_probe_seconds");
+        let cache_probe_seconds =
+            parse_in_range(&probe, 5, 86_400).map_err(|r| invalid("cache_probe_seconds", o, r))?;
+        let (retention, o) = self.get("cache_probe_retention");
+        let cache_probe_retention = parse_in_range(&retention, 10, 1_000_000)
+            .map_err(|r| invalid("cache_probe_retention", o, r))?
+            as u32;
 
         let (token, _) = self.get("registry_token");
         let registry_token = Some(token.trim().to_string()).filter(|t| !t.is_empty());
@@ -283,13 +314,36 @@ impl Layers {
             manifests.push(path);
         }
 
+        let (kube, o) = self.get("kubernetes");
+        let kubernetes = crate::topology::source::KubernetesSetting::parse(&kube)
+            .map_err(|r| invalid("kubernetes", o, r))?;
+        let (ns, o) = self.get("kubernetes_namespaces");
+        let namespaces: Vec<String> = ns
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect();
+        if let Some(bad) = namespaces.iter().find(|n| !is_dns_label(n)) {
+            let reason = format!("`{bad}` is not a Kubernetes namespace name");
+            return Err(invalid("kubernetes_namespaces", o, reason));
+        }
+        let kubernetes_namespaces = (!namespaces.is_empty()).then_some(namespaces);
+        let (refresh, o) = self.get("topology_refresh_seconds");
+        let topology_refresh_seconds = parse_in_range(&refresh, 1, 86_400)
+            .map_err(|r| invalid("topology_refresh_seconds", o, r))?;
+
         let auth = auth::validate(self, listen)?;
+        let recovery = recovery::validate(self)?;
 
         Ok(Config {
             auth,
+            recovery,
             registries,
             manifests,
             registry_refresh_seconds,
+            cache_probe_seconds,
+            cache_probe_retention,
             registry_token,
             listen,
             data_dir,
@@ -299,8 +353,23 @@ impl Layers {
             log_format,
             log_level,
             request_timeout_seconds,
+            leader_lease_seconds,
+            drain_delay_seconds,
+            kubernetes,
+            kubernetes_namespaces,
+            topology_refresh_seconds,
         })
     }
+}
+
+/// A namespace name: an RFC 1123 label (lower-case letters, digits, '-', at most 63).
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
 }
 
 fn parse_in_range(text: &str, min: u64, max: u64) -> Result<u64, String> {

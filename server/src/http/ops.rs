@@ -93,7 +93,18 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        format!("{}{}", state.metrics.render(), leader_gauge(&state)),
     )
         .into_response()
+}
+
+/// 1 on the replica that runs the background probes, 0 on the others.
+fn leader_gauge(state: &AppState) -> String {
+    let leading = state.lease.leadership.is_leader();
+    format!(
+        "# HELP feast_console_probe_leader 1 when this replica holds the probe lease.\n\
+         # TYPE feast_console_probe_leader gauge\n\
+         feast_console_probe_leader {}\n",
+        u8::from(leading)
+    )
 }

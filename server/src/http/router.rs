@@ -14,10 +14,32 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let context_state = state.clone();
     let overview = crate::catalog::overview::provider(state.registries.clone());
-    let topology = crate::topology::provider::SnapshotTopology::from_manifests(
-        &crate::topology::demo::manifest_paths(&state.config.manifests),
+    let catalog = crate::catalog::service::CatalogService::new(state.registries.clone());
+    let catalog_provider = catalog.provider();
+    let visibility = {
+        let (views, registries) = (state.user_views.clone(), state.registries.clone());
+        app::catalog::api::VisibilityProvider(std::sync::Arc::new(move |parts| {
+            crate::registry::user_views::visibility_for_request(
+                views.clone(),
+                registries.clone(),
+                &parts.extensions,
+            )
+        }))
+    };
+    let topology = crate::topology::provider::SnapshotTopology::new(
+        state.topology.source.clone(),
+        state.topology.handle.clone(),
     )
     .into_provider();
+    let permissions = crate::permissions::backend::ServerPermissions::new(
+        state.registries.clone(),
+        &state.config.registries,
+        state.db.clone(),
+    )
+    .into_provider();
+    let recovery_runner = crate::recovery::runner::start(&state);
+    let cache = crate::cache::provider::CacheHealth::from_state(&state).into_provider();
+    let recovery = recovery_runner.provider();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -25,7 +47,12 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(context_state.clone());
                 provide_context(overview.clone());
+                provide_context(catalog_provider.clone());
+                provide_context(visibility.clone());
                 provide_context(topology.clone());
+                provide_context(recovery.clone());
+                provide_context(cache.clone());
+                provide_context(permissions.clone());
                 leptos::nonce::provide_nonce();
             },
             move || shell(leptos_options.clone()),
@@ -38,8 +65,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics));
 
     // Every route, the fallback included, passes the authorization guard.
-    let guarded = ops.merge(crate::auth::routes::routes()).merge(pages).layer(
-        axum::middleware::from_fn_with_state(state.clone(), crate::auth::guard::guard),
-    );
+    let guarded = ops
+        .merge(crate::auth::routes::routes())
+        .merge(crate::recovery::http::routes(recovery_runner))
+        .merge(crate::catalog::routes::routes(catalog))
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::guard::guard,
+        ));
     layers::apply(guarded, &state).with_state(state)
 }

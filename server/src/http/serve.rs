@@ -50,9 +50,39 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         &sources,
         Duration::from_secs(config.registry_refresh_seconds),
     );
+    let topology = crate::topology::source::start(
+        &config.kubernetes,
+        config.kubernetes_namespaces.clone(),
+        &config.manifests,
+        Duration::from_secs(config.topology_refresh_seconds),
+    )
+    .await
+    .map_err(StartError::Topology)?;
+    tracing::info!(source = %topology.source, "reading the topology");
+    // Replicas on one console database elect one of them for background probes.
+    let lease = std::sync::Arc::new(crate::lease::LeaseKeeper::spawn(
+        db.clone(),
+        crate::lease::PROBES,
+        Duration::from_secs(config.leader_lease_seconds),
+    ));
+    // Registry-cache probe: times a full read of each registry, on the leading replica.
+    crate::cache::probe::spawn(
+        db.clone(),
+        sources.clone(),
+        crate::cache::probe::ProbeSettings {
+            interval: Duration::from_secs(config.cache_probe_seconds),
+            retention: config.cache_probe_retention,
+        },
+        Some(lease.leadership.clone()),
+    );
     Ok(AppState {
         auth,
         registries,
+        lease,
+        topology,
+        user_views: std::sync::Arc::new(crate::registry::user_views::UserRegistryViews::new(
+            Duration::from_secs(config.registry_refresh_seconds),
+        )),
         leptos: leptos_options(&config),
         config: std::sync::Arc::new(config),
         db,
@@ -97,6 +127,8 @@ pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError>
 pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartError> {
     let lifecycle = state.lifecycle.clone();
     let db = state.db.clone();
+    let lease = state.lease.clone();
+    let drain_delay = Duration::from_secs(state.config.drain_delay_seconds);
     let app = crate::http::router(state);
     lifecycle.mark_started();
     let addr = listener.local_addr().map_err(StartError::Serve)?;
@@ -104,10 +136,22 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartEr
 
     let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
     let signal_lifecycle = lifecycle.clone();
+    let signal_lease = lease.clone();
     let shutdown = async move {
         shutdown_signal().await;
         signal_lifecycle.mark_draining();
-        tracing::info!("shutdown requested: draining in-flight requests");
+        tracing::info!("shutdown requested: /readyz is false from now on");
+        // Hand background work to another replica now rather than when the lease expires.
+        signal_lease.stop().await;
+        if !drain_delay.is_zero() {
+            // Still serving, with /readyz false, until the load balancer has noticed.
+            tracing::info!(
+                ?drain_delay,
+                "still serving while the load balancer notices"
+            );
+            tokio::time::sleep(drain_delay).await;
+        }
+        tracing::info!("draining: no new connections, finishing in-flight requests");
         let _ = drained_tx.send(());
     };
     let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
@@ -122,6 +166,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartEr
             tracing::warn!("in-flight requests did not finish within {DRAIN_LIMIT:?}; exiting");
         }
     }
+    lease.stop().await;
     db.close().await;
     tracing::info!("feast-console stopped");
     Ok(())

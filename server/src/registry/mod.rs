@@ -12,6 +12,9 @@ pub mod rest_json;
 pub mod snapshot;
 pub mod source;
 pub mod sql;
+pub mod user_views;
+pub mod write;
+pub mod write_file;
 
 pub use snapshot::RegistrySnapshot;
 pub use source::{RegistrySource, SourceKind};

@@ -29,6 +29,8 @@ pub struct RegistryHandle {
     pub name: String,
     /// The source with any password removed.
     pub source: String,
+    /// The source as configured (for reads made as a signed-in user).
+    config: RegistrySource,
     current: RwLock<Option<Arc<RegistrySnapshot>>>,
     status: RwLock<RegistryStatus>,
 }
@@ -38,9 +40,15 @@ impl RegistryHandle {
         RegistryHandle {
             name: source.name.clone(),
             source: source.display(),
+            config: source.clone(),
             current: RwLock::new(None),
             status: RwLock::new(RegistryStatus::default()),
         }
+    }
+
+    /// The source as configured.
+    pub fn source_config(&self) -> &RegistrySource {
+        &self.config
     }
 
     /// The snapshot in use; None until the first successful read.

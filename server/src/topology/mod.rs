@@ -8,4 +8,5 @@ pub mod manifests;
 pub mod provider;
 pub mod refresher;
 pub mod schema;
+pub mod source;
 pub mod svg;

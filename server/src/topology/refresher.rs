@@ -83,9 +83,26 @@ pub type ReadSnapshot = Box<
 
 /// Reads now, then every `interval` (backing off on failures), until the runtime stops.
 pub fn spawn(read: ReadSnapshot, interval: Duration) -> Arc<TopologyHandle> {
+    spawn_after(read, interval, None)
+}
+
+/// Like [`spawn`]; with `first`, that snapshot is in place at once and the next read comes
+/// one interval later.
+pub fn spawn_after(
+    read: ReadSnapshot,
+    interval: Duration,
+    first: Option<ClusterSnapshot>,
+) -> Arc<TopologyHandle> {
     let handle = Arc::new(TopologyHandle::default());
     let h = handle.clone();
+    let wait_first = first.is_some();
+    if let Some(first) = first {
+        handle.record(Ok(first));
+    }
     tokio::spawn(async move {
+        if wait_first {
+            tokio::time::sleep(interval).await;
+        }
         loop {
             let outcome = read().await;
             if let Err(e) = &outcome {

@@ -213,17 +213,22 @@ async fn roles_decide_what_each_user_may_open() {
     for (user, allowed, refused) in [
         (
             "vic",
-            &["/catalog", "/topology"][..],
-            &["/cache", "/recovery", "/permissions"][..],
+            &["/catalog", "/topology", "/permissions"][..],
+            &[
+                "/cache",
+                "/recovery",
+                "/permissions/edit",
+                "/permissions/audit",
+            ][..],
         ),
         (
             "sam",
-            &["/catalog", "/cache", "/recovery"][..],
-            &["/permissions"][..],
+            &["/catalog", "/cache", "/recovery", "/permissions"][..],
+            &["/permissions/edit", "/permissions/audit"][..],
         ),
         (
             "alice",
-            &["/catalog", "/cache", "/permissions"][..],
+            &["/catalog", "/cache", "/permissions", "/permissions/audit"][..],
             &[][..],
         ),
         ("nobody", &[][..], &["/catalog", "/cache"][..]),

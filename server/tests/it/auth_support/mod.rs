@@ -36,15 +36,31 @@ pub fn default_roles() -> RoleMapping {
 /// A console (real state and router) that signs users in at `issuer`.
 pub async fn console_for(issuer: &str, backend: Backend) -> Option<TestApp> {
     let url = common::fresh_database_url(backend).await?;
+    Some(console_on(issuer, url).await)
+}
+
+/// A console that signs users in at `issuer`, on the console database at `url`: two of them
+/// on one URL are two replicas sharing their state through the database.
+pub async fn console_on(issuer: &str, url: String) -> TestApp {
+    console_with(issuer, url, |_| {}).await
+}
+
+/// [`console_on`], with the configuration adjusted by `adjust` before the console starts.
+pub async fn console_with(
+    issuer: &str,
+    url: String,
+    adjust: impl FnOnce(&mut server::Config),
+) -> TestApp {
     let mut config = common::test_config(url);
     config.listen = "127.0.0.1:39999".parse().unwrap();
     config.auth.public_url = CONSOLE.into();
     config.auth.cookie_secure = false;
     config.auth.oidc = Some(oidc_config(issuer));
+    adjust(&mut config);
     let state = build_state(config).await.expect("build state");
     state.lifecycle.mark_started();
     let router = server::http::router(state.clone());
-    Some(TestApp { state, router })
+    TestApp { state, router }
 }
 
 /// The `name=value` of a Set-Cookie header for `name`, if the response sets it.
