@@ -100,9 +100,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=CatalogSearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/registries/:registry/projects/:project") view=CatalogProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/registries/:registry/projects/:project/:kind/:name") view=CatalogDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/permissions") view=PermissionsPage/>
-                    <Route path=path!("/permissions/edit") view=PermissionEditorPage/>
-                    <Route path=path!("/permissions/audit") view=PermissionAuditPage/>
+                    <Route path=path!("/permissions") view=PermissionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/permissions/edit") view=PermissionEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/permissions/audit") view=PermissionAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/topology") view=TopologyPage ssr=SsrMode::Async/>
                     <Route path=path!("/topology/:namespace/:name") view=FeatureStorePage ssr=SsrMode::Async/>
                     <Route path=path!("/cache") view=CachePage ssr=SsrMode::Async/>
