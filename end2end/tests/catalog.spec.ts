@@ -32,6 +32,30 @@ test('Ctrl+K focuses the search box', async ({ page, problems }) => {
   expect(problems).toEqual([]);
 });
 
+test('the header search box works from every area, and /search keeps the query in it', async ({ page, problems }) => {
+  await page.goto('/topology');
+  await hydrated(page);
+  await page.locator('main').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  const box = page.getByRole('banner').getByRole('searchbox', { name: 'Search the catalog' });
+  await expect(box).toBeFocused();
+  await box.fill('driver_hourly_stats');
+  await box.press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=driver_hourly_stats$/);
+  await expect(page.getByRole('link', { name: 'driver_hourly_stats' }).first()).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('banner').getByRole('searchbox', { name: 'Search the catalog' })).toHaveValue('driver_hourly_stats');
+  expect(problems).toEqual([]);
+});
+
+test('an on-demand view shows its transformation source and request schema', async ({ page, problems }) => {
+  await page.goto('/registries/demo/projects/driver_ranking/on-demand-feature-views/driver_trip_adjusted');
+  await hydrated(page);
+  await expect(page.locator('pre.catalog-source')).toContainText('def driver_trip_adjusted(inputs: pd.DataFrame) -> pd.DataFrame:');
+  await expect(page.getByRole('heading', { name: 'Request schema' })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
 test('walk feature service → feature view → data source', async ({ page, problems }) => {
   await page.goto('/registries/demo/projects/driver_ranking/feature-services/driver_ranking_v1');
   await hydrated(page);

@@ -36,6 +36,7 @@ fn odfv(name: &str, sources: &[&str]) -> CatalogObject {
         features: vec![],
         sources: sources.iter().map(|s| s.to_string()).collect(),
         mode: "pandas".into(),
+        ..Default::default()
     });
     o
 }

@@ -205,12 +205,24 @@ pub struct ViewDetail {
     pub mode: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OnDemandDetail {
     pub features: Vec<Field>,
     /// Source feature views and request sources, sorted by name.
     pub sources: Vec<String>,
     pub mode: String,
+    /// The fields callers must send with each request (from the request sources).
+    #[serde(default)]
+    pub request_schema: Vec<Field>,
+    /// The transformation's name and Python source text as Feast stored it (`body_text`);
+    /// shown as text, never run. Empty when the registry holds none.
+    #[serde(default)]
+    pub transformation_name: String,
+    #[serde(default)]
+    pub transformation_text: String,
+    /// Results are written to the online store at ingestion rather than computed per request.
+    #[serde(default)]
+    pub write_to_online_store: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

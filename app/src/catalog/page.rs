@@ -16,7 +16,6 @@ pub fn CatalogPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| catalog_overview());
     view! {
         <PageHeader title="Catalog" lead="Discover projects, entities, feature views, feature services and data sources across every registry."/>
-        <super::pages::SearchBox/>
         <nav class="catalog-kinds" aria-label="Lists">
             <ul>{super::query::LIST_SLUGS.iter().map(|slug| view! {
                 <li><a href=format!("/catalog/{slug}")>{super::pages::list_title(slug)}</a></li>

@@ -1,13 +1,22 @@
 //! Page frame: skip link, header, area navigation, main landmark and footer.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_query_map},
+};
 
 use super::{theme::ThemeToggle, AREAS};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let session = crate::auth::current_session();
+    // One search box for every page, in the header; on /search it starts with the query.
+    let search_initial = (use_location().pathname.get_untracked() == "/search")
+        .then(|| use_query_map().read_untracked().get("q"))
+        .flatten()
+        .unwrap_or_default();
+    let searchable = session.may_open("/catalog");
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <crate::auth::AuthOffBanner session=session.clone()/>
@@ -16,6 +25,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 <span>"feast-console"</span>
             </a>
+            {searchable.then(|| view! { <crate::catalog::pages::SearchBox initial=search_initial/> })}
             <div class="topbar-controls">
                 <label class="source-select">
                     <span class="visually-hidden">"Registries shown"</span>

@@ -226,10 +226,34 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 })
                 .collect();
             sources.sort();
+            let mut request_schema: Vec<Field> = s
+                .sources
+                .values()
+                .filter_map(|src| match &src.source {
+                    Some(Source::RequestDataSource(ds)) => match &ds.options {
+                        Some(Options::RequestData(r)) => Some(fields(&r.schema)),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            request_schema.sort_by(|a, b| a.name.cmp(&b.name));
+            // Feast 0.67 writes the V2 transformation; older registries only the first UDF.
+            let (transformation_name, transformation_text) = s
+                .feature_transformation
+                .and_then(|t| t.user_defined_function)
+                .map(|u| (u.name, u.body_text))
+                .or_else(|| s.user_defined_function.map(|u| (u.name, u.body_text)))
+                .unwrap_or_default();
             let detail = OnDemandDetail {
                 features: fields(&s.features),
                 sources,
                 mode: s.mode,
+                request_schema,
+                transformation_name,
+                transformation_text,
+                write_to_online_store: s.write_to_online_store,
             };
             base(
                 ObjectKind::OnDemandFeatureView,

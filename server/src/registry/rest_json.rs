@@ -219,10 +219,39 @@ pub fn any_feature_view(project: &str, v: &Value, label_view: bool) -> CatalogOb
             })
             .unwrap_or_default();
         sources.sort();
+        let mut request_schema: Vec<Field> = s
+            .get("sources")
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.values()
+                    .filter_map(|src| src.get("requestDataSource"))
+                    .flat_map(|r| {
+                        fields(
+                            r.get("requestDataOptions").unwrap_or(&Value::Null),
+                            "schema",
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        request_schema.sort_by(|a, b| a.name.cmp(&b.name));
+        // Feast 0.67 writes the V2 transformation; older registries only the first UDF.
+        let udf = s
+            .get("featureTransformation")
+            .and_then(|t| t.get("userDefinedFunction"))
+            .or_else(|| s.get("userDefinedFunction"))
+            .unwrap_or(&Value::Null);
         let detail = OnDemandDetail {
             features: fields(s, "features"),
             sources,
             mode: text(s, "mode"),
+            request_schema,
+            transformation_name: text(udf, "name"),
+            transformation_text: text(udf, "bodyText"),
+            write_to_online_store: s
+                .get("writeToOnlineStore")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         };
         return base(kind, project, s, m, Detail::OnDemandView(detail));
     }

@@ -130,6 +130,15 @@ async fn on_demand_view_shows_sources_and_mode() {
         html.contains("On-demand feature view") && html.contains("Mode"),
         "{html}"
     );
+    // Feast's stored source text, escaped as text, and the request source's schema.
+    assert!(
+        html.contains("def driver_trip_adjusted(inputs: pd.DataFrame) -&gt; pd.DataFrame:"),
+        "transformation text: {html}"
+    );
+    assert!(
+        html.contains("Request schema") && html.contains("trip_distance_km"),
+        "{html}"
+    );
     assert!(
         links(&html, "/feature-views/driver_hourly_stats").len()
             + links(&html, "/data-sources/").len()

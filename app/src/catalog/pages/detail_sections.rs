@@ -51,9 +51,21 @@ pub fn KindSection(detail: DetailView) -> impl IntoView {
                         let kind = detail.lineage.graph.nodes.iter().find(|n| &n.name == s).map(|n| n.kind).unwrap_or(ObjectKind::DataSource);
                         view! { {link(kind, s)}" "<small class="muted">{format!("({})", kind_label(kind))}</small>" " }
                     }).collect_view()}</dd>
+                    <dt>"Written to the online store"</dt><dd>{if v.write_to_online_store { "yes: computed at ingestion" } else { "no: computed per request" }}</dd>
                 </dl>
                 <Fields title="Features" fields=v.features.clone()/>
-                <p class="muted">"The transformation's source text is not in the console's registry model yet; see the feature repository."</p>
+                {if v.request_schema.is_empty() {
+                    view! { <p class="muted">"No request data: every input comes from feature views."</p> }.into_any()
+                } else {
+                    view! { <Fields title="Request schema" fields=v.request_schema.clone()/> }.into_any()
+                }}
+                <h3>"Transformation"{(!v.transformation_name.is_empty()).then(|| view! { " "<code>{v.transformation_name.clone()}</code> })}</h3>
+                {if v.transformation_text.is_empty() {
+                    view! { <p class="muted">"The registry holds no source text for this transformation; see the feature repository."</p> }.into_any()
+                } else {
+                    // Text node: Leptos escapes it, so the stored source cannot inject markup.
+                    view! { <pre class="catalog-source"><code>{v.transformation_text.clone()}</code></pre> }.into_any()
+                }}
                 <Versions detail=detail.clone()/>
             </section>
         }.into_any(),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use super::{Breadcrumbs, CatalogProblem, SearchBox};
+use super::{Breadcrumbs, CatalogProblem};
 use crate::catalog::api::catalog_list;
 use crate::catalog::model::ObjectKind;
 use crate::catalog::query::{
@@ -71,7 +71,6 @@ pub fn CatalogListPage() -> impl IntoView {
                 <leptos_meta::Title text=title.clone()/>
                 <Breadcrumbs crumbs=vec![("Catalog".into(), "/catalog".into()), (title.clone(), String::new())]/>
                 <div class="page-header"><h1>{title}</h1></div>
-                <SearchBox/>
                 <Filters query=q/>
             }
         }}

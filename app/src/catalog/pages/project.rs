@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::lineage::Lineage;
-use super::{Breadcrumbs, CatalogProblem, RegistryBanner, SearchBox};
+use super::{Breadcrumbs, CatalogProblem, RegistryBanner};
 use crate::catalog::api::catalog_project;
 use crate::catalog::detail::ProjectView;
 use crate::catalog::model::ObjectKind;
@@ -78,7 +78,6 @@ fn ProjectBody(project: ProjectView, registry: String) -> impl IntoView {
             {(!project.project.description.is_empty()).then(|| view! { <p class="lead">{project.project.description.clone()}</p> })}
         </div>
         <RegistryBanner state=project.registry.clone()/>
-        <SearchBox/>
         {(!project.project.owner.is_empty()).then(|| view! { <p>"Owner: "{project.project.owner.clone()}</p> })}
         <section aria-labelledby="project-lists">
             <h2 id="project-lists">"What it holds"</h2>

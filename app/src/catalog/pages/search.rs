@@ -146,7 +146,6 @@ pub fn CatalogSearchPage() -> impl IntoView {
             <p class="lead">"Names, descriptions, tags, owners and feature names across every registry. Narrow with "
                 <code>"tag:team=ranking"</code>", "<code>"owner:"</code>", "<code>"kind:feature_view"</code>", "<code>"project:"</code>"."</p>
         </div>
-        {move || view! { <SearchBox initial=q.get()/> }}
         <Suspense fallback=|| view! { <p class="muted">"Searching…"</p> }>
             {move || Suspend::new(async move {
                 let text = q.get_untracked();

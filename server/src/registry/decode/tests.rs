@@ -277,3 +277,76 @@ fn random_and_mutated_blobs_never_panic() {
         }
     }
 }
+
+#[test]
+fn on_demand_transformation_text_and_request_schema() {
+    let request = proto::DataSource {
+        r#type: 7,
+        name: "vals_to_add".into(),
+        options: Some(Options::RequestData(data_source::RequestDataOptions {
+            schema: vec![proto::FeatureSpecV2 {
+                name: "val_to_add".into(),
+                value_type: 4,
+                ..Default::default()
+            }],
+        })),
+        ..Default::default()
+    };
+    let body = "@on_demand_feature_view(...)\ndef f(df):\n    return df[\"a\"] < \"<b>\"\n";
+    let odfv = proto::OnDemandFeatureView {
+        spec: Some(proto::OnDemandFeatureViewSpec {
+            name: "adjusted".into(),
+            sources: [(
+                "vals_to_add".to_string(),
+                OnDemandSource {
+                    source: Some(Source::RequestDataSource(Box::new(request))),
+                },
+            )]
+            .into(),
+            feature_transformation: Some(FeatureTransformationV2 {
+                user_defined_function: Some(proto::objects::UserDefinedFunctionV2 {
+                    name: "f".into(),
+                    body_text: body.into(),
+                    mode: "pandas".into(),
+                }),
+            }),
+            write_to_online_store: true,
+            ..Default::default()
+        }),
+        meta: None,
+    };
+    let Detail::OnDemandView(d) = decode_blob(
+        BlobKind::OnDemandFeatureView,
+        "p",
+        "row",
+        &odfv.encode_to_vec(),
+    )
+    .detail
+    else {
+        panic!()
+    };
+    assert_eq!(d.transformation_name, "f");
+    assert_eq!(d.transformation_text, body);
+    assert!(d.write_to_online_store);
+    assert_eq!(d.request_schema.len(), 1);
+    assert_eq!(d.request_schema[0].name, "val_to_add");
+
+    // A registry written before the V2 transformation keeps the text in field 5.
+    let old = proto::OnDemandFeatureView {
+        spec: Some(proto::OnDemandFeatureViewSpec {
+            name: "old".into(),
+            user_defined_function: Some(proto::objects::UserDefinedFunction {
+                name: "g".into(),
+                body_text: "def g(df): return df".into(),
+            }),
+            ..Default::default()
+        }),
+        meta: None,
+    };
+    let Detail::OnDemandView(d) =
+        decode_blob(BlobKind::OnDemandFeatureView, "p", "old", &old.encode_to_vec()).detail
+    else {
+        panic!()
+    };
+    assert_eq!(d.transformation_text, "def g(df): return df");
+}

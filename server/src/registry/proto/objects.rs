@@ -125,11 +125,22 @@ pub struct MaterializationInterval {
     pub end_time: Option<Timestamp>,
 }
 
-/// `feast.core.FeatureTransformationV2`: only whether it is set and its UDF's name matter.
+/// `feast.core.FeatureTransformationV2`: the UDF's name and source text matter; a Substrait
+/// plan (field 2) is binary and not declared.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct FeatureTransformationV2 {
     #[prost(message, optional, tag = "1")]
     pub user_defined_function: Option<UserDefinedFunctionV2>,
+}
+
+/// `feast.core.UserDefinedFunction`, the pre-V2 form older registries still carry on
+/// on-demand views. The pickled `body` (field 2) is not declared, as in V2.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct UserDefinedFunction {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(string, tag = "3")]
+    pub body_text: String,
 }
 
 /// The dill-pickled `body` (field 2) is deliberately not declared: never decoded, never kept.
@@ -203,14 +214,20 @@ pub struct OnDemandFeatureViewSpec {
     pub features: Vec<FeatureSpecV2>,
     #[prost(btree_map = "string, message", tag = "4")]
     pub sources: std::collections::BTreeMap<String, OnDemandSource>,
+    #[prost(message, optional, tag = "5")]
+    pub user_defined_function: Option<UserDefinedFunction>,
     #[prost(string, tag = "6")]
     pub description: String,
     #[prost(btree_map = "string, string", tag = "7")]
     pub tags: Tags,
     #[prost(string, tag = "8")]
     pub owner: String,
+    #[prost(message, optional, tag = "10")]
+    pub feature_transformation: Option<FeatureTransformationV2>,
     #[prost(string, tag = "11")]
     pub mode: String,
+    #[prost(bool, tag = "12")]
+    pub write_to_online_store: bool,
     #[prost(string, repeated, tag = "13")]
     pub entities: Vec<String>,
 }
