@@ -9,6 +9,7 @@ mod page;
 pub mod pages;
 pub mod query;
 pub mod search;
+mod search_index;
 pub mod time;
 
 pub use page::{catalog_overview, CatalogPage};

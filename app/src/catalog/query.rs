@@ -30,10 +30,10 @@ impl Visibility for EveryObject {
 }
 
 /// The one gate: internal `__dummy` entities and objects the user may not describe are dropped.
-pub fn visible<'a>(
-    objects: impl Iterator<Item = Scoped<'a>> + 'a,
-    visibility: &'a dyn Visibility,
-) -> impl Iterator<Item = Scoped<'a>> + 'a {
+pub fn visible<'a, 'b>(
+    objects: impl Iterator<Item = Scoped<'a>> + 'b,
+    visibility: &'b dyn Visibility,
+) -> impl Iterator<Item = Scoped<'a>> + 'b {
     objects
         .filter(move |s| !s.object.is_internal() && visibility.may_describe(s.registry, s.object))
 }
@@ -285,10 +285,13 @@ pub fn filtered<'a>(
     }
     let owner = query.owner.trim().to_lowercase();
     let name = query.name.trim().to_lowercase();
-    let mut rows: Vec<Scoped<'a>> = visible(objects, visibility)
+    // Cheapest and most selective tests first; the visibility gate (which may evaluate Feast
+    // permissions) only sees what the filters kept.
+    let narrowed = objects
         .filter(|s| kinds.contains(&s.object.kind) && narrow.is_none_or(|k| s.object.kind == k))
-        .filter(|s| query.registry.is_empty() || s.registry == query.registry)
         .filter(|s| query.project.is_empty() || s.object.project == query.project)
+        .filter(|s| query.registry.is_empty() || s.registry == query.registry);
+    let mut rows: Vec<Scoped<'a>> = visible(narrowed, visibility)
         .filter(|s| owner.is_empty() || s.object.owner.to_lowercase().contains(&owner))
         .filter(|s| name.is_empty() || s.object.name.to_lowercase().contains(&name))
         .filter(|s| match &tag {

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::catalog::model::{Detail, Field};
+use crate::catalog::model::{CatalogObject, Detail, Field};
 use crate::catalog::query::tests::view;
 use crate::catalog::query::EveryObject;
 
@@ -129,4 +129,44 @@ fn edit_distance_is_bounded() {
     assert!(!within_distance("driver", "dr", 2));
     assert!(within_distance("kitten", "sitting", 3));
     assert!(!within_distance("kitten", "sitting", 2));
+}
+
+#[test]
+fn shared_names_and_words_match_in_every_project_and_registry_in_order() {
+    // The index keeps each distinct name and word once; every object using it must still match,
+    // and ties sort by name, then project, then registry order.
+    let objects = |r: &str| -> (String, Vec<Arc<CatalogObject>>) {
+        let mut a = view("proj_b", "driver_stats", &[], "");
+        a.description = "Driver statistics".into();
+        let mut b = view("proj_a", "driver_stats", &[], "");
+        b.description = "Driver statistics".into();
+        (
+            r.to_string(),
+            vec![Arc::new(a), Arc::new(b), Arc::new(view("proj_a", "drivr_stats", &[], ""))],
+        )
+    };
+    let idx = SearchIndex::build(vec![objects("r2"), objects("r1")]);
+    let hits: Vec<(String, String, String, MatchTier)> = idx
+        .search(&parse_query("driver_stats"), &EveryObject, 100)
+        .groups
+        .into_iter()
+        .flat_map(|g| g.hits)
+        .map(|h| (h.name, h.project, h.registry, h.tier))
+        .collect();
+    let exact = |p: &str, r: &str| ("driver_stats".to_string(), p.to_string(), r.to_string(), MatchTier::Exact);
+    let fuzzy = |r: &str| ("drivr_stats".to_string(), "proj_a".to_string(), r.to_string(), MatchTier::Fuzzy);
+    assert_eq!(
+        hits,
+        vec![
+            exact("proj_a", "r2"),
+            exact("proj_a", "r1"),
+            exact("proj_b", "r2"),
+            exact("proj_b", "r1"),
+            fuzzy("r2"),
+            fuzzy("r1"),
+        ]
+    );
+    // A word of the description, shared by four objects, finds all four.
+    let by_word = idx.search(&parse_query("statistics"), &EveryObject, 100);
+    assert_eq!(by_word.total, 4);
 }
