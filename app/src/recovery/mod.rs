@@ -4,14 +4,20 @@
 
 pub mod assess;
 mod assess_registry;
+pub mod deployment;
+mod deployment_stores;
 pub mod evidence;
 pub mod model;
 pub mod report;
 
 mod page;
+mod page_deployment;
 
 pub use page::RecoveryPage;
-pub use report::{RecoveryPageData, RecoveryProvider, RecoveryReport};
+pub use page_deployment::RecoveryDeploymentPage;
+pub use report::{RecoveryPageData, RecoveryProvider, RecoveryReport, RecoveryState};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_deployment;

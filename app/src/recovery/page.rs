@@ -1,15 +1,17 @@
-//! `/recovery`: the readiness line, the priority table in recovery order, the RPO history plot
-//! (server-rendered SVG with a text alternative) and the exports.
+//! `/recovery`: the readiness line, the cluster's priority table in recovery order, the list of
+//! deployments (each with its own table at `/recovery/{namespace}/{name}`), the RPO history
+//! plot (server-rendered SVG with a text alternative) and the exports.
 
 use leptos::prelude::*;
 
 use super::assess::Assessment;
+use super::deployment::{class_label, DeploymentRecovery};
 use super::model::{human_seconds, Status};
-use super::report::RecoveryPageData;
+use super::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, PageHeader};
 
 #[server]
-pub async fn load_recovery() -> Result<Option<RecoveryPageData>, ServerFnError> {
+pub async fn load_recovery() -> Result<RecoveryState, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
     let provider = use_context::<super::report::RecoveryProvider>()
         .ok_or_else(|| ServerFnError::new("recovery probes are not running in this server"))?;
@@ -29,24 +31,35 @@ pub fn RecoveryPage() -> impl IntoView {
                             <p>{e.to_string()}</p>
                         </EmptyState>
                     }.into_any(),
-                    Ok(None) => view! {
-                        <EmptyState title="No recovery evidence yet">
-                            <p>"The first probe round has not finished; reload in a few seconds."</p>
-                        </EmptyState>
-                    }.into_any(),
-                    Ok(Some(d)) => view! { <RecoveryBody data=d/> }.into_any(),
+                    Ok(RecoveryState::Ready(d)) => view! { <RecoveryBody data=*d/> }.into_any(),
+                    Ok(waiting) => view! { <Waiting state=waiting/> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-fn opt_seconds(v: Option<u64>, none: &str) -> String {
+/// No report to show yet: the first round, or a follower waiting for the probing replica.
+#[component]
+pub(super) fn Waiting(state: RecoveryState) -> impl IntoView {
+    let title = match state {
+        RecoveryState::WaitingForProber { .. } => "Waiting for the probing replica",
+        _ => "No recovery evidence yet",
+    };
+    view! {
+        <EmptyState title=title>
+            <p class="recovery-waiting">{state.waiting_text()}</p>
+        </EmptyState>
+    }
+}
+
+pub(super) fn opt_seconds(v: Option<u64>, none: &str) -> String {
     v.map(human_seconds).unwrap_or_else(|| none.to_string())
 }
 
 #[component]
 fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
+    let probe_line = data.probe_line();
     let r = data.report;
     let topology = r
         .topology
@@ -64,20 +77,13 @@ fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
             <strong>{r.readiness.line.clone()}</strong>
         </p>
         <p class="muted">
-            "Topology: "{topology}" · probes every "{human_seconds(data.probe_interval_seconds)}
+            "Topology: "{topology}" · "<span class="recovery-probed-by">{probe_line}</span>
+            " · probes every "{human_seconds(data.probe_interval_seconds)}
             " · export: "<a href="/recovery/export.csv" download="recovery.csv">"CSV"</a>
             " · "<a href="/recovery/export.json" download="recovery.json">"JSON"</a>
         </p>
-        <table class="recovery-table">
-            <caption>"Components in recovery order"</caption>
-            <thead><tr>
-                <th scope="col">"Priority"</th><th scope="col">"Component"</th>
-                <th scope="col">"Objective (RPO / RTO)"</th><th scope="col">"Evidence"</th>
-                <th scope="col">"Achieved RPO"</th><th scope="col">"RTO estimate"</th>
-                <th scope="col">"Status"</th><th scope="col">"Evidence age"</th>
-            </tr></thead>
-            <tbody>{r.components.into_iter().map(|a| view! { <Row a=a/> }).collect_view()}</tbody>
-        </table>
+        <PriorityTable components=r.components caption="Components in recovery order".to_string()/>
+        <Deployments deployments=r.deployments/>
         <section class="recovery-history" aria-labelledby="recovery-history-title">
             <h2 id="recovery-history-title">"Achieved RPO over time"</h2>
             {match data.history_svg {
@@ -88,6 +94,65 @@ fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
             <ul class="recovery-history-text">
                 {data.history_text.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// The four components in recovery order.
+#[component]
+pub(super) fn PriorityTable(components: Vec<Assessment>, caption: String) -> impl IntoView {
+    view! {
+        <table class="recovery-table">
+            <caption>{caption}</caption>
+            <thead><tr>
+                <th scope="col">"Priority"</th><th scope="col">"Component"</th>
+                <th scope="col">"Objective (RPO / RTO)"</th><th scope="col">"Evidence"</th>
+                <th scope="col">"Achieved RPO"</th><th scope="col">"RTO estimate"</th>
+                <th scope="col">"Status"</th><th scope="col">"Evidence age"</th>
+            </tr></thead>
+            <tbody>{components.into_iter().map(|a| view! { <Row a=a/> }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// Percent-encodes a path segment (namespaces and names are user text).
+pub(super) fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn Deployments(deployments: Vec<DeploymentRecovery>) -> impl IntoView {
+    view! {
+        <section class="recovery-deployments" aria-labelledby="recovery-deployments-title">
+            <h2 id="recovery-deployments-title">"Deployments"</h2>
+            {if deployments.is_empty() {
+                view! { <p class="muted">"No FeatureStore in the topology source: only the cluster table above."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="recovery-table recovery-deployment-list">
+                        <caption>"Readiness per deployment"</caption>
+                        <thead><tr><th scope="col">"FeatureStore"</th><th scope="col">"Class"</th><th scope="col">"Readiness"</th></tr></thead>
+                        <tbody>{deployments.into_iter().map(|d| {
+                            let href = format!("/recovery/{}/{}", encode(&d.namespace), encode(&d.name));
+                            let key = d.key();
+                            let row_key = key.clone();
+                            let status_class = format!("badge recovery-status status-{}", d.readiness.status.id());
+                            view! {
+                                <tr data-deployment=row_key>
+                                    <th scope="row"><a href=href>{key}</a></th>
+                                    <td>{class_label(d.topology)}</td>
+                                    <td><span class=status_class>{d.readiness.status.label()}</span>" "<small>{d.readiness.line}</small></td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
     }
 }

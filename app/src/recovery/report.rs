@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::assess::{assess_all, readiness, Assessment, Inputs, Readiness, TopologyClass};
+use super::deployment::DeploymentRecovery;
 use super::model::{human_seconds, ComponentId, Status};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15,6 +16,12 @@ pub struct RecoveryReport {
     pub readiness: Readiness,
     /// In recovery order.
     pub components: Vec<Assessment>,
+    /// The replica that ran the round (its lease holder id); None from the command line.
+    #[serde(default)]
+    pub probed_by: Option<String>,
+    /// One table per FeatureStore in the topology source, in the topology's order.
+    #[serde(default)]
+    pub deployments: Vec<DeploymentRecovery>,
 }
 
 pub fn build_report(inputs: &Inputs) -> RecoveryReport {
@@ -24,6 +31,8 @@ pub fn build_report(inputs: &Inputs) -> RecoveryReport {
         topology: inputs.topology,
         readiness: readiness(&components),
         components,
+        probed_by: None,
+        deployments: Vec::new(),
     }
 }
 
@@ -62,11 +71,70 @@ pub struct RecoveryPageData {
     pub history_text: Vec<String>,
     /// Seconds between background probes.
     pub probe_interval_seconds: u64,
+    /// Seconds since the round ran, when the page was served.
+    #[serde(default)]
+    pub age_seconds: u64,
+    /// The replica serving the page, to tell "probed here" from "probed by another replica".
+    #[serde(default)]
+    pub served_by: Option<String>,
+}
+
+impl RecoveryPageData {
+    /// "probed by replica X (this one), 12 s ago".
+    pub fn probe_line(&self) -> String {
+        let by = match (&self.report.probed_by, &self.served_by) {
+            (Some(p), Some(s)) if p == s => format!("probed by replica {p} (this one)"),
+            (Some(p), _) => format!("probed by replica {p}"),
+            (None, _) => "probed".to_string(),
+        };
+        format!("{by}, {} ago", human_seconds(self.age_seconds))
+    }
+}
+
+/// What a replica can show: its latest round, the probing replica's stored one, or why not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RecoveryState {
+    /// This replica probes and its first round has not finished.
+    FirstRound,
+    /// Another replica probes and has stored no report for three intervals (or none at all).
+    WaitingForProber {
+        last_probed_by: Option<String>,
+        last_age_seconds: Option<u64>,
+    },
+    Ready(Box<RecoveryPageData>),
+}
+
+impl RecoveryState {
+    pub fn ready(&self) -> Option<&RecoveryPageData> {
+        match self {
+            RecoveryState::Ready(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Why there is nothing to show, for exports and empty states.
+    pub fn waiting_text(&self) -> String {
+        match self {
+            RecoveryState::FirstRound => {
+                "The first recovery probe round has not finished; reload in a few seconds.".into()
+            }
+            RecoveryState::WaitingForProber {
+                last_probed_by: Some(by),
+                last_age_seconds: Some(age),
+            } => format!(
+                "Waiting for the probing replica: the last report, by replica {by}, is {} old.",
+                human_seconds(*age)
+            ),
+            RecoveryState::WaitingForProber { .. } => {
+                "Waiting for the probing replica: another replica runs the recovery probes and has stored no report yet.".into()
+            }
+            RecoveryState::Ready(_) => String::new(),
+        }
+    }
 }
 
 /// The provider's answer: the latest round, waiting briefly for the first one after a start.
-pub type PageFuture =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Option<RecoveryPageData>> + Send>>;
+pub type PageFuture = std::pin::Pin<Box<dyn std::future::Future<Output = RecoveryState> + Send>>;
 
 /// How server functions reach the latest report: the server puts one in the request context.
 #[derive(Clone)]

@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cache") view=CachePage ssr=SsrMode::Async/>
                     <Route path=path!("/cache/:namespace/:name") view=CacheDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/recovery") view=RecoveryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recovery/:namespace/:name") view=crate::recovery::RecoveryDeploymentPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -1,6 +1,7 @@
 //! Recovery keys: which probes run against what, and the RPO/RTO objectives. Each probe is
 //! optional; credentials for probe targets come from here only, never from Kubernetes Secrets.
 
+use app::recovery::deployment::{parse_key, ProbeScope};
 use app::recovery::{assess::TopologyClass, model::Objectives};
 
 use super::{parse_in_range, ConfigError, Layers, Origin};
@@ -22,8 +23,18 @@ pub struct RecoveryConfig {
     pub redis_url: Option<String>,
     /// The offline store's data warehouse SLA, as text.
     pub offline_sla: Option<String>,
-    /// Overrides the topology class found in the topology source.
+    /// Overrides the topology class found in the topology source (the cluster table only; each
+    /// deployment's table uses its own class).
     pub topology: Option<TopologyClass>,
+    /// Which deployments each probe speaks for, besides the cluster table
+    /// (`recovery_registry_deployments`, `recovery_redis_deployments`,
+    /// `recovery_offline_sla_deployments`: lists of `namespace/name`). Empty (the default):
+    /// every deployment whose spec declares a store of the probe's kind — the PostgreSQL
+    /// registry probe for `sql` registry DBs, the registry file probe for file registries on a
+    /// PVC, the Redis probe for Redis online stores, the SLA for DB offline stores.
+    pub registry_deployments: ProbeScope,
+    pub redis_deployments: ProbeScope,
+    pub offline_sla_deployments: ProbeScope,
     pub objectives: Objectives,
     pub probe_seconds: u64,
     /// Seconds of materialization work per day of feature data, for the online RTO estimate.
@@ -41,6 +52,9 @@ impl Default for RecoveryConfig {
             redis_url: None,
             offline_sla: None,
             topology: None,
+            registry_deployments: ProbeScope::ByKind,
+            redis_deployments: ProbeScope::ByKind,
+            offline_sla_deployments: ProbeScope::ByKind,
             objectives: Objectives::default(),
             probe_seconds: 60,
             materialization_seconds_per_day: 60,
@@ -58,6 +72,20 @@ pub fn parse_topology(text: &str) -> Result<Option<TopologyClass>, String> {
             "`{other}` is not one of: minimal, standard, enterprise (or empty)"
         )),
     }
+}
+
+/// A list of `namespace/name` separated by commas, spaces or new lines; empty: by kind.
+pub fn parse_scope(text: &str) -> Result<ProbeScope, String> {
+    let keys = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|k| !k.is_empty())
+        .map(|k| parse_key(k).map(|(ns, name)| format!("{ns}/{name}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(if keys.is_empty() {
+        ProbeScope::ByKind
+    } else {
+        ProbeScope::Only(keys)
+    })
 }
 
 pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
@@ -108,6 +136,10 @@ pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
     let (topology, o) = layers.get("recovery_topology");
     let topology = parse_topology(&topology).map_err(|r| invalid("recovery_topology", o, r))?;
 
+    let scope = |key: &'static str| {
+        let (v, o) = layers.get(key);
+        parse_scope(&v).map_err(|r| invalid(key, o, r))
+    };
     let seconds = |key: &'static str, min: u64, max: u64| {
         let (v, o) = layers.get(key);
         parse_in_range(&v, min, max).map_err(|r| invalid(key, o, r))
@@ -128,6 +160,9 @@ pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
         redis_url,
         offline_sla: text("recovery_offline_sla"),
         topology,
+        registry_deployments: scope("recovery_registry_deployments")?,
+        redis_deployments: scope("recovery_redis_deployments")?,
+        offline_sla_deployments: scope("recovery_offline_sla_deployments")?,
         objectives,
         probe_seconds: seconds("recovery_probe_seconds", 5, 86_400)?,
         materialization_seconds_per_day: seconds(
@@ -172,12 +207,19 @@ mod tests {
         .unwrap();
         assert_eq!(c.topology, Some(TopologyClass::Minimal));
         assert_eq!(c.objectives.registry_db.rpo_seconds, Some(60));
+        assert_eq!(c.redis_deployments, ProbeScope::ByKind);
+        let c = load(&[("recovery_redis_deployments", "ml/a, team/b")]).unwrap();
+        assert_eq!(
+            c.redis_deployments,
+            ProbeScope::Only(vec!["ml/a".into(), "team/b".into()])
+        );
         for (key, value) in [
             ("recovery_topology", "huge"),
             ("recovery_redis_url", "http://h"),
             ("recovery_registry_pg_url", "mysql://h"),
             ("recovery_probe_seconds", "1"),
             ("recovery_online_rto_seconds", "soon"),
+            ("recovery_redis_deployments", "ml/a, just-a-name"),
         ] {
             let e = load(&[(key, value)]).unwrap_err().to_string();
             assert!(e.contains(key), "{e}");

@@ -1,12 +1,15 @@
 //! `feast-console recovery report`: one probe round, printed; exit 1 when the critical
-//! component (the registry DB) is breached, so it works as a CI or cron check.
+//! component (the registry DB) is breached, so it works as a CI or cron check. With
+//! `--deployment NAMESPACE/NAME`, the table and the exit status are that deployment's.
 
 use std::{io::Write, process::ExitCode, sync::Arc};
 
+use app::recovery::assess::{Assessment, Readiness};
+use app::recovery::deployment::{class_label, find, parse_key};
 use app::recovery::model::human_seconds;
 use app::recovery::report::{build_report, to_csv, to_json, RecoveryReport};
 
-use super::gather::{gather, unix_now, Sources};
+use super::gather::{gather, gather_deployments, unix_now, Sources};
 use crate::registry::Reader;
 use crate::Config;
 
@@ -20,7 +23,8 @@ pub struct Args {
 enum RecoveryCommand {
     /// Probe the configured sources once and print the recovery-priority table. Every source is
     /// optional; unset ones come from FEAST_CONSOLE_RECOVERY_* variables, else stay unknown.
-    /// Exit status: 0, or 1 when the registry DB (critical) is breached, 2 on bad arguments.
+    /// Exit status: 0, or 1 when the registry DB (critical) is breached (the deployment's with
+    /// --deployment), 2 on bad arguments or an unknown deployment.
     Report(ReportArgs),
 }
 
@@ -62,6 +66,9 @@ struct ReportArgs {
     /// Online store RTO objective in seconds [default: 14400]
     #[arg(long, value_name = "SECONDS")]
     online_rto_seconds: Option<String>,
+    /// Only this FeatureStore's table and exit status (the FeatureStore comes from --manifests)
+    #[arg(long, value_name = "NAMESPACE/NAME")]
+    deployment: Option<String>,
     /// Output: text, json or csv
     #[arg(long, default_value = "text", value_parser = ["text", "json", "csv"])]
     format: String,
@@ -146,28 +153,92 @@ fn report(args: ReportArgs) -> Result<ExitCode, (u8, String)> {
         registries: config.registries.clone(),
         topology,
     };
-    let inputs = runtime.block_on(gather(&sources, registry, unix_now()));
-    let report = build_report(&inputs);
-    let text = match args.format.as_str() {
-        "json" => to_json(&report) + "\n",
-        "csv" => to_csv(&report),
-        _ => text_table(&report),
+    let deployment = args
+        .deployment
+        .as_deref()
+        .map(parse_key)
+        .transpose()
+        .map_err(|e| (2, format!("--deployment: {e}")))?;
+    let inputs = runtime.block_on(gather(&sources, registry.clone(), unix_now()));
+    let mut report = build_report(&inputs);
+    report.deployments = gather_deployments(&sources, &inputs, registry.as_deref());
+    let (text, components) = match &deployment {
+        None => {
+            let text = match args.format.as_str() {
+                "json" => to_json(&report) + "\n",
+                "csv" => to_csv(&report),
+                _ => {
+                    text_table(&report.readiness, &report.components, None)
+                        + &deployment_lines(&report)
+                }
+            };
+            (text, report.components.clone())
+        }
+        Some((ns, name)) => {
+            let Some(d) = find(&report.deployments, ns, name) else {
+                let known: Vec<String> = report.deployments.iter().map(|d| d.key()).collect();
+                return Err((
+                    2,
+                    format!(
+                        "no FeatureStore {ns}/{name} in the --manifests given (known: {})",
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+            };
+            // The deployment's table in the cluster report's shape, so CSV and JSON readers
+            // of the cluster report read it too.
+            let as_report = RecoveryReport {
+                generated_at: report.generated_at,
+                topology: Some(d.topology),
+                readiness: d.readiness.clone(),
+                components: d.components.clone(),
+                probed_by: None,
+                deployments: vec![d.clone()],
+            };
+            let title = format!("{} ({})", d.key(), class_label(d.topology));
+            let text = match args.format.as_str() {
+                "json" => to_json(&as_report) + "\n",
+                "csv" => to_csv(&as_report),
+                _ => text_table(&d.readiness, &d.components, Some(&title)),
+            };
+            (text, d.components.clone())
+        }
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-    Ok(
-        if app::recovery::assess::critical_breached(&report.components) {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        },
-    )
+    Ok(if app::recovery::assess::critical_breached(&components) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn text_table(r: &RecoveryReport) -> String {
+/// One line per deployment under the cluster table.
+fn deployment_lines(r: &RecoveryReport) -> String {
+    if r.deployments.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nDeployments (details: --deployment NAMESPACE/NAME):\n");
+    for d in &r.deployments {
+        out.push_str(&format!(
+            "  {} ({}): {}\n",
+            d.key(),
+            class_label(d.topology),
+            d.readiness.line
+        ));
+    }
+    out
+}
+
+fn text_table(readiness: &Readiness, components: &[Assessment], title: Option<&str>) -> String {
     let s = |v: Option<u64>| v.map(human_seconds).unwrap_or_else(|| "-".into());
-    let mut out = format!("{}\n\n", r.readiness.line);
-    for a in &r.components {
+    let mut out = title.map(|t| format!("{t}\n")).unwrap_or_default();
+    out.push_str(&format!("{}\n\n", readiness.line));
+    for a in components {
         let c = a.component;
         out.push_str(&format!(
             "{} {} ({}): {} — RPO {} (objective {}), RTO {} (objective {}), evidence age {}\n    {}\n",

@@ -5,6 +5,10 @@ use std::{path::PathBuf, sync::Arc};
 
 use app::catalog::model::Detail;
 use app::recovery::assess::{Inputs, TopologyClass};
+pub use app::recovery::deployment::is_gitops_key;
+use app::recovery::deployment::{
+    assess_deployments, ByProject, DeploymentRecovery, ProbeAttachments, RegistryProbeKind,
+};
 use app::recovery::evidence::{
     materialization_history, BackupEvidence, OfflineEvidence, OnlineEvidence, OperatorEvidence,
     RedisEvidence, RegistryEvidence,
@@ -103,14 +107,6 @@ pub fn backup_from_cronjob(
             },
         },
     }
-}
-
-/// GitOps ownership marks the guide's "declarative, stored in Git" relies on.
-pub fn is_gitops_key(key: &str) -> bool {
-    key.starts_with("argocd.argoproj.io/")
-        || key.starts_with("kustomize.toolkit.fluxcd.io/")
-        || key.starts_with("helm.toolkit.fluxcd.io/")
-        || key == "app.kubernetes.io/managed-by"
 }
 
 /// The operator and CRD evidence from a topology snapshot (GitOps marks in labels or
@@ -241,6 +237,56 @@ pub async fn gather(
             .as_ref()
             .and_then(|(name, h)| h.snapshot().map(|s| operator_evidence(name, &s, now))),
     }
+}
+
+/// How the configured probes attach to deployments (see `app::recovery::deployment`).
+pub fn attachments(sources: &Sources) -> ProbeAttachments {
+    let c = &sources.config;
+    ProbeAttachments {
+        registry_probe: match registry_target(c, &sources.registries) {
+            RegistryTarget::Postgres(_) => Some(RegistryProbeKind::Postgres),
+            RegistryTarget::File(_) => Some(RegistryProbeKind::File),
+            RegistryTarget::None => None,
+        },
+        registry: c.registry_deployments.clone(),
+        redis: c.redis_deployments.clone(),
+        offline_sla: c.offline_sla_deployments.clone(),
+    }
+}
+
+/// Materialization history per Feast project of the loaded registry.
+pub fn materialization_by_project(registry: Option<&RegistrySnapshot>) -> ByProject {
+    let registry = registry?;
+    let mut views: std::collections::BTreeMap<&str, Vec<&app::catalog::model::ViewDetail>> =
+        Default::default();
+    for o in &registry.objects {
+        if let Detail::View(v) = &o.detail {
+            views.entry(o.project.as_str()).or_default().push(v);
+        }
+    }
+    Some(
+        views
+            .into_iter()
+            .map(|(p, v)| (p.to_string(), materialization_history(v)))
+            .collect(),
+    )
+}
+
+/// One table per FeatureStore in the topology source; none without a source.
+pub fn gather_deployments(
+    sources: &Sources,
+    inputs: &Inputs,
+    registry: Option<&RegistrySnapshot>,
+) -> Vec<DeploymentRecovery> {
+    let Some(snapshot) = sources.topology.as_ref().and_then(|(_, h)| h.snapshot()) else {
+        return Vec::new();
+    };
+    assess_deployments(
+        inputs,
+        &snapshot,
+        &attachments(sources),
+        &materialization_by_project(registry),
+    )
 }
 
 pub fn unix_now() -> i64 {

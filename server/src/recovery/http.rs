@@ -16,11 +16,12 @@ use super::runner::RecoveryRunner;
 use crate::AppState;
 
 async fn export(runner: &RecoveryRunner, csv: bool) -> Response {
-    let Some(data) = runner.wait_latest().await else {
+    let state = runner.state().await;
+    let Some(data) = state.ready() else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, "5")],
-            "the first recovery probe round has not finished yet\n",
+            format!("{}\n", state.waiting_text()),
         )
             .into_response();
     };

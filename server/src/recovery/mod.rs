@@ -1,10 +1,11 @@
 //! Server side of the recovery area: probes (PostgreSQL registry, registry files and backups,
-//! Redis), the background round that stores samples and feeds the page, exports and gauges,
-//! and the command line. The judging itself is pure and lives in `app::recovery`.
+//! Redis), the background round (on the probing replica only) that stores samples and the
+//! latest report and feeds the page, exports and gauges, and the command line. The judging itself is pure and lives in `app::recovery`.
 
 pub mod cli;
 pub mod gather;
 pub mod http;
+pub mod latest;
 pub mod plot;
 pub mod redis;
 pub mod registry_probe;

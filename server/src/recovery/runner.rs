@@ -1,13 +1,23 @@
 //! The background probe loop: one round every `recovery_probe_seconds`, each stored as samples,
 //! published to the page (through [`RecoveryProvider`]), the exports and the Prometheus gauges.
+//!
+//! With several replicas on one PostgreSQL console DB, only the lease holder probes: it stores
+//! each round's page data in `recovery_latest`, and the others load that row every interval
+//! instead of probing the same targets. A follower whose stored round is older than three
+//! intervals (or that finds none) shows "waiting for the probing replica". A console on SQLite
+//! is always its own prober.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::recovery::report::{build_report, history_text, RecoveryPageData, RecoveryProvider};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::gather::{gather, unix_now, Sources};
-use super::{plot, samples};
+use app::recovery::report::{
+    build_report, history_text, RecoveryPageData, RecoveryProvider, RecoveryReport, RecoveryState,
+};
+
+use super::gather::{gather, gather_deployments, unix_now, Sources};
+use super::{latest, plot, samples};
 use crate::db::ConsoleDb;
 use crate::http::metrics::{HttpMetrics, RecoveryGauge};
 use crate::registry::refresher::Registries;
@@ -20,15 +30,77 @@ const FIRST_ROUND_WAIT: Duration = Duration::from_secs(5);
 
 pub struct RecoveryRunner {
     pub sources: Sources,
+    /// This replica's lease holder id, written into the rounds it probes.
+    pub replica: String,
     latest: tokio::sync::watch::Sender<Option<RecoveryPageData>>,
+    /// Another replica probes: this one shows the stored round.
+    following: AtomicBool,
 }
 
 impl RecoveryRunner {
     pub fn new(sources: Sources) -> Arc<RecoveryRunner> {
+        RecoveryRunner::for_replica(sources, "console")
+    }
+
+    pub fn for_replica(sources: Sources, replica: &str) -> Arc<RecoveryRunner> {
         Arc::new(RecoveryRunner {
             sources,
+            replica: replica.to_string(),
             latest: tokio::sync::watch::Sender::new(None),
+            following: AtomicBool::new(false),
         })
+    }
+
+    fn interval_seconds(&self) -> u64 {
+        self.sources.config.probe_seconds
+    }
+
+    /// What the page and the exports show now (see the module notes).
+    pub async fn state(&self) -> RecoveryState {
+        let following = self.following.load(Ordering::SeqCst);
+        let latest = if following {
+            self.latest()
+        } else {
+            self.wait_latest().await
+        };
+        let now = unix_now();
+        match latest {
+            Some(mut d) => {
+                let age = now.saturating_sub(d.report.generated_at).max(0) as u64;
+                let mine = d.report.probed_by.as_deref() == Some(self.replica.as_str());
+                if !mine && age > 3 * self.interval_seconds() {
+                    return RecoveryState::WaitingForProber {
+                        last_probed_by: d.report.probed_by,
+                        last_age_seconds: Some(age),
+                    };
+                }
+                d.age_seconds = age;
+                d.served_by = Some(self.replica.clone());
+                RecoveryState::Ready(Box::new(d))
+            }
+            None if following => RecoveryState::WaitingForProber {
+                last_probed_by: None,
+                last_age_seconds: None,
+            },
+            None => RecoveryState::FirstRound,
+        }
+    }
+
+    /// A follower's turn: shows the probing replica's stored round (and its gauges).
+    pub async fn follow(&self, db: &ConsoleDb, metrics: &HttpMetrics) -> Option<RecoveryPageData> {
+        self.following.store(true, Ordering::SeqCst);
+        match latest::load(db).await {
+            Ok(Some(d)) => {
+                publish_gauges(metrics, &d.report);
+                self.latest.send_replace(Some(d.clone()));
+                Some(d)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the stored recovery report");
+                None
+            }
+        }
     }
 
     pub fn latest(&self) -> Option<RecoveryPageData> {
@@ -47,13 +119,14 @@ impl RecoveryRunner {
         let me = self.clone();
         RecoveryProvider(Arc::new(move || {
             let me = me.clone();
-            Box::pin(async move { me.wait_latest().await })
+            Box::pin(async move { me.state().await })
         }))
     }
 
-    /// One round: probe, judge, store, plot, publish. Every replica probes (reads only) so each
-    /// serves a live page; only the replica holding the probes lease stores samples. Storage
-    /// problems are logged, not fatal: the live status matters more than its history.
+    /// One round: probe, judge, store, plot, publish. Run by the replica holding the probes lease
+    /// (which stores samples and the latest round); `store_samples` false probes without
+    /// storing (tests). Storage problems are logged, not fatal: the live status matters more
+    /// than its history.
     pub async fn round(
         &self,
         db: &ConsoleDb,
@@ -63,8 +136,11 @@ impl RecoveryRunner {
     ) -> RecoveryPageData {
         let now = unix_now();
         let snapshot = registries.handles.first().and_then(|h| h.snapshot());
-        let inputs = gather(&self.sources, snapshot, now).await;
-        let report = build_report(&inputs);
+        self.following.store(false, Ordering::SeqCst);
+        let inputs = gather(&self.sources, snapshot.clone(), now).await;
+        let mut report = build_report(&inputs);
+        report.probed_by = Some(self.replica.clone());
+        report.deployments = gather_deployments(&self.sources, &inputs, snapshot.as_deref());
         if store_samples {
             if let Err(e) = samples::store(db, &report.samples()).await {
                 tracing::warn!(error = %e, "cannot store recovery samples");
@@ -80,37 +156,51 @@ impl RecoveryRunner {
             tracing::warn!(error = %e, "cannot draw the recovery history");
             None
         });
-        metrics.set_recovery(
-            report
-                .components
-                .iter()
-                .map(|a| RecoveryGauge {
-                    component: a.component.id(),
-                    rpo_seconds: a.achieved_rpo_seconds,
-                    rto_seconds: a.rto_estimate_seconds,
-                    status: a.status.gauge(),
-                })
-                .collect(),
-        );
+        publish_gauges(metrics, &report);
         let data = RecoveryPageData {
             history_text: history_text(&history),
             history_svg,
             report,
             probe_interval_seconds: self.sources.config.probe_seconds,
+            age_seconds: 0,
+            served_by: None,
         };
+        if store_samples {
+            if let Err(e) = latest::store(db, &data).await {
+                tracing::warn!(error = %e, "cannot store the latest recovery report");
+            }
+        }
         self.latest.send_replace(Some(data.clone()));
         data
     }
 }
 
+fn publish_gauges(metrics: &HttpMetrics, report: &RecoveryReport) {
+    metrics.set_recovery(
+        report
+            .components
+            .iter()
+            .map(|a| RecoveryGauge {
+                component: a.component.id(),
+                rpo_seconds: a.achieved_rpo_seconds,
+                rto_seconds: a.rto_estimate_seconds,
+                status: a.status.gauge(),
+            })
+            .collect(),
+    );
+}
+
 /// Builds the runner for a console and, inside a tokio runtime, starts its loop.
 pub fn start(state: &crate::AppState) -> Arc<RecoveryRunner> {
     // The same live topology (cluster or manifests) the topology pages show.
-    let runner = RecoveryRunner::new(Sources {
-        config: state.config.recovery.clone(),
-        registries: state.config.registries.clone(),
-        topology: Some((state.topology.source.clone(), state.topology.handle.clone())),
-    });
+    let runner = RecoveryRunner::for_replica(
+        Sources {
+            config: state.config.recovery.clone(),
+            registries: state.config.registries.clone(),
+            topology: Some((state.topology.source.clone(), state.topology.handle.clone())),
+        },
+        state.lease.leadership.replica(),
+    );
     if let Ok(handle) = tokio::runtime::Handle::try_current() {
         let (r, db, registries, metrics, lease) = (
             runner.clone(),
@@ -120,11 +210,25 @@ pub fn start(state: &crate::AppState) -> Arc<RecoveryRunner> {
             state.lease.clone(),
         );
         let every = Duration::from_secs(runner.sources.config.probe_seconds);
+        // One console on SQLite is its own prober, lease or not (a stale lease row left by a
+        // killed process must not hide its page).
+        let single = matches!(db, ConsoleDb::Sqlite(_));
         handle.spawn(async move {
+            let mut leadership = lease.leadership.clone();
+            // The lease is usually taken within milliseconds of the start.
+            let _ = tokio::time::timeout(Duration::from_secs(1), leadership.until_leader()).await;
             loop {
-                let leading = lease.leadership.is_leader();
-                r.round(&db, &registries, &metrics, leading).await;
-                tokio::time::sleep(every).await;
+                let leading = single || leadership.is_leader();
+                if leading {
+                    r.round(&db, &registries, &metrics, true).await;
+                } else {
+                    r.follow(&db, &metrics).await;
+                }
+                // A follower that takes the lease over probes at once, not an interval later.
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = leadership.until_leader(), if !leading => {}
+                }
             }
         });
     }

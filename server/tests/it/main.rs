@@ -26,6 +26,8 @@ mod permissions_editing;
 mod permissions_pages;
 mod permissions_registry_oracle;
 mod recovery_cronjob;
+mod recovery_deployments;
+mod recovery_follower;
 mod recovery_http;
 mod recovery_probes;
 mod registry_feast;

@@ -34,7 +34,7 @@ fn snapshot() -> app::topology::ClusterSnapshot {
     let dir = std::env::temp_dir().join(format!("fc-recovery-cronjob-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("all.yaml"), MANIFESTS).unwrap();
-    let s = server::topology::manifests::load_paths(&[dir.clone()]);
+    let s = server::topology::manifests::load_paths(std::slice::from_ref(&dir));
     let _ = std::fs::remove_dir_all(dir);
     assert!(s.errors.is_empty(), "{:?}", s.errors);
     s

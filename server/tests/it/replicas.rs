@@ -303,3 +303,73 @@ async fn a_permission_saved_through_one_replica_is_seen_and_audited_on_the_other
     )
     .await;
 }
+
+/// The replica that ran the recovery round `replica` serves, from its JSON export.
+async fn recovery_prober(replica: &Replica) -> Option<String> {
+    let (status, body) = replica.get("/recovery/export.json").await?;
+    if status != 200 {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+    v["probed_by"].as_str().map(str::to_string)
+}
+
+#[tokio::test]
+async fn only_the_leader_probes_recovery_and_the_other_shows_its_round() {
+    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
+        return;
+    };
+    // The default 60 s probe interval: the follower's first load must find the leader's round,
+    // and after the leader dies the survivor must probe on taking over, not a minute later.
+    let lease = 2;
+    let a = Replica::start(&url, lease, 0);
+    a.wait_ready().await;
+    within(
+        Duration::from_secs(10),
+        "the first replica leads",
+        || async { a.leads().await == Some(true) },
+    )
+    .await;
+    within(
+        Duration::from_secs(20),
+        "the leader's first recovery round",
+        || async { recovery_prober(&a).await.is_some() },
+    )
+    .await;
+    let leader_id = recovery_prober(&a).await.expect("the leader's round");
+
+    let b = Replica::start(&url, lease, 0);
+    b.wait_ready().await;
+    assert_eq!(b.leads().await, Some(false));
+    // The follower serves the leader's stored round and says who probed it.
+    within(
+        Duration::from_secs(10),
+        "the follower shows the leader's round",
+        || async { recovery_prober(&b).await.as_deref() == Some(leader_id.as_str()) },
+    )
+    .await;
+    let (status, page) = b.get("/recovery").await.expect("page");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("probed by replica {leader_id},")),
+        "{page}"
+    );
+    // Still the leader's round a few renewals later: the follower does not probe.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        recovery_prober(&b).await.as_deref(),
+        Some(leader_id.as_str())
+    );
+
+    // The leader dies: the survivor takes the lease over and probes itself.
+    a.signal("-KILL");
+    within(
+        Duration::from_secs(u64::from(lease) * 2 + 10),
+        "the survivor probes after taking over",
+        || async { recovery_prober(&b).await.is_some_and(|p| p != leader_id) },
+    )
+    .await;
+    assert_eq!(b.leads().await, Some(true));
+    let (_, page) = b.get("/recovery").await.expect("page");
+    assert!(page.contains("(this one)"), "{page}");
+}
