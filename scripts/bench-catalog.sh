@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Catalog benchmark (issue #4's performance targets), with Feast's own UI server measured in the
+# same run on the same registry. Not a test: it prints figures and ratios, and exits non-zero
+# only when it cannot measure.
+#
+#   scripts/bench-catalog.sh [--skip-build] [--duration SECONDS] [--out FILE]
+#
+# - builds the release site and server (`cargo leptos build --release`) unless --skip-build;
+#   honours CARGO_TARGET_DIR and LEPTOS_SITE_ROOT like cargo-leptos does;
+# - writes a synthetic file registry of 10,000 feature views in 50 projects
+#   (`feast-console catalog synthetic`);
+# - serves it with the release console and with `feast ui` from the pinned venv (.venv/feast);
+# - drives both with wrk (Debian's `wrk`), 64 connections on 2 threads, and reports p50/p99 and
+#   throughput per endpoint, the first page's size, the release wasm + JS size gzipped, and the
+#   ratios Feast / console for listing and searching feature views.
+#
+# What is compared with what: Feast's UI lists a project's feature views by fetching
+# `/api/v1/feature_views?project=P&include_relationships=true` and then searches them in the
+# browser; its server-side search is `/api/v1/search?query=`. The console's equivalents are the
+# server-rendered list page and /search (HTML, ready to show) and the search server function.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"
+
+build=1 duration=15 out="${CARGO_TARGET_DIR:-$ROOT/target}/bench/catalog.txt"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --skip-build) build=0; shift ;;
+    --duration) duration=${2:?--duration needs seconds}; shift 2 ;;
+    --out) out=${2:?--out needs a file}; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-catalog: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+target=${CARGO_TARGET_DIR:-$ROOT/target}
+site=${LEPTOS_SITE_ROOT:-$ROOT/target/site}
+bin=$target/release/feast-console
+feast=$ROOT/.venv/feast/bin/feast
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's wrk"; apt-get install -y wrk >/dev/null
+  else
+    echo "bench-catalog: needs wrk (Debian: apt-get install wrk)" >&2; exit 2
+  fi
+fi
+[ -x "$feast" ] || { echo "bench-catalog: no Feast venv at .venv/feast (run scripts/setup.sh)" >&2; exit 2; }
+if [ "$build" = 1 ]; then
+  echo "building the release site and server (cargo leptos build --release)"
+  cargo leptos build --release 2>&1 | tail -3
+fi
+[ -x "$bin" ] || { echo "bench-catalog: no release binary at $bin" >&2; exit 2; }
+[ -d "$site/pkg" ] || { echo "bench-catalog: no release site at $site" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+pids=()
+# KILL, not TERM: uvicorn's graceful stop would first finish Feast's backlog, for minutes.
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # url, seconds
+  for _ in $(seq 1 $(($2 * 5))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
+  echo "bench-catalog: $1 did not answer within $2 s" >&2; exit 1
+}
+
+"$bin" catalog synthetic --out "$WORK/registry.db" >/dev/null
+CONSOLE_PORT=$(free_port) FEAST_PORT=$(free_port)
+"$bin" serve --listen "127.0.0.1:$CONSOLE_PORT" --data-dir "$WORK/data" --site-root "$site" \
+  --log-level warn --registry "synthetic=$WORK/registry.db" &
+pids+=($!)
+mkdir -p "$WORK/feast-repo"
+cat > "$WORK/feast-repo/feature_store.yaml" <<EOF
+project: project_00
+registry: $WORK/registry.db
+provider: local
+online_store:
+  type: sqlite
+  path: $WORK/online.db
+entity_key_serialization_version: 3
+EOF
+(cd "$WORK/feast-repo" && exec "$feast" ui -h 127.0.0.1 -p "$FEAST_PORT" >"$WORK/feast-ui.log" 2>&1) &
+pids+=($!)
+C=http://127.0.0.1:$CONSOLE_PORT F=http://127.0.0.1:$FEAST_PORT
+wait_for "$C/readyz" 60
+wait_for "$F/health" 120
+# Both read the registry lazily: one request each first, outside the measurement.
+curl -fsS -o /dev/null "$C/catalog/feature-views?registry=synthetic&project=project_07"
+curl -fsS -o /dev/null --max-time 300 "$F/api/v1/feature_views?project=project_07&include_relationships=true"
+
+# The search server function's path carries a hash; the wasm names it.
+search_fn=$(grep -ao '/api/catalog_search[0-9A-Za-z_]*' "$site"/pkg/*.wasm | head -1 | sed 's/^[^:]*://' || true)
+
+mkdir -p "$(dirname "$out")"
+: > "$out"
+log() { echo "$*" | tee -a "$out"; }
+to_ms() { # wrk prints 812.00us / 3.21ms / 1.05s / 2.00m
+  awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
+    printf "%.2f", n }'
+}
+declare -A P50 RPS
+# name, connections, url, [wrk -s script]
+measure() {
+  local name=$1 conns=$2 url=$3 script=${4:-}
+  local threads=2; [ "$conns" = 1 ] && threads=1
+  local args=(-t"$threads" -c"$conns" -d"${duration}s" --timeout 120s --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  local res; res=$(wrk "${args[@]}" "$url" 2>&1)
+  local p50 p99 rps n errs
+  p50=$(to_ms "$(echo "$res" | awk '$1 == "50%" { print $2 }')")
+  p99=$(to_ms "$(echo "$res" | awk '$1 == "99%" { print $2 }')")
+  rps=$(echo "$res" | awk '/Requests\/sec/ { print $2 }')
+  n=$(echo "$res" | awk '/requests in/ { print $1 }')
+  errs=$(echo "$res" | awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }')
+  P50[$name@$conns]=$p50 RPS[$name@$conns]=$rps
+  log "$(printf '%-48s c=%-3s p50 %9s ms  p99 %9s ms  %8s req/s  n=%s %s' "$name" "$conns" "$p50" "$p99" "$rps" "$n" "$errs")"
+}
+
+# name, parallel, requests, url: curl timings, for a server too slow for a timed wrk run
+# (a wrk run that ends leaves Feast a backlog that would spoil the next one).
+burst() {
+  local name=$1 par=$2 total=$3 url=$4 start end
+  start=$(date +%s.%N)
+  seq "$total" | xargs -P "$par" -I{} curl -s -o /dev/null --max-time 900 \
+    -w '%{http_code} %{time_total}\n' "$url" > "$WORK/burst.txt" || true
+  end=$(date +%s.%N)
+  local ok p50 p99 rps
+  ok=$(awk '$1 == 200' "$WORK/burst.txt" | wc -l)
+  pct() { awk '$1 == 200 { print $2 * 1000 }' "$WORK/burst.txt" | sort -n |
+    awk -v p="$1" '{ a[NR] = $1 } END { if (NR) { i = int(NR * p + 0.999); if (i < 1) i = 1; printf "%.2f", a[i] } else print 0 }'; }
+  p50=$(pct 0.5) p99=$(pct 0.99)
+  rps=$(awk -v n="$ok" -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", n / (e - s) }')
+  P50[$name@$par]=$p50 RPS[$name@$par]=$rps
+  log "$(printf '%-48s c=%-3s p50 %9s ms  p99 %9s ms  %8s req/s  n=%s of %s' "$name" "$par" "$p50" "$p99" "$rps" "$ok" "$total")"
+}
+
+log "catalog benchmark $(date -u +%FT%TZ) on $(nproc) cores; wrk 64 connections, ${duration}s each"
+log "registry: 10,000 feature views in 50 projects (synthetic file registry)"
+log ""
+log "== feast-console (release) =="
+cat > "$WORK/search.lua" <<EOF
+wrk.method = "POST"
+wrk.body = "text=view_0042"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Origin"] = "$C"
+EOF
+for conns in 64 1; do
+  measure "console list page, all projects (page 1)" $conns "$C/catalog/feature-views"
+  measure "console list page, one project" $conns "$C/catalog/feature-views?registry=synthetic&project=project_07"
+  measure "console list page, page 150 of 200" $conns "$C/catalog/feature-views?page=150"
+  measure "console list page, tag filter, sorted" $conns "$C/catalog/feature-views?tag=team%3Dteam-3&sort=-updated"
+  measure "console search page /search?q=view_0042" $conns "$C/search?q=view_0042"
+  measure "console search page, fuzzy (viwe_0042)" $conns "$C/search?q=viwe_0042"
+  if [ -n "$search_fn" ]; then
+    measure "console search function (JSON)" $conns "$C$search_fn" "$WORK/search.lua"
+  fi
+done
+log ""
+log "== Feast $("$ROOT/.venv/feast/bin/python" -c 'import feast; print(feast.__version__)') UI server (feast ui), same registry =="
+# Feast answers in seconds, not milliseconds: timed requests (sequential, then 64 at once)
+# instead of wrk runs.
+burst "feast list, one project (as the UI asks)" 1 5 "$F/api/v1/feature_views?project=project_07&include_relationships=true"
+burst "feast list, one project, no relationships" 1 5 "$F/api/v1/feature_views?project=project_07"
+burst "feast search /api/v1/search?query=view_0042" 1 5 "$F/api/v1/search?query=view_0042"
+burst "feast list, one project (as the UI asks)" 64 64 "$F/api/v1/feature_views?project=project_07&include_relationships=true"
+burst "feast search /api/v1/search?query=view_0042" 64 64 "$F/api/v1/search?query=view_0042"
+if all_time=$(curl -fsS -o "$WORK/all.json" -w '%{time_total}' --max-time 180 \
+    "$F/api/v1/feature_views/all?include_relationships=true" 2>/dev/null); then
+  log "feast list, all projects, as the UI's 'All Projects' asks (one request): ${all_time} s, $(wc -c < "$WORK/all.json") bytes"
+else
+  log "feast list, all projects, as the UI's 'All Projects' asks (one request): no answer within 180 s"
+fi
+log ""
+log "== sizes =="
+first=$(curl -fsS "$C/catalog/feature-views" | wc -c)
+first_gz=$(curl -fsS "$C/catalog/feature-views" | gzip -9 | wc -c)
+log "console first list page: $first bytes ($first_gz gzipped)"
+wasm_gz=$(cat "$site"/pkg/*.wasm | gzip -9 | wc -c)
+js_gz=$(cat "$site"/pkg/*.js | gzip -9 | wc -c)
+css_gz=$(cat "$site"/pkg/*.css 2>/dev/null | gzip -9 | wc -c)
+log "console release wasm + JS gzipped: $((wasm_gz + js_gz)) bytes (wasm $wasm_gz, JS $js_gz; CSS $css_gz)"
+feast_js=$(cat "$(dirname "$(dirname "$feast")")"/lib/python3*/site-packages/feast/ui/build/static/js/main.*.js | gzip -9 | wc -c)
+log "feast ui main JS gzipped: $feast_js bytes"
+log ""
+log "== ratios, Feast / console, same run =="
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0fx", a / b; else print "n/a (no answer)" }'; }
+log "listing one project's feature views, p50 at 1 connection: $(ratio "${P50[feast list, one project (as the UI asks)@1]}" "${P50[console list page, one project@1]}")"
+log "searching feature views, p50 at 1 connection: $(ratio "${P50[feast search /api/v1/search?query=view_0042@1]}" "${P50[console search page /search?q=view_0042@1]}")"
+log "listing, throughput at 64 connections (console / Feast): $(ratio "${RPS[console list page, one project@64]}" "${RPS[feast list, one project (as the UI asks)@64]}")"
+log "searching, throughput at 64 connections (console / Feast): $(ratio "${RPS[console search page /search?q=view_0042@64]}" "${RPS[feast search /api/v1/search?query=view_0042@64]}")"
+log ""
+log "targets: list p50 < 10 ms, p99 < 50 ms; search p50 < 5 ms; first page < 100 KB; wasm + JS < 600 KB gzipped"
+echo "written to $out"
