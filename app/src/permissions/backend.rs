@@ -115,6 +115,11 @@ pub trait PermissionsBackend: Send + Sync {
     /// Writes the registry, then the audit record; returns the new version.
     fn save(&self, request: SaveRequest) -> BoxFuture<'_, Result<String, SaveError>>;
     fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>, String>>;
+    /// What an editor of `registry` should know about how saves are checked there (e.g. the
+    /// race window of a REST registry); None when there is nothing to add.
+    fn write_note(&self, _registry: &str) -> Option<String> {
+        None
+    }
 }
 
 #[cfg(feature = "ssr")]

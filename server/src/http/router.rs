@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         &state.config.registries,
         state.db.clone(),
     )
+    .with_user_views(state.user_views.clone())
     .into_provider();
     let recovery_runner = crate::recovery::runner::start(&state);
     let cache = crate::cache::provider::CacheHealth::from_state(&state).into_provider();

@@ -1,5 +1,9 @@
 //! The server's side of [`PermissionsBackend`]: projects from the live registry snapshots,
 //! loads and saves straight against the registry, audit records in the console database.
+//!
+//! REST registries are read and written as the signed-in user: the access token comes from
+//! the request the server function answers (`FeastBearer` in its extensions), so Feast's
+//! registry server authorizes each call itself.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +16,7 @@ use tokio::sync::Mutex;
 
 use crate::db::ConsoleDb;
 use crate::registry::refresher::Registries;
+use crate::registry::user_views::UserRegistryViews;
 use crate::registry::write::PermissionWriter;
 use crate::registry::{Reader, RegistrySource, SourceKind};
 
@@ -21,6 +26,19 @@ pub struct ServerPermissions {
     sources: Vec<(RegistrySource, Option<String>)>,
     db: ConsoleDb,
     writers: Mutex<HashMap<String, PermissionWriter>>,
+    /// Per-user reads of REST registries, dropped after a write.
+    user_views: Option<Arc<UserRegistryViews>>,
+}
+
+/// Shown in the editor of a REST registry.
+pub const REST_WRITE_NOTE: &str = "Saves go through Feast's registry server with your own access token, so Feast decides whether you may make them. Feast has no conditional write: the console re-reads the permission just before writing and refuses if it changed, but a write made outside this console in that instant can still be overwritten.";
+
+/// The signed-in user's access token, from the request being answered (None outside a
+/// request, in development mode, or when the provider issued none).
+fn request_token() -> Option<String> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::auth::FeastBearer>().cloned())
+        .map(|b| b.0.expose().to_string())
 }
 
 /// Why the console will not write `source`; None when it will.
@@ -29,14 +47,9 @@ pub fn read_only_reason(source: &RegistrySource, bundled_demo: bool) -> Option<S
         return Some("the bundled demo registry is never written; start the console with --registry pointing at a copy to edit permissions".into());
     }
     match source.kind {
-        SourceKind::Sqlite(_) | SourceKind::Postgres(_) => None,
-        SourceKind::File(_) => Some(
-            "editing a file registry (registry.db) is not supported yet; use a SQL registry".into(),
-        ),
-        SourceKind::Rest(_) => Some(
-            "editing through a REST registry server is not supported yet; use a SQL registry"
-                .into(),
-        ),
+        SourceKind::Sqlite(_) | SourceKind::Postgres(_) | SourceKind::File(_) => None,
+        // Written with each admin's own token; see `registry::write_rest`.
+        SourceKind::Rest(_) => None,
     }
 }
 
@@ -63,7 +76,14 @@ impl ServerPermissions {
             sources,
             db,
             writers: Mutex::new(HashMap::new()),
+            user_views: None,
         }
+    }
+
+    /// Per-user REST reads to drop after a write, so the next page shows it.
+    pub fn with_user_views(mut self, views: Arc<UserRegistryViews>) -> Self {
+        self.user_views = Some(views);
+        self
     }
 
     pub fn into_provider(self) -> PermissionsProvider {
@@ -82,25 +102,40 @@ impl ServerPermissions {
         }
     }
 
-    async fn writer(&self, registry: &str) -> Result<PermissionWriter, SaveError> {
+    /// The registry's writer, acting as the holder of `token` (REST registries).
+    async fn writer(
+        &self,
+        registry: &str,
+        token: Option<String>,
+    ) -> Result<PermissionWriter, SaveError> {
         let source = self.source(registry)?;
         let mut writers = self.writers.lock().await;
         if let Some(w) = writers.get(registry) {
-            return Ok(w.clone());
+            return Ok(w.with_token(token));
         }
         let w = PermissionWriter::open(source)
             .await
             .map_err(|e| SaveError::Unavailable(e.to_string()))?;
         writers.insert(registry.to_string(), w.clone());
-        Ok(w)
+        Ok(w.with_token(token))
     }
 
     /// Re-reads the registry now so the pages show the change without waiting for the
-    /// refresher (whose next read then finds nothing new or the same rows).
-    async fn refresh(&self, registry: &str) {
+    /// refresher (whose next read then finds nothing new or the same rows). A REST registry
+    /// server is first asked to reload its own cache (with the writer's token), and every
+    /// user's cached read of it is dropped.
+    async fn refresh(&self, registry: &str, writer: &PermissionWriter) {
         let Ok(source) = self.source(registry) else {
             return;
         };
+        if let Some(rest) = writer.rest() {
+            if let Some(why) = rest.refresh_server_cache().await {
+                tracing::info!(%registry, reason = %why, "the registry server did not reload its cache; listings show the write once its cache expires");
+            }
+            if let Some(views) = &self.user_views {
+                views.forget(registry);
+            }
+        }
         if let Some(handle) = self.registries.handles.iter().find(|h| h.name == registry) {
             handle.record(Reader::load_once(source).await.map(Some));
         }
@@ -152,21 +187,31 @@ impl PermissionsBackend for ServerPermissions {
         project: String,
         name: String,
     ) -> BoxFuture<'_, Result<Option<StoredPermission>, SaveError>> {
+        let token = request_token();
         Box::pin(async move {
-            let writer = self.writer(&registry).await?;
+            let writer = self.writer(&registry, token).await?;
             super::store::load(&writer, &project, &name).await
         })
     }
 
     fn save(&self, request: SaveRequest) -> BoxFuture<'_, Result<String, SaveError>> {
+        let token = request_token();
         Box::pin(async move {
-            let writer = self.writer(&request.registry).await?;
+            let writer = self.writer(&request.registry, token).await?;
             let out = super::store::save(&writer, &self.db, &request).await;
             if out.is_ok() {
-                self.refresh(&request.registry).await;
+                self.refresh(&request.registry, &writer).await;
             }
             out
         })
+    }
+
+    fn write_note(&self, registry: &str) -> Option<String> {
+        self.sources
+            .iter()
+            .find(|(s, why)| s.name == registry && why.is_none())
+            .filter(|(s, _)| matches!(s.kind, SourceKind::Rest(_)))
+            .map(|_| REST_WRITE_NOTE.to_string())
     }
 
     fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>, String>> {

@@ -96,7 +96,7 @@ fn save_error(e: WriteError) -> SaveError {
     match e {
         WriteError::Conflict(m) => SaveError::Conflict(m),
         WriteError::Invalid(m) => SaveError::Invalid(m),
-        WriteError::Unsupported(m) => SaveError::Unavailable(m),
+        WriteError::Unsupported(m) | WriteError::Refused(m) => SaveError::Unavailable(m),
         WriteError::Db(m) => SaveError::Unavailable(format!("registry write failed: {m}")),
     }
 }

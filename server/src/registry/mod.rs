@@ -15,6 +15,7 @@ pub mod sql;
 pub mod user_views;
 pub mod write;
 pub mod write_file;
+pub mod write_rest;
 
 pub use snapshot::RegistrySnapshot;
 pub use source::{RegistrySource, SourceKind};

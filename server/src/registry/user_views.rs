@@ -106,6 +106,12 @@ impl UserRegistryViews {
         Some(result)
     }
 
+    /// Drops every user's read of `registry`, so the next page shows a write just made.
+    pub fn forget(&self, registry: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(name, _), _| name != registry);
+    }
+
     fn cached(&self, key: &(String, [u8; 32])) -> Option<Result<Arc<RegistrySnapshot>, String>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries

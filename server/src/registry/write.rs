@@ -6,7 +6,8 @@
 //! The check and the write are one compare-and-swap statement (`... WHERE permission_proto =
 //! <the bytes that had that version>`), so two writers based on the same version cannot both
 //! succeed on either backend, whatever the isolation level. File registries (`registry.db`)
-//! are rewritten whole by [`super::write_file`].
+//! are rewritten whole by [`super::write_file`]; REST registries are written through Feast's
+//! registry server with the signed-in admin's token by [`super::write_rest`].
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +52,9 @@ pub enum WriteError {
     Invalid(String),
     #[error("{0}")]
     Unsupported(String),
+    /// The registry server refused the caller's token (401/403); nothing was written.
+    #[error("{0}")]
+    Refused(String),
     #[error("registry write failed: {0}")]
     Db(String),
 }
@@ -127,10 +131,13 @@ pub struct PermissionWriter {
     pool: Option<Pool>,
     /// A file registry (`registry.db`), rewritten whole (see `write_file`).
     file: Option<std::path::PathBuf>,
+    /// A registry server, written through its REST API (see `write_rest`).
+    rest: Option<super::write_rest::RestPermissions>,
 }
 
 impl PermissionWriter {
-    /// Opens a SQL or file registry read-write; REST registries are refused with a reason.
+    /// Opens a SQL, file or REST registry read-write. A REST registry is only read or written
+    /// as a user: see [`PermissionWriter::with_token`].
     pub async fn open(source: &RegistrySource) -> Result<PermissionWriter, WriteError> {
         let pool = match &source.kind {
             SourceKind::Sqlite(path) => {
@@ -176,21 +183,43 @@ impl PermissionWriter {
                 return Ok(PermissionWriter {
                     pool: None,
                     file: Some(path.clone()),
+                    rest: None,
                 });
             }
-            SourceKind::Rest(_) => return Err(WriteError::Unsupported(
-                "editing through a REST registry server is not supported yet; use a SQL registry"
-                    .into(),
-            )),
+            SourceKind::Rest(url) => {
+                return Ok(PermissionWriter {
+                    pool: None,
+                    file: None,
+                    rest: Some(super::write_rest::RestPermissions::new(url)?),
+                })
+            }
         };
         Ok(PermissionWriter {
             pool: Some(pool),
             file: None,
+            rest: None,
         })
+    }
+
+    /// This writer acting as the holder of `token` (the signed-in user's access token). Only
+    /// REST registries use it: Feast's registry server authorizes each call with it.
+    pub fn with_token(&self, token: Option<String>) -> PermissionWriter {
+        PermissionWriter {
+            rest: self.rest.as_ref().map(|r| r.with_token(token)),
+            ..self.clone()
+        }
+    }
+
+    /// The REST side of this writer, if it writes through a registry server.
+    pub fn rest(&self) -> Option<&super::write_rest::RestPermissions> {
+        self.rest.as_ref()
     }
 
     /// The stored row of one permission, if any.
     pub async fn read(&self, project: &str, name: &str) -> Result<Option<StoredRow>, WriteError> {
+        if let Some(rest) = &self.rest {
+            return rest.read(project, name).await;
+        }
         if let Some(path) = &self.file {
             return super::write_file::read_path(path, project, name).await;
         }
@@ -253,6 +282,9 @@ impl PermissionWriter {
         expected: &str,
         mut spec: PermissionSpec,
     ) -> Result<StoredRow, WriteError> {
+        if let Some(rest) = &self.rest {
+            return rest.put(project, original_name, expected, spec).await;
+        }
         // The file registry stores every object's project in its spec; the SQL registry
         // leaves it empty (the row's project_id says it).
         if self.file.is_some() {
@@ -379,6 +411,9 @@ impl PermissionWriter {
         name: &str,
         expected: &str,
     ) -> Result<StoredRow, WriteError> {
+        if let Some(rest) = &self.rest {
+            return rest.delete(project, name, expected).await;
+        }
         if let Some(path) = &self.file {
             let row = self.expect(project, name, expected).await?.ok_or_else(|| {
                 WriteError::Conflict(format!(
@@ -419,7 +454,7 @@ impl PermissionWriter {
     }
 }
 
-fn conflict(name: &str, expected: &str, actual: &str) -> WriteError {
+pub(crate) fn conflict(name: &str, expected: &str, actual: &str) -> WriteError {
     let now = if actual == ABSENT {
         "it has been deleted".to_string()
     } else {

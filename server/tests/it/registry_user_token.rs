@@ -17,7 +17,7 @@ use crate::auth_support::{self, browser::Browser, provider};
 use crate::common::{self, Backend, TestApp};
 use crate::registry::fixtures;
 
-struct FeastServer(Child);
+pub(crate) struct FeastServer(Child);
 
 impl Drop for FeastServer {
     fn drop(&mut self) {
@@ -53,7 +53,7 @@ store.apply([
 
 /// The fixture repository and its SQL registry, copied, with project DESCRIBE granted and then
 /// `auth: {type: oidc}` pointing at `issuer`.
-fn repo_with_oidc(python: &Path, fixtures: &Path, issuer: &str) -> std::path::PathBuf {
+pub(crate) fn repo_with_oidc(python: &Path, fixtures: &Path, issuer: &str) -> std::path::PathBuf {
     let fixture = fixtures.join("sqlite/driver_ranking");
     let dir = std::env::temp_dir().join(format!(
         "fc-rest-oidc-{}-{}",
@@ -92,7 +92,7 @@ fn repo_with_oidc(python: &Path, fixtures: &Path, issuer: &str) -> std::path::Pa
     dir
 }
 
-fn start_feast(python: &Path, repo: &Path, port: u16) -> FeastServer {
+pub(crate) fn start_feast(python: &Path, repo: &Path, port: u16) -> FeastServer {
     let mut child = Command::new(python.with_file_name("feast"))
         .arg("-c")
         .arg(repo)
@@ -116,7 +116,7 @@ fn start_feast(python: &Path, repo: &Path, port: u16) -> FeastServer {
 }
 
 /// Signs `user` in to the console and returns the access token the console holds for them.
-async fn access_token_of(app: &TestApp, user: &str) -> String {
+pub(crate) async fn access_token_of(app: &TestApp, user: &str) -> String {
     let mut browser = Browser::new();
     let done = browser.sign_in(app, user, "/catalog").await;
     assert_eq!(done.status, 303, "{}", done.body);

@@ -21,6 +21,9 @@ pub struct EditorData {
     pub read_only: Option<String>,
     /// The permission asked for does not exist (any more).
     pub missing: Option<String>,
+    /// How saves to this registry are checked, when that needs saying (REST registries).
+    #[serde(default)]
+    pub write_note: Option<String>,
     /// The project as the live snapshot holds it, for the preview computed in the browser as
     /// you type; None for very large projects (the server's preview still works).
     pub project: Option<super::backend::ProjectData>,
@@ -170,10 +173,12 @@ pub async fn permission_editor_load(
         .0
         .project(&registry, &project)
         .filter(|d| d.objects.len() <= LIVE_PREVIEW_LIMIT);
+    let write_note = provider.0.write_note(&registry);
     Ok(EditorData {
         form,
         read_only,
         missing,
+        write_note,
         project: project_data,
     })
 }

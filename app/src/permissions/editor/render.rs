@@ -53,6 +53,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         form,
         read_only,
         missing,
+        write_note,
         project: project_data,
     } = data;
     // Recomputed in the browser on every change of the form (the evaluator runs in wasm).
@@ -120,6 +121,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     view! {
         {read_only.map(|r| view! { <p class="registry-error" role="alert">"This registry cannot be edited: "{r}</p> })}
         {missing.map(|m| view! { <p class="muted">{m}</p> })}
+        {write_note.map(|n| view! { <p class="muted perm-write-note">{n}</p> })}
         <p class="muted">"Registry "<code>{registry.clone()}</code>" · project "<code>{project.clone()}</code></p>
         <div node_ref=wrap on:input=on_change.clone() on:change=on_change>
         <ActionForm action=submit attr:class="perm-editor" attr:aria-label="Permission">
