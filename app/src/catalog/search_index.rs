@@ -93,8 +93,7 @@ impl SearchIndex {
                 text.extend(feature_names(&object).flat_map(|f| {
                     std::iter::once(f.to_lowercase()).chain(words(f).collect::<Vec<_>>())
                 }));
-                let mut text_words: Vec<u32> =
-                    text.into_iter().map(|w| vocabulary.id(w)).collect();
+                let mut text_words: Vec<u32> = text.into_iter().map(|w| vocabulary.id(w)).collect();
                 text_words.sort_unstable();
                 text_words.dedup();
                 entries.push(Entry {

@@ -142,7 +142,11 @@ fn shared_names_and_words_match_in_every_project_and_registry_in_order() {
         b.description = "Driver statistics".into();
         (
             r.to_string(),
-            vec![Arc::new(a), Arc::new(b), Arc::new(view("proj_a", "drivr_stats", &[], ""))],
+            vec![
+                Arc::new(a),
+                Arc::new(b),
+                Arc::new(view("proj_a", "drivr_stats", &[], "")),
+            ],
         )
     };
     let idx = SearchIndex::build(vec![objects("r2"), objects("r1")]);
@@ -153,8 +157,22 @@ fn shared_names_and_words_match_in_every_project_and_registry_in_order() {
         .flat_map(|g| g.hits)
         .map(|h| (h.name, h.project, h.registry, h.tier))
         .collect();
-    let exact = |p: &str, r: &str| ("driver_stats".to_string(), p.to_string(), r.to_string(), MatchTier::Exact);
-    let fuzzy = |r: &str| ("drivr_stats".to_string(), "proj_a".to_string(), r.to_string(), MatchTier::Fuzzy);
+    let exact = |p: &str, r: &str| {
+        (
+            "driver_stats".to_string(),
+            p.to_string(),
+            r.to_string(),
+            MatchTier::Exact,
+        )
+    };
+    let fuzzy = |r: &str| {
+        (
+            "drivr_stats".to_string(),
+            "proj_a".to_string(),
+            r.to_string(),
+            MatchTier::Fuzzy,
+        )
+    };
     assert_eq!(
         hits,
         vec![

@@ -61,11 +61,14 @@ impl<T> SnapshotCache<T> {
     fn get_or_build(&self, snapshots: &Snapshots, build: impl FnOnce(&Snapshots) -> T) -> Arc<T> {
         let same = |held: &[Option<Arc<RegistrySnapshot>>]| {
             held.len() == snapshots.entries.len()
-                && held.iter().zip(&snapshots.entries).all(|(a, (_, b))| match (a, b) {
-                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                    (None, None) => true,
-                    _ => false,
-                })
+                && held
+                    .iter()
+                    .zip(&snapshots.entries)
+                    .all(|(a, (_, b))| match (a, b) {
+                        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                        (None, None) => true,
+                        _ => false,
+                    })
         };
         if let Ok(guard) = self.slot.lock() {
             if let Some((held, value)) = guard.as_ref() {

@@ -343,8 +343,13 @@ fn on_demand_transformation_text_and_request_schema() {
         }),
         meta: None,
     };
-    let Detail::OnDemandView(d) =
-        decode_blob(BlobKind::OnDemandFeatureView, "p", "old", &old.encode_to_vec()).detail
+    let Detail::OnDemandView(d) = decode_blob(
+        BlobKind::OnDemandFeatureView,
+        "p",
+        "old",
+        &old.encode_to_vec(),
+    )
+    .detail
     else {
         panic!()
     };
