@@ -5,7 +5,7 @@
 #
 #   scripts/bench-catalog.sh [--skip-build] [--duration SECONDS] [--out FILE]
 #
-# - builds the release site and server (`cargo leptos build --release`) unless --skip-build;
+# - builds the release site and server (`cargo leptos build --release --split`) unless --skip-build;
 #   honours CARGO_TARGET_DIR and LEPTOS_SITE_ROOT like cargo-leptos does;
 # - writes a synthetic file registry of 10,000 feature views in 50 projects
 #   (`feast-console catalog synthetic`);
@@ -48,8 +48,8 @@ if ! command -v wrk >/dev/null; then
 fi
 [ -x "$feast" ] || { echo "bench-catalog: no Feast venv at .venv/feast (run scripts/setup.sh)" >&2; exit 2; }
 if [ "$build" = 1 ]; then
-  echo "building the release site and server (cargo leptos build --release)"
-  cargo leptos build --release 2>&1 | tail -3
+  echo "building the release site and server (cargo leptos build --release --split)"
+  cargo leptos build --release --split 2>&1 | tail -3
 fi
 [ -x "$bin" ] || { echo "bench-catalog: no release binary at $bin" >&2; exit 2; }
 [ -d "$site/pkg" ] || { echo "bench-catalog: no release site at $site" >&2; exit 2; }

@@ -23,5 +23,5 @@ fi
 
 bash scripts/setup.sh build
 export PATH="$(pwd)/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --split
 exec target/release/feast-console serve --site-root target/site "$@"

@@ -65,7 +65,7 @@ export CARGO_INCREMENTAL=0
 # cargo-leptos builds only the site (wasm, CSS, assets) here. The server binary comes from
 # `cargo test` below, which builds it with the test feature set anyway: building it in both
 # places compiled the server and its dependencies twice.
-cargo leptos build --frontend-only
+cargo leptos build --frontend-only --split
 phase "build site (debug)"
 disk
 

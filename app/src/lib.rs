@@ -17,5 +17,6 @@ pub use shell::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // hydrate_lazy, not hydrate_body: the current page's code may still be loading (lazy routes).
+    leptos::mount::hydrate_lazy(App);
 }

@@ -10,7 +10,11 @@ export const test = base.extend<{ problems: string[] }>({
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('requestfailed', (req) => {
       // With JavaScript off, Chromium cancels the bundle's preloads itself: not a failure.
-      if (!javaScriptEnabled && new URL(req.url()).pathname.startsWith('/pkg/')) return;
+      const bundle = new URL(req.url()).pathname.startsWith('/pkg/');
+      if (!javaScriptEnabled && bundle) return;
+      // A reload or navigation cancels page code still downloading (lazily loaded routes):
+      // not a failure. A missing or broken file still shows up as an HTTP error below.
+      if (bundle && req.failure()?.errorText === 'net::ERR_ABORTED') return;
       problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
     });
     page.on('response', (res) => {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub user_views: Arc<crate::registry::user_views::UserRegistryViews>,
     /// The cluster or manifests snapshot every area reads (topology, cache, recovery).
     pub topology: crate::topology::source::LiveTopology,
+    /// Rendered catalog pages kept for `page_cache_ms` (see `http::page_cache`).
+    pub page_cache: Arc<crate::http::page_cache::PageCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -3,27 +3,20 @@
 mod csp;
 mod layout;
 mod not_found;
+mod routes;
 mod theme;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 pub use layout::{EmptyState, Layout, PageHeader};
 pub use theme::Theme;
 
-use crate::{
-    cache::{CacheDetailPage, CachePage},
-    catalog::{
-        CatalogDetailPage, CatalogListPage, CatalogPage, CatalogProjectPage, CatalogSearchPage,
-    },
-    permissions::{PermissionAuditPage, PermissionEditorPage, PermissionsPage},
-    recovery::RecoveryPage,
-    topology::{FeatureStorePage, TopologyPage},
-};
+use routes::*;
 
 /// Name of the wasm/JS bundle under `/pkg/`; must match `output-name` in Cargo.toml.
 pub const OUTPUT_NAME: &str = "feast-console";
@@ -94,21 +87,21 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=not_found::NotFound>
                     // Catalog pages render whole on the server (no streaming), so they work without JavaScript.
-                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/catalog/:list") view=CatalogListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/search") view=CatalogSearchPage ssr=SsrMode::Async/>
-                    <Route path=path!("/registries/:registry/projects/:project") view=CatalogProjectPage ssr=SsrMode::Async/>
-                    <Route path=path!("/registries/:registry/projects/:project/:kind/:name") view=CatalogDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/permissions") view=PermissionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/permissions/edit") view=PermissionEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/permissions/audit") view=PermissionAuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/topology") view=TopologyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/topology/:namespace/:name") view=FeatureStorePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cache") view=CachePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cache/:namespace/:name") view=CacheDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/recovery") view=RecoveryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/recovery/:namespace/:name") view=crate::recovery::RecoveryDeploymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view={Lazy::<CatalogRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/catalog") view={Lazy::<CatalogRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/catalog/:list") view={Lazy::<CatalogListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view={Lazy::<CatalogSearchRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/registries/:registry/projects/:project") view={Lazy::<CatalogProjectRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/registries/:registry/projects/:project/:kind/:name") view={Lazy::<CatalogDetailRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/permissions") view={Lazy::<PermissionsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/permissions/edit") view={Lazy::<PermissionEditorRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/permissions/audit") view={Lazy::<PermissionAuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/topology") view={Lazy::<TopologyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/topology/:namespace/:name") view={Lazy::<FeatureStoreRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cache") view={Lazy::<CacheRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cache/:namespace/:name") view={Lazy::<CacheDetailRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/recovery") view={Lazy::<RecoveryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/recovery/:namespace/:name") view={Lazy::<RecoveryDeploymentRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

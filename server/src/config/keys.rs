@@ -16,6 +16,7 @@ pub const KEYS: &[Key] = &[
     Key { name: "log_format", default: "human", help: "Log line format: human or json." },
     Key { name: "log_level", default: "info", help: "tracing filter, e.g. info or server=debug,info." },
     Key { name: "request_timeout_seconds", default: "30", help: "Requests running longer are answered with 408 (1-3600)." },
+    Key { name: "page_cache_ms", default: "1000", help: "Catalog pages are kept this long once rendered and served again to the same browser session while the registries are unchanged (0-60000; 0 renders every request). Relative times on a page can be this much old." },
     Key { name: "leader_lease_seconds", default: "15", help: "Replicas sharing a PostgreSQL console database elect one to run background probes; a dead leader is replaced within this long plus a third (2-3600)." },
     Key { name: "drain_delay_seconds", default: "0", help: "On SIGTERM, keep serving this long with /readyz false before refusing new connections, so the load balancer stops sending first (0-300; 5 suits Kubernetes)." },
     Key { name: "registries", default: "", help: "Feast registries to read: [NAME=]SOURCE entries separated by commas or newlines (a TOML array also works; the serve flag --registry repeats). SOURCE is sqlite:///PATH, postgresql[+psycopg|+psycopg2]://..., http(s)://HOST:PORT (REST registry server), a registry.db path, or a feature_store.yaml. Empty means the bundled demo registry." },

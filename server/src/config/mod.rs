@@ -53,6 +53,9 @@ pub struct Config {
     pub log_level: String,
     /// Requests taking longer are answered with 408 (`request_timeout_seconds`, default 30).
     pub request_timeout_seconds: u64,
+    /// How long a rendered catalog page is served again to the same session while the registries
+    /// are unchanged, in milliseconds (`page_cache_ms`, default 1000; 0 turns it off).
+    pub page_cache_ms: u64,
     /// Lifetime of the background-work lease between renewals (`leader_lease_seconds`, default 15).
     pub leader_lease_seconds: u64,
     /// Seconds served with `/readyz` false after SIGTERM before new connections are refused
@@ -256,6 +259,9 @@ impl Layers {
         let (timeout, o) = self.get("request_timeout_seconds");
         let request_timeout_seconds = parse_in_range(&timeout, 1, 3600)
             .map_err(|r| invalid("request_timeout_seconds", o, r))?;
+        let (page_cache, o) = self.get("page_cache_ms");
+        let page_cache_ms =
+            parse_in_range(&page_cache, 0, 60_000).map_err(|r| invalid("page_cache_ms", o, r))?;
         let (lease, o) = self.get("leader_lease_seconds");
         let leader_lease_seconds =
             parse_in_range(&lease, 2, 3600).map_err(|r| invalid("leader_lease_seconds", o, r))?;
@@ -353,6 +359,7 @@ impl Layers {
             log_format,
             log_level,
             request_timeout_seconds,
+            page_cache_ms,
             leader_lease_seconds,
             drain_delay_seconds,
             kubernetes,

@@ -3,6 +3,7 @@
 pub mod layers;
 pub mod metrics;
 pub mod ops;
+pub mod page_cache;
 mod router;
 pub mod serve;
 

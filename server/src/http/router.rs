@@ -58,7 +58,12 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inside the guard: a request is authorised before any cached page can answer it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::page_cache::serve,
+        ));
 
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))

@@ -83,6 +83,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         user_views: std::sync::Arc::new(crate::registry::user_views::UserRegistryViews::new(
             Duration::from_secs(config.registry_refresh_seconds),
         )),
+        page_cache: std::sync::Arc::new(crate::http::page_cache::PageCache::new(
+            Duration::from_millis(config.page_cache_ms),
+        )),
         leptos: leptos_options(&config),
         config: std::sync::Arc::new(config),
         db,

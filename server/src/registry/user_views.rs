@@ -39,6 +39,8 @@ pub struct UserRegistryViews {
     entries: Mutex<HashMap<(String, [u8; 32]), Entry>>,
     // One read at a time per key, so a page with several server calls reads once.
     loading: tokio::sync::Mutex<()>,
+    // Bumped by every `forget`, so caches built on users' reads (rendered pages) can tell.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl UserRegistryViews {
@@ -47,6 +49,7 @@ impl UserRegistryViews {
             ttl,
             entries: Mutex::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -110,6 +113,13 @@ impl UserRegistryViews {
     pub fn forget(&self, registry: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.retain(|(name, _), _| name != registry);
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Changes whenever users' reads are dropped (after a permission save, for instance).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn cached(&self, key: &(String, [u8; 32])) -> Option<Result<Arc<RegistrySnapshot>, String>> {

@@ -1533,7 +1533,8 @@ fn the_containerfile_builds_in_one_stage_and_runs_as_non_root() {
     let build = build.join("\n");
     let runtime = runtime.join("\n");
     assert!(
-        build.contains("scripts/setup.sh build") && build.contains("cargo leptos build --release")
+        build.contains("scripts/setup.sh build")
+            && build.contains("cargo leptos build --release --split")
     );
     assert!(
         build.contains("scripts/package.sh"),

@@ -15,6 +15,7 @@ mod cache_cli;
 mod cache_pages;
 mod cache_probe;
 mod catalog_escaping;
+mod catalog_page_cache;
 mod catalog_pages;
 mod catalog_scale;
 mod catalog_support;

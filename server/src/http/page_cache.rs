@@ -1,0 +1,356 @@
+//! A short-lived cache of rendered catalog pages (a "microcache"), so a page many people open at
+//! once (a team's project list after a release, a search shared in chat) is rendered once per
+//! `page_cache_ms` rather than once per request.
+//!
+//! What makes a hit safe:
+//! - only `GET`s of catalog pages, without an `Authorization` header, and only `200 text/html`
+//!   responses that set no cookie are kept;
+//! - the key holds the whole `Cookie` header, so one user's page (their visibility, their session)
+//!   is never served to another;
+//! - an entry also holds the registry snapshots it was rendered from and the per-user read
+//!   generation: a refresh, a failed read, or a permission save that drops users' reads, makes it a miss at once,
+//!   not after the lifetime;
+//! - each hit gets a fresh CSP nonce (in the header and in the page's script tags), so a nonce is
+//!   never sent twice.
+//!
+//! What a hit can get wrong: relative times on the page ("refreshed 4 s ago") are up to
+//! `page_cache_ms` old. That lifetime is 1 s by default and 0 turns the cache off.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+
+use crate::{registry::snapshot::RegistrySnapshot, AppState};
+
+/// `hit` or `miss` on a cacheable page's response, for operators and tests.
+pub const CACHE_STATUS: header::HeaderName = header::HeaderName::from_static("x-page-cache");
+/// Pages larger than this are served but not kept (a page of the catalog is ~50 KB).
+const MAX_BODY: usize = 1 << 20;
+/// Entries kept at most; when full, expired entries go first, then everything (a burst of
+/// distinct URLs should not grow memory without bound).
+const MAX_ENTRIES: usize = 512;
+
+/// The cached pages of one console process.
+pub struct PageCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    path_and_query: String,
+    cookie: Vec<u8>,
+}
+
+struct Entry {
+    at: Instant,
+    // The snapshots the page was rendered from, held (not just their addresses) so a new
+    // snapshot can never pass for the old one.
+    snapshots: Vec<Option<Arc<RegistrySnapshot>>>,
+    // Failed reads since the last good one, per registry: a failing registry shows a warning.
+    failures: Vec<u32>,
+    user_views_generation: u64,
+    headers: HeaderMap,
+    page: NoncedPage,
+}
+
+/// A page cut at every occurrence of its CSP nonce, so a hit splices a new one in with one copy.
+#[derive(Clone)]
+pub struct NoncedPage {
+    nonce: Option<String>,
+    parts: Vec<Bytes>,
+}
+
+impl NoncedPage {
+    /// `body` with `nonce` marked; `None` (a page without a nonce) is kept whole.
+    pub fn new(body: Bytes, nonce: Option<String>) -> NoncedPage {
+        let Some(n) = nonce.as_deref().filter(|n| !n.is_empty()) else {
+            return NoncedPage {
+                nonce: None,
+                parts: vec![body],
+            };
+        };
+        let mut parts = Vec::new();
+        let mut start = 0;
+        let mut i = 0;
+        let needle = n.as_bytes();
+        while i + needle.len() <= body.len() {
+            if &body[i..i + needle.len()] == needle {
+                parts.push(body.slice(start..i));
+                i += needle.len();
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        parts.push(body.slice(start..));
+        NoncedPage { nonce, parts }
+    }
+
+    /// The page with `new` wherever the old nonce was.
+    pub fn with_nonce(&self, new: &str) -> Bytes {
+        if self.parts.len() == 1 {
+            return self.parts[0].clone();
+        }
+        let len =
+            self.parts.iter().map(Bytes::len).sum::<usize>() + new.len() * (self.parts.len() - 1);
+        let mut out = Vec::with_capacity(len);
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(new.as_bytes());
+            }
+            out.extend_from_slice(part);
+        }
+        Bytes::from(out)
+    }
+}
+
+impl PageCache {
+    /// A cache whose entries live `ttl`; `Duration::ZERO` keeps nothing.
+    pub fn new(ttl: Duration) -> PageCache {
+        PageCache {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+
+    fn lookup(
+        &self,
+        key: &Key,
+        snapshots: &[Option<Arc<RegistrySnapshot>>],
+        failures: &[u32],
+        generation: u64,
+    ) -> Option<(HeaderMap, NoncedPage)> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = entries.get(key)?;
+        let fresh = entry.at.elapsed() < self.ttl
+            && entry.user_views_generation == generation
+            && entry.failures == failures
+            && same_snapshots(&entry.snapshots, snapshots);
+        fresh.then(|| (entry.headers.clone(), entry.page.clone()))
+    }
+
+    fn store(&self, key: Key, entry: Entry) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            let ttl = self.ttl;
+            entries.retain(|_, e| e.at.elapsed() < ttl);
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(key, entry);
+    }
+}
+
+fn same_snapshots(
+    a: &[Option<Arc<RegistrySnapshot>>],
+    b: &[Option<Arc<RegistrySnapshot>>],
+) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+            (None, None) => true,
+            _ => false,
+        })
+}
+
+/// Whether `path` is a catalog page (the pages everyone reads; editors, audit and operations
+/// pages always render fresh).
+pub fn is_catalog_page(path: &str) -> bool {
+    path == "/"
+        || path == "/catalog"
+        || path.starts_with("/catalog/")
+        || path == "/search"
+        || path.starts_with("/registries/")
+}
+
+/// Middleware: serves a fresh cached copy of a catalog page, or renders it and keeps the result.
+pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let cache = state.page_cache.clone();
+    if !cache.enabled()
+        || request.method() != Method::GET
+        || request.headers().contains_key(header::AUTHORIZATION)
+        || !is_catalog_page(request.uri().path())
+    {
+        return next.run(request).await;
+    }
+    let key = Key {
+        path_and_query: request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+        cookie: request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .flat_map(|v| v.as_bytes().iter().copied().chain([b';']))
+            .collect(),
+    };
+    let snapshots: Vec<_> = state
+        .registries
+        .handles
+        .iter()
+        .map(|h| h.snapshot())
+        .collect();
+    let failures: Vec<u32> = state
+        .registries
+        .handles
+        .iter()
+        .map(|h| h.status().consecutive_failures)
+        .collect();
+    let generation = state.user_views.generation();
+    if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
+        return hit(headers, &page);
+    }
+
+    let response = next.run(request).await;
+    let cacheable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if !cacheable {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => body,
+        // Larger than MAX_BODY, or the stream failed: the bytes already read are gone, so the
+        // client gets a clear error rather than a truncated page.
+        Err(e) => {
+            tracing::warn!(error = %e, "page not cached: its body could not be read");
+            return Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .body(Body::from(
+                    "the page could not be rendered; reload to try again",
+                ))
+                .unwrap_or_default();
+        }
+    };
+    let nonce = parts
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(nonce_of);
+    cache.store(
+        key,
+        Entry {
+            at: Instant::now(),
+            snapshots,
+            failures,
+            user_views_generation: generation,
+            headers: parts.headers.clone(),
+            page: NoncedPage::new(body.clone(), nonce),
+        },
+    );
+    let mut response = Response::from_parts(parts, Body::from(body));
+    response
+        .headers_mut()
+        .insert(CACHE_STATUS, HeaderValue::from_static("miss"));
+    response
+}
+
+/// A cached page with a new nonce in place of the one it was rendered with.
+fn hit(mut headers: HeaderMap, page: &NoncedPage) -> Response {
+    let body = match page.nonce.as_deref() {
+        Some(old) => {
+            let new = leptos::nonce::Nonce::new().to_string();
+            if let Some(policy) = headers
+                .get(header::CONTENT_SECURITY_POLICY)
+                .and_then(|v| v.to_str().ok())
+                .map(|p| p.replace(old, &new))
+                .and_then(|p| HeaderValue::from_str(&p).ok())
+            {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            page.with_nonce(&new)
+        }
+        None => page.with_nonce(""),
+    };
+    headers.remove(header::CONTENT_LENGTH);
+    headers.insert(CACHE_STATUS, HeaderValue::from_static("hit"));
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = headers;
+    response
+}
+
+/// The nonce in a CSP header's `'nonce-…'` source, if any.
+pub fn nonce_of(policy: &str) -> Option<String> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    (len >= 16).then(|| policy[start..start + len].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonce_is_read_from_the_policy() {
+        let p = "default-src 'self'; script-src 'self' 'nonce-AbCdEfGhIjKlMnOpQrStUv' 'wasm-unsafe-eval'";
+        assert_eq!(nonce_of(p).as_deref(), Some("AbCdEfGhIjKlMnOpQrStUv"));
+        assert_eq!(nonce_of("default-src 'self'"), None);
+        // A short value is not a nonce Leptos makes; better not to rewrite it.
+        assert_eq!(nonce_of("script-src 'nonce-abc'"), None);
+    }
+
+    #[test]
+    fn every_occurrence_of_the_nonce_is_replaced() {
+        let body = Bytes::from_static(
+            b"N1<script nonce=\"N1\">a</script><script nonce=\"N1\">b</script>N",
+        );
+        let page = NoncedPage::new(body.clone(), Some("N1".into()));
+        assert_eq!(
+            page.with_nonce("XYZ"),
+            Bytes::from_static(
+                b"XYZ<script nonce=\"XYZ\">a</script><script nonce=\"XYZ\">b</script>N"
+            )
+        );
+        assert_eq!(NoncedPage::new(body.clone(), None).with_nonce("XYZ"), body);
+        assert_eq!(
+            NoncedPage::new(body.clone(), Some(String::new())).with_nonce("XYZ"),
+            body
+        );
+    }
+
+    #[test]
+    fn only_catalog_pages_are_cached() {
+        for p in [
+            "/",
+            "/catalog",
+            "/catalog/feature-views",
+            "/search",
+            "/registries/r/projects/p",
+        ] {
+            assert!(is_catalog_page(p), "{p}");
+        }
+        for p in [
+            "/permissions",
+            "/permissions/edit",
+            "/recovery",
+            "/api/x",
+            "/catalogue",
+            "/healthz",
+        ] {
+            assert!(!is_catalog_page(p), "{p}");
+        }
+    }
+}
