@@ -17,6 +17,16 @@ pub use shell::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // hydrate_lazy, not hydrate_body: the current page's code may still be loading (lazy routes).
-    leptos::mount::hydrate_lazy(App);
+    // What `hydrate_lazy` does (not `hydrate_body`: the current page's code may still be
+    // loading, lazy routes), plus `<body data-hydrated="true">` once the whole page, its lazily
+    // loaded route included, has taken over. The browser tests wait for that attribute.
+    use leptos::prelude::document;
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(body) = document().body() else {
+            return;
+        };
+        let handle = leptos::mount::hydrate_from_async(body.clone(), App).await;
+        let _ = body.set_attribute("data-hydrated", "true");
+        handle.forget();
+    });
 }

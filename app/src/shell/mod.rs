@@ -75,7 +75,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     theme::provide_theme();
     csp::set_page_policy();
-    mark_hydrated();
 
     view! {
         <theme::ThemeAttribute/>
@@ -106,14 +105,4 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
-}
-
-/// Marks `<body data-hydrated="true">` once the wasm has taken over; effects never run on the
-/// server, so the attribute proves hydration (the browser tests wait for it).
-fn mark_hydrated() {
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }
