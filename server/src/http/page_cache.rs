@@ -13,6 +13,9 @@
 //! - each hit gets a fresh CSP nonce (in the header and in the page's script tags), so a nonce is
 //!   never sent twice.
 //!
+//! When an entry ends under load, one request renders the page again and the requests that
+//! miss meanwhile wait for its result instead of rendering the same page themselves.
+//!
 //! What a hit can get wrong: relative times on the page ("refreshed 4 s ago") are up to
 //! `page_cache_ms` old. That lifetime is 1 s by default and 0 turns the cache off.
 
@@ -30,6 +33,8 @@ use axum::{
     response::Response,
 };
 
+use tokio::sync::watch;
+
 use crate::{registry::snapshot::RegistrySnapshot, AppState};
 
 /// `hit` or `miss` on a cacheable page's response, for operators and tests.
@@ -44,6 +49,29 @@ const MAX_ENTRIES: usize = 512;
 pub struct PageCache {
     ttl: Duration,
     entries: Mutex<HashMap<Key, Entry>>,
+    // Renders in progress, by key. A request that misses while the same page is being rendered
+    // waits for that render rather than starting its own: when an entry expires under load, one
+    // request renders and the others get its result (no stampede of identical renders).
+    rendering: Mutex<HashMap<Key, watch::Receiver<()>>>,
+}
+
+/// Marks a key as being rendered; the mark goes when the render ends, however it ends (a
+/// client that hangs up drops the request's future, and this with it), waking the waiters.
+struct RenderingMark<'a> {
+    cache: &'a PageCache,
+    key: Key,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for RenderingMark<'_> {
+    fn drop(&mut self) {
+        let mut rendering = self
+            .cache
+            .rendering
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        rendering.remove(&self.key);
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -121,7 +149,24 @@ impl PageCache {
         PageCache {
             ttl,
             entries: Mutex::new(HashMap::new()),
+            rendering: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The right to render `key`, or (when another request is rendering it) a receiver that
+    /// wakes when that render ends.
+    fn claim(&self, key: &Key) -> Result<RenderingMark<'_>, watch::Receiver<()>> {
+        let mut rendering = self.rendering.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(waiting) = rendering.get(key) {
+            return Err(waiting.clone());
+        }
+        let (done, waiting) = watch::channel(());
+        rendering.insert(key.clone(), waiting);
+        Ok(RenderingMark {
+            cache: self,
+            key: key.clone(),
+            _done: done,
+        })
     }
 
     pub fn enabled(&self) -> bool {
@@ -218,6 +263,25 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
         return hit(headers, &page);
     }
+    let mark = match cache.claim(&key) {
+        Ok(mark) => {
+            // A render may have ended between the lookup above and the claim.
+            if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
+                return hit(headers, &page);
+            }
+            Some(mark)
+        }
+        Err(mut waiting) => {
+            // Returns when the other render ends (its mark drops the sender).
+            let _ = waiting.changed().await;
+            if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
+                return hit(headers, &page);
+            }
+            // Not kept (not a 200 page, or rendered from newer registries): render it here,
+            // without waiting in line again.
+            None
+        }
+    };
 
     let response = next.run(request).await;
     let cacheable = response.status() == StatusCode::OK
@@ -261,6 +325,7 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
             page: NoncedPage::new(body.clone(), nonce),
         },
     );
+    drop(mark);
     let mut response = Response::from_parts(parts, Body::from(body));
     response
         .headers_mut()

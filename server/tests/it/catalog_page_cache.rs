@@ -119,3 +119,37 @@ async fn only_catalog_pages_are_kept_and_an_entry_expires() {
     app.get(PAGE).await;
     assert_eq!(status(&app.get(PAGE).await), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_of_one_page_render_it_once() {
+    use tower::ServiceExt;
+    let app = demo_app().await;
+    let requests = (0..24).map(|_| {
+        let router = app.router.clone();
+        tokio::spawn(async move {
+            let response = router
+                .oneshot(Request::get(PAGE).body(Body::empty()).unwrap())
+                .await
+                .expect("router answers");
+            (
+                response.status().as_u16(),
+                response
+                    .headers()
+                    .get(CACHE_STATUS)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+            )
+        })
+    });
+    let mut misses = 0;
+    for r in requests.collect::<Vec<_>>() {
+        let (code, cache) = r.await.expect("request task");
+        assert_eq!(code, 200);
+        match cache.as_deref() {
+            Some("miss") => misses += 1,
+            Some("hit") => {}
+            other => panic!("unexpected cache status {other:?}"),
+        }
+    }
+    assert_eq!(misses, 1, "one render, every other request got its result");
+}
