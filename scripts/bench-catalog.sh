@@ -217,17 +217,35 @@ log "console first list page: $first bytes ($first_gz gzipped)"
 gz() { cat "$@" | gzip -9 | wc -c; }
 all_gz=$(gz "$site"/pkg/*.wasm "$site"/pkg/*.js)
 css_gz=$(gz "$site"/pkg/*.css)
-# A first visit loads the shell (the bindings JS, the main wasm, the split loader) and the
-# chunks the page names in its preload links; other pages' chunks load when they are opened.
+# A first visit loads the shell (the bindings JS, the main wasm, the split loader), the page's
+# route module (named in its preload links) and every chunk the split manifest lists for that
+# module; other pages' code loads when they are opened.
 shell_files=("$site/pkg/feast-console.js" "$site/pkg/feast-console.wasm")
 for f in "$site"/pkg/__wasm_split*.js; do [ -f "$f" ] && shell_files+=("$f"); done
 shell_gz=$(gz "${shell_files[@]}")
 log "console wasm + JS gzipped, all of it: $all_gz bytes (CSS $css_gz); the shell alone: $shell_gz bytes"
-for page in /catalog/feature-views / "/search?q=driver" /permissions/edit /topology /recovery; do
-  files=("${shell_files[@]}")
-  while read -r chunk; do [ -n "$chunk" ] && files+=("$site$chunk"); done < <(curl -fsS "$C$page" |
-    grep -o 'href="/pkg/[^"]*[.]wasm"' | sed 's/^href="//; s/"$//' | grep -v '/pkg/feast-console' | sort -u)
-  log "$(printf 'first visit to %-24s wasm + JS gzipped: %8s bytes (shell + %s chunks)' "$page" "$(gz "${files[@]}")" "$((${#files[@]} - ${#shell_files[@]}))")"
+for page in / /catalog/feature-views "/search?q=driver" /registries/synthetic/projects/project_07 \
+    /registries/synthetic/projects/project_07/feature-views/view_0042 /permissions /permissions/edit \
+    /topology /cache /recovery; do
+  route=$(curl -fsS "$C$page" | grep -o 'href="/pkg/split_[^"]*[.]wasm"' | head -1 | sed 's/^href="//; s/"$//')
+  visit=$(python3 - "$site/pkg" "$route" "${shell_files[@]}" <<'PY'
+import gzip, json, os, sys
+pkg, route, shell = sys.argv[1], sys.argv[2], sys.argv[3:]
+files = list(shell)
+chunks = 0
+if route:
+    module = os.path.basename(route)
+    files.append(os.path.join(pkg, module))
+    key = module[len("split_"):-len(".wasm")]
+    with open(os.path.join(pkg, "__wasm_split_manifest.json")) as f:
+        deps = json.load(f).get(key, [])
+    files += [os.path.join(pkg, c + ".wasm") for c in deps]
+    chunks = len(deps)
+data = b"".join(open(f, "rb").read() for f in files)
+print(len(gzip.compress(data, 9)), chunks)
+PY
+)
+  log "$(printf 'first visit to %-64s wasm + JS gzipped: %8s bytes (shell, route module, %s chunks)' "$page" ${visit})"
 done
 feast_js=$(cat "$(dirname "$(dirname "$feast")")"/lib/python3*/site-packages/feast/ui/build/static/js/main.*.js | gzip -9 | wc -c)
 log "feast ui main JS gzipped: $feast_js bytes"
