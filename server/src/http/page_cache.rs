@@ -257,7 +257,7 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         .registries
         .handles
         .iter()
-        .map(|h| h.status().consecutive_failures)
+        .map(|h| h.consecutive_failures())
         .collect();
     let generation = state.user_views.generation();
     if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {

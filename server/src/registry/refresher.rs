@@ -61,6 +61,14 @@ impl RegistryHandle {
             .clone()
     }
 
+    /// Failed reads since the last good one, without copying the status (per-request use).
+    pub fn consecutive_failures(&self) -> u32 {
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .consecutive_failures
+    }
+
     pub fn status(&self) -> RegistryStatus {
         self.status
             .read()

@@ -218,8 +218,8 @@ pub fn listing_kind_of(kind: ObjectKind) -> Option<ObjectKind> {
     }
 }
 
-/// Percent-encodes one URL path segment (object names are user text).
-fn encode_segment(s: &str) -> String {
+/// Percent-encodes one URL path segment (object and permission names are user text).
+pub(crate) fn encode_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -23,6 +23,7 @@ use prost::Message;
 use serde_json::Value;
 
 use super::proto::permission::{Permission, PermissionSpec};
+use super::rest::encode_segment;
 use super::write::{StoredRow, WriteError, ABSENT};
 
 mod json;
@@ -59,18 +60,6 @@ fn lock_of(key: String) -> Arc<tokio::sync::Mutex<()>> {
     // Forget locks nobody holds, so the map stays as small as the edits in flight.
     map.retain(|_, l| Arc::strong_count(l) > 1);
     map.entry(key).or_default().clone()
-}
-
-/// Percent-encodes one URL path segment (permission names are user text).
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl RestPermissions {
@@ -145,7 +134,7 @@ impl RestPermissions {
         self.token()?;
         let request = self
             .client
-            .get(self.url(&format!("permissions/{}", segment(name))))
+            .get(self.url(&format!("permissions/{}", encode_segment(name))))
             .query(&[("project", project), ("allow_cache", "false")]);
         match self.send(request).await {
             Ok(v) => row_from_json(&v).map(Some),
@@ -267,7 +256,7 @@ impl RestPermissions {
     async fn project_exists(&self, project: &str) -> Result<(), WriteError> {
         let request = self
             .client
-            .get(self.url(&format!("projects/{}", segment(project))));
+            .get(self.url(&format!("projects/{}", encode_segment(project))));
         match self.send(request).await {
             Err(Failure::Refused(r)) if r.status == 404 => Err(WriteError::Invalid(format!(
                 "project `{project}` does not exist in this registry"
@@ -296,7 +285,7 @@ impl RestPermissions {
         };
         let request = self
             .client
-            .delete(self.url(&format!("permissions/{}", segment(name))))
+            .delete(self.url(&format!("permissions/{}", encode_segment(name))))
             .query(&[("project", project)]);
         match self.send(request).await {
             Ok(_) => Ok(row),
