@@ -7,7 +7,7 @@
 #
 # Then build the runtime stage on it (see server/tests/it/deploy_manifests.rs, the buildah test):
 #   FC_BUILDAH_RUNTIME_IMAGE=localhost/fc-debian:bookworm-minbase \
-#     RUSTFLAGS="--cfg erase_components" cargo test -p server --test it deploy_manifests::buildah
+#     cargo test -p server --test it deploy_manifests::buildah
 #
 # buildah here needs `--storage-driver vfs` and `--isolation chroot` for RUN steps: the default
 # OCI isolation (crun) fails with "cgroups in hybrid mode not supported, drop all controllers

@@ -5,8 +5,8 @@
 #
 #   scripts/bench-catalog.sh [--skip-build] [--duration SECONDS] [--out FILE]
 #
-# - builds the release site and server (`cargo leptos build --release --split`) unless --skip-build;
-#   honours CARGO_TARGET_DIR and LEPTOS_SITE_ROOT like cargo-leptos does;
+# - builds the release site and server as the README's first command does
+#   (`scripts/start.sh --build-only`) unless --skip-build;
 # - writes a synthetic file registry of 10,000 feature views in 50 projects
 #   (`feast-console catalog synthetic`);
 # - serves it with the release console twice (the rendered-page cache on, as shipped, and off with
@@ -24,10 +24,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"
+export PATH="$ROOT/.tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-build=1 duration=15 out="${CARGO_TARGET_DIR:-$ROOT/target}/bench/catalog.txt"
+build=1 duration=15 out="$ROOT/target/bench/catalog.txt"
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-build) build=0; shift ;;
@@ -37,8 +36,8 @@ while [ $# -gt 0 ]; do
     *) echo "bench-catalog: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-target=${CARGO_TARGET_DIR:-$ROOT/target}
-site=${LEPTOS_SITE_ROOT:-$ROOT/target/site}
+target=$ROOT/target
+site=$ROOT/target/site
 bin=$target/release/feast-console
 feast=$ROOT/.venv/feast/bin/feast
 
@@ -51,8 +50,7 @@ if ! command -v wrk >/dev/null; then
 fi
 [ -x "$feast" ] || { echo "bench-catalog: no Feast venv at .venv/feast (run scripts/setup.sh)" >&2; exit 2; }
 if [ "$build" = 1 ]; then
-  echo "building the release site and server (cargo leptos build --release --split)"
-  cargo leptos build --release --split 2>&1 | tail -3
+  bash scripts/start.sh --build-only
 fi
 [ -x "$bin" ] || { echo "bench-catalog: no release binary at $bin" >&2; exit 2; }
 [ -d "$site/pkg" ] || { echo "bench-catalog: no release site at $site" >&2; exit 2; }

@@ -36,8 +36,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$out" ] || die "--out DIR is required"
-[ -f "$bin" ] && [ -x "$bin" ] || die "no executable binary at $bin (build it first: cargo leptos build --release --split)"
-[ -d "$site/pkg" ] || die "no built site at $site (pkg/ missing; build it first: cargo leptos build --release --split)"
+[ -f "$bin" ] && [ -x "$bin" ] || die "no executable binary at $bin (build it first: scripts/start.sh --build-only)"
+[ -d "$site/pkg" ] || die "no built site at $site (pkg/ missing; build it first: scripts/start.sh --build-only)"
 [ -d "$migrations" ] || die "no migrations folder at $migrations"
 if [ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then die "$out exists and is not empty"; fi
 mkdir -p "$out"

@@ -1,46 +1,19 @@
 #!/usr/bin/env bash
 # Installs the build and test tool chain for feast-console. Idempotent: each tool is
 # skipped when the right version is already there. Downloads only from the package
-# registries (crates.io, npm, Debian, PyPI): cargo-leptos is pointed at tools on PATH so it
-# never fetches binaries itself.
+# registries (crates.io, npm, Debian, PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-CARGO_LEPTOS_VERSION=0.3.11
-# Must equal the wasm-bindgen crate pinned in Cargo.toml / Cargo.lock.
-WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+# The test runner; pinned so every machine runs the tests the same way (one process per test,
+# .config/nextest.toml's time limits). Installed from crates.io when missing or of another version.
+NEXTEST_VERSION=0.9.143
 BINARYEN_NPM_VERSION=132.0.0
 TOOLS="$ROOT/.tools"           # npm-installed binaries (wasm-opt) live here, git-ignored
 mkdir -p "$TOOLS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
-
-# Tools are built with a fast profile: no LTO, many codegen units. They are build tools, not
-# the product; this cuts cargo-leptos from ~21 to a few minutes on 2 cores.
-fast_install_env() {
-  export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-         CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
-         CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_INCREMENTAL=false
-}
-
-# Unpacks a crate's published source into a scratch folder (cargo info downloads and unpacks it).
-crate_source() {
-  local name=$1 version=$2 dest
-  dest=$(mktemp -d)
-  cargo info "$name@$version" >/dev/null 2>&1 || true
-  local src
-  src=$(ls -d "$HOME"/.cargo/registry/src/*/"$name-$version" 2>/dev/null | head -n1 || true)
-  if [ -z "$src" ]; then
-    local crate
-    crate=$(ls "$HOME"/.cargo/registry/cache/*/"$name-$version.crate" 2>/dev/null | head -n1 || true)
-    [ -n "$crate" ] || { echo "could not fetch $name $version from crates.io" >&2; exit 1; }
-    tar -xzf "$crate" -C "$dest"
-  else
-    cp -r "$src" "$dest/"
-  fi
-  echo "$dest/$name-$version"
-}
 
 install_wasm_target() {
   if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -50,24 +23,25 @@ install_wasm_target() {
   fi
 }
 
-install_cargo_leptos() {
-  if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
-    log "cargo-leptos $CARGO_LEPTOS_VERSION: present"; return
+# scripts/site-builder: splits the wasm per page and generates its JS glue, with the libraries
+# cargo-leptos uses for that (cargo-leptos itself takes ~20 minutes to compile here). cargo
+# skips it in a second when nothing changed.
+install_site_builder() {
+  if [ -x target/site-builder/release/site-builder ] && \
+     [ -z "$(find scripts/site-builder -newer target/site-builder/release/site-builder -type f -print -quit)" ]; then
+    log "site builder: present"; return
   fi
-  log "building cargo-leptos $CARGO_LEPTOS_VERSION (its lockfile needs one pin for rustc 1.95)"
-  local src; src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
-  ( cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 \
-      && fast_install_env && cargo install --path . --locked --force )
+  log "building the site builder (first time: about 4 min on 2 cores)"
+  CARGO_TARGET_DIR="$ROOT/target/site-builder" \
+    cargo build --release --locked --quiet --manifest-path scripts/site-builder/Cargo.toml
 }
 
-install_wasm_bindgen() {
-  if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
-    log "wasm-bindgen $WASM_BINDGEN_VERSION: present"; return
+install_nextest() {
+  if cargo nextest --version 2>/dev/null | grep -q "^cargo-nextest $NEXTEST_VERSION\b"; then
+    log "cargo-nextest $NEXTEST_VERSION: present"; return
   fi
-  log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  local src; src=$(crate_source wasm-bindgen-cli "$WASM_BINDGEN_VERSION")
-  ( cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; } \
-      && fast_install_env && cargo install --path . --locked --force )
+  log "installing cargo-nextest $NEXTEST_VERSION from crates.io (about 6 min on 2 cores)"
+  cargo install --locked --quiet cargo-nextest --version "$NEXTEST_VERSION"
 }
 
 # Debian's binaryen (108) produces a wasm that never hydrates; npm's binaryen works.
@@ -114,8 +88,8 @@ install_oidc_provider() {
 
 what=${1:-all}
 case "$what" in
-  build) install_wasm_target; install_cargo_leptos; install_wasm_bindgen; install_wasm_opt ;;
-  all)   install_wasm_target; install_cargo_leptos; install_wasm_bindgen; install_wasm_opt
+  build) install_wasm_target; install_site_builder; install_wasm_opt ;;
+  all)   install_wasm_target; install_site_builder; install_wasm_opt; install_nextest
          install_debian_packages; install_node_modules; install_oidc_provider ;;
   *) echo "usage: scripts/setup.sh [build|all]" >&2; exit 2 ;;
 esac

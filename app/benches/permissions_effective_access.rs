@@ -3,7 +3,7 @@
 //! through Feast's own `enforce_policy` in the same run, extrapolated, for the ratio.
 //!
 //!     scripts/feast-venv.sh   # once, for the Feast part (skipped without it)
-//!     RUSTFLAGS="--cfg erase_components" cargo bench -p app --bench permissions_effective_access
+//!     cargo bench -p app --bench permissions_effective_access
 //!
 //! `FC_BENCH_ORACLE_SAMPLE` sets how many decisions Feast makes (default 2,000).
 

@@ -6,9 +6,8 @@ _pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=net.sh
+source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 
 pg_bin() {
   local b
