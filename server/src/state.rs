@@ -29,6 +29,19 @@ pub struct AppState {
     pub topology: crate::topology::source::LiveTopology,
     /// Rendered catalog pages kept for `page_cache_ms` (see `http::page_cache`).
     pub page_cache: Arc<crate::http::page_cache::PageCache>,
+    /// The demo registry's editable copy, when no registry is configured.
+    pub demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
+}
+
+impl AppState {
+    /// The registries actually read (the demo's copy when none is configured).
+    pub fn registry_sources(&self) -> Vec<crate::registry::RegistrySource> {
+        self.registries
+            .handles
+            .iter()
+            .map(|h| h.source_config().clone())
+            .collect()
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

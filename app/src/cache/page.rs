@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::view::{
     format_bytes, format_ms, CacheDetail, CacheOverview, CacheRow, PlotView, ProbeView,
 };
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
@@ -43,7 +43,7 @@ pub fn CachePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! {
-                        <EmptyState title="Registry-cache health unavailable"><p>{e.to_string()}</p></EmptyState>
+                        <ErrorState title="Registry-cache health unavailable" error=e href="/topology" label="See the topology instead"/>
                     }.into_any(),
                     Ok(o) => view! { <OverviewBody overview=o/> }.into_any(),
                 }
@@ -71,7 +71,7 @@ fn OverviewBody(overview: CacheOverview) -> impl IntoView {
                     <caption>"Registry copies per deployment (current replicas; HPA range in brackets)"</caption>
                     <thead><tr>
                         <th scope="col">"FeatureStore"</th><th scope="col">"Copies"</th><th scope="col">"Mode"</th>
-                        <th scope="col">"cache_ttl_seconds"</th><th scope="col">"registryTTLSeconds"</th>
+                        <th scope="col">"cache_ttl_"<wbr/>"seconds"</th><th scope="col">"registry"<wbr/>"TTLSeconds"</th>
                         <th scope="col">"Load"</th><th scope="col">"Storm risk"</th><th scope="col">"Recommendation"</th>
                     </tr></thead>
                     <tbody>{overview.rows.into_iter().map(|r| view! { <RowView row=r/> }).collect_view()}</tbody>
@@ -109,22 +109,24 @@ fn Probes(probes: Vec<ProbeView>) -> impl IntoView {
         return view! { <p class="muted">"No registry source is configured."</p> }.into_any();
     }
     view! {
-        <table class="cache-table">
-            <thead><tr><th scope="col">"Registry"</th><th scope="col">"State"</th><th scope="col">"Full load"</th>
-                <th scope="col">"Size"</th><th scope="col">"Objects"</th><th scope="col">"Samples"</th><th scope="col">"Last probe"</th></tr></thead>
-            <tbody>{probes.into_iter().map(|p| view! {
-                <tr>
-                    <th scope="row">{p.registry.clone()}<br/><code class="muted">{p.source.clone()}</code></th>
-                    <td class=format!("probe-{}", p.state.replace(' ', "-"))>{p.state.clone()}
-                        {p.last_error.clone().map(|e| view! { <br/><small>{e}</small> })}</td>
-                    <td>{p.last_load_ms.map(format_ms).unwrap_or_else(|| "-".into())}</td>
-                    <td>{p.bytes.map(format_bytes).unwrap_or_else(|| "-".into())}</td>
-                    <td>{p.objects.map(|o| o.to_string()).unwrap_or_else(|| "-".into())}</td>
-                    <td>{p.samples}</td>
-                    <td>{p.probed_at.clone().unwrap_or_else(|| "-".into())}</td>
-                </tr>
-            }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="cache-table">
+                <thead><tr><th scope="col">"Registry"</th><th scope="col">"State"</th><th scope="col">"Full load"</th>
+                    <th scope="col">"Size"</th><th scope="col">"Objects"</th><th scope="col">"Samples"</th><th scope="col">"Last probe"</th></tr></thead>
+                <tbody>{probes.into_iter().map(|p| view! {
+                    <tr>
+                        <th scope="row">{p.registry.clone()}<br/><code class="muted">{p.source.clone()}</code></th>
+                        <td class=format!("probe-{}", p.state.replace(' ', "-"))>{p.state.clone()}
+                            {p.last_error.clone().map(|e| view! { <br/><small>{e}</small> })}</td>
+                        <td>{p.last_load_ms.map(format_ms).unwrap_or_else(|| "-".into())}</td>
+                        <td>{p.bytes.map(format_bytes).unwrap_or_else(|| "-".into())}</td>
+                        <td>{p.objects.map(|o| o.to_string()).unwrap_or_else(|| "-".into())}</td>
+                        <td>{p.samples}</td>
+                        <td>{p.probed_at.clone().unwrap_or_else(|| "-".into())}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+        </div>
     }.into_any()
 }
 
@@ -162,7 +164,7 @@ pub fn CacheDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Computing…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Err(e) => view! { <EmptyState title="Registry-cache health unavailable"><p>{e.to_string()}</p></EmptyState> }.into_any(),
+                    Err(e) => view! { <ErrorState title="Registry-cache health unavailable" error=e href="/cache" label="All deployments"/> }.into_any(),
                     Ok(None) => view! { <EmptyState title="No such FeatureStore"><p>"It is not in the current manifests."</p></EmptyState> }.into_any(),
                     Ok(Some(d)) => view! { <DetailBody detail=d/> }.into_any(),
                 }
@@ -240,21 +242,25 @@ fn DetailBody(detail: CacheDetail) -> impl IntoView {
     ];
     view! {
         <h3>"Cache settings"</h3>
-        <table class="cache-table">
-            <thead><tr><th scope="col">"Setting"</th><th scope="col">"Value"</th><th scope="col">"From"</th></tr></thead>
-            <tbody>{settings.into_iter().map(|(k, v, from)| view! { <tr><th scope="row"><code>{k}</code></th><td>{v}</td><td>{from}</td></tr> }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="cache-table">
+                <thead><tr><th scope="col">"Setting"</th><th scope="col">"Value"</th><th scope="col">"From"</th></tr></thead>
+                <tbody>{settings.into_iter().map(|(k, v, from)| view! { <tr><th scope="row"><code>{k}</code></th><td>{v}</td><td>{from}</td></tr> }).collect_view()}</tbody>
+            </table>
+        </div>
         <h3>"Figures"</h3>
         <dl class="cache-figures">{figures.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
         <h3>"Per server type"</h3>
-        <table class="cache-table">
-            <thead><tr><th scope="col">"Server"</th><th scope="col">"Copies per pod"</th><th scope="col">"Copies"</th><th scope="col">"Background reads every"</th><th scope="col">"Blocking reads every"</th></tr></thead>
-            <tbody>{a.servers.iter().map(|sv| view! { <tr>
-                <th scope="row">{sv.kind.clone()}</th><td>{sv.per_pod}</td><td>{super::view::format_range(sv.copies)}</td>
-                <td>{if sv.schedule.background_seconds.is_empty() { "never".to_string() } else { sv.schedule.background_seconds.iter().map(|p| format!("{p} s")).collect::<Vec<_>>().join(", ") }}</td>
-                <td>{sv.schedule.blocking_seconds.map(|p| format!("{p} s")).unwrap_or_else(|| "never".into())}</td>
-            </tr> }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="cache-table">
+                <thead><tr><th scope="col">"Server"</th><th scope="col">"Copies per pod"</th><th scope="col">"Copies"</th><th scope="col">"Background reads every"</th><th scope="col">"Blocking reads every"</th></tr></thead>
+                <tbody>{a.servers.iter().map(|sv| view! { <tr>
+                    <th scope="row">{sv.kind.clone()}</th><td>{sv.per_pod}</td><td>{super::view::format_range(sv.copies)}</td>
+                    <td>{if sv.schedule.background_seconds.is_empty() { "never".to_string() } else { sv.schedule.background_seconds.iter().map(|p| format!("{p} s")).collect::<Vec<_>>().join(", ") }}</td>
+                    <td>{sv.schedule.blocking_seconds.map(|p| format!("{p} s")).unwrap_or_else(|| "never".into())}</td>
+                </tr> }).collect_view()}</tbody>
+            </table>
+        </div>
         <h3>"Recommendations (the guide's table)"</h3>
         <ul class="cache-recommendations">{a.recommendations.iter().map(|r| view! {
             <li class=if r.primary { "primary" } else { "" }>

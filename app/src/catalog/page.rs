@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::overview::{ProjectOverview, RegistryOverview};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 /// Every configured registry with its projects and how many objects of each kind they hold.
 #[server]
@@ -25,9 +25,7 @@ pub fn CatalogPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! {
-                        <EmptyState title="Catalog unavailable">
-                            <p>{e.to_string()}</p>
-                        </EmptyState>
+                        <ErrorState title="Catalog unavailable" error=e href="/search" label="Search the catalog instead"/>
                     }.into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <EmptyState title="No registry connected">

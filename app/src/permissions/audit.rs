@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::backend::{AuditFilter, AuditRecord};
 use super::views::model::{csv_field, data_url};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn permission_audit_list(filter: AuditFilter) -> Result<Vec<AuditRecord>, ServerFnError> {
@@ -96,7 +96,7 @@ pub fn PermissionAuditPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Reading the audit log…"</p> }>
             {move || Suspend::new(async move {
                 match records.await {
-                    Err(e) => view! { <EmptyState title="Audit log unavailable"><p>{e.to_string()}</p></EmptyState> }.into_any(),
+                    Err(e) => view! { <ErrorState title="Audit log unavailable" error=e href="/permissions" label="Back to permissions"/> }.into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <EmptyState title="No audit records"><p>"Nothing matches; changes made in the permission editor appear here."</p></EmptyState>
                     }.into_any(),
@@ -117,33 +117,35 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
     };
     view! {
         <p><a href=csv download="permission-audit.csv">"Export CSV"</a></p>
-        <table class="perm-table perm-audit">
-            <thead><tr><th>"When"</th><th>"Who"</th><th>"Where"</th><th>"Permission"</th><th>"Change"</th><th>"Reason"</th><th>"Before / after"</th></tr></thead>
-            <tbody>
-                {records.into_iter().map(|r| {
-                    let (before, after) = (pretty(&r.before), pretty(&r.after));
-                    view! {
-                        <tr>
-                            <td>{utc(r.at_ms)}</td>
-                            <td>{r.actor}</td>
-                            <td>{r.registry}" / "{r.project}</td>
-                            <td>{r.permission}</td>
-                            <td>{r.operation}<br/><span class="muted">{r.before_version}" → "{r.after_version}</span></td>
-                            <td>{r.reason}</td>
-                            <td>
-                                <details>
-                                    <summary>"Show"</summary>
-                                    <div class="perm-diff">
-                                        <pre>{before}</pre>
-                                        <pre>{after}</pre>
-                                    </div>
-                                </details>
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="perm-table perm-audit">
+                <thead><tr><th>"When"</th><th>"Who"</th><th>"Where"</th><th>"Permission"</th><th>"Change"</th><th>"Reason"</th><th>"Before / after"</th></tr></thead>
+                <tbody>
+                    {records.into_iter().map(|r| {
+                        let (before, after) = (pretty(&r.before), pretty(&r.after));
+                        view! {
+                            <tr>
+                                <td>{utc(r.at_ms)}</td>
+                                <td>{r.actor}</td>
+                                <td>{r.registry}" / "{r.project}</td>
+                                <td>{r.permission}</td>
+                                <td>{r.operation}<br/><span class="muted">{r.before_version}" → "{r.after_version}</span></td>
+                                <td>{r.reason}</td>
+                                <td>
+                                    <details>
+                                        <summary>"Show"</summary>
+                                        <div class="perm-diff">
+                                            <pre>{before}</pre>
+                                            <pre>{after}</pre>
+                                        </div>
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -27,6 +27,9 @@ pub struct RegistryChoice {
     pub projects: Vec<String>,
     /// Why the console cannot write this registry; None when it can.
     pub read_only: Option<String>,
+    /// Set for the demo registry: what it is, said on every permission page.
+    #[serde(default)]
+    pub demo: Option<String>,
 }
 
 /// A permission as stored now, with the version a save must name.
@@ -120,7 +123,16 @@ pub trait PermissionsBackend: Send + Sync {
     fn write_note(&self, _registry: &str) -> Option<String> {
         None
     }
+    /// Puts the demo registry back as bundled; says what was done. `actor` is logged.
+    fn reset_demo(&self, _actor: String) -> BoxFuture<'_, Result<String, String>> {
+        Box::pin(async { Err(NO_DEMO.to_string()) })
+    }
 }
+
+/// The answer of [`PermissionsBackend::reset_demo`] when the console reads configured registries.
+#[cfg(feature = "ssr")]
+pub const NO_DEMO: &str =
+    "there is no demo registry to reset: this console reads the registries it was configured with";
 
 #[cfg(feature = "ssr")]
 #[derive(Clone)]

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod backend;
+pub mod demo;
 pub mod editor;
 pub mod evaluator;
 pub mod lints;

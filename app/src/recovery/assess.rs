@@ -204,8 +204,9 @@ pub fn assess_online(i: &Inputs) -> Assessment {
             a.evidence.push(format!("Redis unreachable: {reason}"));
             floor = Some((Status::Unknown, format!("Redis unreachable: {reason}")));
         }
-        RedisEvidence::Info(r) => {
+        RedisEvidence::Info(r) | RedisEvidence::Demo(r) => {
             observed_at = r.observed_at;
+            let first = a.evidence.len();
             a.evidence.push(format!(
                 "Redis role {}{}{}",
                 r.role,
@@ -246,6 +247,11 @@ pub fn assess_online(i: &Inputs) -> Assessment {
                     Status::AtRisk,
                     "this Redis replica has lost its master".to_string(),
                 ));
+            }
+            if matches!(o.redis, RedisEvidence::Demo(_)) {
+                for line in &mut a.evidence[first..] {
+                    *line = format!("demo, made up: {line}");
+                }
             }
         }
     }

@@ -94,8 +94,13 @@ pub struct OnlineEvidence {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum RedisEvidence {
     NotConfigured,
-    Unreachable { observed_at: i64, reason: String },
+    Unreachable {
+        observed_at: i64,
+        reason: String,
+    },
     Info(RedisInfo),
+    /// Made-up figures shown by the demo (no Redis probed); every line they give says so.
+    Demo(RedisInfo),
 }
 
 /// The parts of Redis `INFO` (and `CONFIG GET save`, when allowed) that tell how it recovers.

@@ -8,7 +8,7 @@ use super::assess::Assessment;
 use super::deployment::{class_label, DeploymentRecovery};
 use super::model::{human_seconds, Status};
 use super::report::{RecoveryPageData, RecoveryState};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn load_recovery() -> Result<RecoveryState, ServerFnError> {
@@ -27,9 +27,7 @@ pub fn RecoveryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! {
-                        <EmptyState title="Recovery status unavailable">
-                            <p>{e.to_string()}</p>
-                        </EmptyState>
+                        <ErrorState title="Recovery status unavailable" error=e href="/topology" label="See the topology instead"/>
                     }.into_any(),
                     Ok(RecoveryState::Ready(d)) => view! { <RecoveryBody data=*d/> }.into_any(),
                     Ok(waiting) => view! { <Waiting state=waiting/> }.into_any(),
@@ -73,6 +71,7 @@ fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
         })
         .unwrap_or_else(|| "not classified".into());
     view! {
+        {r.demo.clone().map(|note| view! { <p class="demo-note recovery-demo" role="note"><strong>"Demo. "</strong>{note}</p> })}
         <p class=format!("recovery-readiness status-{}", r.readiness.status.id()) role="status">
             <strong>{r.readiness.line.clone()}</strong>
         </p>
@@ -102,16 +101,18 @@ fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
 #[component]
 pub(super) fn PriorityTable(components: Vec<Assessment>, caption: String) -> impl IntoView {
     view! {
-        <table class="recovery-table">
-            <caption>{caption}</caption>
-            <thead><tr>
-                <th scope="col">"Priority"</th><th scope="col">"Component"</th>
-                <th scope="col">"Objective (RPO / RTO)"</th><th scope="col">"Evidence"</th>
-                <th scope="col">"Achieved RPO"</th><th scope="col">"RTO estimate"</th>
-                <th scope="col">"Status"</th><th scope="col">"Evidence age"</th>
-            </tr></thead>
-            <tbody>{components.into_iter().map(|a| view! { <Row a=a/> }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="recovery-table">
+                <caption>{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Priority"</th><th scope="col">"Component"</th>
+                    <th scope="col">"Objective (RPO / RTO)"</th><th scope="col">"Evidence"</th>
+                    <th scope="col">"Achieved RPO"</th><th scope="col">"RTO estimate"</th>
+                    <th scope="col">"Status"</th><th scope="col">"Evidence age"</th>
+                </tr></thead>
+                <tbody>{components.into_iter().map(|a| view! { <Row a=a/> }).collect_view()}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -134,23 +135,25 @@ fn Deployments(deployments: Vec<DeploymentRecovery>) -> impl IntoView {
                 view! { <p class="muted">"No FeatureStore in the topology source: only the cluster table above."</p> }.into_any()
             } else {
                 view! {
-                    <table class="recovery-table recovery-deployment-list">
-                        <caption>"Readiness per deployment"</caption>
-                        <thead><tr><th scope="col">"FeatureStore"</th><th scope="col">"Class"</th><th scope="col">"Readiness"</th></tr></thead>
-                        <tbody>{deployments.into_iter().map(|d| {
-                            let href = format!("/recovery/{}/{}", encode(&d.namespace), encode(&d.name));
-                            let key = d.key();
-                            let row_key = key.clone();
-                            let status_class = format!("badge recovery-status status-{}", d.readiness.status.id());
-                            view! {
-                                <tr data-deployment=row_key>
-                                    <th scope="row"><a href=href>{key}</a></th>
-                                    <td>{class_label(d.topology)}</td>
-                                    <td><span class=status_class>{d.readiness.status.label()}</span>" "<small>{d.readiness.line}</small></td>
-                                </tr>
-                            }
-                        }).collect_view()}</tbody>
-                    </table>
+                    <div class="table-scroll">
+                        <table class="recovery-table recovery-deployment-list">
+                            <caption>"Readiness per deployment"</caption>
+                            <thead><tr><th scope="col">"FeatureStore"</th><th scope="col">"Class"</th><th scope="col">"Readiness"</th></tr></thead>
+                            <tbody>{deployments.into_iter().map(|d| {
+                                let href = format!("/recovery/{}/{}", encode(&d.namespace), encode(&d.name));
+                                let key = d.key();
+                                let row_key = key.clone();
+                                let status_class = format!("badge recovery-status status-{}", d.readiness.status.id());
+                                view! {
+                                    <tr data-deployment=row_key>
+                                        <th scope="row"><a href=href>{key}</a></th>
+                                        <td>{class_label(d.topology)}</td>
+                                        <td><span class=status_class>{d.readiness.status.label()}</span>" "<small>{d.readiness.line}</small></td>
+                                    </tr>
+                                }
+                            }).collect_view()}</tbody>
+                        </table>
+                    </div>
                 }.into_any()
             }}
         </section>

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::deployment::{class_label, find};
 use super::page::{load_recovery, PriorityTable, Waiting};
 use super::report::{RecoveryPageData, RecoveryState};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[component]
 pub fn RecoveryDeploymentPage() -> impl IntoView {
@@ -28,9 +28,7 @@ pub fn RecoveryDeploymentPage() -> impl IntoView {
                 let (namespace, name) = key.get();
                 match data.await {
                     Err(e) => view! {
-                        <EmptyState title="Recovery status unavailable">
-                            <p>{e.to_string()}</p>
-                        </EmptyState>
+                        <ErrorState title="Recovery status unavailable" error=e href="/recovery" label="All deployments and the cluster"/>
                     }.into_any(),
                     Ok(RecoveryState::Ready(d)) => view! { <DeploymentBody data=*d namespace=namespace name=name/> }.into_any(),
                     Ok(waiting) => view! { <Waiting state=waiting/> }.into_any(),
@@ -43,6 +41,7 @@ pub fn RecoveryDeploymentPage() -> impl IntoView {
 #[component]
 fn DeploymentBody(data: RecoveryPageData, namespace: String, name: String) -> impl IntoView {
     let probe_line = data.probe_line();
+    let demo = data.report.demo.is_some();
     let Some(d) = find(&data.report.deployments, &namespace, &name).cloned() else {
         // A 404 for scripts and crawlers; people get the explanation below.
         #[cfg(feature = "ssr")]
@@ -63,6 +62,7 @@ fn DeploymentBody(data: RecoveryPageData, namespace: String, name: String) -> im
         super::page::encode(&d.name)
     );
     view! {
+        {demo.then(|| view! { <p class="demo-note recovery-demo" role="note"><strong>"Demo. "</strong>"This console serves the bundled demo: the deployment comes from the demo manifests, and evidence lines starting with \"demo\" are demo evidence, not measurements of a running store."</p> })}
         <h2 class="recovery-deployment-title">{d.key()}</h2>
         <p class=format!("recovery-readiness status-{}", d.readiness.status.id()) role="status">
             <strong>{d.readiness.line.clone()}</strong>

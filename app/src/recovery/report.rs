@@ -22,6 +22,9 @@ pub struct RecoveryReport {
     /// One table per FeatureStore in the topology source, in the topology's order.
     #[serde(default)]
     pub deployments: Vec<DeploymentRecovery>,
+    /// Set when the console serves the demo: which evidence is demo evidence.
+    #[serde(default)]
+    pub demo: Option<String>,
 }
 
 pub fn build_report(inputs: &Inputs) -> RecoveryReport {
@@ -33,6 +36,7 @@ pub fn build_report(inputs: &Inputs) -> RecoveryReport {
         components,
         probed_by: None,
         deployments: Vec::new(),
+        demo: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The application shell: document, layout, navigation, theme and the route table.
 
 mod csp;
+mod errors;
 mod layout;
 mod not_found;
 mod routes;
@@ -13,6 +14,7 @@ use leptos_router::{
     path, Lazy, SsrMode,
 };
 
+pub use errors::{error_text, ErrorState};
 pub use layout::{EmptyState, Layout, PageHeader};
 pub use theme::Theme;
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
@@ -70,7 +70,7 @@ fn ClusterView() -> impl IntoView {
                     Err(e) => view! {
                         <EmptyState title="No cluster or manifests connected">
                             <p>"The topology area reads FeatureStore resources from a Kubernetes cluster or a folder of manifests."</p>
-                            <p>{e.to_string()}</p>
+                            <p>{crate::shell::error_text(&e)}</p>
                         </EmptyState>
                     }.into_any(),
                     Ok(o) if o.stores.is_empty() && o.errors.is_empty() => view! {
@@ -107,10 +107,12 @@ fn ClusterBody(overview: TopologyOverview) -> impl IntoView {
         })}
         <Problems errors=overview.errors.clone()/>
         <Diagram diagram=overview.diagram.clone() title="Cluster diagram"/>
-        <table class="topology-table">
-            <thead><tr><th>"FeatureStore"</th><th>"Class"</th><th>"Phase"</th><th>"Replicas"</th><th>"Badges"</th><th>"Checks"</th></tr></thead>
-            <tbody>{overview.stores.into_iter().map(|r| view! { <StoreRowView row=r/> }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="topology-table">
+                <thead><tr><th>"FeatureStore"</th><th>"Class"</th><th>"Phase"</th><th>"Replicas"</th><th>"Badges"</th><th>"Checks"</th></tr></thead>
+                <tbody>{overview.stores.into_iter().map(|r| view! { <StoreRowView row=r/> }).collect_view()}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -182,7 +184,7 @@ fn FeatureStoreView(key: Memo<(String, String)>) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Reading the FeatureStore…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Err(e) => view! { <EmptyState title="Topology unavailable"><p>{e.to_string()}</p></EmptyState> }.into_any(),
+                    Err(e) => view! { <ErrorState title="Topology unavailable" error=e href="/topology" label="All FeatureStores"/> }.into_any(),
                     Ok(None) => view! { <EmptyState title="No such FeatureStore"><p>"It is not in the current snapshot."</p></EmptyState> }.into_any(),
                     Ok(Some(d)) => view! { <DetailBody detail=d/> }.into_any(),
                 }
@@ -200,14 +202,16 @@ fn DetailBody(detail: FeatureStoreDetail) -> impl IntoView {
         <p>"Phase: "{row.phase.clone().unwrap_or_else(|| "-".into())}" · replicas: "{row.replicas.clone()}</p>
         <Diagram diagram=detail.diagram.clone() title="FeatureStore diagram"/>
         <h2>"Checklist"</h2>
-        <table class="topology-table">
-            <thead><tr><th>"Capability"</th><th>"Expected"</th><th>"Status"</th><th>"Evidence"</th></tr></thead>
-            <tbody>{detail.checklist.into_iter().map(|c| view! {
-                <tr class=if c.gap { "gap" } else { "" }>
-                    <td>{c.label}</td><td>{c.expected}</td><td>{c.status}</td><td>{c.evidence}</td>
-                </tr>
-            }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="topology-table">
+                <thead><tr><th>"Capability"</th><th>"Expected"</th><th>"Status"</th><th>"Evidence"</th></tr></thead>
+                <tbody>{detail.checklist.into_iter().map(|c| view! {
+                    <tr class=if c.gap { "gap" } else { "" }>
+                        <td>{c.label}</td><td>{c.expected}</td><td>{c.status}</td><td>{c.evidence}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+        </div>
         <h2>"Violations"</h2>
         {if detail.violations.is_empty() {
             view! { <p class="muted">"None."</p> }.into_any()

@@ -110,14 +110,10 @@ impl CacheHealth {
         self.topology.snapshot().unwrap_or_default()
     }
 
-    /// The server's registries (the bundled demo when none is configured, as `serve` reads)
+    /// The server's registries (the demo's copy when none is configured, as `serve` reads)
     /// and manifests (the bundled demo when none are configured, as the topology pages read).
     pub fn from_state(state: &crate::AppState) -> CacheHealth {
-        let sources = if state.config.registries.is_empty() {
-            crate::registry::demo::demo_source().into_iter().collect()
-        } else {
-            state.config.registries.clone()
-        };
+        let sources = state.registry_sources();
         // The operator-rendered client ConfigMaps are read from manifest folders; from a
         // cluster, settings come from the FeatureStore resources and Feast's defaults.
         let paths = match state.config.kubernetes {

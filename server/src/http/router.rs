@@ -33,9 +33,9 @@ pub fn router(state: AppState) -> Router {
     .into_provider();
     let permissions = crate::permissions::backend::ServerPermissions::new(
         state.registries.clone(),
-        &state.config.registries,
         state.db.clone(),
     )
+    .with_demo(state.demo.clone())
     .with_user_views(state.user_views.clone())
     .into_provider();
     let recovery_runner = crate::recovery::runner::start(&state);

@@ -38,10 +38,12 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     check_open_without_auth(&config)?;
     let db = ConsoleDb::open(&config.database_url, config.database_max_connections).await?;
     let auth = crate::auth::Auth::new(&config, db.clone()).map_err(StartError::Auth)?;
-    let sources = if config.registries.is_empty() {
-        crate::registry::demo::demo_source().into_iter().collect()
-    } else {
-        config.registries.clone()
+    let demo = demo_registry(&config);
+    let sources = match (&demo, config.registries.is_empty()) {
+        (Some(d), _) => vec![d.source()],
+        // No copy could be made: the bundled registry, read-only.
+        (None, true) => crate::registry::demo::demo_source().into_iter().collect(),
+        (None, false) => config.registries.clone(),
     };
     for source in &sources {
         tracing::info!(registry = %source.name, source = %source.display(), "reading Feast registry");
@@ -86,12 +88,29 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         page_cache: std::sync::Arc::new(crate::http::page_cache::PageCache::new(
             Duration::from_millis(config.page_cache_ms),
         )),
+        demo,
         leptos: leptos_options(&config),
         config: std::sync::Arc::new(config),
         db,
         metrics: Default::default(),
         lifecycle: std::sync::Arc::new(Lifecycle::default()),
     })
+}
+
+/// With no registry configured: the demo registry's copy in the data folder (made on the first
+/// start). None when registries are configured, or when no copy can be made (logged; the
+/// bundled registry is then served read-only).
+fn demo_registry(config: &Config) -> Option<std::sync::Arc<crate::registry::demo::DemoRegistry>> {
+    if !config.registries.is_empty() {
+        return None;
+    }
+    match crate::registry::demo::DemoRegistry::prepare(&config.data_dir) {
+        Ok(demo) => demo.map(std::sync::Arc::new),
+        Err(e) => {
+            tracing::warn!(error = %e, "serving the bundled demo registry read-only");
+            None
+        }
+    }
 }
 
 /// Without an identity provider the console trusts every visitor: allowed on loopback

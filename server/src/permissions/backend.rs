@@ -15,6 +15,7 @@ use app::permissions::backend::{
 use tokio::sync::Mutex;
 
 use crate::db::ConsoleDb;
+use crate::registry::demo::{DemoRegistry, DEMO_NAME};
 use crate::registry::refresher::Registries;
 use crate::registry::user_views::UserRegistryViews;
 use crate::registry::write::PermissionWriter;
@@ -28,6 +29,8 @@ pub struct ServerPermissions {
     writers: Mutex<HashMap<String, PermissionWriter>>,
     /// Per-user reads of REST registries, dropped after a write.
     user_views: Option<Arc<UserRegistryViews>>,
+    /// The demo registry's copy, when the console serves it.
+    demo: Option<Arc<DemoRegistry>>,
 }
 
 /// Shown in the editor of a REST registry.
@@ -42,11 +45,12 @@ fn request_token() -> Option<String> {
 }
 
 /// Why the console will not write `source`; None when it will.
-pub fn read_only_reason(source: &RegistrySource, bundled_demo: bool) -> Option<String> {
-    if bundled_demo {
-        return Some("the bundled demo registry is never written; start the console with --registry pointing at a copy to edit permissions".into());
-    }
-    match source.kind {
+pub fn read_only_reason(source: &RegistrySource) -> Option<String> {
+    match &source.kind {
+        // Only when no copy of it could be made in the data folder (see `registry::demo`).
+        SourceKind::Sqlite(path) if crate::registry::demo::bundled_path().as_ref() == Some(path) => {
+            Some("the bundled demo registry is never written, and no copy of it could be made in the data folder (see the log); start the console with --registry pointing at a copy to edit permissions".into())
+        }
         SourceKind::Sqlite(_) | SourceKind::Postgres(_) | SourceKind::File(_) => None,
         // Written with each admin's own token; see `registry::write_rest`.
         SourceKind::Rest(_) => None,
@@ -54,30 +58,40 @@ pub fn read_only_reason(source: &RegistrySource, bundled_demo: bool) -> Option<S
 }
 
 impl ServerPermissions {
-    /// `configured` are the `--registry` sources; when empty, `serve` reads the bundled demo
-    /// registry, which is shown read-only.
-    pub fn new(registries: Registries, configured: &[RegistrySource], db: ConsoleDb) -> Self {
-        let sources = if configured.is_empty() {
-            crate::registry::demo::demo_source()
-                .map(|s| {
-                    let why = read_only_reason(&s, true);
-                    (s, why)
-                })
-                .into_iter()
-                .collect()
-        } else {
-            configured
-                .iter()
-                .map(|s| (s.clone(), read_only_reason(s, false)))
-                .collect()
-        };
+    /// Every registry `registries` reads, writable unless [`read_only_reason`] says otherwise.
+    pub fn new(registries: Registries, db: ConsoleDb) -> Self {
+        let sources = registries
+            .handles
+            .iter()
+            .map(|h| {
+                let s = h.source_config().clone();
+                let why = read_only_reason(&s);
+                (s, why)
+            })
+            .collect();
         ServerPermissions {
             registries,
             sources,
             db,
             writers: Mutex::new(HashMap::new()),
             user_views: None,
+            demo: None,
         }
+    }
+
+    /// The demo registry's copy, which "Reset demo" restores.
+    pub fn with_demo(mut self, demo: Option<Arc<DemoRegistry>>) -> Self {
+        self.demo = demo;
+        self
+    }
+
+    /// What the permission pages say about `registry` when it is the demo's copy.
+    fn demo_note(&self, registry: &str) -> Option<String> {
+        let demo = self.demo.as_ref().filter(|_| registry == DEMO_NAME)?;
+        Some(format!(
+            "No registry is configured, so this is the demo registry bundled with the console. Edits change only its copy {}; \"Reset demo\" puts the bundled one back.",
+            demo.copy.display()
+        ))
     }
 
     /// Per-user REST reads to drop after a write, so the next page shows it.
@@ -158,6 +172,7 @@ impl PermissionsBackend for ServerPermissions {
                     .iter()
                     .find(|(s, _)| s.name == h.name)
                     .map_or(Some("unknown source".into()), |(_, why)| why.clone()),
+                demo: self.demo_note(&h.name),
             })
             .collect()
     }
@@ -212,6 +227,21 @@ impl PermissionsBackend for ServerPermissions {
             .find(|(s, why)| s.name == registry && why.is_none())
             .filter(|(s, _)| matches!(s.kind, SourceKind::Rest(_)))
             .map(|_| REST_WRITE_NOTE.to_string())
+    }
+
+    fn reset_demo(&self, actor: String) -> BoxFuture<'_, Result<String, String>> {
+        Box::pin(async move {
+            let Some(demo) = &self.demo else {
+                return Err(app::permissions::backend::NO_DEMO.to_string());
+            };
+            demo.reset().await?;
+            tracing::info!(%actor, copy = %demo.copy.display(), "demo registry reset to the bundled one");
+            self.writers.lock().await.remove(DEMO_NAME);
+            if let Some(handle) = self.registries.handles.iter().find(|h| h.name == DEMO_NAME) {
+                handle.record(Reader::load_once(&demo.source()).await.map(Some));
+            }
+            Ok("The demo registry is back as bundled: every edit made here is undone (the audit log keeps them).".to_string())
+        })
     }
 
     fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>, String>> {

@@ -152,6 +152,7 @@ fn report(args: ReportArgs) -> Result<ExitCode, (u8, String)> {
         config: config.recovery.clone(),
         registries: config.registries.clone(),
         topology,
+        demo: None,
     };
     let deployment = args
         .deployment
@@ -198,6 +199,7 @@ fn report(args: ReportArgs) -> Result<ExitCode, (u8, String)> {
                 components: d.components.clone(),
                 probed_by: None,
                 deployments: vec![d.clone()],
+                demo: None,
             };
             let title = format!("{} ({})", d.key(), class_label(d.topology));
             let text = match args.format.as_str() {

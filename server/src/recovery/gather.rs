@@ -27,6 +27,9 @@ pub struct Sources {
     pub registries: Vec<RegistrySource>,
     /// The topology (cluster or manifests) and its description, when there is one.
     pub topology: Option<(String, Arc<crate::topology::refresher::TopologyHandle>)>,
+    /// The demo registry's copy when the console serves the demo: components no probe is
+    /// configured for get demo evidence (see [`super::demo`]).
+    pub demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
 }
 
 /// Where the registry probe points: explicit keys first, else the first configured registry.
@@ -180,6 +183,7 @@ pub async fn gather(
     let c = &sources.config;
     let topology = sources.topology.as_ref().and_then(|(_, h)| h.snapshot());
     let topology = topology.as_deref();
+    let demo = sources.demo.as_deref();
     let registry_evidence = async {
         match registry_target(c, &sources.registries) {
             RegistryTarget::Postgres(url) => {
@@ -189,13 +193,18 @@ pub async fn gather(
                 registry_probe::probe_postgres(&url, backup(c, topology).await, now).await
             }
             RegistryTarget::File(p) => {
-                registry_probe::probe_file(&p, backup(c, topology).await, now)
+                let backup = match backup(c, topology).await {
+                    Some(b) => Some(b),
+                    None => demo.and_then(|d| super::demo::backup(d, &p)),
+                };
+                registry_probe::probe_file(&p, backup, now)
             }
             RegistryTarget::None => RegistryEvidence::NotConfigured,
         }
     };
     let redis_evidence = async {
         match c.redis_url.as_deref().map(redis::RedisTarget::parse) {
+            None if demo.is_some() => super::demo::redis(now),
             None => RedisEvidence::NotConfigured,
             Some(Ok(t)) => redis::probe(&t, now).await,
             Some(Err(reason)) => RedisEvidence::Unreachable {
@@ -230,7 +239,10 @@ pub async fn gather(
             seconds_per_day_of_data: c.materialization_seconds_per_day as f64,
         },
         offline: OfflineEvidence {
-            sla: c.offline_sla.clone(),
+            sla: c
+                .offline_sla
+                .clone()
+                .or_else(|| demo.is_some().then(|| super::demo::OFFLINE_SLA.to_string())),
         },
         operator: sources
             .topology
@@ -281,10 +293,11 @@ pub fn gather_deployments(
     let Some(snapshot) = sources.topology.as_ref().and_then(|(_, h)| h.snapshot()) else {
         return Vec::new();
     };
+    let (inputs, attach) = super::demo::without_demo(sources, inputs, attachments(sources));
     assess_deployments(
-        inputs,
+        &inputs,
         &snapshot,
-        &attachments(sources),
+        &attach,
         &materialization_by_project(registry),
     )
 }

@@ -3,6 +3,7 @@
 //! latest report and feeds the page, exports and gauges, and the command line. The judging itself is pure and lives in `app::recovery`.
 
 pub mod cli;
+pub mod demo;
 pub mod gather;
 pub mod http;
 pub mod latest;

@@ -141,6 +141,11 @@ impl RecoveryRunner {
         let mut report = build_report(&inputs);
         report.probed_by = Some(self.replica.clone());
         report.deployments = gather_deployments(&self.sources, &inputs, snapshot.as_deref());
+        report.demo = self
+            .sources
+            .demo
+            .as_ref()
+            .map(|_| super::demo::NOTE.to_string());
         if store_samples {
             if let Err(e) = samples::store(db, &report.samples()).await {
                 tracing::warn!(error = %e, "cannot store recovery samples");
@@ -196,8 +201,9 @@ pub fn start(state: &crate::AppState) -> Arc<RecoveryRunner> {
     let runner = RecoveryRunner::for_replica(
         Sources {
             config: state.config.recovery.clone(),
-            registries: state.config.registries.clone(),
+            registries: state.registry_sources(),
             topology: Some((state.topology.source.clone(), state.topology.handle.clone())),
+            demo: state.demo.clone(),
         },
         state.lease.leadership.replica(),
     );
@@ -217,6 +223,9 @@ pub fn start(state: &crate::AppState) -> Arc<RecoveryRunner> {
             let mut leadership = lease.leadership.clone();
             // The lease is usually taken within milliseconds of the start.
             let _ = tokio::time::timeout(Duration::from_secs(1), leadership.until_leader()).await;
+            // The first round judges the online store from the registry's materialization
+            // history: let the first registry read land (or fail) before it, within reason.
+            registries.first_reads(FIRST_ROUND_WAIT).await;
             loop {
                 let leading = single || leadership.is_leader();
                 if leading {

@@ -124,6 +124,20 @@ impl Registries {
         Registries { handles }
     }
 
+    /// Waits until every registry's first read has succeeded or failed, at most `limit`.
+    pub async fn first_reads(&self, limit: Duration) {
+        let done = |h: &Arc<RegistryHandle>| {
+            let s = h.status();
+            s.last_success.is_some() || s.last_error.is_some()
+        };
+        let waiting = async {
+            while !self.handles.iter().all(done) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        let _ = tokio::time::timeout(limit, waiting).await;
+    }
+
     /// Reads every registry once, in order, without background tasks (tests, tools).
     pub async fn load_now(sources: &[RegistrySource]) -> Registries {
         let mut handles = Vec::new();

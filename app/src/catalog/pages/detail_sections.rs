@@ -72,13 +72,15 @@ pub fn KindSection(detail: DetailView) -> impl IntoView {
         Detail::FeatureService { projections } => view! {
             <section aria-labelledby="kind-section">
                 <h2 id="kind-section">"Feature views used"</h2>
-                <table class="catalog-table">
-                    <thead><tr><th scope="col">"View"</th><th scope="col">"Alias"</th><th scope="col">"Features"</th></tr></thead>
-                    <tbody>{projections.into_iter().map(|p| {
-                        let kind = detail.lineage.graph.nodes.iter().find(|n| n.name == p.view && n.kind != ObjectKind::FeatureService).map(|n| n.kind).unwrap_or(ObjectKind::FeatureView);
-                        view! { <tr><td>{link(kind, &p.view)}</td><td>{p.alias.clone()}</td><td>{p.features.join(", ")}</td></tr> }
-                    }).collect_view()}</tbody>
-                </table>
+                <div class="table-scroll">
+                    <table class="catalog-table">
+                        <thead><tr><th scope="col">"View"</th><th scope="col">"Alias"</th><th scope="col">"Features"</th></tr></thead>
+                        <tbody>{projections.into_iter().map(|p| {
+                            let kind = detail.lineage.graph.nodes.iter().find(|n| n.name == p.view && n.kind != ObjectKind::FeatureService).map(|n| n.kind).unwrap_or(ObjectKind::FeatureView);
+                            view! { <tr><td>{link(kind, &p.view)}</td><td>{p.alias.clone()}</td><td>{p.features.join(", ")}</td></tr> }
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
             </section>
         }.into_any(),
         Detail::DataSource(d) => view! {
@@ -161,10 +163,12 @@ fn Freshness(staleness: Staleness) -> impl IntoView {
 fn Fields(title: &'static str, fields: Vec<Field>) -> impl IntoView {
     view! {
         <h3>{format!("{title} ({})", fields.len())}</h3>
-        <table class="catalog-table">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Description"</th></tr></thead>
-            <tbody>{fields.into_iter().map(|f| view! { <tr><td><code>{f.name}</code></td><td>{f.dtype}</td><td>{f.description}</td></tr> }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="catalog-table">
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Description"</th></tr></thead>
+                <tbody>{fields.into_iter().map(|f| view! { <tr><td><code>{f.name}</code></td><td>{f.dtype}</td><td>{f.description}</td></tr> }).collect_view()}</tbody>
+            </table>
+        </div>
     }
 }
 

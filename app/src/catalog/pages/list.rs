@@ -78,7 +78,7 @@ pub fn CatalogListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let q = query.get_untracked();
                 match page.await {
-                    Err(e) => view! { <CatalogProblem title="This list cannot be shown".to_string() message=e.to_string()/> }.into_any(),
+                    Err(e) => view! { <CatalogProblem title="This list cannot be shown".to_string() message=crate::shell::error_text(&e)/> }.into_any(),
                     Ok(p) => view! { <ListBody page=p query=q/> }.into_any(),
                 }
             })}
@@ -138,34 +138,36 @@ fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
             " · Export: "<a href=export_href("csv", &query) download>"CSV"</a>" "<a href=export_href("json", &query) download>"JSON"</a>
         </p>
         {(page.total > 0).then(|| view! {
-            <table class="catalog-table">
-                <thead><tr>
-                    <th scope="col">"Name"</th>
-                    {show_kind.then(|| view! { <th scope="col">"Kind"</th> })}
-                    <th scope="col">"Project"</th>
-                    <th scope="col">"Owner"</th>
-                    <th scope="col">"Tags"</th>
-                    <th scope="col">"Holds"</th>
-                </tr></thead>
-                <tbody>
-                    {page.rows.into_iter().map(|r| {
-                        let href = detail_href(&r.registry, &r.project, r.kind, &r.name);
-                        let project = project_href(&r.registry, &r.project);
-                        view! {
-                            <tr>
-                                <td><a href=href>{r.name.clone()}</a>
-                                    {(!r.description.is_empty()).then(|| view! { <div class="muted small">{r.description.clone()}</div> })}
-                                </td>
-                                {show_kind.then(|| view! { <td>{r.kind.as_str()}</td> })}
-                                <td><a href=project>{r.project.clone()}</a>" "<small class="muted">{r.registry.clone()}</small></td>
-                                <td>{r.owner.clone()}</td>
-                                <td>{r.tags.iter().map(|(k, v)| view! { <span class="tag">{format!("{k}={v}")}</span>" " }).collect_view()}</td>
-                                <td class={if r.unreadable { "registry-error" } else { "" }}>{r.summary.clone()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll">
+                <table class="catalog-table">
+                    <thead><tr>
+                        <th scope="col">"Name"</th>
+                        {show_kind.then(|| view! { <th scope="col">"Kind"</th> })}
+                        <th scope="col">"Project"</th>
+                        <th scope="col">"Owner"</th>
+                        <th scope="col">"Tags"</th>
+                        <th scope="col">"Holds"</th>
+                    </tr></thead>
+                    <tbody>
+                        {page.rows.into_iter().map(|r| {
+                            let href = detail_href(&r.registry, &r.project, r.kind, &r.name);
+                            let project = project_href(&r.registry, &r.project);
+                            view! {
+                                <tr>
+                                    <td><a href=href>{r.name.clone()}</a>
+                                        {(!r.description.is_empty()).then(|| view! { <div class="muted small">{r.description.clone()}</div> })}
+                                    </td>
+                                    {show_kind.then(|| view! { <td>{r.kind.as_str()}</td> })}
+                                    <td><a href=project>{r.project.clone()}</a>" "<small class="muted">{r.registry.clone()}</small></td>
+                                    <td>{r.owner.clone()}</td>
+                                    <td>{r.tags.iter().map(|(k, v)| view! { <span class="tag">{format!("{k}={v}")}</span>" " }).collect_view()}</td>
+                                    <td class={if r.unreadable { "registry-error" } else { "" }}>{r.summary.clone()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         })}
         <Pager page=page.page pages=page.pages query=query/>
     }

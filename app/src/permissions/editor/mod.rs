@@ -27,6 +27,9 @@ pub struct EditorData {
     /// The project as the live snapshot holds it, for the preview computed in the browser as
     /// you type; None for very large projects (the server's preview still works).
     pub project: Option<super::backend::ProjectData>,
+    /// Set for the demo registry: what it is (see `permissions::demo`).
+    #[serde(default)]
+    pub demo: Option<String>,
 }
 
 /// Projects with more objects than this get no in-browser preview (page size).
@@ -141,13 +144,19 @@ pub async fn permission_editor_load(
     crate::auth::require(crate::auth::ConsoleRole::Admin)?;
     let provider = use_context::<super::backend::PermissionsProvider>()
         .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
-    let read_only = provider
+    let choice = provider
         .0
         .registries()
         .into_iter()
         .find(|r| r.name == registry)
-        .ok_or_else(|| ServerFnError::new(format!("no registry named `{registry}`")))?
-        .read_only;
+        .ok_or_else(|| ServerFnError::new(format!("there is no registry named `{registry}`")))?;
+    // An empty list means the registry is not read yet: the load below then says why.
+    if !choice.projects.is_empty() && !choice.projects.contains(&project) {
+        return Err(ServerFnError::new(format!(
+            "registry `{registry}` has no project named `{project}`"
+        )));
+    }
+    let (read_only, demo) = (choice.read_only, choice.demo);
     let mut missing = None;
     let stored = if name.is_empty() || read_only.is_some() {
         None
@@ -180,7 +189,18 @@ pub async fn permission_editor_load(
         missing,
         write_note,
         project: project_data,
+        demo,
     })
+}
+
+/// The registries and projects a new permission can go into (the editor opened without one).
+#[server]
+pub async fn permission_editor_choices(
+) -> Result<Vec<super::backend::RegistryChoice>, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Admin)?;
+    let provider = use_context::<super::backend::PermissionsProvider>()
+        .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
+    Ok(provider.0.registries())
 }
 
 /// Validates, previews, and on `save` / `delete` writes the registry and the audit log.

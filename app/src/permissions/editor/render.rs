@@ -6,9 +6,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::form::{PermissionForm, POLICY_KINDS, SHORTCUTS};
-use super::{permission_editor_load, EditorData, PermissionEditorSubmit, SubmitOutcome};
+use super::{
+    permission_editor_choices, permission_editor_load, EditorData, PermissionEditorSubmit,
+    SubmitOutcome,
+};
+use crate::permissions::backend::RegistryChoice;
 use crate::permissions::model::{Action, ResourceType};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::PageHeader;
 
 #[component]
 pub fn PermissionEditorPage() -> impl IntoView {
@@ -21,18 +25,80 @@ pub fn PermissionEditorPage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     };
-    let data = Resource::new(key, |(r, p, n)| permission_editor_load(r, p, n));
+    let data = Resource::new(key, |(r, p, n)| async move {
+        // Opened without a place for the permission: ask for one instead of failing.
+        if r.is_empty() || p.is_empty() {
+            return Err(ServerFnError::new(
+                "this address names no registry and project for the permission",
+            ));
+        }
+        permission_editor_load(r, p, n).await
+    });
     view! {
         <PageHeader title="Edit permission" lead="Change who may do what, see the effect before saving, and leave a reason in the audit log."/>
         <p><a href="/permissions">"← Permissions"</a>" · "<a href="/permissions/audit">"Audit log"</a></p>
         <Suspense fallback=|| view! { <p class="muted">"Loading the permission…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <EmptyState title="Editor unavailable"><p>{e.to_string()}</p></EmptyState> }.into_any(),
+                    Err(e) => view! { <Choose reason=crate::shell::error_text(&e)/> }.into_any(),
                     Ok(d) => view! { <Editor data=d/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Where a new permission can go: every registry's projects, each a link to the editor.
+#[component]
+fn Choose(reason: String) -> impl IntoView {
+    let choices = Resource::new(|| (), |_| permission_editor_choices());
+    view! {
+        <section class="empty-state" aria-labelledby="choose-title">
+            <h2 id="choose-title">"Choose where the permission goes"</h2>
+            <div class="empty-body">
+                <p>{reason}</p>
+                <p>"A permission belongs to one project of one registry. Start a new one below, or open an existing one from "<a href="/permissions">"the permissions matrix"</a>"."</p>
+                <Suspense fallback=|| view! { <p class="muted">"Loading registries…"</p> }>
+                    {move || Suspend::new(async move {
+                        match choices.await {
+                            Err(e) => view! { <p>{crate::shell::error_text(&e)}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p>"No registry is connected."</p> }.into_any(),
+                            Ok(list) => view! { <ul class="editor-choices">{list.into_iter().map(choice).collect_view()}</ul> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </section>
+    }
+}
+
+fn choice(r: RegistryChoice) -> impl IntoView {
+    let enc = crate::permissions::views::enc;
+    let status = match (&r.read_only, r.projects.is_empty()) {
+        (Some(why), _) => Some(format!("read-only: {why}")),
+        (None, true) => Some("not read yet, or no project".to_string()),
+        (None, false) => None,
+    };
+    let links = r.read_only.is_none().then(|| {
+        r.projects
+            .iter()
+            .map(|p| {
+                let href = format!(
+                    "/permissions/edit?registry={}&project={}",
+                    enc(&r.name),
+                    enc(p)
+                );
+                view! { <li><a href=href>"New permission in "{p.clone()}</a></li> }
+            })
+            .collect_view()
+    });
+    view! {
+        <li>
+            "Registry "<code>{r.name.clone()}</code>
+            {r.demo.is_some().then(|| view! { " " <span class="badge">"demo"</span> })}
+            {status.map(|s| view! { <span class="muted">" — "{s}</span> })}
+            <ul>{links}</ul>
+        </li>
     }
 }
 
@@ -55,6 +121,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         missing,
         write_note,
         project: project_data,
+        demo,
     } = data;
     // Recomputed in the browser on every change of the form (the evaluator runs in wasm).
     let live = RwSignal::new(None::<SubmitOutcome>);
@@ -83,7 +150,7 @@ fn Editor(data: EditorData) -> impl IntoView {
             .value()
             .get()
             .and_then(|r| r.err())
-            .map(|e| e.to_string())
+            .map(|e| crate::shell::error_text(&e))
     };
     // After a save the next edit starts from what was written.
     let version = RwSignal::new(form.version.clone());
@@ -119,6 +186,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         ..
     } = form;
     view! {
+        {demo.map(|note| view! { <crate::permissions::demo::DemoNotice note can_reset=true/> })}
         {read_only.map(|r| view! { <p class="registry-error" role="alert">"This registry cannot be edited: "{r}</p> })}
         {missing.map(|m| view! { <p class="muted">{m}</p> })}
         {write_note.map(|n| view! { <p class="muted perm-write-note">{n}</p> })}
@@ -211,17 +279,19 @@ fn Outcome(outcome: SubmitOutcome) -> impl IntoView {
         {(!errors.is_empty()).then(|| view! { <p class="registry-error" role="alert">"Fix the fields marked above."</p> })}
         {no_change.then(|| view! { <p class="muted">"No change in effective access."</p> })}
         {(!preview.is_empty()).then(|| view! {
-            <table class="perm-table perm-preview">
-                <thead><tr><th>"Principal"</th><th>"Object"</th><th>"Request"</th><th>"Change"</th></tr></thead>
-                <tbody>
-                    {preview.into_iter().map(|c| view! {
-                        <tr class=if c.gains { "gain" } else { "loss" }>
-                            <td>{c.principal}</td><td>{c.object}</td><td>{c.actions}</td>
-                            <td>{if c.gains { "gains" } else { "loses" }}" ("{c.before}" → "{c.after}")"</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll">
+                <table class="perm-table perm-preview">
+                    <thead><tr><th>"Principal"</th><th>"Object"</th><th>"Request"</th><th>"Change"</th></tr></thead>
+                    <tbody>
+                        {preview.into_iter().map(|c| view! {
+                            <tr class=if c.gains { "gain" } else { "loss" }>
+                                <td>{c.principal}</td><td>{c.object}</td><td>{c.actions}</td>
+                                <td>{if c.gains { "gains" } else { "loses" }}" ("{c.before}" → "{c.after}")"</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         })}
         {(preview_more > 0).then(|| view! { <p class="muted">{format!("… and {preview_more} more changes.")}</p> })}
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::model::{data_url, matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery};
 use super::{permissions_view, PermissionsPageData};
 use crate::permissions::model::{Action, ResourceType};
-use crate::shell::{EmptyState, PageHeader};
+use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
     let get = |k: &str| params.get(k).unwrap_or_default();
@@ -49,7 +49,7 @@ pub fn PermissionsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! {
-                        <EmptyState title="Permissions unavailable"><p>{e.to_string()}</p></EmptyState>
+                        <ErrorState title="Permissions unavailable" error=e href="/catalog" label="Go to the catalog"/>
                     }.into_any(),
                     Ok(d) if d.registries.is_empty() => view! {
                         <EmptyState title="No registry connected">
@@ -76,6 +76,10 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
         .iter()
         .find(|r| r.name == registry)
         .and_then(|r| r.read_only.clone());
+    let demo = registries
+        .iter()
+        .find(|r| r.name == registry)
+        .and_then(|r| r.demo.clone());
     let choices = registries
         .iter()
         .flat_map(|r| r.projects.iter().map(move |p| (r.name.clone(), p.clone())))
@@ -83,6 +87,7 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
     let here = format!("registry={}&project={}", enc(&registry), enc(&project));
     let edit_links = can_edit && read_only.is_none();
     let header = view! {
+        {demo.map(|note| view! { <crate::permissions::demo::DemoNotice note can_reset=can_edit/> })}
         <nav class="perm-links" aria-label="Permission tools">
             {edit_links.then(|| view! { <a href=format!("/permissions/edit?{here}")>"New permission"</a> })}
             {can_edit.then(|| view! { <a href="/permissions/audit">"Audit log"</a> })}
@@ -241,20 +246,22 @@ fn PermissionList(view: ProjectView, edit: bool, here: String) -> impl IntoView 
     view! {
         <section aria-labelledby="perm-list">
             <h2 id="perm-list">"Permissions ("{view.permissions.len()}")"</h2>
-            <table class="perm-table">
-                <thead><tr><th>"Name"</th><th>"Types"</th><th>"Name patterns"</th><th>"Required tags"</th><th>"Actions"</th><th>"Policy"</th></tr></thead>
-                <tbody>
-                    {view.permissions.into_iter().map(|p| {
-                        let link = format!("/permissions/edit?{here}&name={}", enc(&p.name));
-                        view! {
-                            <tr>
-                                <td>{if edit { view! { <a href=link>{p.name.clone()}</a> }.into_any() } else { view! { {p.name.clone()} }.into_any() }}</td>
-                                <td>{p.types}</td><td><code>{p.name_patterns}</code></td><td>{p.required_tags}</td><td>{p.actions}</td><td>{p.policy}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll">
+                <table class="perm-table">
+                    <thead><tr><th>"Name"</th><th>"Types"</th><th>"Name patterns"</th><th>"Required tags"</th><th>"Actions"</th><th>"Policy"</th></tr></thead>
+                    <tbody>
+                        {view.permissions.into_iter().map(|p| {
+                            let link = format!("/permissions/edit?{here}&name={}", enc(&p.name));
+                            view! {
+                                <tr>
+                                    <td>{if edit { view! { <a href=link>{p.name.clone()}</a> }.into_any() } else { view! { {p.name.clone()} }.into_any() }}</td>
+                                    <td>{p.types}</td><td><code>{p.name_patterns}</code></td><td>{p.required_tags}</td><td>{p.actions}</td><td>{p.policy}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </section>
     }
 }
