@@ -5,14 +5,14 @@
 //!
 //! Needs the pinned Feast venv: `scripts/feast-venv.sh` (creates `.venv/feast`). The Python is
 //! taken from `FC_TEST_FEAST_PYTHON`, else `<workspace>/.venv/feast/bin/python`; without it the
-//! test is skipped, unless `FC_REQUIRE_FEAST=1`. `FC_ORACLE_SEED` and `FC_ORACLE_CASES` change the
-//! seed and the number of permission sets (20 queries each).
+//! tests fail. `FC_ORACLE_SEED` and `FC_ORACLE_CASES` change the seed and the number of
+//! permission sets (20 queries each).
 
 use crate::support;
 
 use app::permissions::{ListOutcome, Outcome, PermissionEvaluator};
 use serde_json::{json, Value};
-use support::{feast_python, run_oracle, CaseGenerator};
+use support::{required_feast_python, run_oracle, CaseGenerator};
 
 fn outcome_name(o: &Outcome) -> Option<&'static str> {
     match o {
@@ -35,7 +35,7 @@ fn list_name(o: &ListOutcome) -> Option<&'static str> {
 
 #[test]
 fn evaluator_agrees_with_feast_on_random_cases() {
-    let Some(python) = feast_python() else { return };
+    let python = required_feast_python();
     let seed = std::env::var("FC_ORACLE_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -138,7 +138,7 @@ fn evaluator_agrees_with_feast_on_random_cases() {
 #[test]
 fn name_patterns_agree_with_python_re_fullmatch() {
     use app::permissions::{Action, PermissionSpec, Policy, Resource, ResourceType, User};
-    let Some(python) = feast_python() else { return };
+    let python = required_feast_python();
     let seed = std::env::var("FC_ORACLE_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -2,7 +2,7 @@
 //! endpoint served in-process): forged signature, expired, wrong nonce, wrong audience, wrong
 //! issuer, unknown key id, `alg: none` are each refused with a clear error page and no
 //! session; a rotated key is picked up by refetching the key set. Keys come from node's
-//! crypto (the tests skip without node, like the real-provider tests).
+//! crypto (the tests fail without node, like the real-provider tests).
 
 use crate::auth_support;
 use crate::common;
@@ -70,16 +70,21 @@ async fn start_fake() -> FakeProvider {
     FakeProvider { issuer, script }
 }
 
-/// RSA keys from node's crypto (PKCS#1 PEM), or None without node.
-fn rsa_pem() -> Option<String> {
+/// RSA keys from node's crypto (PKCS#1 PEM). The test fails without node.
+#[track_caller]
+fn rsa_pem() -> String {
+    common::required_program("node", "scripts/setup.sh installs it");
     let out = std::process::Command::new("node")
         .args(["-e", "const {generateKeyPairSync}=require('crypto');\
                       process.stdout.write(generateKeyPairSync('rsa',{modulusLength:2048}).privateKey.export({type:'pkcs1',format:'pem'}))"])
         .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "node could not make an RSA key: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn key(pem: &str, kid: &str) -> CoreRsaPrivateSigningKey {
@@ -165,16 +170,11 @@ async fn assert_refused(app: &TestApp, r: &common::TestResponse, reason: &str) {
 
 #[tokio::test]
 async fn id_tokens_are_checked() {
-    let (Some(pem_a), Some(pem_b)) = (rsa_pem(), rsa_pem()) else {
-        eprintln!("note: node not found; ID token tests skipped");
-        return;
-    };
+    let (pem_a, pem_b) = (rsa_pem(), rsa_pem());
     let fake = start_fake().await;
     let k1 = key(&pem_a, "k1");
     fake.script.lock().unwrap().published = vec![public_jwk(&k1)];
-    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite)
-        .await
-        .unwrap();
+    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite).await;
     let iss = fake.issuer.clone();
 
     // Forged: another key, claiming to be k1.
@@ -248,13 +248,11 @@ async fn id_tokens_are_checked() {
 
 #[tokio::test]
 async fn a_second_sign_in_rotates_the_session_id() {
-    let Some(pem) = rsa_pem() else { return };
+    let pem = rsa_pem();
     let fake = start_fake().await;
     let k1 = key(&pem, "k1");
     fake.script.lock().unwrap().published = vec![public_jwk(&k1)];
-    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite)
-        .await
-        .unwrap();
+    let app = auth_support::console_for(&fake.issuer, Backend::Sqlite).await;
     let iss = fake.issuer.clone();
 
     let mut browser = Browser::new();

@@ -88,9 +88,7 @@ async fn send(
 
 #[tokio::test]
 async fn every_route_checks_the_session_and_the_role() {
-    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite)
-        .await
-        .unwrap();
+    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await;
     let pages = page_paths();
     let fns = server_fn_paths();
     assert!(
@@ -244,7 +242,7 @@ async fn every_route_checks_the_session_and_the_role() {
 #[tokio::test]
 async fn login_return_paths_never_leave_the_console() {
     // Development mode has no provider: /auth/login goes straight to the (sanitized) page.
-    let app = common::spawn_app(Backend::Sqlite).await.unwrap();
+    let app = common::spawn_app(Backend::Sqlite).await;
     for (asked, landed) in [
         ("/cache", "/cache"),
         ("https://evil.example", "/"),
@@ -266,7 +264,7 @@ async fn login_return_paths_never_leave_the_console() {
 
 #[tokio::test]
 async fn development_mode_demo_users_and_loopback_only() {
-    let app = common::spawn_app(Backend::Sqlite).await.unwrap();
+    let app = common::spawn_app(Backend::Sqlite).await;
     let get = |cookie: Option<&'static str>, host: Option<&'static str>, path: &'static str| {
         let mut request = Request::get(path);
         if let Some(c) = cookie {
@@ -333,7 +331,7 @@ async fn development_mode_demo_users_and_loopback_only() {
 
 #[tokio::test]
 async fn without_a_provider_the_console_refuses_a_public_address() {
-    let url = common::fresh_database_url(Backend::Sqlite).await.unwrap();
+    let url = common::fresh_database_url(Backend::Sqlite).await;
     let mut config = common::test_config(url);
     config.listen = "0.0.0.0:0".parse().unwrap();
     let err = server::http::serve::build_state(config.clone())
@@ -348,9 +346,7 @@ async fn without_a_provider_the_console_refuses_a_public_address() {
 
 #[tokio::test]
 async fn whoami_answers_through_the_require_helper() {
-    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite)
-        .await
-        .unwrap();
+    let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await;
     let path = server_fn_paths()
         .into_iter()
         .find(|p| p.starts_with("/api/whoami"))
@@ -370,7 +366,7 @@ async fn whoami_answers_through_the_require_helper() {
 
 #[tokio::test]
 async fn hsts_only_when_served_over_https() {
-    let url = common::fresh_database_url(Backend::Sqlite).await.unwrap();
+    let url = common::fresh_database_url(Backend::Sqlite).await;
     let mut config = common::test_config(url);
     config.auth.public_url = "https://console.example.com".into();
     let state = server::http::serve::build_state(config).await.unwrap();
@@ -383,7 +379,7 @@ async fn hsts_only_when_served_over_https() {
         .to_str()
         .unwrap()
         .contains("max-age="));
-    let plain = common::spawn_app(Backend::Sqlite).await.unwrap();
+    let plain = common::spawn_app(Backend::Sqlite).await;
     assert!(!plain
         .get("/healthz")
         .await

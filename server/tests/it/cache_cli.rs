@@ -63,7 +63,7 @@ fn json_report_on_the_demo_registry_and_manifests() {
 
 #[test]
 fn text_report_with_explicit_sources_and_a_failing_registry() {
-    let Some(dir) = feast_fixtures() else { return };
+    let dir = feast_fixtures();
     let sqlite = format!(
         "fixture=sqlite:///{}",
         dir.join("sqlite/registry.sqlite").display()

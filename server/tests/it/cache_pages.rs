@@ -10,7 +10,7 @@ use server::cache::probe::probe_all;
 use crate::common::{self, spawn_app, Backend};
 
 async fn probed_app() -> common::TestApp {
-    let app = spawn_app(Backend::Sqlite).await.expect("sqlite app");
+    let app = spawn_app(Backend::Sqlite).await;
     let demo = server::registry::demo::demo_source().expect("demo registry in the checkout");
     let samples = probe_all(&app.state.db, &[demo], 100).await;
     assert!(samples[0].ok(), "{:?}", samples[0].error);

@@ -10,7 +10,7 @@ use server::cache::store::{self, Sample};
 use server::registry::{source::parse_entry, RegistrySource, SourceKind};
 
 use crate::common;
-use crate::registry::fixtures::{feast_fixtures, scratch_copy};
+use crate::registry::fixtures::{feast_fixtures, pg_registry_url, scratch_copy};
 
 fn sqlite_source(name: &str, path: &Path) -> RegistrySource {
     RegistrySource {
@@ -31,7 +31,7 @@ fn assert_full_read(s: &Sample) {
 
 #[tokio::test]
 async fn probes_the_real_sqlite_and_file_registries() {
-    let Some(dir) = feast_fixtures() else { return };
+    let dir = feast_fixtures();
     let sqlite = probe_once(&sqlite_source(
         "sqlite",
         &dir.join("sqlite/registry.sqlite"),
@@ -55,16 +55,8 @@ async fn probes_the_real_sqlite_and_file_registries() {
 
 #[tokio::test]
 async fn probes_the_real_postgresql_registry() {
-    let Some(dir) = feast_fixtures() else { return };
-    if common::pg_admin_url().is_none() {
-        return;
-    }
-    let Ok(url) = std::fs::read_to_string(dir.join("pg/registry_url.txt")) else {
-        eprintln!(
-            "note: no PostgreSQL registry fixture (make-registries.sh ran without PostgreSQL)"
-        );
-        return;
-    };
+    let dir = feast_fixtures();
+    let url = pg_registry_url(&dir);
     let source = parse_entry(&format!("pg={}", url.trim()), Path::new(".")).expect("registry URL");
     let s = probe_once(&source).await;
     assert_full_read(&s);
@@ -174,13 +166,9 @@ async fn wait_for(db: &server::db::ConsoleDb, registry: &str, done: impl Fn(&[Sa
 #[tokio::test]
 async fn a_postgresql_registry_going_down_fails_the_probe_and_recovers() {
     use sqlx::Connection;
-    let Some(dir) = feast_fixtures() else { return };
-    let Some(admin) = common::pg_admin_url() else {
-        return;
-    };
-    let Ok(url) = std::fs::read_to_string(dir.join("pg/registry_url.txt")) else {
-        return;
-    };
+    let dir = feast_fixtures();
+    let admin = common::pg_admin_url();
+    let url = pg_registry_url(&dir);
     let fixture = parse_entry(url.trim(), Path::new(".")).unwrap();
     let SourceKind::Postgres(fixture_url) = &fixture.kind else {
         panic!("a PostgreSQL URL")
@@ -238,9 +226,7 @@ async fn a_postgresql_registry_going_down_fails_the_probe_and_recovers() {
     }
     let source = parse_entry(&format!("pgflaky={copy_url}"), Path::new(".")).unwrap();
 
-    let app = common::spawn_app(common::Backend::Postgres)
-        .await
-        .expect("postgres console db");
+    let app = common::spawn_app(common::Backend::Postgres).await;
     let db = app.state.db.clone();
     let first = probe_all(&db, std::slice::from_ref(&source), 100).await;
     assert!(first[0].ok(), "{:?}", first[0].error);

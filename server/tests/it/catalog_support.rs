@@ -9,9 +9,7 @@ use crate::common::{self, TestApp};
 
 /// The real router over `registries` (SQLite console database; the catalog does not use it).
 pub async fn app_with(registries: Registries) -> TestApp {
-    let app = common::spawn_app(common::Backend::Sqlite)
-        .await
-        .expect("sqlite always available");
+    let app = common::spawn_app(common::Backend::Sqlite).await;
     let mut state = app.state.clone();
     state.registries = registries;
     let router = server::http::router(state.clone());

@@ -20,6 +20,7 @@ mod catalog_pages;
 mod catalog_scale;
 mod catalog_support;
 mod cli;
+mod demo_registry;
 mod deploy_manifests;
 mod permissions_cli;
 mod permissions_concurrency;

@@ -2,7 +2,7 @@
 //! SQL registry (SQLite copy of the demo registry; PostgreSQL registry created by Feast's own
 //! SqlRegistry) is read back identically by the Feast SDK and `feast permissions list`; the
 //! project's feast_metadata timestamp moves as Feast moves it; every save leaves an audit
-//! record. Needs the Feast venv (skipped without it unless FC_REQUIRE_FEAST=1).
+//! record. Needs the Feast venv (scripts/feast-venv.sh); the tests fail without it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,28 +17,10 @@ use server::registry::write::{PermissionWriter, ABSENT};
 use server::registry::{RegistrySource, SourceKind};
 
 use crate::common;
+use crate::registry::fixtures::feast_python;
 
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-pub fn feast_python() -> Option<PathBuf> {
-    let python = std::env::var_os("FC_TEST_FEAST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/feast/bin/python"));
-    if python.is_file() {
-        return Some(python);
-    }
-    assert!(
-        std::env::var("FC_REQUIRE_FEAST").map_or(true, |v| v != "1"),
-        "FC_REQUIRE_FEAST=1 but {} is missing",
-        python.display()
-    );
-    eprintln!(
-        "note: {} missing; permission editing round trip skipped",
-        python.display()
-    );
-    None
 }
 
 /// A scratch copy of the demo registry (never the committed file itself). Its `managed_infra`
@@ -190,9 +172,7 @@ pub fn spec(name: &str) -> PermissionSpec {
 }
 
 pub async fn console_db() -> ConsoleDb {
-    let url = common::fresh_database_url(common::Backend::Sqlite)
-        .await
-        .unwrap();
+    let url = common::fresh_database_url(common::Backend::Sqlite).await;
     ConsoleDb::open(&url, 5).await.expect("console db")
 }
 
@@ -343,7 +323,7 @@ async fn round_trip(py: &Path, source: RegistrySource, feast_url: &str, project:
 
 #[tokio::test]
 async fn round_trip_on_a_sqlite_registry() {
-    let Some(py) = feast_python() else { return };
+    let py = feast_python();
     let path = sqlite_copy("rt").await;
     let source = RegistrySource {
         name: "test".into(),
@@ -410,10 +390,8 @@ async fn round_trip_on_a_sqlite_registry() {
 
 #[tokio::test]
 async fn round_trip_on_a_postgres_registry() {
-    let Some(py) = feast_python() else { return };
-    let Some(url) = common::fresh_database_url(common::Backend::Postgres).await else {
-        return;
-    };
+    let py = feast_python();
+    let url = common::fresh_database_url(common::Backend::Postgres).await;
     let feast_url = url.replacen("postgres://", "postgresql+psycopg://", 1);
     python(&py, MAKE_PG_REGISTRY, &[&feast_url, "edits"]);
     let source = RegistrySource {
@@ -426,7 +404,7 @@ async fn round_trip_on_a_postgres_registry() {
 
 #[tokio::test]
 async fn round_trip_on_a_file_registry() {
-    let Some(py) = feast_python() else { return };
+    let py = feast_python();
     let dir = sqlite_copy("file").await.parent().unwrap().to_path_buf();
     let path = dir.join("registry.db");
     python(&py, MAKE_FILE_REGISTRY, &[path.to_str().unwrap(), "edits"]);

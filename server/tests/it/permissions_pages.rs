@@ -11,7 +11,7 @@ use crate::permissions_editing::sqlite_copy;
 
 async fn app_with_a_writable_registry() -> TestApp {
     let path = sqlite_copy("pages").await;
-    let url = common::fresh_database_url(Backend::Sqlite).await.unwrap();
+    let url = common::fresh_database_url(Backend::Sqlite).await;
     let mut config = common::test_config(url);
     config.registries = vec![RegistrySource {
         name: "demo".into(),

@@ -5,7 +5,7 @@
 //! request) before the save, where it must give the preview's "before", and after the save
 //! through the same server function, where it must give the preview's "after".
 //!
-//! Needs the Feast venv (skipped without it unless FC_REQUIRE_FEAST=1).
+//! Needs the Feast venv (scripts/feast-venv.sh); the test fails without it.
 
 use std::path::Path;
 use std::process::Command;
@@ -21,12 +21,13 @@ use serde_json::{json, Value};
 use server::registry::{RegistrySource, SourceKind};
 
 use crate::common::{self, Backend, TestApp};
-use crate::permissions_editing::{feast_python, sqlite_copy, workspace};
+use crate::permissions_editing::{sqlite_copy, workspace};
+use crate::registry::fixtures::feast_python;
 
 const PROJECT: &str = "driver_ranking";
 
 async fn console_on(path: &Path) -> TestApp {
-    let url = common::fresh_database_url(Backend::Sqlite).await.unwrap();
+    let url = common::fresh_database_url(Backend::Sqlite).await;
     let mut config = common::test_config(url);
     config.registries = vec![RegistrySource {
         name: "demo".into(),
@@ -198,7 +199,6 @@ async fn check_edit(
     use app::permissions::backend::PermissionsBackend;
     let provider = server::permissions::backend::ServerPermissions::new(
         app.state.registries.clone(),
-        &app.state.config.registries,
         app.state.db.clone(),
     );
     let version = match original {
@@ -272,7 +272,7 @@ async fn check_edit(
 
 #[tokio::test]
 async fn feast_decides_what_the_preview_said() {
-    let Some(python) = feast_python() else { return };
+    let python = feast_python();
     let path = sqlite_copy("preview-oracle").await;
     let app = console_on(&path).await;
     let before = current_permissions(&app);

@@ -3,9 +3,9 @@
 //! Every principal named in a policy (plus a few plain users) × every object × each action and
 //! an update must agree. This checks decoding and evaluation together.
 //!
-//! Uses the committed demo registry, and `target/feast-fixtures/sqlite` when
-//! `scripts/make-registries.sh` has built it. Needs the Feast venv (`scripts/feast-venv.sh`;
-//! `FC_TEST_FEAST_PYTHON` overrides); skipped without it unless `FC_REQUIRE_FEAST=1`.
+//! Uses the committed demo registry and `target/feast-fixtures/sqlite` (built by
+//! `scripts/make-registries.sh`). Needs the Feast venv (`scripts/feast-venv.sh`;
+//! `FC_TEST_FEAST_PYTHON` overrides); the test fails without either.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,44 +16,25 @@ use serde_json::{json, Value};
 use server::permissions::input::from_snapshot;
 use server::registry::{source::parse_entry, Reader};
 
+use crate::common;
+use crate::registry::fixtures::{feast_fixtures, feast_python};
+
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn feast_python() -> Option<PathBuf> {
-    let python = std::env::var_os("FC_TEST_FEAST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/feast/bin/python"));
-    if python.is_file() {
-        return Some(python);
-    }
-    assert!(
-        std::env::var("FC_REQUIRE_FEAST").map_or(true, |v| v != "1"),
-        "FC_REQUIRE_FEAST=1 but {} is missing",
-        python.display()
-    );
-    eprintln!(
-        "note: {} missing; permission registry oracle skipped (run scripts/feast-venv.sh)",
-        python.display()
-    );
-    None
-}
-
+/// The committed demo registry and the fixture's SQLite registry (the test fails when
+/// `scripts/make-registries.sh` has not built it).
 fn registries() -> Vec<PathBuf> {
-    let mut out = vec![workspace().join("server/demo/registry/registry.sqlite")];
-    let fixtures = std::env::var_os("FC_TEST_FEAST_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/feast-fixtures"));
-    let sqlite = fixtures.join("sqlite/registry.sqlite");
-    if sqlite.is_file() {
-        out.push(sqlite);
-    } else {
-        eprintln!(
-            "note: {} missing; only the demo registry is checked",
-            sqlite.display()
-        );
-    }
-    out
+    let sqlite = common::required_path(
+        feast_fixtures().join("sqlite/registry.sqlite"),
+        "the real-Feast SQLite registry fixture",
+        "run scripts/make-registries.sh (scripts/test.sh does)",
+    );
+    vec![
+        workspace().join("server/demo/registry/registry.sqlite"),
+        sqlite,
+    ]
 }
 
 /// A scratch copy: Feast's SqlRegistry opens the database read-write.
@@ -79,7 +60,7 @@ fn principals(permissions: &[app::permissions::PermissionSpec]) -> Vec<Principal
 
 #[tokio::test]
 async fn console_and_feast_decide_the_same_on_real_registries() {
-    let Some(python) = feast_python() else { return };
+    let python = feast_python();
     let mut compared = 0;
     let mut failures = Vec::new();
     for (n, original) in registries().iter().enumerate() {

@@ -182,12 +182,8 @@ fn feast_reads(py: &Path, url: &str, name: &str) -> Option<serde_json::Value> {
 
 #[tokio::test]
 async fn create_edit_delete_through_a_rest_registry_as_the_signed_in_admin() {
-    let (Some(dir), Some(py)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
-        return;
-    };
-    let Some(idp) = provider::start(None) else {
-        return;
-    };
+    let (dir, py) = (fixtures::feast_fixtures(), fixtures::feast_python());
+    let idp = provider::start(None);
     let repo = repo_with_oidc(&py, &dir, &idp.issuer);
     let db_url = format!("sqlite:///{}", repo.join("registry.sqlite").display());
     python(&py, GRANT_ADMIN_WRITES, &[&db_url, PROJECT]);
@@ -197,13 +193,13 @@ async fn create_edit_delete_through_a_rest_registry_as_the_signed_in_admin() {
     // The console's own reads use a service token (sam's: his role may describe everything).
     let issuing = auth_support::console_on(
         &idp.issuer,
-        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+        common::fresh_database_url(Backend::Sqlite).await,
     )
     .await;
     source.token = Some(access_token_of(&issuing, "sam").await);
     let app = auth_support::console_with(
         &idp.issuer,
-        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+        common::fresh_database_url(Backend::Sqlite).await,
         |config| {
             config.registries = vec![source.clone()];
             // sam (group `sre`) is a console admin too, but Feast grants his role no writes.

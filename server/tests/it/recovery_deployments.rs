@@ -265,17 +265,11 @@ fn a_registry_file_probe_attaches_by_kind_or_by_list() {
 /// deployments with a Redis online store, not for the DynamoDB one.
 #[test]
 fn the_redis_probe_speaks_for_redis_deployments_only() {
-    let Some(redis) = std::env::var("FC_TEST_REDIS_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-    else {
-        assert!(
-            std::env::var("FC_REQUIRE_RECOVERY").is_err(),
-            "FC_REQUIRE_RECOVERY is set but FC_TEST_REDIS_URL is not"
-        );
-        eprintln!("note: FC_TEST_REDIS_URL not set; skipped");
-        return;
-    };
+    let redis = common::required_env(
+        "FC_TEST_REDIS_URL",
+        "the test Redis",
+        "scripts/test.sh starts it (scripts/lib/recovery-servers.sh)",
+    );
     let m = manifests();
     let o = report(
         &[

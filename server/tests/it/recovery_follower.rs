@@ -1,7 +1,7 @@
 //! A replica that does not hold the probes lease probes nothing: it shows the round the probing
 //! replica stored in the console DB (`recovery_latest`), says who probed it, and waits with a
 //! clear message when there is none or it is older than three intervals. On PostgreSQL (the
-//! only backend replicas share); skipped without FC_TEST_PG_URL unless FC_REQUIRE_PG=1.
+//! only backend replicas share); fails without the test PostgreSQL (FC_TEST_PG_URL).
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -29,9 +29,7 @@ async fn wait_for(app: &TestApp, path: &str, text: &str) -> String {
 
 #[tokio::test]
 async fn a_follower_shows_the_probing_replicas_round_or_waits_for_it() {
-    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
+    let url = common::fresh_database_url(Backend::Postgres).await;
     // Another replica holds the probes lease for the whole test.
     let db = ConsoleDb::open(&url, 2).await.expect("open");
     let lease = Duration::from_secs(3600);

@@ -1,7 +1,7 @@
 //! Recovery probes against real servers started by scripts/lib/recovery-servers.sh: a
 //! PostgreSQL 15 with WAL archiving (and a streaming standby), and Debian redis-server. The
 //! tests break things on purpose and restore them before they finish.
-//! Without the servers the tests skip, unless FC_REQUIRE_RECOVERY=1 (scripts/test.sh).
+//! Without the servers (and the standby) the tests fail; scripts/test.sh starts them.
 
 use std::time::{Duration, Instant};
 
@@ -12,18 +12,16 @@ use server::config::recovery::RecoveryConfig;
 use server::recovery::gather::{gather, unix_now, Sources};
 use sqlx::{Connection, PgConnection};
 
-fn server_url(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ => {
-            assert!(
-                std::env::var("FC_REQUIRE_RECOVERY").is_err(),
-                "FC_REQUIRE_RECOVERY is set but {var} is not: the recovery test servers did not start"
-            );
-            eprintln!("note: {var} not set; recovery probe test skipped (scripts/lib/recovery-servers.sh)");
-            None
-        }
-    }
+use crate::common;
+
+/// The URL in `var`, which scripts/lib/recovery-servers.sh exports; the test fails without it.
+#[track_caller]
+fn server_url(var: &str) -> String {
+    common::required_env(
+        var,
+        "the recovery test servers",
+        "scripts/test.sh starts them (scripts/lib/recovery-servers.sh; its log says what failed)",
+    )
 }
 
 /// A loopback port nothing listens on.
@@ -144,39 +142,33 @@ async fn wait_standbys(conn: &mut PgConnection, streaming: i64) {
 /// else races on the archiver or the standby.
 #[tokio::test]
 async fn archiving_met_then_failing_breaches_the_rpo() {
-    let Some(url) = server_url("FC_TEST_ARCHIVE_PG_URL") else {
-        return;
-    };
-    let standby = std::env::var("FC_TEST_STANDBY_PG_URL")
-        .ok()
-        .filter(|s| !s.is_empty());
+    let url = server_url("FC_TEST_ARCHIVE_PG_URL");
+    let standby = common::required_env(
+        "FC_TEST_STANDBY_PG_URL",
+        "the streaming standby of the recovery test servers",
+        "scripts/lib/recovery-servers.sh starts it with pg_basebackup (scripts/test.sh; its log says why it did not start)",
+    );
     let mut conn = PgConnection::connect(&url).await.unwrap();
     set_archive_command(&mut conn, None).await;
 
     // With a streaming standby: failover RTO, and the standby knows it is one.
-    let mut standby_conninfo = None;
-    if let Some(standby) = &standby {
-        let i = inputs(pg_config(&url, 900)).await;
-        let RegistryEvidence::Postgres(pg) = &i.registry else {
-            panic!("{:?}", i.registry)
-        };
-        assert!(pg.standbys.iter().any(|s| s.state == "streaming"), "{pg:?}");
-        assert_eq!(assess_registry(&i).rto_estimate_seconds, Some(60));
-        let i = inputs(pg_config(standby, 900)).await;
-        let RegistryEvidence::Postgres(pg) = &i.registry else {
-            panic!("{:?}", i.registry)
-        };
-        assert!(pg.in_recovery);
-        assert!(assess_registry(&i).evidence[0].contains("standby (in recovery)"));
-        let mut sc = PgConnection::connect(standby).await.unwrap();
-        let info: String = sqlx::query_scalar("SHOW primary_conninfo")
-            .fetch_one(&mut sc)
-            .await
-            .unwrap();
-        standby_conninfo = Some(info);
-    } else {
-        eprintln!("note: no streaming standby started; its part of the test is skipped");
-    }
+    let i = inputs(pg_config(&url, 900)).await;
+    let RegistryEvidence::Postgres(pg) = &i.registry else {
+        panic!("{:?}", i.registry)
+    };
+    assert!(pg.standbys.iter().any(|s| s.state == "streaming"), "{pg:?}");
+    assert_eq!(assess_registry(&i).rto_estimate_seconds, Some(60));
+    let i = inputs(pg_config(&standby, 900)).await;
+    let RegistryEvidence::Postgres(pg) = &i.registry else {
+        panic!("{:?}", i.registry)
+    };
+    assert!(pg.in_recovery);
+    assert!(assess_registry(&i).evidence[0].contains("standby (in recovery)"));
+    let mut sc = PgConnection::connect(&standby).await.unwrap();
+    let standby_conninfo: String = sqlx::query_scalar("SHOW primary_conninfo")
+        .fetch_one(&mut sc)
+        .await
+        .unwrap();
 
     // Archiving works: a fresh segment is archived, the RPO is seconds, the objective is met.
     let (archived, _) = archiver(&mut conn).await;
@@ -200,10 +192,8 @@ async fn archiving_met_then_failing_breaches_the_rpo() {
     );
 
     // The standby would bound the RPO by its lag: detach it so only the archive protects.
-    if let Some(standby) = &standby {
-        set_standby_conninfo(standby, "").await;
-        wait_standbys(&mut conn, 0).await;
-    }
+    set_standby_conninfo(&standby, "").await;
+    wait_standbys(&mut conn, 0).await;
     // Archiving fails: failures rise, the RPO grows past the 5 s objective: breached.
     set_archive_command(&mut conn, Some("false")).await;
     let (_, failed) = archiver(&mut conn).await;
@@ -214,9 +204,7 @@ async fn archiving_met_then_failing_breaches_the_rpo() {
     let a = assess_registry(&i);
     // Restore before asserting, so a failure leaves the servers healthy for other tests.
     set_archive_command(&mut conn, None).await;
-    if let (Some(standby), Some(info)) = (&standby, &standby_conninfo) {
-        set_standby_conninfo(standby, info).await;
-    }
+    set_standby_conninfo(&standby, &standby_conninfo).await;
     assert_eq!(a.status, Status::Breached, "{a:?}");
     assert!(a.achieved_rpo_seconds.is_some_and(|s| s > 5), "{a:?}");
     assert!(
@@ -237,9 +225,7 @@ async fn archiving_met_then_failing_breaches_the_rpo() {
     let (archived, _) = archiver(&mut conn).await;
     write_and_switch(&mut conn).await;
     wait_for(&mut conn, "recovered", |(a, _)| a > archived).await;
-    if standby.is_some() {
-        wait_standbys(&mut conn, 1).await;
-    }
+    wait_standbys(&mut conn, 1).await;
 }
 
 #[tokio::test]
@@ -286,9 +272,7 @@ fn redis_cli(url: &str, args: &[&str]) -> String {
 
 #[tokio::test]
 async fn redis_persistence_off_is_in_the_evidence() {
-    let Some(url) = server_url("FC_TEST_REDIS_URL") else {
-        return;
-    };
+    let url = server_url("FC_TEST_REDIS_URL");
     let config = |u: &str| RecoveryConfig {
         redis_url: Some(u.to_string()),
         ..Default::default()

@@ -2,8 +2,7 @@
 //! PostgreSQL, file and REST registries equals, field for field, what Feast's SDK reports.
 //!
 //! Needs `scripts/make-registries.sh` (and, for PostgreSQL, FC_TEST_PG_URL while it runs, or
-//! FC_TEST_REGISTRY_PG_URL pointing at the registry database). Skips with a note otherwise,
-//! unless FC_REQUIRE_FEAST=1.
+//! FC_TEST_REGISTRY_PG_URL pointing at the registry database); the tests fail without them.
 
 use crate::common;
 use crate::registry;
@@ -37,9 +36,7 @@ fn assert_same(diffs: Vec<String>) {
 
 #[tokio::test]
 async fn sqlite_registry_matches_feast_sdk() {
-    let Some(dir) = fixtures::feast_fixtures() else {
-        return;
-    };
+    let dir = fixtures::feast_fixtures();
     let snapshot = load(&format!(
         "sqlite:///{}",
         dir.join("sqlite/registry.sqlite").display()
@@ -59,9 +56,7 @@ async fn sqlite_registry_matches_feast_sdk() {
 
 #[tokio::test]
 async fn file_registry_matches_feast_sdk() {
-    let Some(dir) = fixtures::feast_fixtures() else {
-        return;
-    };
+    let dir = fixtures::feast_fixtures();
     let snapshot = load(&format!(
         "file://{}",
         dir.join("file/registry.db").display()
@@ -77,25 +72,8 @@ async fn file_registry_matches_feast_sdk() {
 
 #[tokio::test]
 async fn postgres_registry_matches_feast_sdk() {
-    let Some(dir) = fixtures::feast_fixtures() else {
-        return;
-    };
-    // The fixture lives on the test PostgreSQL; without it running there is nothing to read.
-    if std::env::var("FC_TEST_REGISTRY_PG_URL").is_err() && common::pg_admin_url().is_none() {
-        return;
-    }
-    let url = std::env::var("FC_TEST_REGISTRY_PG_URL")
-        .ok()
-        .or_else(|| std::fs::read_to_string(dir.join("pg/registry_url.txt")).ok())
-        .map(|u| u.trim().to_string());
-    let Some(url) = url.filter(|u| !u.is_empty()) else {
-        assert!(
-            std::env::var("FC_REQUIRE_PG").is_err(),
-            "FC_REQUIRE_PG is set but no PostgreSQL registry was built"
-        );
-        eprintln!("note: no PostgreSQL registry fixture (FC_TEST_REGISTRY_PG_URL / target/feast-fixtures/pg); skipped");
-        return;
-    };
+    let dir = fixtures::feast_fixtures();
+    let url = fixtures::pg_registry_url(&dir);
     let snapshot = load(&url).await;
     assert_eq!(snapshot.projects.len(), 3);
     assert_same(differences(&fixtures::sdk_dump(&dir, "pg"), &snapshot, &[]));
@@ -161,9 +139,7 @@ async fn serve_and_load(
 
 #[tokio::test]
 async fn rest_registry_matches_feast_sdk() {
-    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
-        return;
-    };
+    let (dir, python) = (fixtures::feast_fixtures(), fixtures::feast_python());
     let (server, snapshot) = serve_and_load(&python, &dir.join("sqlite/driver_ranking")).await;
     assert_eq!(snapshot.projects.len(), 3);
     // The REST server re-serializes objects and may reorder a view's features.
@@ -180,13 +156,12 @@ async fn rest_registry_matches_feast_sdk() {
 /// one listing as unreadable while everything else loads.
 #[tokio::test]
 async fn allow_all_permission_is_read_where_feast_cannot() {
-    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
-        return;
-    };
-    if !dir.join("allowall/registry.sqlite").is_file() {
-        eprintln!("note: no allowall fixture (older scripts/make-registries.sh output); skipped");
-        return;
-    }
+    let (dir, python) = (fixtures::feast_fixtures(), fixtures::feast_python());
+    common::required_path(
+        dir.join("allowall/registry.sqlite"),
+        "the allowall registry fixture",
+        "run scripts/make-registries.sh again (its output predates the allowall fixture)",
+    );
     let snapshot = load(&format!(
         "sqlite:///{}",
         dir.join("allowall/registry.sqlite").display()

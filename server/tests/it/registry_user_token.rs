@@ -150,15 +150,11 @@ fn names(snapshot: &RegistrySnapshot, kind: ObjectKind) -> Vec<String> {
 
 #[tokio::test]
 async fn each_user_sees_what_feast_lets_them_describe() {
-    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
-        return;
-    };
-    let Some(idp) = provider::start(None) else {
-        return;
-    };
+    let (dir, python) = (fixtures::feast_fixtures(), fixtures::feast_python());
+    let idp = provider::start(None);
     let app = auth_support::console_on(
         &idp.issuer,
-        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+        common::fresh_database_url(Backend::Sqlite).await,
     )
     .await;
     let repo = repo_with_oidc(&python, &dir, &idp.issuer);
@@ -261,12 +257,8 @@ fn listed_names(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn the_catalog_shows_each_user_what_feast_shows_them() {
-    let (Some(dir), Some(python)) = (fixtures::feast_fixtures(), fixtures::feast_python()) else {
-        return;
-    };
-    let Some(idp) = provider::start(None) else {
-        return;
-    };
+    let (dir, python) = (fixtures::feast_fixtures(), fixtures::feast_python());
+    let idp = provider::start(None);
     let repo = repo_with_oidc(&python, &dir, &idp.issuer);
     let port = provider::free_port();
     let _feast = start_feast(&python, &repo, port);
@@ -276,13 +268,13 @@ async fn the_catalog_shows_each_user_what_feast_shows_them() {
     // `feast-reader` the copy grants DESCRIBE on every type.
     let issuing = auth_support::console_on(
         &idp.issuer,
-        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+        common::fresh_database_url(Backend::Sqlite).await,
     )
     .await;
     source.token = Some(access_token_of(&issuing, "sam").await);
     let app = auth_support::console_with(
         &idp.issuer,
-        common::fresh_database_url(Backend::Sqlite).await.unwrap(),
+        common::fresh_database_url(Backend::Sqlite).await,
         |config| config.registries = vec![source.clone()],
     )
     .await;

@@ -8,7 +8,7 @@
 //! - a permission saved through one is seen by the other at its next registry refresh, and the
 //!   audit record written by one is listed by the other.
 //!
-//! Needs the test PostgreSQL (FC_TEST_PG_URL); skipped without it unless FC_REQUIRE_PG=1.
+//! Needs the test PostgreSQL (FC_TEST_PG_URL, which scripts/test.sh sets); fails without it.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -122,9 +122,7 @@ where
 
 #[tokio::test]
 async fn exactly_one_replica_leads_probes_and_another_takes_over_when_it_dies() {
-    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
+    let url = common::fresh_database_url(Backend::Postgres).await;
     let lease = 2;
     let a = Replica::start(&url, lease, 0);
     a.wait_ready().await;
@@ -158,9 +156,7 @@ async fn exactly_one_replica_leads_probes_and_another_takes_over_when_it_dies() 
 
 #[tokio::test]
 async fn sigterm_reports_draining_hands_the_lease_over_and_exits_cleanly() {
-    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
+    let url = common::fresh_database_url(Backend::Postgres).await;
     // A long lease: the other replica can only lead quickly if the lease is released.
     let lease = 30;
     let mut a = Replica::start(&url, lease, 3);
@@ -215,12 +211,8 @@ async fn sigterm_reports_draining_hands_the_lease_over_and_exits_cleanly() {
 
 #[tokio::test]
 async fn a_session_made_through_one_replica_is_valid_on_the_other() {
-    let Some(idp) = provider::start(None) else {
-        return;
-    };
-    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
+    let idp = provider::start(None);
+    let url = common::fresh_database_url(Backend::Postgres).await;
     let one = auth_support::console_on(&idp.issuer, url.clone()).await;
     let two = auth_support::console_on(&idp.issuer, url).await;
     let mut browser = Browser::new();
@@ -265,9 +257,7 @@ async fn replica_on(database_url: &str, registry: &std::path::Path) -> crate::co
 
 #[tokio::test]
 async fn a_permission_saved_through_one_replica_is_seen_and_audited_on_the_other() {
-    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
+    let url = common::fresh_database_url(Backend::Postgres).await;
     let registry = crate::permissions_editing::sqlite_copy("replicas").await;
     let one = replica_on(&url, &registry).await;
     let two = replica_on(&url, &registry).await;
@@ -316,9 +306,7 @@ async fn recovery_prober(replica: &Replica) -> Option<String> {
 
 #[tokio::test]
 async fn only_the_leader_probes_recovery_and_the_other_shows_its_round() {
-    let Some(url) = common::fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
+    let url = common::fresh_database_url(Backend::Postgres).await;
     // The default 60 s probe interval: the follower's first load must find the leader's round,
     // and after the leader dies the survivor must probe on taking over, not a minute later.
     let lease = 2;

@@ -368,23 +368,49 @@ impl CaseGenerator {
     }
 }
 
-/// The Feast venv's Python, or `None` (with a note) when it is absent and not required.
-pub fn feast_python() -> Option<PathBuf> {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let python = std::env::var_os("FC_TEST_FEAST_PYTHON")
+/// Fails the test because something it needs is missing: `what` it needs, the `problem`
+/// found, and `how` to get it. A test never passes by skipping its work: scripts/test.sh
+/// provides everything the tests need, and a missing piece is a failure that says so.
+#[track_caller]
+pub fn missing(what: &str, problem: impl std::fmt::Display, how: &str) -> ! {
+    panic!("needs {what}: {problem}; {how}")
+}
+
+/// Where the Feast venv's Python is: `FC_TEST_FEAST_PYTHON`, else
+/// `<workspace>/.venv/feast/bin/python`. It may not exist.
+pub fn feast_python_path() -> PathBuf {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace holds the app crate")
+        .to_path_buf();
+    std::env::var_os("FC_TEST_FEAST_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join(".venv/feast/bin/python"));
+        .unwrap_or_else(|| workspace.join(".venv/feast/bin/python"))
+}
+
+/// The Feast venv's Python, which the oracle tests need; the test fails when it is absent.
+#[track_caller]
+pub fn required_feast_python() -> PathBuf {
+    let python = feast_python_path();
+    if !python.exists() {
+        missing(
+            "the Feast venv",
+            format_args!("{} does not exist", python.display()),
+            "run scripts/feast-venv.sh (scripts/test.sh does), or set FC_TEST_FEAST_PYTHON",
+        );
+    }
+    python
+}
+
+/// For the benchmark only (app/benches), whose comparison with Feast is an optional extra:
+/// the Feast venv's Python, or `None` with a note. Tests use [`required_feast_python`].
+pub fn feast_python() -> Option<PathBuf> {
+    let python = feast_python_path();
     if python.exists() {
         return Some(python);
     }
-    let required = std::env::var("FC_REQUIRE_FEAST").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "FC_REQUIRE_FEAST=1 but no Feast Python at {}",
-        python.display()
-    );
     eprintln!(
-        "note: skipping the Feast oracle: no Python at {} (run scripts/feast-venv.sh or set FC_TEST_FEAST_PYTHON)",
+        "note: no Feast Python at {}; the benchmark leaves Feast out (run scripts/feast-venv.sh or set FC_TEST_FEAST_PYTHON)",
         python.display()
     );
     None

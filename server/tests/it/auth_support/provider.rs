@@ -22,7 +22,7 @@ impl Drop for TestProvider {
 }
 
 fn script_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/oidc")
+    crate::registry::fixtures::workspace_root().join("scripts/oidc")
 }
 
 pub fn free_port() -> u16 {
@@ -33,20 +33,16 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// None (with a note) when node or the provider's node modules are missing, unless
-/// FC_REQUIRE_OIDC is set (scripts/test.sh sets it), which turns that into a failure.
-pub fn start(access_token_ttl: Option<u64>) -> Option<TestProvider> {
+/// Starts the provider. The test fails when node or the provider's node modules are missing.
+#[track_caller]
+pub fn start(access_token_ttl: Option<u64>) -> TestProvider {
     let dir = script_dir();
-    if !dir.join("node_modules/oidc-provider").is_dir()
-        || Command::new("node").arg("--version").output().is_err()
-    {
-        assert!(
-            std::env::var("FC_REQUIRE_OIDC").is_err(),
-            "FC_REQUIRE_OIDC is set but node or scripts/oidc/node_modules is missing (run scripts/setup.sh)"
-        );
-        eprintln!("note: node or scripts/oidc/node_modules missing; sign-in tests against the real provider are skipped");
-        return None;
-    }
+    crate::common::required_program("node", "scripts/setup.sh installs it");
+    crate::common::required_path(
+        dir.join("node_modules/oidc-provider"),
+        "the test identity provider (npm oidc-provider)",
+        "run scripts/setup.sh, which installs scripts/oidc/node_modules",
+    );
     let port = free_port();
     let mut command = Command::new("node");
     command
@@ -81,5 +77,5 @@ pub fn start(access_token_ttl: Option<u64>) -> Option<TestProvider> {
             panic!("the test identity provider did not start within 20 s");
         }
     };
-    Some(TestProvider { child, issuer })
+    TestProvider { child, issuer }
 }

@@ -1,7 +1,11 @@
 //! Test support: a fresh console database per test (SQLite file or a new PostgreSQL database
 //! on the test server that scripts/test.sh starts), and the real router driven in-process.
+//! Whatever a test needs and does not find (a server, a fixture, a tool) fails it with a
+//! message naming what is missing and how to get it ([`missing`], [`required_env`]): no test
+//! passes by skipping its work.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::{body::Body, http::Request, Router};
@@ -27,32 +31,74 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
-/// The superuser URL of the test PostgreSQL, or None when the tests run without one.
-/// scripts/test.sh sets FC_REQUIRE_PG=1, which turns a missing server into a failure.
-pub fn pg_admin_url() -> Option<String> {
-    match std::env::var("FC_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("FC_REQUIRE_PG").is_err(),
-                "FC_REQUIRE_PG is set but FC_TEST_PG_URL is not: the test PostgreSQL did not start"
-            );
-            eprintln!("note: FC_TEST_PG_URL not set; PostgreSQL tests are skipped (scripts/test.sh sets it)");
-            None
-        }
+/// Fails the test because something it needs is missing: `what` it needs, the `problem`
+/// found, and `how` to get it. A test never passes by skipping its work: scripts/test.sh
+/// provides every server, fixture and tool, and a missing one is a failure that says so.
+#[track_caller]
+pub fn missing(what: &str, problem: impl std::fmt::Display, how: &str) -> ! {
+    panic!("needs {what}: {problem}; {how}")
+}
+
+/// The value of the environment variable `var`, which the test needs for `what` (`how` says
+/// where it comes from). Unset or empty: the test fails, naming both.
+#[track_caller]
+pub fn required_env(var: &str, what: &str, how: &str) -> String {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => value,
+        _ => missing(what, format_args!("{var} is not set"), how),
     }
 }
 
+/// `path`, which the test needs for `what`; fails the test when it does not exist.
+#[track_caller]
+pub fn required_path(path: PathBuf, what: &str, how: &str) -> PathBuf {
+    if !path.exists() {
+        missing(what, format_args!("{} does not exist", path.display()), how);
+    }
+    path
+}
+
+/// Checks that `program` runs (`program --version`); fails the test, naming it, otherwise.
+#[track_caller]
+pub fn required_program(program: &str, how: &str) {
+    match std::process::Command::new(program)
+        .arg("--version")
+        .output()
+    {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => missing(
+            program,
+            format_args!("`{program} --version` failed ({})", out.status),
+            how,
+        ),
+        Err(e) => missing(
+            program,
+            format_args!("`{program}` could not be run ({e})"),
+            how,
+        ),
+    }
+}
+
+/// The superuser URL of the test PostgreSQL (FC_TEST_PG_URL, which scripts/test.sh sets).
+#[track_caller]
+pub fn pg_admin_url() -> String {
+    required_env(
+        "FC_TEST_PG_URL",
+        "PostgreSQL",
+        "scripts/test.sh starts one (scripts/lib/postgres.sh) and sets it",
+    )
+}
+
 /// Creates an empty database and returns its URL: a temp SQLite file, or a new PostgreSQL
-/// database. None when PostgreSQL was asked for but is not available.
-pub async fn fresh_database_url(backend: Backend) -> Option<String> {
+/// database on the test server (the test fails without one).
+pub async fn fresh_database_url(backend: Backend) -> String {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(unique("fc_test"));
-            Some(format!("sqlite://{}", dir.join("console.db").display()))
+            format!("sqlite://{}", dir.join("console.db").display())
         }
         Backend::Postgres => {
-            let admin = pg_admin_url()?;
+            let admin = pg_admin_url();
             let name = unique("fc_test");
             let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
                 .await
@@ -62,7 +108,7 @@ pub async fn fresh_database_url(backend: Backend) -> Option<String> {
                 .await
                 .expect("create test database");
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            Some(format!("{base}/{name}"))
+            format!("{base}/{name}")
         }
     }
 }
@@ -81,14 +127,13 @@ pub struct TestApp {
     pub router: Router,
 }
 
-/// Builds the real state (migrating the database) and router. None when the backend is
-/// unavailable (PostgreSQL without FC_TEST_PG_URL).
-pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    let url = fresh_database_url(backend).await?;
+/// Builds the real state (migrating the database) and router.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let url = fresh_database_url(backend).await;
     let state = build_state(test_config(url)).await.expect("build state");
     state.lifecycle.mark_started();
     let router = server::http::router(state.clone());
-    Some(TestApp { state, router })
+    TestApp { state, router }
 }
 
 pub struct TestResponse {
@@ -134,16 +179,13 @@ macro_rules! on_both_backends {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                let app = common::spawn_app(common::Backend::Sqlite)
-                    .await
-                    .expect("sqlite always available");
+                let app = common::spawn_app(common::Backend::Sqlite).await;
                 ($body)(app).await;
             }
             #[tokio::test]
             async fn postgres() {
-                if let Some(app) = common::spawn_app(common::Backend::Postgres).await {
-                    ($body)(app).await;
-                }
+                let app = common::spawn_app(common::Backend::Postgres).await;
+                ($body)(app).await;
             }
         }
     };

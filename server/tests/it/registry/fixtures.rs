@@ -1,9 +1,14 @@
-//! Where the real-Feast fixtures are, and skipping politely when they are not built.
+//! Where the real-Feast fixtures are; a test that needs them fails when they are not built.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::common;
 
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace holds the server crate")
+        .to_path_buf()
 }
 
 /// The committed demo registry (always present).
@@ -16,44 +21,58 @@ pub fn demo_file() -> PathBuf {
 }
 
 /// `target/feast-fixtures/` as `scripts/make-registries.sh` writes it (FC_TEST_FEAST_FIXTURES
-/// overrides). None, with a note, when it is missing, unless FC_REQUIRE_FEAST=1.
-pub fn feast_fixtures() -> Option<PathBuf> {
+/// overrides). The test fails when it has not been built.
+#[track_caller]
+pub fn feast_fixtures() -> PathBuf {
     let dir = std::env::var_os("FC_TEST_FEAST_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/feast-fixtures"));
-    if dir.join("sqlite/sdk_dump.json").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("FC_REQUIRE_FEAST").is_err(),
-        "FC_REQUIRE_FEAST is set but {} has no fixtures: run scripts/make-registries.sh first",
-        dir.display()
+    common::required_path(
+        dir.join("sqlite/sdk_dump.json"),
+        "the real-Feast registry fixtures",
+        "run scripts/make-registries.sh (scripts/test.sh does), or point FC_TEST_FEAST_FIXTURES at them",
     );
-    eprintln!(
-        "note: {} missing; real-Feast comparisons skipped (run scripts/make-registries.sh)",
-        dir.display()
-    );
-    None
+    dir
 }
 
-/// The Feast venv's python (FC_TEST_FEAST_PYTHON overrides).
-pub fn feast_python() -> Option<PathBuf> {
+/// The Feast venv's python (FC_TEST_FEAST_PYTHON overrides). The test fails without it.
+#[track_caller]
+pub fn feast_python() -> PathBuf {
     let python = std::env::var_os("FC_TEST_FEAST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join(".venv/feast/bin/python"));
-    if python.is_file() {
-        return Some(python);
+    common::required_path(
+        python,
+        "the Feast venv",
+        "run scripts/feast-venv.sh (scripts/test.sh does), or set FC_TEST_FEAST_PYTHON",
+    )
+}
+
+/// The URL of the PostgreSQL registry fixture: FC_TEST_REGISTRY_PG_URL, else the database
+/// `scripts/make-registries.sh` built on the test PostgreSQL (`pg/registry_url.txt` in
+/// `dir`, the fixtures folder). The test fails when there is none.
+#[track_caller]
+pub fn pg_registry_url(dir: &Path) -> String {
+    if let Some(url) = std::env::var("FC_TEST_REGISTRY_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        return url;
     }
-    assert!(
-        std::env::var("FC_REQUIRE_FEAST").is_err(),
-        "FC_REQUIRE_FEAST is set but {} is missing",
-        python.display()
+    // The fixture lives on the test PostgreSQL: without it running there is nothing to read.
+    common::pg_admin_url();
+    let file = common::required_path(
+        dir.join("pg/registry_url.txt"),
+        "the PostgreSQL registry fixture",
+        "run scripts/make-registries.sh with FC_TEST_PG_URL set (scripts/test.sh does), \
+         or set FC_TEST_REGISTRY_PG_URL",
     );
-    eprintln!(
-        "note: {} missing; tests needing Feast are skipped (run scripts/feast-venv.sh)",
-        python.display()
-    );
-    None
+    let url = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .trim()
+        .to_string();
+    assert!(!url.is_empty(), "{} is empty", file.display());
+    url
 }
 
 pub fn sdk_dump(dir: &std::path::Path, backend: &str) -> serde_json::Value {
