@@ -9,9 +9,6 @@ ROOT=$(pwd)
 # The test runner; pinned so every machine runs the tests the same way (one process per test,
 # .config/nextest.toml's time limits). Installed from crates.io when missing or of another version.
 NEXTEST_VERSION=0.9.143
-BINARYEN_NPM_VERSION=132.0.0
-TOOLS="$ROOT/.tools"           # npm-installed binaries (wasm-opt) live here, git-ignored
-mkdir -p "$TOOLS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -42,18 +39,6 @@ install_nextest() {
   fi
   log "installing cargo-nextest $NEXTEST_VERSION from crates.io (about 6 min on 2 cores)"
   cargo install --locked --quiet cargo-nextest --version "$NEXTEST_VERSION"
-}
-
-# Debian's binaryen (108) produces a wasm that never hydrates; npm's binaryen works.
-install_wasm_opt() {
-  if [ -x "$TOOLS/node_modules/.bin/wasm-opt" ] && \
-     [ "$(cat "$TOOLS/.binaryen-version" 2>/dev/null)" = "$BINARYEN_NPM_VERSION" ]; then
-    log "wasm-opt (npm binaryen $BINARYEN_NPM_VERSION): present"; return
-  fi
-  log "installing wasm-opt from npm binaryen@$BINARYEN_NPM_VERSION"
-  ( cd "$TOOLS" && [ -f package.json ] || echo '{"private":true}' > "$TOOLS/package.json"
-    cd "$TOOLS" && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_NPM_VERSION" )
-  echo "$BINARYEN_NPM_VERSION" > "$TOOLS/.binaryen-version"
 }
 
 install_debian_packages() {
@@ -88,8 +73,8 @@ install_oidc_provider() {
 
 what=${1:-all}
 case "$what" in
-  build) install_wasm_target; install_site_builder; install_wasm_opt ;;
-  all)   install_wasm_target; install_site_builder; install_wasm_opt; install_nextest
+  build) install_wasm_target; install_site_builder ;;
+  all)   install_wasm_target; install_site_builder; install_nextest
          install_debian_packages; install_node_modules; install_oidc_provider ;;
   *) echo "usage: scripts/setup.sh [build|all]" >&2; exit 2 ;;
 esac

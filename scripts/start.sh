@@ -41,9 +41,7 @@ if [ "$mode" = serve ]; then
   fi
 fi
 
-say "1/3 build tools (first time: about 5 min on 2 cores; then a few seconds)"
-bash scripts/setup.sh build
-say "2/3 release build (first time: about 10 min on 2 cores; after a change, under a minute)"
+say "1/2 build tools and the release build (first time: about 15 min on 2 cores; then seconds)"
 # shellcheck source=lib/build.sh
 source scripts/lib/build.sh
 build_release
@@ -51,7 +49,7 @@ say "built in $(elapsed)"
 [ "$mode" = build ] && exit 0
 
 if [ "$mode" = serve ]; then
-  say "3/3 starting on http://$listen (Ctrl-C stops it)"
+  say "2/2 starting on http://$listen (Ctrl-C stops it)"
   exec target/release/feast-console serve --site-root target/site "${args[@]}"
 fi
 
@@ -61,7 +59,7 @@ source scripts/lib/net.sh
 port=$(free_port)
 data=$(mktemp -d)
 log="$data/console.log"
-say "3/3 check: starting on 127.0.0.1:$port, data in $data"
+say "2/2 check: starting on 127.0.0.1:$port, data in $data"
 target/release/feast-console serve --site-root target/site --data-dir "$data" "${args[@]}" \
   --listen "127.0.0.1:$port" >"$log" 2>&1 &
 pid=$!

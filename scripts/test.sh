@@ -23,7 +23,7 @@ say "tools"
 disk
 bash scripts/setup.sh all
 FEAST_VENV=$(bash scripts/feast-venv.sh)
-export PATH="$ROOT/.tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export FC_TEST_FEAST_PYTHON="$ROOT/$FEAST_VENV/bin/python"
 phase "tool install"
 
@@ -72,6 +72,10 @@ export CARGO_INCREMENTAL=0
 set +e
 cargo nextest run --workspace --locked 2>&1 | tee "$WORK/cargo-test.log"
 rust_status=${PIPESTATUS[0]}
+# The site builder is its own package (scripts/site-builder): its tests run here too.
+CARGO_TARGET_DIR="$ROOT/target/site-builder" cargo nextest run --release --locked \
+  --manifest-path scripts/site-builder/Cargo.toml 2>&1 | tee "$WORK/site-builder-test.log"
+[ "${PIPESTATUS[0]}" = 0 ] || rust_status=1
 set -e
 phase "rust tests"
 disk
@@ -100,17 +104,26 @@ for _ in $(seq 1 150); do
 done
 set +e
 ( cd end2end && FC_E2E_BASE_URL="http://127.0.0.1:$PORT" \
-    FC_E2E_SYNTHETIC_URL="http://127.0.0.1:$SYNTH_PORT" npx playwright test )
-browser_status=$?
+    FC_E2E_SYNTHETIC_URL="http://127.0.0.1:$SYNTH_PORT" \
+    FC_CONSOLE_BIN="$ROOT/target/release/feast-console" FC_SITE_ROOT="$ROOT/target/site" npx playwright test ) \
+  2>&1 | tee "$WORK/browser-test.log"
+browser_status=${PIPESTATUS[0]}
 set -e
 phase "browser tests"
 
 say "summary"
-summary=$(grep -E '^ +Summary \[' "$WORK/cargo-test.log" | tail -1 || true)
-rust_passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
-rust_failed=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
-rust_skipped=$(grep -oE '[0-9]+ skipped' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+# Counts from nextest's "Summary [...]" lines and Playwright's closing lines.
+count() { grep -ahoE "[0-9]+ $1" "${@:2}" 2>/dev/null | grep -oE '^[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+grep -ahE '^ +Summary \[' "$WORK/cargo-test.log" "$WORK/site-builder-test.log" > "$WORK/summaries" 2>/dev/null || true
+rust_passed=$(count passed "$WORK/summaries")
+rust_failed=$(( $(count failed "$WORK/summaries") + $(count 'timed out' "$WORK/summaries") ))
+rust_skipped=$(count skipped "$WORK/summaries")
+grep -aE '^ +[0-9]+ (passed|failed|skipped|flaky|did not run)' "$WORK/browser-test.log" > "$WORK/browser-summary" 2>/dev/null || true
+browser_passed=$(count passed "$WORK/browser-summary"); browser_failed=$(count failed "$WORK/browser-summary")
+browser_skipped=$(count skipped "$WORK/browser-summary")
+[ "$browser_status" = 0 ] || [ "$browser_failed" -gt 0 ] || browser_failed=1
 echo "Rust tests: $rust_passed passed, $rust_failed failed, $rust_skipped skipped (nextest exit $rust_status)"
-echo "Browser tests: $([ "$browser_status" = 0 ] && echo passed || echo FAILED)"
+echo "Browser tests: $browser_passed passed, $browser_failed failed, $browser_skipped skipped (playwright exit $browser_status)"
 printf '%s\n' "${TIMES[@]}"
+echo "all: $((rust_passed + browser_passed)) passed, $((rust_failed + browser_failed)) failed, $((rust_skipped + browser_skipped)) skipped"
 [ "$rust_status" = 0 ] && [ "$browser_status" = 0 ]

@@ -1,18 +1,15 @@
 import { test as base, expect, Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { hydrated } from './fixtures';
+import { CONSOLE_BIN, ROOT, SITE_ROOT, freePort, requireConsole } from './console';
 
 // Sign-in end to end: a real OpenID Connect provider (scripts/oidc, npm oidc-provider) and a
 // console configured against it, both started here on free loopback ports. The browser signs in
 // through the provider's own login page, sees the navigation its role allows, and signs out.
 
-const ROOT = resolve(__dirname, '../..');
-const CONSOLE_BIN = process.env.FC_CONSOLE_BIN ?? join(ROOT, 'target/debug/feast-console');
-const SITE_ROOT = process.env.FC_SITE_ROOT ?? join(ROOT, 'target/site');
 const PROVIDER = join(ROOT, 'scripts/oidc/provider.mjs');
 const SECRET = 'e2e-only-console-secret';
 
@@ -21,17 +18,6 @@ let consoleServer: ChildProcess | undefined;
 let dataDir = '';
 let consoleUrl = '';
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function waitFor(url: string, child: ChildProcess) {
   for (let i = 0; i < 150; i++) {
@@ -46,7 +32,6 @@ async function waitFor(url: string, child: ChildProcess) {
   throw new Error(`${url} did not answer`);
 }
 
-const ready = existsSync(CONSOLE_BIN) && existsSync(join(ROOT, 'scripts/oidc/node_modules/oidc-provider'));
 
 // Console problems only: the provider's pages are not ours to judge (e.g. its missing favicon).
 const test = base.extend<{ problems: string[] }>({
@@ -66,9 +51,11 @@ const test = base.extend<{ problems: string[] }>({
 });
 
 test.describe('sign-in with a real identity provider', () => {
-  test.skip(!ready, 'needs target/debug/feast-console and scripts/oidc/node_modules (scripts/setup.sh)');
-
   test.beforeAll(async () => {
+    requireConsole();
+    if (!existsSync(join(ROOT, 'scripts/oidc/node_modules/oidc-provider'))) {
+      throw new Error('needs scripts/oidc/node_modules (scripts/setup.sh installs it)');
+    }
     const [idpPort, consolePort] = [await freePort(), await freePort()];
     consoleUrl = `http://127.0.0.1:${consolePort}`;
     const issuer = `http://127.0.0.1:${idpPort}`;

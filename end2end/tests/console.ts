@@ -8,11 +8,17 @@ import { join, resolve } from 'node:path';
 // as the other specs expect it): development mode on a free loopback port, a scratch data
 // folder, the built site.
 
-const ROOT = resolve(__dirname, '../..');
-export const CONSOLE_BIN = process.env.FC_CONSOLE_BIN ?? join(ROOT, 'target/debug/feast-console');
-const SITE_ROOT = process.env.FC_SITE_ROOT ?? join(ROOT, 'target/site');
+export const ROOT = resolve(__dirname, '../..');
+// The release build scripts/test.sh makes with scripts/start.sh --check: what users start.
+export const CONSOLE_BIN = process.env.FC_CONSOLE_BIN ?? join(ROOT, 'target/release/feast-console');
+export const SITE_ROOT = process.env.FC_SITE_ROOT ?? join(ROOT, 'target/site');
 
-export const haveConsole = existsSync(CONSOLE_BIN);
+/** Fails (never skips) a spec that needs the console binary when it is not built. */
+export function requireConsole(): void {
+  if (!existsSync(CONSOLE_BIN)) {
+    throw new Error(`needs ${CONSOLE_BIN}: build it with scripts/start.sh --build-only (scripts/test.sh does)`);
+  }
+}
 
 export interface Console {
   base: string;
@@ -20,7 +26,7 @@ export interface Console {
   stop: () => void;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const s = createServer();
     s.on('error', fail);

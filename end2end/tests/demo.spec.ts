@@ -1,5 +1,5 @@
 import { test, expect, hydrated } from './fixtures';
-import { startConsole, haveConsole, Console } from './console';
+import { startConsole, requireConsole, Console } from './console';
 
 // What a first run shows: the server under test serves the bundled demo (no registry, no
 // recovery probe configured). Every area has demo evidence, labelled as such; no page shows
@@ -44,9 +44,9 @@ test('the recovery page shows demo evidence, labelled as demo', async ({ page, p
 // Editing writes the demo registry's copy, so this runs a console of its own in demo mode
 // (no --registry): its data folder gets a fresh copy of the bundled registry.
 test.describe('the demo admin edits the demo registry', () => {
-  test.skip(!haveConsole, 'needs target/debug/feast-console (cargo build -p server)');
   let demo: Console | undefined;
   test.beforeAll(async () => {
+    requireConsole();
     demo = await startConsole('demo');
   });
   test.afterAll(() => demo?.stop());

@@ -1,10 +1,10 @@
 import { test as plain } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test, expect, hydrated } from './fixtures';
+import { CONSOLE_BIN, ROOT, SITE_ROOT, freePort, requireConsole } from './console';
 
 // The permission editor writes its registry, so this file starts its own console (development
 // mode: the default demo user ada-admin is a console admin) on a free loopback port, reading a
@@ -13,31 +13,15 @@ import { test, expect, hydrated } from './fixtures';
 //     --registry demo=sqlite:///TMP/registry.sqlite
 // The bundled demo registry itself is shown read-only and never written.
 
-const ROOT = resolve(__dirname, '../..');
-const CONSOLE_BIN = process.env.FC_CONSOLE_BIN ?? join(ROOT, 'target/debug/feast-console');
-const SITE_ROOT = process.env.FC_SITE_ROOT ?? join(ROOT, 'target/site');
 const DEMO_REGISTRY = join(ROOT, 'server/demo/registry/registry.sqlite');
 
 let server: ChildProcess | undefined;
 let workDir = '';
 let base = '';
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => done(port));
-    });
-  });
-}
-
-test.skip(!existsSync(CONSOLE_BIN), 'needs target/debug/feast-console (cargo build -p server)');
-plain.skip(!existsSync(CONSOLE_BIN), 'needs target/debug/feast-console (cargo build -p server)');
 
 test.beforeAll(async () => {
+  requireConsole();
   workDir = mkdtempSync(join(tmpdir(), 'fc-e2e-permissions-'));
   const registry = join(workDir, 'registry.sqlite');
   copyFileSync(DEMO_REGISTRY, registry);

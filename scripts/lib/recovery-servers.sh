@@ -4,7 +4,7 @@
 #
 # Starts:
 #   - a PostgreSQL 15 primary with archive_mode=on and an archive_command copying WAL into a
-#     temp folder, plus a streaming standby made by pg_basebackup -R (skipped if that fails);
+#     temp folder, plus a streaming standby made by pg_basebackup -R;
 #   - Debian redis-server with a password, RDB save points on, AOF off.
 # Exports FC_TEST_ARCHIVE_PG_URL (superuser: the tests break archiving on purpose),
 # FC_TEST_ARCHIVE_DIR, FC_TEST_REDIS_URL (redis://:PASSWORD@127.0.0.1:PORT) and, when the
@@ -36,7 +36,7 @@ recovery_servers_start() {
   export FC_TEST_ARCHIVE_DIR="$RECOVERY_TEST_DIR/archive"
   echo "[recovery] archiving PostgreSQL on 127.0.0.1:$port (WAL archive $FC_TEST_ARCHIVE_DIR)" >&2
 
-  # A streaming standby is a bonus: the tests that need it skip without it.
+  # The streaming standby: the replication tests fail, naming it, when it does not start.
   sport=$(free_port)
   if _pg_as_owner "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$RECOVERY_TEST_DIR/standby" -R -X stream --no-sync >/dev/null 2>&1; then
     {
@@ -48,11 +48,11 @@ recovery_servers_start() {
       export FC_TEST_STANDBY_PG_URL="postgres://postgres@127.0.0.1:$sport/postgres"
       echo "[recovery] streaming standby on 127.0.0.1:$sport" >&2
     else
-      echo "[recovery] standby did not start (tests needing it skip); log:" >&2
+      echo "[recovery] standby did not start (the replication tests will fail); log:" >&2
       tail -n 20 "$RECOVERY_TEST_DIR/standby.log" >&2
     fi
   else
-    echo "[recovery] pg_basebackup failed: no standby (tests needing it skip)" >&2
+    echo "[recovery] pg_basebackup failed: no standby (the replication tests will fail)" >&2
   fi
 
   command -v redis-server >/dev/null || { echo "redis-server not found (scripts/setup.sh installs it)" >&2; return 1; }
