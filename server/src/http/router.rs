@@ -1,16 +1,30 @@
+use std::sync::OnceLock;
+
 use axum::{routing::get, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 
 use app::{shell, App};
 
 use super::{layers, ops};
 use crate::AppState;
 
+/// The pages' routes, listed once per process. Leptos lists them by running the app with a
+/// process-global flag set that makes every resource first polled meanwhile, by any render in
+/// the process, wait forever (leptos_server's `SuppressResourceLoad`, leptos-rs/leptos#4773).
+/// Listed anew for every router, a router built while pages render (each test builds one; a
+/// second listener would) stalled those renders until the request timeout: the hang seen when
+/// many tests shared a process. Listed once, before the first router serves, no render can
+/// overlap it.
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application: pages (SSR + hydration), static site files, operations endpoints,
 /// wrapped in the tower-http layers. Tests drive this same router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let leptos_options = state.leptos.clone();
     let context_state = state.clone();
     let overview = crate::catalog::overview::provider(state.registries.clone());

@@ -169,3 +169,50 @@ on_both_backends!(
         );
     }
 );
+
+/// Building a router while pages render must not stall the renders. Leptos lists the routes by
+/// running the app with a process-global "resources do not load" flag set, and a resource first
+/// polled meanwhile by any render in the process waited forever (leptos-rs/leptos#4773): many
+/// tests in one process, each building its router, hung about one run in three. Here one thread
+/// keeps building routers while another renders catalog pages, each runtime of its own.
+#[test]
+fn building_routers_never_stalls_a_render_in_progress() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    };
+    let building = Arc::new(AtomicBool::new(true));
+    let builder = {
+        let building = building.clone();
+        std::thread::spawn(move || {
+            runtime().block_on(async {
+                let app = common::spawn_app(common::Backend::Sqlite).await;
+                for _ in 0..300 {
+                    let _router = server::http::router(app.state.clone());
+                    tokio::task::yield_now().await;
+                }
+            });
+            building.store(false, Ordering::SeqCst);
+        })
+    };
+    let renders = runtime().block_on(async {
+        let app = crate::catalog_support::demo_app().await;
+        let mut renders = 0;
+        while building.load(Ordering::SeqCst) || renders < 20 {
+            let page = tokio::time::timeout(Duration::from_secs(10), app.get("/catalog"))
+                .await
+                .expect("a catalog page renders within 10 s while routers are built");
+            assert_eq!(page.status, 200, "{}", page.body);
+            renders += 1;
+        }
+        renders
+    });
+    builder.join().expect("the router builder finishes");
+    assert!(renders >= 20);
+}
