@@ -28,7 +28,7 @@ install_site_builder() {
      [ -z "$(find scripts/site-builder -newer target/site-builder/release/site-builder -type f -print -quit)" ]; then
     log "site builder: present"; return
   fi
-  log "building the site builder (first time: about 4 min on 2 cores)"
+  log "building the site builder (first time: about 4 min on 2 cores, beside the server build)"
   CARGO_TARGET_DIR="$ROOT/target/site-builder" \
     cargo build --release --locked --quiet --manifest-path scripts/site-builder/Cargo.toml
 }

@@ -41,7 +41,7 @@ if [ "$mode" = serve ]; then
   fi
 fi
 
-say "1/2 build tools and the release build (first time: about 15 min on 2 cores; then seconds)"
+say "1/2 build tools and the release build (first time: about 17 min on 2 cores; then seconds)"
 # shellcheck source=lib/build.sh
 source scripts/lib/build.sh
 build_release

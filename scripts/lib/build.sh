@@ -33,14 +33,14 @@ build_release() {
   started=$(_build_clock)
   server_log="$BUILD_ROOT/target/build-server.log"
   mkdir -p "$BUILD_ROOT/target"
-  build_step "server: release build in the background (first time: about 12 min on 2 cores; log: target/build-server.log)"
+  build_step "server: release build in the background (first time: about 17 min on 2 cores; log: target/build-server.log)"
   ( cargo build --release --locked -p server --bin feast-console >"$server_log" 2>&1 ) &
   server_pid=$!
   # Stops the background build if anything below fails or the user presses Ctrl-C.
   trap 'kill "$server_pid" 2>/dev/null || true' EXIT
-  build_step "build tools (first time: about 4 min; then seconds)"
+  build_step "build tools (first time: about 4 min beside the server build; then seconds)"
   bash "$BUILD_ROOT/scripts/setup.sh" build
-  build_step "site: release wasm, split per page (first time: about 6 min; after a change, about 3)"
+  build_step "site: release wasm, split per page (first time: about 6 min beside the server build; after a change, about 3)"
   "$SITE_BUILDER" --release
   build_step "site ready after $(( $(_build_clock) - started )) s; waiting for the server build"
   wait "$server_pid" || status=$?
