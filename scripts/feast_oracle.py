@@ -214,8 +214,14 @@ def decide(permissions, user, resource, actions, assert_only=False):
 
 def load_registry(spec):
     """Permissions and objects of one project, as Feast's own SqlRegistry reads them."""
+    from feast.infra.infra_object import Infra
     from feast.infra.registry.sql import SqlRegistry, SqlRegistryConfig
 
+    # SqlRegistry fills its whole cache when it starts, infra included, and decoding infra
+    # opens the online-store tables the registry records: the bundled demo registry records the
+    # SQLite paths of the machine that wrote it, which need not exist here. Permission
+    # decisions read no infra.
+    SqlRegistry._get_infra = lambda self, project: Infra()
     registry = SqlRegistry(
         SqlRegistryConfig(registry_type="sql", path=spec["path"], cache_ttl_seconds=0),
         spec["project"],

@@ -113,7 +113,7 @@ phase "browser tests"
 
 say "summary"
 # Counts from nextest's "Summary [...]" lines and Playwright's closing lines.
-count() { grep -ahoE "[0-9]+ $1" "${@:2}" 2>/dev/null | grep -oE '^[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+count() { awk -v pat="$1" '{ while (match($0, "[0-9]+ " pat)) { s += substr($0, RSTART, RLENGTH) + 0; $0 = substr($0, RSTART + RLENGTH) } } END { print s + 0 }' "${@:2}" 2>/dev/null || echo 0; }
 grep -ahE '^ +Summary \[' "$WORK/cargo-test.log" "$WORK/site-builder-test.log" > "$WORK/summaries" 2>/dev/null || true
 rust_passed=$(count passed "$WORK/summaries")
 rust_failed=$(( $(count failed "$WORK/summaries") + $(count 'timed out' "$WORK/summaries") ))

@@ -40,11 +40,6 @@ const STYLE_FILE: &str = "style/main.css";
 const ASSETS_DIR: &str = "public";
 /// The import path split chunks use for their loader, as cargo-leptos names it.
 const SPLIT_LINK_NAME: &str = "./__wasm_split.______________________.js";
-const WASM_OPT_ARGS: [&str; 3] = [
-    "-Oz",
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-];
 
 struct Options {
     release: bool,
