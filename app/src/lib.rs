@@ -3,6 +3,7 @@
 //! of Leptos types so it can be unit-tested on its own and compiled for the browser.
 
 pub mod auth;
+pub mod backend;
 pub mod cache;
 pub mod catalog;
 pub mod permissions;

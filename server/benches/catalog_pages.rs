@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use app::catalog::query::{list, EveryObject, ListQuery};
 use app::catalog::search::parse_query;
-use server::catalog::service::CatalogService;
+use server::catalog::backend::CatalogService;
 use server::catalog::synthetic::synthetic_registry;
 use server::registry::{RegistrySource, SourceKind};
 

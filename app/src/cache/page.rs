@@ -9,13 +9,14 @@ use super::view::{
 };
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
+#[cfg(feature = "ssr")]
+const NOT_SET_UP: &str = "the registry-cache area is not set up on this server";
+
 #[server]
 pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
-    let provider = use_context::<super::view::CacheProvider>().ok_or_else(|| {
-        ServerFnError::new("the registry-cache area is not set up on this server")
-    })?;
-    provider.0.overview().await.map_err(ServerFnError::new)
+    let backend = crate::backend::from_context::<dyn super::view::CacheBackend>(NOT_SET_UP)?;
+    backend.overview().await.map_err(ServerFnError::from)
 }
 
 #[server]
@@ -24,14 +25,11 @@ pub async fn load_cache_detail(
     name: String,
 ) -> Result<Option<CacheDetail>, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
-    let provider = use_context::<super::view::CacheProvider>().ok_or_else(|| {
-        ServerFnError::new("the registry-cache area is not set up on this server")
-    })?;
-    provider
-        .0
+    let backend = crate::backend::from_context::<dyn super::view::CacheBackend>(NOT_SET_UP)?;
+    backend
         .detail(&namespace, &name)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ServerFnError::from)
 }
 
 #[component]

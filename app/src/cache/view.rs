@@ -1,7 +1,5 @@
 //! What the registry-cache pages show, and the trait the server implements to supply it
-//! (`CacheProvider` in the request context, as the topology area does).
-
-use std::{future::Future, pin::Pin, sync::Arc};
+//! (`CacheBackend`, in the request context as every area's backend is).
 
 use serde::{Deserialize, Serialize};
 
@@ -66,19 +64,16 @@ pub struct CacheDetail {
     pub plots: Vec<PlotView>,
 }
 
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-pub trait CacheSource: Send + Sync {
-    fn overview(&self) -> BoxFuture<'_, Result<CacheOverview, String>>;
-    fn detail<'a>(
-        &'a self,
-        namespace: &'a str,
-        name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<CacheDetail>, String>>;
+#[cfg(feature = "ssr")]
+#[crate::backend::async_trait]
+pub trait CacheBackend: Send + Sync {
+    async fn overview(&self) -> Result<CacheOverview, crate::backend::BackendError>;
+    async fn detail(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<CacheDetail>, crate::backend::BackendError>;
 }
-
-#[derive(Clone)]
-pub struct CacheProvider(pub Arc<dyn CacheSource>);
 
 pub fn format_bytes(b: u64) -> String {
     let b = b as f64;

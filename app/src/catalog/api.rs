@@ -1,44 +1,53 @@
 //! The catalog's server functions and the backend the server provides for them.
 //!
-//! Every function checks the caller's role first, then asks the [`CatalogProvider`] the server
+//! Every function checks the caller's role first, then asks the [`CatalogBackend`] the server
 //! put in the request context. The backend applies the [`Visibility`] it is handed to every read.
 
+#[cfg(feature = "ssr")]
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::detail::{DetailView, ProjectView};
 use super::model::ObjectKind;
-use super::query::{ListPage, ListQuery, Visibility};
+use super::overview::RegistryOverview;
+use super::query::{ListPage, ListQuery};
 use super::search::SearchResults;
+#[cfg(feature = "ssr")]
+use {super::query::Visibility, crate::backend::BackendError};
 
-/// Catalog reads over the live snapshots; implemented by the server.
+/// Catalog reads over the live snapshots; implemented by the server (`server/src/catalog/backend.rs`).
+#[cfg(feature = "ssr")]
+#[crate::backend::async_trait]
 pub trait CatalogBackend: Send + Sync {
-    fn list(&self, query: &ListQuery, visibility: &dyn Visibility) -> Result<ListPage, String>;
-    fn project(
+    /// Every configured registry with its projects and how many objects of each kind they hold.
+    async fn overview(&self) -> Result<Vec<RegistryOverview>, BackendError>;
+    async fn list(
+        &self,
+        query: &ListQuery,
+        visibility: &dyn Visibility,
+    ) -> Result<ListPage, BackendError>;
+    async fn project(
         &self,
         registry: &str,
         project: &str,
         visibility: &dyn Visibility,
-    ) -> Result<Option<ProjectView>, String>;
-    fn detail(
+    ) -> Result<Option<ProjectView>, BackendError>;
+    async fn detail(
         &self,
         registry: &str,
         project: &str,
         kind: ObjectKind,
         name: &str,
         visibility: &dyn Visibility,
-    ) -> Result<Option<DetailView>, String>;
-    fn search(
+    ) -> Result<Option<DetailView>, BackendError>;
+    async fn search(
         &self,
         text: &str,
         per_kind: usize,
         visibility: &dyn Visibility,
-    ) -> Result<SearchResults, String>;
+    ) -> Result<SearchResults, BackendError>;
 }
-
-#[derive(Clone)]
-pub struct CatalogProvider(pub Arc<dyn CatalogBackend>);
 
 /// The visibility of the signed-in user. The one place Feast's DESCRIBE check will go.
 #[cfg(feature = "ssr")]
@@ -58,15 +67,20 @@ pub struct VisibilityProvider(
     pub Arc<dyn Fn(&http::request::Parts) -> VisibilityFuture + Send + Sync>,
 );
 
+/// The backend, after checking the caller's role.
+#[cfg(feature = "ssr")]
+fn catalog() -> Result<(crate::auth::SessionView, Arc<dyn CatalogBackend>), ServerFnError> {
+    let session = crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
+    let backend = crate::backend::from_context::<dyn CatalogBackend>(
+        "the catalog is not available on this server",
+    )?;
+    Ok((session, backend))
+}
+
 /// The backend and the caller's visibility, after checking the caller's role.
 #[cfg(feature = "ssr")]
-type Checked = (Arc<dyn CatalogBackend>, Box<dyn Visibility>);
-
-#[cfg(feature = "ssr")]
-async fn backend() -> Result<Checked, ServerFnError> {
-    let session = crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
-    let provider = use_context::<CatalogProvider>()
-        .ok_or_else(|| ServerFnError::new("the catalog is not available on this server"))?;
+async fn backend() -> Result<(Arc<dyn CatalogBackend>, Box<dyn Visibility>), ServerFnError> {
+    let (session, backend) = catalog()?;
     let visibility = match (
         use_context::<VisibilityProvider>(),
         use_context::<http::request::Parts>(),
@@ -74,7 +88,7 @@ async fn backend() -> Result<Checked, ServerFnError> {
         (Some(v), Some(parts)) => (v.0)(&parts).await,
         _ => visibility_for(&session),
     };
-    Ok((provider.0, visibility))
+    Ok((backend, visibility))
 }
 
 #[server]
@@ -82,7 +96,8 @@ pub async fn catalog_list(query: ListQuery) -> Result<ListPage, ServerFnError> {
     let (backend, visibility) = backend().await?;
     backend
         .list(&query, visibility.as_ref())
-        .map_err(ServerFnError::new)
+        .await
+        .map_err(ServerFnError::from)
 }
 
 #[server]
@@ -93,7 +108,8 @@ pub async fn catalog_project(
     let (backend, visibility) = backend().await?;
     backend
         .project(&registry, &project, visibility.as_ref())
-        .map_err(ServerFnError::new)
+        .await
+        .map_err(ServerFnError::from)
 }
 
 #[server]
@@ -106,7 +122,8 @@ pub async fn catalog_detail(
     let (backend, visibility) = backend().await?;
     backend
         .detail(&registry, &project, kind, &name, visibility.as_ref())
-        .map_err(ServerFnError::new)
+        .await
+        .map_err(ServerFnError::from)
 }
 
 #[server]
@@ -114,5 +131,13 @@ pub async fn catalog_search(text: String) -> Result<SearchResults, ServerFnError
     let (backend, visibility) = backend().await?;
     backend
         .search(&text, 10, visibility.as_ref())
-        .map_err(ServerFnError::new)
+        .await
+        .map_err(ServerFnError::from)
+}
+
+/// Every configured registry with its projects and how many objects of each kind they hold.
+#[server]
+pub async fn catalog_overview() -> Result<Vec<RegistryOverview>, ServerFnError> {
+    let (_, backend) = catalog()?;
+    backend.overview().await.map_err(ServerFnError::from)
 }

@@ -12,5 +12,6 @@ pub mod search;
 mod search_index;
 pub mod time;
 
-pub use page::{catalog_overview, CatalogPage};
+pub use api::catalog_overview;
+pub use page::CatalogPage;
 pub use pages::{CatalogDetailPage, CatalogListPage, CatalogProjectPage, CatalogSearchPage};

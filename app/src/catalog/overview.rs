@@ -37,11 +37,6 @@ pub struct KindCount {
     pub count: usize,
 }
 
-/// How server functions reach the registries: the server puts one in the request context.
-/// A closure, because the registries live in the server crate, which this crate cannot name.
-#[derive(Clone)]
-pub struct OverviewProvider(pub std::sync::Arc<dyn Fn() -> Vec<RegistryOverview> + Send + Sync>);
-
 /// Counts `objects` of `project` per kind. Internal objects (`__dummy`) are not counted.
 pub fn project_overview<O: Borrow<CatalogObject>>(
     project: &CatalogObject,

@@ -1,15 +1,8 @@
 use leptos::prelude::*;
 
+use super::api::catalog_overview;
 use super::overview::{ProjectOverview, RegistryOverview};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
-
-/// Every configured registry with its projects and how many objects of each kind they hold.
-#[server]
-pub async fn catalog_overview() -> Result<Vec<RegistryOverview>, ServerFnError> {
-    let provider = use_context::<super::overview::OverviewProvider>()
-        .ok_or_else(|| ServerFnError::new("the catalog is not available on this server"))?;
-    Ok((provider.0)())
-}
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {

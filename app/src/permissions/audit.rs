@@ -11,9 +11,10 @@ use crate::shell::{EmptyState, ErrorState, PageHeader};
 #[server]
 pub async fn permission_audit_list(filter: AuditFilter) -> Result<Vec<AuditRecord>, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Admin)?;
-    let provider = use_context::<super::backend::PermissionsProvider>()
-        .ok_or_else(|| ServerFnError::new("the audit log is not available on this server"))?;
-    provider.0.audit(filter).await.map_err(ServerFnError::new)
+    let backend = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
+        "the audit log is not available on this server",
+    )?;
+    backend.audit(filter).await.map_err(ServerFnError::from)
 }
 
 /// `2026-11-26 16:30:05 UTC` from Unix milliseconds (no time-zone database needed).

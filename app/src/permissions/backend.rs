@@ -1,11 +1,13 @@
 //! What the permission pages ask of the server, as data: one project's permissions and
 //! objects, a stored permission with its version, a save request and its outcome, audit
-//! records. The server implements [`PermissionsBackend`] and puts a [`PermissionsProvider`]
-//! in the request context (the registries and databases live in the server crate).
+//! records. The server implements [`PermissionsBackend`] and puts it in the request context
+//! (the registries and databases live in the server crate).
 
 use serde::{Deserialize, Serialize};
 
 use super::model::{PermissionSpec, Resource};
+#[cfg(feature = "ssr")]
+use crate::backend::BackendError;
 
 /// One project of one registry, as the views evaluate it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,23 +57,6 @@ pub struct SaveRequest {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SaveError {
-    /// Someone changed the permission since it was loaded; nothing was written.
-    Conflict(String),
-    Invalid(String),
-    Unavailable(String),
-}
-
-impl std::fmt::Display for SaveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SaveError::Conflict(m) => write!(f, "Conflict: {m}"),
-            SaveError::Invalid(m) | SaveError::Unavailable(m) => f.write_str(m),
-        }
-    }
-}
-
 /// One audit record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -100,40 +85,39 @@ pub struct AuditFilter {
     pub limit: usize,
 }
 
+/// What the permission pages ask of the server; implemented in `server/src/permissions/backend.rs`.
 #[cfg(feature = "ssr")]
-pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-
-#[cfg(feature = "ssr")]
+#[crate::backend::async_trait]
 pub trait PermissionsBackend: Send + Sync {
-    fn registries(&self) -> Vec<RegistryChoice>;
+    async fn registries(&self) -> Vec<RegistryChoice>;
     /// From the current snapshot; None when the registry or project is unknown.
-    fn project(&self, registry: &str, project: &str) -> Option<ProjectData>;
+    async fn project(&self, registry: &str, project: &str) -> Option<ProjectData>;
     /// Straight from the registry (not the snapshot), so the version is current.
-    fn load(
+    async fn load(
         &self,
         registry: String,
         project: String,
         name: String,
-    ) -> BoxFuture<'_, Result<Option<StoredPermission>, SaveError>>;
+    ) -> Result<Option<StoredPermission>, BackendError>;
     /// Writes the registry, then the audit record; returns the new version.
-    fn save(&self, request: SaveRequest) -> BoxFuture<'_, Result<String, SaveError>>;
-    fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>, String>>;
+    async fn save(&self, request: SaveRequest) -> Result<String, BackendError>;
+    async fn audit(&self, filter: AuditFilter) -> Result<Vec<AuditRecord>, BackendError>;
     /// What an editor of `registry` should know about how saves are checked there (e.g. the
     /// race window of a REST registry); None when there is nothing to add.
-    fn write_note(&self, _registry: &str) -> Option<String> {
+    async fn write_note(&self, _registry: &str) -> Option<String> {
         None
     }
     /// Puts the demo registry back as bundled; says what was done. `actor` is logged.
-    fn reset_demo(&self, _actor: String) -> BoxFuture<'_, Result<String, String>> {
-        Box::pin(async { Err(NO_DEMO.to_string()) })
+    async fn reset_demo(&self, _actor: String) -> Result<String, BackendError> {
+        Err(BackendError::Unavailable(NO_DEMO.to_string()))
     }
 }
+
+/// What a permission page says when the server runs without the permissions backend.
+#[cfg(feature = "ssr")]
+pub const NOT_CONNECTED: &str = "no registry is connected";
 
 /// The answer of [`PermissionsBackend::reset_demo`] when the console reads configured registries.
 #[cfg(feature = "ssr")]
 pub const NO_DEMO: &str =
     "there is no demo registry to reset: this console reads the registries it was configured with";
-
-#[cfg(feature = "ssr")]
-#[derive(Clone)]
-pub struct PermissionsProvider(pub std::sync::Arc<dyn PermissionsBackend>);

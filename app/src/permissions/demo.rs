@@ -11,13 +11,10 @@ use leptos::prelude::*;
 pub async fn permissions_demo_reset() -> Result<String, ServerFnError> {
     let session = crate::auth::require(crate::auth::ConsoleRole::Admin)?;
     let actor = session.identity.map(|i| i.username).unwrap_or_default();
-    let provider = use_context::<super::backend::PermissionsProvider>()
-        .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
-    provider
-        .0
-        .reset_demo(actor)
-        .await
-        .map_err(ServerFnError::new)
+    let backend = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
+        super::backend::NOT_CONNECTED,
+    )?;
+    backend.reset_demo(actor).await.map_err(ServerFnError::from)
 }
 
 /// "Demo data" with what the demo registry is, and the reset button for admins.

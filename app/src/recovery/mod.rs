@@ -15,7 +15,9 @@ mod page_deployment;
 
 pub use page::RecoveryPage;
 pub use page_deployment::RecoveryDeploymentPage;
-pub use report::{RecoveryPageData, RecoveryProvider, RecoveryReport, RecoveryState};
+#[cfg(feature = "ssr")]
+pub use report::RecoveryBackend;
+pub use report::{RecoveryPageData, RecoveryReport, RecoveryState};
 
 #[cfg(test)]
 mod tests;

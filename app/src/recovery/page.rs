@@ -13,9 +13,10 @@ use crate::shell::{EmptyState, ErrorState, PageHeader};
 #[server]
 pub async fn load_recovery() -> Result<RecoveryState, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
-    let provider = use_context::<super::report::RecoveryProvider>()
-        .ok_or_else(|| ServerFnError::new("recovery probes are not running in this server"))?;
-    Ok((provider.0)().await)
+    let backend = crate::backend::from_context::<dyn super::report::RecoveryBackend>(
+        "recovery probes are not running in this server",
+    )?;
+    Ok(backend.latest().await)
 }
 
 #[component]

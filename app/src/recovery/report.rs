@@ -1,7 +1,5 @@
 //! The whole recovery report, its history samples, and its CSV / JSON exports.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 
 use super::assess::{assess_all, readiness, Assessment, Inputs, Readiness, TopologyClass};
@@ -137,12 +135,13 @@ impl RecoveryState {
     }
 }
 
-/// The provider's answer: the latest round, waiting briefly for the first one after a start.
-pub type PageFuture = std::pin::Pin<Box<dyn std::future::Future<Output = RecoveryState> + Send>>;
-
-/// How server functions reach the latest report: the server puts one in the request context.
-#[derive(Clone)]
-pub struct RecoveryProvider(pub Arc<dyn Fn() -> PageFuture + Send + Sync>);
+/// How server functions reach the latest report; implemented by the server's recovery runner.
+#[cfg(feature = "ssr")]
+#[crate::backend::async_trait]
+pub trait RecoveryBackend: Send + Sync {
+    /// The latest round, waiting briefly for the first one after a start.
+    async fn latest(&self) -> RecoveryState;
+}
 
 /// Summarises each component's RPO samples: count, min, max, latest.
 pub fn history_text(samples: &[Sample]) -> Vec<String> {

@@ -8,12 +8,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
+#[cfg(feature = "ssr")]
+const NOT_CONNECTED: &str = "no cluster or manifests folder is connected";
+
 #[server]
 pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
-    let provider = use_context::<super::view::TopologyProvider>()
-        .ok_or_else(|| ServerFnError::new("no cluster or manifests folder is connected"))?;
-    Ok(provider.0.overview())
+    let backend = crate::backend::from_context::<dyn super::view::TopologyBackend>(NOT_CONNECTED)?;
+    Ok(backend.overview().await)
 }
 
 #[server]
@@ -22,9 +24,8 @@ pub async fn load_topology_feature_store(
     name: String,
 ) -> Result<Option<FeatureStoreDetail>, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
-    let provider = use_context::<super::view::TopologyProvider>()
-        .ok_or_else(|| ServerFnError::new("no cluster or manifests folder is connected"))?;
-    Ok(provider.0.feature_store(&namespace, &name))
+    let backend = crate::backend::from_context::<dyn super::view::TopologyBackend>(NOT_CONNECTED)?;
+    Ok(backend.feature_store(&namespace, &name).await)
 }
 
 #[component]

@@ -1,7 +1,5 @@
 //! What the topology pages receive from the server: plain data, built from a report.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 
 use super::checklist::CheckStatus;
@@ -78,13 +76,13 @@ pub struct FeatureStoreDetail {
 
 /// How server functions reach the topology: the server puts one in the request context (the
 /// sources and the SVG renderer live in the server crate, which this crate cannot name).
-pub trait TopologySource: Send + Sync {
-    fn overview(&self) -> TopologyOverview;
-    fn feature_store(&self, namespace: &str, name: &str) -> Option<FeatureStoreDetail>;
+#[cfg(feature = "ssr")]
+#[crate::backend::async_trait]
+pub trait TopologyBackend: Send + Sync {
+    /// The last snapshot read; a failed refresh is shown in the overview, not as an error.
+    async fn overview(&self) -> TopologyOverview;
+    async fn feature_store(&self, namespace: &str, name: &str) -> Option<FeatureStoreDetail>;
 }
-
-#[derive(Clone)]
-pub struct TopologyProvider(pub Arc<dyn TopologySource>);
 
 fn severity_word(s: Severity) -> &'static str {
     match s {

@@ -13,9 +13,9 @@ use app::cache::view::{format_bytes, format_ms, row};
 use app::cache::DeploymentCache;
 use serde_json::{json, Value};
 
+use super::backend::{analyze_all, Measured};
 use super::client_config;
 use super::probe::probe_with_projects;
-use super::provider::{analyze_all, Measured};
 use super::store::Sample;
 use crate::registry::{demo::demo_source, source::parse_entry, RegistrySource};
 

@@ -1,8 +1,8 @@
 //! The catalog overview the page shows, built from the live registry handles.
 
-use std::{sync::Arc, time::SystemTime};
+use std::time::SystemTime;
 
-use app::catalog::overview::{OverviewProvider, RegistryOverview};
+use app::catalog::overview::RegistryOverview;
 
 use crate::registry::refresher::Registries;
 
@@ -21,9 +21,4 @@ pub fn overview(registries: &Registries, now: SystemTime) -> Vec<RegistryOvervie
             }
         })
         .collect()
-}
-
-/// The context value server functions use to read the overview.
-pub fn provider(registries: Registries) -> OverviewProvider {
-    OverviewProvider(Arc::new(move || overview(&registries, SystemTime::now())))
 }

@@ -14,7 +14,7 @@ use axum::{
     Router,
 };
 
-use super::{export, service::CatalogService};
+use super::{backend::CatalogService, export};
 use crate::AppState;
 
 pub const CSV_PATH: &str = "/catalog/export.csv";

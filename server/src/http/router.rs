@@ -1,9 +1,11 @@
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use axum::{routing::get, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 
+use app::catalog::api::CatalogBackend;
+use app::recovery::RecoveryBackend;
 use app::{shell, App};
 
 use super::{layers, ops};
@@ -27,9 +29,8 @@ pub fn router(state: AppState) -> Router {
     let routes = app_routes();
     let leptos_options = state.leptos.clone();
     let context_state = state.clone();
-    let overview = crate::catalog::overview::provider(state.registries.clone());
-    let catalog = crate::catalog::service::CatalogService::new(state.registries.clone());
-    let catalog_provider = catalog.provider();
+    let catalog = crate::catalog::backend::CatalogService::new(state.registries.clone());
+    let catalog_backend: Arc<dyn CatalogBackend> = catalog.clone();
     let visibility = {
         let (views, registries) = (state.user_views.clone(), state.registries.clone());
         app::catalog::api::VisibilityProvider(std::sync::Arc::new(move |parts| {
@@ -40,29 +41,28 @@ pub fn router(state: AppState) -> Router {
             )
         }))
     };
-    let topology = crate::topology::provider::SnapshotTopology::new(
+    let topology = crate::topology::backend::SnapshotTopology::new(
         state.topology.source.clone(),
         state.topology.handle.clone(),
     )
-    .into_provider();
+    .into_backend();
     let permissions = crate::permissions::backend::ServerPermissions::new(
         state.registries.clone(),
         state.db.clone(),
     )
     .with_demo(state.demo.clone())
     .with_user_views(state.user_views.clone())
-    .into_provider();
+    .into_backend();
     let recovery_runner = crate::recovery::runner::start(&state);
-    let cache = crate::cache::provider::CacheHealth::from_state(&state).into_provider();
-    let recovery = recovery_runner.provider();
+    let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
+    let recovery: Arc<dyn RecoveryBackend> = recovery_runner.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
             move || {
                 provide_context(context_state.clone());
-                provide_context(overview.clone());
-                provide_context(catalog_provider.clone());
+                provide_context(catalog_backend.clone());
                 provide_context(visibility.clone());
                 provide_context(topology.clone());
                 provide_context(recovery.clone());

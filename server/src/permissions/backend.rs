@@ -8,9 +8,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use app::backend::BackendError;
 use app::permissions::backend::{
-    AuditFilter, AuditRecord, BoxFuture, PermissionsBackend, PermissionsProvider, ProjectData,
-    RegistryChoice, SaveError, SaveRequest, StoredPermission,
+    AuditFilter, AuditRecord, PermissionsBackend, ProjectData, RegistryChoice, SaveRequest,
+    StoredPermission,
 };
 use tokio::sync::Mutex;
 
@@ -100,18 +101,18 @@ impl ServerPermissions {
         self
     }
 
-    pub fn into_provider(self) -> PermissionsProvider {
-        PermissionsProvider(Arc::new(self))
+    pub fn into_backend(self) -> Arc<dyn PermissionsBackend> {
+        Arc::new(self)
     }
 
-    fn source(&self, registry: &str) -> Result<&RegistrySource, SaveError> {
+    fn source(&self, registry: &str) -> Result<&RegistrySource, BackendError> {
         let (source, read_only) = self
             .sources
             .iter()
             .find(|(s, _)| s.name == registry)
-            .ok_or_else(|| SaveError::Invalid(format!("no registry named `{registry}`")))?;
+            .ok_or_else(|| BackendError::Invalid(format!("no registry named `{registry}`")))?;
         match read_only {
-            Some(why) => Err(SaveError::Unavailable(why.clone())),
+            Some(why) => Err(BackendError::Unavailable(why.clone())),
             None => Ok(source),
         }
     }
@@ -121,7 +122,7 @@ impl ServerPermissions {
         &self,
         registry: &str,
         token: Option<String>,
-    ) -> Result<PermissionWriter, SaveError> {
+    ) -> Result<PermissionWriter, BackendError> {
         let source = self.source(registry)?;
         let mut writers = self.writers.lock().await;
         if let Some(w) = writers.get(registry) {
@@ -129,7 +130,7 @@ impl ServerPermissions {
         }
         let w = PermissionWriter::open(source)
             .await
-            .map_err(|e| SaveError::Unavailable(e.to_string()))?;
+            .map_err(|e| BackendError::Unavailable(e.to_string()))?;
         writers.insert(registry.to_string(), w.clone());
         Ok(w.with_token(token))
     }
@@ -156,8 +157,9 @@ impl ServerPermissions {
     }
 }
 
+#[app::backend::async_trait]
 impl PermissionsBackend for ServerPermissions {
-    fn registries(&self) -> Vec<RegistryChoice> {
+    async fn registries(&self) -> Vec<RegistryChoice> {
         self.registries
             .handles
             .iter()
@@ -177,7 +179,7 @@ impl PermissionsBackend for ServerPermissions {
             .collect()
     }
 
-    fn project(&self, registry: &str, project: &str) -> Option<ProjectData> {
+    async fn project(&self, registry: &str, project: &str) -> Option<ProjectData> {
         let handle = self
             .registries
             .handles
@@ -196,32 +198,28 @@ impl PermissionsBackend for ServerPermissions {
         })
     }
 
-    fn load(
+    async fn load(
         &self,
         registry: String,
         project: String,
         name: String,
-    ) -> BoxFuture<'_, Result<Option<StoredPermission>, SaveError>> {
+    ) -> Result<Option<StoredPermission>, BackendError> {
         let token = request_token();
-        Box::pin(async move {
-            let writer = self.writer(&registry, token).await?;
-            super::store::load(&writer, &project, &name).await
-        })
+        let writer = self.writer(&registry, token).await?;
+        super::store::load(&writer, &project, &name).await
     }
 
-    fn save(&self, request: SaveRequest) -> BoxFuture<'_, Result<String, SaveError>> {
+    async fn save(&self, request: SaveRequest) -> Result<String, BackendError> {
         let token = request_token();
-        Box::pin(async move {
-            let writer = self.writer(&request.registry, token).await?;
-            let out = super::store::save(&writer, &self.db, &request).await;
-            if out.is_ok() {
-                self.refresh(&request.registry, &writer).await;
-            }
-            out
-        })
+        let writer = self.writer(&request.registry, token).await?;
+        let out = super::store::save(&writer, &self.db, &request).await;
+        if out.is_ok() {
+            self.refresh(&request.registry, &writer).await;
+        }
+        out
     }
 
-    fn write_note(&self, registry: &str) -> Option<String> {
+    async fn write_note(&self, registry: &str) -> Option<String> {
         self.sources
             .iter()
             .find(|(s, why)| s.name == registry && why.is_none())
@@ -229,26 +227,26 @@ impl PermissionsBackend for ServerPermissions {
             .map(|_| REST_WRITE_NOTE.to_string())
     }
 
-    fn reset_demo(&self, actor: String) -> BoxFuture<'_, Result<String, String>> {
-        Box::pin(async move {
+    async fn reset_demo(&self, actor: String) -> Result<String, BackendError> {
+        {
             let Some(demo) = &self.demo else {
-                return Err(app::permissions::backend::NO_DEMO.to_string());
+                return Err(BackendError::Unavailable(
+                    app::permissions::backend::NO_DEMO.to_string(),
+                ));
             };
-            demo.reset().await?;
+            demo.reset().await.map_err(BackendError::Unavailable)?;
             tracing::info!(%actor, copy = %demo.copy.display(), "demo registry reset to the bundled one");
             self.writers.lock().await.remove(DEMO_NAME);
             if let Some(handle) = self.registries.handles.iter().find(|h| h.name == DEMO_NAME) {
                 handle.record(Reader::load_once(&demo.source()).await.map(Some));
             }
             Ok("The demo registry is back as bundled: every edit made here is undone (the audit log keeps them).".to_string())
-        })
+        }
     }
 
-    fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>, String>> {
-        Box::pin(async move {
-            super::audit::list(&self.db, &filter)
-                .await
-                .map_err(|e| format!("cannot read the audit log: {e}"))
-        })
+    async fn audit(&self, filter: AuditFilter) -> Result<Vec<AuditRecord>, BackendError> {
+        super::audit::list(&self.db, &filter)
+            .await
+            .map_err(|e| BackendError::Unavailable(format!("cannot read the audit log: {e}")))
     }
 }

@@ -1,7 +1,8 @@
 //! The console's permission model to and from Feast's `Permission` proto, and one save:
 //! registry write (optimistic concurrency) then audit record.
 
-use app::permissions::backend::{SaveError, SaveRequest, StoredPermission};
+use app::backend::BackendError;
+use app::permissions::backend::{SaveRequest, StoredPermission};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 
 use crate::db::ConsoleDb;
@@ -92,12 +93,12 @@ pub fn from_bytes(bytes: &[u8]) -> Result<PermissionSpec, String> {
     })
 }
 
-fn save_error(e: WriteError) -> SaveError {
+fn save_error(e: WriteError) -> BackendError {
     match e {
-        WriteError::Conflict(m) => SaveError::Conflict(m),
-        WriteError::Invalid(m) => SaveError::Invalid(m),
-        WriteError::Unsupported(m) | WriteError::Refused(m) => SaveError::Unavailable(m),
-        WriteError::Db(m) => SaveError::Unavailable(format!("registry write failed: {m}")),
+        WriteError::Conflict(m) => BackendError::Conflict(m),
+        WriteError::Invalid(m) => BackendError::Invalid(m),
+        WriteError::Unsupported(m) | WriteError::Refused(m) => BackendError::Unavailable(m),
+        WriteError::Db(m) => BackendError::Unavailable(format!("registry write failed: {m}")),
     }
 }
 
@@ -105,11 +106,11 @@ pub async fn load(
     writer: &PermissionWriter,
     project: &str,
     name: &str,
-) -> Result<Option<StoredPermission>, SaveError> {
+) -> Result<Option<StoredPermission>, BackendError> {
     let Some(row) = writer.read(project, name).await.map_err(save_error)? else {
         return Ok(None);
     };
-    let spec = from_bytes(&row.bytes).map_err(SaveError::Invalid)?;
+    let spec = from_bytes(&row.bytes).map_err(BackendError::Invalid)?;
     Ok(Some(StoredPermission {
         spec,
         version: row.version,
@@ -123,9 +124,9 @@ pub async fn save(
     writer: &PermissionWriter,
     db: &ConsoleDb,
     req: &SaveRequest,
-) -> Result<String, SaveError> {
+) -> Result<String, BackendError> {
     if req.reason.trim().is_empty() {
-        return Err(SaveError::Invalid("a reason is required".into()));
+        return Err(BackendError::Invalid("a reason is required".into()));
     }
     let before = match &req.original_name {
         Some(n) => writer.read(&req.project, n).await.map_err(save_error)?,
@@ -157,7 +158,7 @@ pub async fn save(
                 .map_err(save_error)?;
             ("delete", name.clone(), ABSENT.to_string())
         }
-        (None, None) => return Err(SaveError::Invalid("nothing to delete".into())),
+        (None, None) => return Err(BackendError::Invalid("nothing to delete".into())),
     };
     super::audit::append(
         db,
@@ -176,7 +177,7 @@ pub async fn save(
     )
     .await
     .map_err(|e| {
-        SaveError::Unavailable(format!(
+        BackendError::Unavailable(format!(
             "the registry was changed ({operation} `{permission}`) but the audit record could not be written: {e}"
         ))
     })?;

@@ -2,6 +2,7 @@
 //! Redis), the background round (on the probing replica only) that stores samples and the
 //! latest report and feeds the page, exports and gauges, and the command line. The judging itself is pure and lives in `app::recovery`.
 
+pub mod backend;
 pub mod cli;
 pub mod demo;
 pub mod gather;

@@ -1,5 +1,5 @@
 //! The background probe loop: one round every `recovery_probe_seconds`, each stored as samples,
-//! published to the page (through [`RecoveryProvider`]), the exports and the Prometheus gauges.
+//! published to the page (as the area's backend, `backend.rs`), the exports and the Prometheus gauges.
 //!
 //! With several replicas on one PostgreSQL console DB, only the lease holder probes: it stores
 //! each round's page data in `recovery_latest`, and the others load that row every interval
@@ -13,7 +13,7 @@ use std::time::Duration;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use app::recovery::report::{
-    build_report, history_text, RecoveryPageData, RecoveryProvider, RecoveryReport, RecoveryState,
+    build_report, history_text, RecoveryPageData, RecoveryReport, RecoveryState,
 };
 
 use super::gather::{gather, gather_deployments, unix_now, Sources};
@@ -113,14 +113,6 @@ impl RecoveryRunner {
         let _ = tokio::time::timeout(FIRST_ROUND_WAIT, rx.wait_for(Option::is_some)).await;
         let latest = rx.borrow().clone();
         latest
-    }
-
-    pub fn provider(self: &Arc<Self>) -> RecoveryProvider {
-        let me = self.clone();
-        RecoveryProvider(Arc::new(move || {
-            let me = me.clone();
-            Box::pin(async move { me.state().await })
-        }))
     }
 
     /// One round: probe, judge, store, plot, publish. Run by the replica holding the probes lease

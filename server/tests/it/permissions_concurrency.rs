@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use app::permissions::backend::{AuditFilter, SaveError, SaveRequest};
+use app::backend::BackendError;
+use app::permissions::backend::{AuditFilter, SaveRequest};
 use app::permissions::Policy;
 use server::db::ConsoleDb;
 use server::permissions::{audit, store};
@@ -62,7 +63,7 @@ async fn contend(source: RegistrySource, project: &str) {
         for t in tasks {
             match t.await.unwrap() {
                 (n, Ok(v)) => winners.push((n, v)),
-                (_, Err(SaveError::Conflict(m))) => {
+                (_, Err(BackendError::Conflict(m))) => {
                     assert!(m.contains("nothing was written"), "{m}");
                     conflicts += 1;
                 }

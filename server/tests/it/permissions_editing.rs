@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use app::permissions::backend::{AuditFilter, SaveError, SaveRequest};
+use app::backend::BackendError;
+use app::permissions::backend::{AuditFilter, SaveRequest};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 use serde_json::{json, Value};
 use server::db::ConsoleDb;
@@ -285,7 +286,7 @@ async fn round_trip(py: &Path, source: RegistrySource, feast_url: &str, project:
         &request(project, Some("console_edited"), &v1, Some(created.clone())),
     )
     .await;
-    assert!(matches!(stale, Err(SaveError::Conflict(_))), "{stale:?}");
+    assert!(matches!(stale, Err(BackendError::Conflict(_))), "{stale:?}");
     assert_eq!(
         feast_view(py, feast_url, project, "console_edited"),
         Some(expected(&edited))

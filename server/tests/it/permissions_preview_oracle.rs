@@ -214,7 +214,10 @@ async fn check_edit(
     };
     let original_name = original.unwrap_or_default();
     // The server's preview, as the editor's server function computes it.
-    let data = provider.project("demo", PROJECT).expect("project data");
+    let data = provider
+        .project("demo", PROJECT)
+        .await
+        .expect("project data");
     let after = apply_edit(&data.permissions, original, spec.as_ref());
     let (rows, more) = preview(&data.permissions, &after, &data.objects);
     assert_eq!(more, 0, "every change is listed");

@@ -142,11 +142,12 @@ pub async fn permission_editor_load(
     name: String,
 ) -> Result<EditorData, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Admin)?;
-    let provider = use_context::<super::backend::PermissionsProvider>()
-        .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
+    let provider = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
+        super::backend::NOT_CONNECTED,
+    )?;
     let choice = provider
-        .0
         .registries()
+        .await
         .into_iter()
         .find(|r| r.name == registry)
         .ok_or_else(|| ServerFnError::new(format!("there is no registry named `{registry}`")))?;
@@ -162,10 +163,8 @@ pub async fn permission_editor_load(
         None
     } else {
         let s = provider
-            .0
             .load(registry.clone(), project.clone(), name.clone())
-            .await
-            .map_err(|e| ServerFnError::new(e.to_string()))?;
+            .await?;
         if s.is_none() {
             missing = Some(format!(
                 "permission `{name}` does not exist in `{project}`; the form creates a new one"
@@ -179,10 +178,10 @@ pub async fn permission_editor_load(
         stored.as_ref().map(|s| (&s.spec, s.version.as_str())),
     );
     let project_data = provider
-        .0
         .project(&registry, &project)
+        .await
         .filter(|d| d.objects.len() <= LIVE_PREVIEW_LIMIT);
-    let write_note = provider.0.write_note(&registry);
+    let write_note = provider.write_note(&registry).await;
     Ok(EditorData {
         form,
         read_only,
@@ -198,9 +197,10 @@ pub async fn permission_editor_load(
 pub async fn permission_editor_choices(
 ) -> Result<Vec<super::backend::RegistryChoice>, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Admin)?;
-    let provider = use_context::<super::backend::PermissionsProvider>()
-        .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
-    Ok(provider.0.registries())
+    let provider = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
+        super::backend::NOT_CONNECTED,
+    )?;
+    Ok(provider.registries().await)
 }
 
 /// Validates, previews, and on `save` / `delete` writes the registry and the audit log.
@@ -208,15 +208,17 @@ pub async fn permission_editor_choices(
 pub async fn permission_editor_submit(
     form: PermissionForm,
 ) -> Result<SubmitOutcome, ServerFnError> {
-    use super::backend::{SaveError, SaveRequest};
+    use super::backend::SaveRequest;
+    use crate::backend::BackendError;
     let session = crate::auth::require(crate::auth::ConsoleRole::Admin)?;
     let actor = session
         .identity
         .as_ref()
         .map(|i| i.username.clone())
         .unwrap_or_default();
-    let provider = use_context::<super::backend::PermissionsProvider>()
-        .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
+    let provider = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
+        super::backend::NOT_CONNECTED,
+    )?;
     let mut out = SubmitOutcome::default();
     let deleting = form.intent == "delete";
     let spec = if deleting {
@@ -235,7 +237,7 @@ pub async fn permission_editor_submit(
         return Ok(out);
     }
     let original = (!form.is_create()).then(|| form.original_name.clone());
-    if let Some(data) = provider.0.project(&form.registry, &form.project) {
+    if let Some(data) = provider.project(&form.registry, &form.project).await {
         let after = apply_edit(&data.permissions, original.as_deref(), spec.as_ref());
         (out.preview, out.preview_more) = preview(&data.permissions, &after, &data.objects);
     }
@@ -258,7 +260,7 @@ pub async fn permission_editor_submit(
         actor,
         reason: form.reason.trim().to_string(),
     };
-    match provider.0.save(request).await {
+    match provider.save(request).await {
         Ok(version) => {
             out.done = Some(match &spec {
                 Some(s) => format!("Saved `{}` (version {version}).", s.name),
@@ -267,7 +269,7 @@ pub async fn permission_editor_submit(
             out.version = Some(version);
             out.name = Some(spec.map(|s| s.name).unwrap_or_default());
         }
-        Err(SaveError::Conflict(m)) => out.conflict = Some(m),
+        Err(BackendError::Conflict(m)) => out.conflict = Some(m),
         Err(e) => out.failure = Some(e.to_string()),
     }
     Ok(out)

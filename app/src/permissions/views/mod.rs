@@ -28,9 +28,10 @@ pub struct PermissionsPageData {
 pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, ServerFnError> {
     use crate::auth::ConsoleRole;
     let session = crate::auth::require(ConsoleRole::Viewer)?;
-    let provider = use_context::<super::backend::PermissionsProvider>()
-        .ok_or_else(|| ServerFnError::new("no registry is connected"))?;
-    let registries = provider.0.registries();
+    let provider = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
+        super::backend::NOT_CONNECTED,
+    )?;
+    let registries = provider.registries().await;
     let chosen = registries
         .iter()
         .find(|r| r.name == query.registry)
@@ -46,8 +47,8 @@ pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, S
         .cloned()
         .unwrap_or_default();
     let view = provider
-        .0
         .project(&registry, &project)
+        .await
         .map(|data| project_view(&data, &query));
     Ok(PermissionsPageData {
         registries,

@@ -9,9 +9,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::cache::view::{
-    self, BoxFuture, CacheDetail, CacheOverview, CacheProvider, CacheSource, ProbeView,
-};
+use app::backend::BackendError;
+use app::cache::view::{self, CacheBackend, CacheDetail, CacheOverview, ProbeView};
 use app::cache::{analyze_deployment, DeploymentCache, RegistryMeasure};
 use app::topology::derive::derive_facts;
 use app::topology::ClusterSnapshot;
@@ -132,8 +131,8 @@ impl CacheHealth {
         }
     }
 
-    pub fn into_provider(self) -> CacheProvider {
-        CacheProvider(Arc::new(self))
+    pub fn into_backend(self) -> Arc<dyn CacheBackend> {
+        Arc::new(self)
     }
 
     fn project_names(&self, registry: &str) -> Vec<String> {
@@ -149,12 +148,15 @@ impl CacheHealth {
     /// Per source: its history (oldest first) and latest successful measurement.
     async fn read_probes(
         &self,
-    ) -> Result<Vec<(RegistrySource, Vec<Sample>, Option<Measured>)>, String> {
+    ) -> Result<Vec<(RegistrySource, Vec<Sample>, Option<Measured>)>, ProbeHistoryError> {
         let mut out = Vec::new();
         for source in &self.sources {
             let history = store::history(&self.db, &source.name, HISTORY_POINTS)
                 .await
-                .map_err(|e| format!("cannot read the probe history: {e}"))?;
+                .map_err(|source_error| ProbeHistoryError {
+                    registry: source.name.clone(),
+                    source: source_error,
+                })?;
             let measured = history
                 .iter()
                 .rev()
@@ -172,7 +174,7 @@ impl CacheHealth {
             Vec<DeploymentCache>,
             Vec<(RegistrySource, Vec<Sample>, Option<Measured>)>,
         ),
-        String,
+        ProbeHistoryError,
     > {
         let probes = self.read_probes().await?;
         let measured: Vec<Measured> = probes.iter().filter_map(|(_, _, m)| m.clone()).collect();
@@ -225,9 +227,25 @@ fn format_time(ms: i64) -> String {
     )
 }
 
-impl CacheSource for CacheHealth {
-    fn overview(&self) -> BoxFuture<'_, Result<CacheOverview, String>> {
-        Box::pin(async move {
+/// The console database could not give a registry's probe history.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the probe history of registry {registry}")]
+pub struct ProbeHistoryError {
+    registry: String,
+    #[source]
+    source: sqlx::Error,
+}
+
+impl From<ProbeHistoryError> for BackendError {
+    fn from(error: ProbeHistoryError) -> Self {
+        BackendError::unavailable(&error)
+    }
+}
+
+#[app::backend::async_trait]
+impl CacheBackend for CacheHealth {
+    async fn overview(&self) -> Result<CacheOverview, BackendError> {
+        {
             let (deployments, probes) = self.analysed().await?;
             Ok(CacheOverview {
                 manifests: self.manifests.clone(),
@@ -244,15 +262,15 @@ impl CacheSource for CacheHealth {
                     .map(|(s, h, _)| plots::load_history(&s.name, h))
                     .collect(),
             })
-        })
+        }
     }
 
-    fn detail<'a>(
-        &'a self,
-        namespace: &'a str,
-        name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<CacheDetail>, String>> {
-        Box::pin(async move {
+    async fn detail(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<CacheDetail>, BackendError> {
+        {
             let (deployments, probes) = self.analysed().await?;
             let Some(d) = deployments
                 .into_iter()
@@ -275,7 +293,7 @@ impl CacheSource for CacheHealth {
                 analysis: d,
                 plots: plot_list,
             }))
-        })
+        }
     }
 }
 

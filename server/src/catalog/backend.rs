@@ -4,13 +4,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use app::catalog::api::{CatalogBackend, CatalogProvider};
+use app::backend::BackendError;
+use app::catalog::api::CatalogBackend;
 use app::catalog::detail::{self, staleness, used_by, DetailView, ProjectView, RegistryState};
 use app::catalog::lineage::{
     object_lineage, project_lineage, to_mermaid, LineageGraph, LineageView, MAX_DRAWN_NODES,
 };
 use app::catalog::model::{CatalogObject, ObjectKind};
-use app::catalog::overview::project_overview;
+use app::catalog::overview::{project_overview, RegistryOverview};
 use app::catalog::query::{self, visible, ListPage, ListQuery, Scoped, Visibility, VIEW_KINDS};
 use app::catalog::search::{parse_query, SearchIndex, SearchResults};
 
@@ -110,10 +111,6 @@ impl CatalogService {
         })
     }
 
-    pub fn provider(self: &Arc<Self>) -> CatalogProvider {
-        CatalogProvider(self.clone())
-    }
-
     pub fn snapshots(&self) -> Snapshots {
         Snapshots {
             entries: self
@@ -202,8 +199,20 @@ fn project_objects<'a>(
     visible(scoped, visibility).map(|s| s.object).collect()
 }
 
+#[app::backend::async_trait]
 impl CatalogBackend for CatalogService {
-    fn list(&self, query: &ListQuery, visibility: &dyn Visibility) -> Result<ListPage, String> {
+    async fn overview(&self) -> Result<Vec<RegistryOverview>, BackendError> {
+        Ok(super::overview::overview(
+            &self.registries,
+            SystemTime::now(),
+        ))
+    }
+
+    async fn list(
+        &self,
+        query: &ListQuery,
+        visibility: &dyn Visibility,
+    ) -> Result<ListPage, BackendError> {
         let snapshots = self.snapshots();
         let by_name = self.by_name.get_or_build(&snapshots, |snapshots| {
             let mut objects: Vec<(usize, Arc<CatalogObject>)> = snapshots
@@ -224,15 +233,15 @@ impl CatalogBackend for CatalogService {
             registry: &snapshots.entries[*i].0.name,
             object: o,
         });
-        query::list(objects, query, visibility)
+        query::list(objects, query, visibility).map_err(BackendError::Invalid)
     }
 
-    fn project(
+    async fn project(
         &self,
         registry: &str,
         project: &str,
         visibility: &dyn Visibility,
-    ) -> Result<Option<ProjectView>, String> {
+    ) -> Result<Option<ProjectView>, BackendError> {
         let snapshots = self.snapshots();
         let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
             return Ok(None);
@@ -260,14 +269,14 @@ impl CatalogBackend for CatalogService {
         }))
     }
 
-    fn detail(
+    async fn detail(
         &self,
         registry: &str,
         project: &str,
         kind: ObjectKind,
         name: &str,
         visibility: &dyn Visibility,
-    ) -> Result<Option<DetailView>, String> {
+    ) -> Result<Option<DetailView>, BackendError> {
         let snapshots = self.snapshots();
         let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
             return Ok(None);
@@ -314,14 +323,16 @@ impl CatalogBackend for CatalogService {
         }))
     }
 
-    fn search(
+    async fn search(
         &self,
         text: &str,
         per_kind: usize,
         visibility: &dyn Visibility,
-    ) -> Result<SearchResults, String> {
+    ) -> Result<SearchResults, BackendError> {
         if text.len() > 1000 {
-            return Err("the search is longer than 1000 characters".into());
+            return Err(BackendError::Invalid(
+                "the search is longer than 1000 characters".into(),
+            ));
         }
         Ok(self
             .index()

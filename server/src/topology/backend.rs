@@ -1,8 +1,6 @@
 //! The topology as the pages see it: the current snapshot of a [`TopologyHandle`] (kept fresh by
-//! the refresher, or read once from a manifests folder), analysed and drawn on request.
-//!
-//! To show it, the router puts `app::topology::view::TopologyProvider` from
-//! [`SnapshotTopology::into_provider`] in the request context (as the catalog does).
+//! the refresher, or read once from a manifests folder), analysed and drawn on request. The
+//! router puts it in the request context as the area's `TopologyBackend`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +8,7 @@ use std::time::SystemTime;
 
 use app::topology::diagram::{cluster_diagram, feature_store_diagram};
 use app::topology::view::{
-    self, DiagramView, FeatureStoreDetail, TopologyOverview, TopologySource,
+    self, DiagramView, FeatureStoreDetail, TopologyBackend, TopologyOverview,
 };
 use app::topology::{analyze, TopologyReport};
 
@@ -46,8 +44,8 @@ impl SnapshotTopology {
         Self::new(source, handle)
     }
 
-    pub fn into_provider(self) -> view::TopologyProvider {
-        view::TopologyProvider(Arc::new(self))
+    pub fn into_backend(self) -> Arc<dyn TopologyBackend> {
+        Arc::new(self)
     }
 
     /// Analysis takes a few ms even for 200 FeatureStores, so it is redone per request
@@ -75,8 +73,9 @@ fn diagram_view(result: Result<RenderedDiagram, SvgError>, mermaid: String) -> D
     }
 }
 
-impl TopologySource for SnapshotTopology {
-    fn overview(&self) -> TopologyOverview {
+#[app::backend::async_trait]
+impl TopologyBackend for SnapshotTopology {
+    async fn overview(&self) -> TopologyOverview {
         let report = self.report();
         let mermaid = cluster_diagram(&report).source;
         let mut o = view::overview(
@@ -90,7 +89,7 @@ impl TopologySource for SnapshotTopology {
         o
     }
 
-    fn feature_store(&self, namespace: &str, name: &str) -> Option<FeatureStoreDetail> {
+    async fn feature_store(&self, namespace: &str, name: &str) -> Option<FeatureStoreDetail> {
         let report = self.report();
         let f = report.find(namespace, name)?;
         let mermaid = feature_store_diagram(f, &report).source;
@@ -103,12 +102,12 @@ impl TopologySource for SnapshotTopology {
 mod tests {
     use super::*;
 
-    #[test]
-    fn demo_manifests_feed_the_pages() {
+    #[tokio::test]
+    async fn demo_manifests_feed_the_pages() {
         let demo =
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/manifests/enterprise-shared");
         let t = SnapshotTopology::from_manifests(&[demo]);
-        let o = t.overview();
+        let o = t.overview().await;
         assert_eq!(o.stores.len(), 3);
         assert!(
             o.errors.is_empty() && o.refresh_error.is_none(),
@@ -118,11 +117,11 @@ mod tests {
         assert!(o.age_seconds.is_some());
         assert!(o.stores.iter().all(|s| s.class_id == "enterprise_shared"));
         assert!(o.diagram.svg.as_deref().is_some_and(|s| s.contains("<svg")));
-        let d = t.feature_store("team-a", "team-a");
+        let d = t.feature_store("team-a", "team-a").await;
         assert!(d
             .as_ref()
             .is_some_and(|d| !d.checklist.is_empty()
                 && d.row.badges.contains(&"shared registry".to_string())));
-        assert!(t.feature_store("team-a", "nope").is_none());
+        assert!(t.feature_store("team-a", "nope").await.is_none());
     }
 }
