@@ -2,9 +2,11 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::{config::LogFormat, Config, StartError};
+use crate::config::flags::{HiddenServeArgs, ServeArgs};
+use crate::config::{reference, Layers, LogFormat};
+use crate::{Config, StartError};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -14,7 +16,8 @@ use crate::{config::LogFormat, Config, StartError};
     long_about = None,
     args_conflicts_with_subcommands = true,
     after_help = "Configuration comes from a TOML file (--config), FEAST_CONSOLE_* environment variables \
-                  and flags; later sources win. Run `feast-console serve --help` for every key."
+                  and flags; later sources win. Run `feast-console serve --help` for every key as a flag, \
+                  `feast-console config keys` for the table."
 )]
 pub struct Cli {
     /// TOML configuration file (also FEAST_CONSOLE_CONFIG)
@@ -26,12 +29,12 @@ pub struct Cli {
 
     /// Flags for the default `serve` command
     #[command(flatten)]
-    serve: ServeArgs,
+    serve: HiddenServeArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Start the web console (the default when no command is given)
+    /// Start the web console (the default when no command is given); every configuration key is a flag
     Serve(ServeArgs),
     /// Work with configuration files
     #[command(subcommand)]
@@ -50,107 +53,13 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ConfigCommand {
-    /// Validate a configuration file without starting the console
+    /// Validate a configuration file without starting the console; print every key's value
     Check {
         /// The TOML file to check
         file: PathBuf,
     },
-}
-
-/// Every configuration key as a flag. Values are checked by the configuration module, so a
-/// bad flag gets the same message as a bad file or environment value.
-#[derive(Args, Debug, Default)]
-pub struct ServeArgs {
-    /// Address to listen on [default: 127.0.0.1:3000]
-    #[arg(long, value_name = "ADDR")]
-    listen: Option<String>,
-    /// Folder for the console's own data [default: data]
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<String>,
-    /// Console database URL: sqlite://PATH or postgres://... [default: sqlite://<data-dir>/console.db]
-    #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
-    /// Largest console database pool [default: 8]
-    #[arg(long, value_name = "N")]
-    database_max_connections: Option<String>,
-    /// Folder with the built site (pkg/ and assets) [default: target/site]
-    #[arg(long, value_name = "DIR")]
-    site_root: Option<String>,
-    /// Log format: human or json [default: human]
-    #[arg(long, value_name = "FORMAT")]
-    log_format: Option<String>,
-    /// tracing filter, e.g. info or server=debug [default: info]
-    #[arg(long, value_name = "FILTER")]
-    log_level: Option<String>,
-    /// Answer slower requests with 408 [default: 30]
-    #[arg(long, value_name = "SECONDS")]
-    request_timeout_seconds: Option<String>,
-    /// A Feast registry to read, [NAME=]SOURCE; repeat for several. SOURCE: sqlite:///PATH,
-    /// postgresql://..., http(s)://HOST:PORT, a registry.db path [default: the bundled demo registry]
-    #[arg(long = "registry", value_name = "SOURCE")]
-    registries: Vec<String>,
-    /// Take a registry from a Feast feature_store.yaml (${VAR} expanded as Feast does); repeatable
-    #[arg(long = "feature-store-yaml", value_name = "PATH")]
-    feature_store_yamls: Vec<String>,
-    /// A folder or file of Kubernetes manifests for the topology pages; repeatable
-    /// [default: the bundled demo manifests]
-    #[arg(long = "manifests", value_name = "PATH")]
-    manifests: Vec<String>,
-    /// Read the topology from a Kubernetes cluster: auto (in-cluster service account, else
-    /// $KUBECONFIG or ~/.kube/config) or a kubeconfig path [default: off, manifests or the demo]
-    #[arg(long, value_name = "auto|PATH")]
-    kubernetes: Option<String>,
-    /// Seconds between registry change checks [default: 30]
-    #[arg(long, value_name = "SECONDS")]
-    registry_refresh_seconds: Option<String>,
-    /// Origin browsers use, e.g. https://console.example.com [default: http://<listen>]
-    #[arg(long, value_name = "URL")]
-    public_url: Option<String>,
-    /// OpenID Connect issuer URL; without one the console runs in development mode (loopback only)
-    #[arg(long, value_name = "URL")]
-    oidc_issuer_url: Option<String>,
-    /// Run without an identity provider on a non-loopback address (everyone is an admin)
-    #[arg(long)]
-    insecure_no_auth: bool,
-}
-
-impl ServeArgs {
-    fn flags(self) -> Vec<(&'static str, String)> {
-        let mut entries = self.registries;
-        entries.extend(self.feature_store_yamls.into_iter().map(|path| {
-            // resolve_entry reads any *.yaml entry as a feature_store.yaml.
-            if path.ends_with(".yaml") || path.ends_with(".yml") {
-                path
-            } else {
-                format!("{path}/feature_store.yaml")
-            }
-        }));
-        let registries = (!entries.is_empty()).then(|| entries.join("\n"));
-        let manifests = (!self.manifests.is_empty()).then(|| self.manifests.join("\n"));
-        [
-            ("listen", self.listen),
-            ("data_dir", self.data_dir),
-            ("database_url", self.database_url),
-            ("database_max_connections", self.database_max_connections),
-            ("site_root", self.site_root),
-            ("log_format", self.log_format),
-            ("log_level", self.log_level),
-            ("request_timeout_seconds", self.request_timeout_seconds),
-            ("registries", registries),
-            ("manifests", manifests),
-            ("kubernetes", self.kubernetes),
-            ("registry_refresh_seconds", self.registry_refresh_seconds),
-            ("public_url", self.public_url),
-            ("oidc_issuer_url", self.oidc_issuer_url),
-            (
-                "insecure_no_auth",
-                self.insecure_no_auth.then(|| "true".to_string()),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect()
-    }
+    /// Print every configuration key, its default and meaning (the README's Markdown table)
+    Keys,
 }
 
 pub fn main() -> ExitCode {
@@ -162,9 +71,13 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => serve(cli.config, cli.serve),
+        None => serve(cli.config, cli.serve.0),
         Some(Command::Serve(args)) => serve(cli.config, args),
         Some(Command::Config(ConfigCommand::Check { file })) => config_check(&file),
+        Some(Command::Config(ConfigCommand::Keys)) => {
+            print!("{}", reference::markdown_table());
+            ExitCode::SUCCESS
+        }
         Some(Command::Catalog(args)) => crate::catalog::cli::run(args),
         Some(Command::Permissions(args)) => crate::permissions::cli::run(args),
         Some(Command::Topology(args)) => crate::topology::cli::run(args),
@@ -173,46 +86,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Only the file: the command checks what the file would do, whatever this shell's environment.
 fn config_check(file: &std::path::Path) -> ExitCode {
-    match Config::load(Some(file), std::iter::empty(), std::iter::empty()) {
-        Ok(config) => {
+    let checked = Layers::default()
+        .with_file(file)
+        .and_then(|layers| layers.validate().map(|_| layers));
+    match checked {
+        Ok(layers) => {
             println!("{}: OK", file.display());
-            println!("  listen                   = {}", config.listen);
-            println!("  data_dir                 = {}", config.data_dir.display());
-            println!(
-                "  database_url             = {}",
-                config.database_url_redacted()
-            );
-            println!(
-                "  database_max_connections = {}",
-                config.database_max_connections
-            );
-            println!(
-                "  site_root                = {}",
-                config.site_root.display()
-            );
-            println!("  log_format               = {:?}", config.log_format);
-            println!("  log_level                = {}", config.log_level);
-            println!(
-                "  request_timeout_seconds  = {}",
-                config.request_timeout_seconds
-            );
-            for r in &config.registries {
-                println!("  registries               + {} = {}", r.name, r.display());
-            }
-            println!(
-                "  registry_refresh_seconds = {}",
-                config.registry_refresh_seconds
-            );
-            println!("  public_url               = {}", config.auth.public_url);
-            match &config.auth.oidc {
-                Some(oidc) => println!(
-                    "  oidc_issuer_url          = {} (client {})",
-                    oidc.issuer_url, oidc.client_id
-                ),
-                None => {
-                    println!("  oidc_issuer_url          = (none: development mode, loopback only)")
-                }
+            for line in reference::effective(&layers) {
+                println!("  {line}");
             }
             ExitCode::SUCCESS
         }

@@ -5,7 +5,7 @@ use std::{fmt, net::SocketAddr, time::Duration};
 
 use app::auth::roles::{ClaimMatch, RoleMapping};
 
-use super::{parse_in_range, ConfigError, Layers, Origin};
+use super::{ConfigError, Layers, Origin};
 
 /// A secret that never prints.
 #[derive(Clone)]
@@ -66,18 +66,6 @@ fn invalid(key: &'static str, origin: Origin, reason: impl Into<String>) -> Conf
     }
 }
 
-fn parse_bool(key: &'static str, (text, origin): (String, Origin)) -> Result<bool, ConfigError> {
-    match text.trim() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" | "" => Ok(false),
-        other => Err(invalid(
-            key,
-            origin,
-            format!("`{other}` is not true or false"),
-        )),
-    }
-}
-
 fn non_empty(text: String) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
@@ -117,22 +105,17 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
         }
     };
 
-    let (secure, o) = layers.get("cookie_secure");
-    let cookie_secure = parse_bool("cookie_secure", (secure, o.clone()))?;
+    let cookie_secure = layers.bool("cookie_secure")?;
     if !cookie_secure && !listen.ip().is_loopback() {
         return Err(invalid(
             "cookie_secure",
-            o,
+            layers.get("cookie_secure").1,
             format!("false is only allowed for plain-HTTP development on a loopback address, not {listen}"),
         ));
     }
 
-    let (idle, o) = layers.get("session_idle_minutes");
-    let idle =
-        parse_in_range(&idle, 1, 7 * 24 * 60).map_err(|r| invalid("session_idle_minutes", o, r))?;
-    let (absolute, o) = layers.get("session_absolute_hours");
-    let absolute = parse_in_range(&absolute, 1, 24 * 90)
-        .map_err(|r| invalid("session_absolute_hours", o, r))?;
+    let idle = layers.number("session_idle_minutes")?;
+    let absolute = layers.number("session_absolute_hours")?;
 
     let mapping = |key: &'static str| -> Result<Vec<ClaimMatch>, ConfigError> {
         let (text, o) = layers.get(key);
@@ -151,22 +134,14 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
         session_idle: Duration::from_secs(idle * 60),
         session_absolute: Duration::from_secs(absolute * 3600),
         role_mapping,
-        insecure_no_auth: parse_bool("insecure_no_auth", layers.get("insecure_no_auth"))?,
+        insecure_no_auth: layers.bool("insecure_no_auth")?,
     })
 }
 
-/// The secret comes from a file (preferred) or `FEAST_CONSOLE_OIDC_CLIENT_SECRET`; never from
-/// the configuration file itself, which tends to end up in version control.
+/// The secret comes from a file (preferred) or `FEAST_CONSOLE_OIDC_CLIENT_SECRET`; the key
+/// declaration keeps it out of the configuration file itself (`Sources::EnvOnly`).
 fn client_secret(layers: &Layers) -> Result<Secret, ConfigError> {
-    let (inline, inline_origin) = layers.get("oidc_client_secret");
-    if let Origin::File(_) = inline_origin {
-        return Err(invalid(
-            "oidc_client_secret",
-            inline_origin,
-            "secrets do not belong in the configuration file: use oidc_client_secret_file or the \
-             FEAST_CONSOLE_OIDC_CLIENT_SECRET environment variable",
-        ));
-    }
+    let (inline, _) = layers.get("oidc_client_secret");
     let (path, o) = layers.get("oidc_client_secret_file");
     match (non_empty(path), non_empty(inline)) {
         (Some(_), Some(_)) => Err(invalid(

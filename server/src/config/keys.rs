@@ -1,65 +1,170 @@
-/// One configuration key: its TOML name (env `FEAST_CONSOLE_<NAME>`, flag `--<name-with-dashes>`),
-/// default, and meaning. The README's configuration table mirrors this list.
+//! The declaration of every configuration key: name, kind of value, default, help, whether it
+//! is a secret, and which sources may set it. Everything else is derived from this list: the
+//! layers and their precedence (`layers.rs`), the `serve` flags and `--help` (`flags.rs`),
+//! `config check` and the README table (`reference.rs`).
+
+use super::Origin;
+
+/// What a key's value is: how it is read and checked, and how its flag takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text, checked by the validation of its key (`config/mod.rs`, `auth.rs`, `recovery.rs`).
+    Text,
+    /// A URL, checked by the validation of its key; a password in it is redacted when shown.
+    Url,
+    /// A file or folder.
+    Path,
+    /// `true` or `false` (also 1/0, yes/no, on/off; empty is false). The flag alone means true.
+    Bool,
+    /// A whole number within `min..=max`.
+    Number { min: u64, max: u64 },
+    /// Entries separated by commas or newlines; a TOML array in the file; a repeatable flag.
+    List,
+}
+
+/// Which sources may set a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sources {
+    /// The file, the environment and a flag.
+    All,
+    /// The environment only: a file tends to end up in version control, and flags show in the
+    /// process list.
+    EnvOnly,
+}
+
+/// One configuration key: its TOML name (env `FEAST_CONSOLE_<NAME>`, flag `--<name-with-dashes>`).
 #[derive(Clone, Copy, Debug)]
 pub struct Key {
     pub name: &'static str,
+    pub kind: Kind,
     pub default: &'static str,
     pub help: &'static str,
+    /// Never shown: `config check` prints `***`.
+    pub secret: bool,
+    pub sources: Sources,
+    /// The flag's name when it is not the key's name with dashes (kept from earlier releases).
+    pub flag: Option<&'static str>,
 }
 
+const fn key(name: &'static str, kind: Kind, default: &'static str, help: &'static str) -> Key {
+    Key {
+        name,
+        kind,
+        default,
+        help,
+        secret: false,
+        sources: Sources::All,
+        flag: None,
+    }
+}
+
+const fn number(
+    name: &'static str,
+    min: u64,
+    max: u64,
+    default: &'static str,
+    help: &'static str,
+) -> Key {
+    key(name, Kind::Number { min, max }, default, help)
+}
+
+use Kind::{Bool, List, Path, Text, Url};
+
+/// A year and a day, the longest recovery objective.
+const YEAR: u64 = 366 * 86_400;
+
 pub const KEYS: &[Key] = &[
-    Key { name: "listen", default: "127.0.0.1:3000", help: "Address and port the HTTP server listens on." },
-    Key { name: "data_dir", default: "data", help: "Folder for the console's own data (the SQLite console database by default); created if missing." },
-    Key { name: "database_url", default: "", help: "Console database: sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB. Empty means sqlite://<data_dir>/console.db." },
-    Key { name: "database_max_connections", default: "8", help: "Largest number of console database connections (1-1000)." },
-    Key { name: "site_root", default: "target/site", help: "Folder with the built site: pkg/ (wasm, JS, CSS) and public assets." },
-    Key { name: "log_format", default: "human", help: "Log line format: human or json." },
-    Key { name: "log_level", default: "info", help: "tracing filter, e.g. info or server=debug,info." },
-    Key { name: "request_timeout_seconds", default: "30", help: "Requests running longer are answered with 408 (1-3600)." },
-    Key { name: "page_cache_ms", default: "1000", help: "Catalog pages are kept this long once rendered and served again to the same browser session while the registries are unchanged (0-60000; 0 renders every request). Relative times on a page can be this much old." },
-    Key { name: "leader_lease_seconds", default: "15", help: "Replicas sharing a PostgreSQL console database elect one to run background probes; a dead leader is replaced within this long plus a third (2-3600)." },
-    Key { name: "drain_delay_seconds", default: "0", help: "On SIGTERM, keep serving this long with /readyz false before refusing new connections, so the load balancer stops sending first (0-300; 5 suits Kubernetes)." },
-    Key { name: "registries", default: "", help: "Feast registries to read: [NAME=]SOURCE entries separated by commas or newlines (a TOML array also works; the serve flag --registry repeats). SOURCE is sqlite:///PATH, postgresql[+psycopg|+psycopg2]://..., http(s)://HOST:PORT (REST registry server), a registry.db path, or a feature_store.yaml. Empty means the bundled demo registry, served from an editable copy in data_dir (demo-registry.sqlite)." },
-    Key { name: "registry_refresh_seconds", default: "30", help: "How often each registry is checked for changes (1-86400); failures back off up to 5 minutes." },
-    Key { name: "cache_probe_seconds", default: "60", help: "How often the registry-cache probe times a full read of each registry (5-86400); one console replica probes at a time." },
-    Key { name: "cache_probe_retention", default: "1440", help: "Probe samples kept per registry in the console database, newest first (10-1000000; 1440 is one day at the default interval)." },
-    Key { name: "manifests", default: "", help: "Folders or files of Kubernetes manifests (FeatureStore resources and what surrounds them) for the topology pages, separated by commas or newlines (a TOML array works too). Empty means the bundled demo manifests." },
-    Key { name: "kubernetes", default: "", help: "Read the topology from a Kubernetes cluster: auto (the in-cluster service account inside a pod, else $KUBECONFIG or ~/.kube/config) or the path of a kubeconfig file. Empty or off: the manifests folders, else the bundled demo." },
-    Key { name: "kubernetes_namespaces", default: "", help: "Namespaces the cluster source reads, comma-separated; empty means all namespaces (needs a ClusterRole)." },
-    Key { name: "topology_refresh_seconds", default: "30", help: "How often the cluster (or the manifests folders) is read again (1-86400); failures back off up to 5 minutes while the last good snapshot stays in use." },
-    Key { name: "registry_token", default: "", help: "Bearer token sent to REST registry servers; empty sends none." },
-    Key { name: "public_url", default: "", help: "Origin browsers use to reach the console, e.g. https://console.example.com (no path). Sign-in redirects to <public_url>/auth/callback and same-origin checks compare against it. Empty means http://<listen>." },
-    Key { name: "oidc_issuer_url", default: "", help: "OpenID Connect issuer (Keycloak: https://HOST/realms/REALM); discovery reads its /.well-known/openid-configuration. Empty means development mode: no sign-in, demo users, loopback only." },
-    Key { name: "oidc_client_id", default: "feast-console", help: "The console's confidential client id at the identity provider." },
-    Key { name: "oidc_client_secret_file", default: "", help: "File holding the client secret (trailing whitespace ignored). Alternative: FEAST_CONSOLE_OIDC_CLIENT_SECRET. Never put the secret itself in the configuration file." },
-    Key { name: "oidc_client_secret", default: "", help: "The client secret, from the environment (FEAST_CONSOLE_OIDC_CLIENT_SECRET) only; refused in the configuration file." },
-    Key { name: "oidc_feast_client_id", default: "feast", help: "Feast's client_id (its auth: {type: oidc} block): Feast roles are resource_access.<this>.roles plus the top-level roles claim. Empty: Feast ignores resource_access." },
-    Key { name: "oidc_scopes", default: "openid profile email", help: "Scopes requested at sign-in, space-separated (openid is always added)." },
-    Key { name: "cookie_secure", default: "true", help: "Mark the session cookie Secure (HTTPS only). false is allowed only when listening on a loopback address, for plain-HTTP development." },
-    Key { name: "session_idle_minutes", default: "30", help: "A session unused this long ends (1-10080)." },
-    Key { name: "session_absolute_hours", default: "12", help: "A session ends this long after sign-in, however active (1-2160)." },
-    Key { name: "console_role_viewer", default: "client_role:console-viewer", help: "Claim values granting the viewer role (catalog, topology): comma-separated KIND:VALUE, KIND one of client_role (resource_access.<oidc_client_id>.roles), realm_role, group, role (Feast roles)." },
-    Key { name: "console_role_sre", default: "client_role:console-sre", help: "Claim values granting the sre role (viewer plus registry cache and recovery); same format as console_role_viewer." },
-    Key { name: "console_role_admin", default: "client_role:console-admin", help: "Claim values granting the admin role (sre plus permission editing and the audit log); same format as console_role_viewer." },
-    Key { name: "recovery_registry_pg_url", default: "", help: "Recovery probe: PostgreSQL registry database, postgres://USER:PASSWORD@HOST:PORT/DB (a read-only role with pg_monitor sees replication and archiver stats). Empty: the first PostgreSQL registry in `registries`, if any." },
-    Key { name: "recovery_registry_file", default: "", help: "Recovery probe: SQLite or registry.db file whose age is the registry's evidence. Empty: the first SQLite or file registry in `registries` when no PostgreSQL one is probed." },
-    Key { name: "recovery_backup_file", default: "", help: "Recovery probe: a file your backup job writes on success; its content (Unix seconds or RFC 3339) or else its modification time is the last backup." },
-    Key { name: "recovery_backup_cronjob", default: "", help: "Recovery probe: NAMESPACE/NAME of the Kubernetes CronJob that backs the registry up; its status.lastSuccessfulTime (from the topology source) is the last backup. Takes precedence over the file and command." },
-    Key { name: "recovery_backup_command", default: "", help: "Recovery probe: a shell command printing the last registry backup time (Unix seconds or RFC 3339), run with a 10 s limit." },
-    Key { name: "recovery_redis_url", default: "", help: "Recovery probe: the Redis online store, redis://[:PASSWORD@]HOST:PORT (plain TCP; INFO and CONFIG GET save). Credentials come from here only, never from Kubernetes Secrets." },
-    Key { name: "recovery_offline_sla", default: "", help: "The offline store's data warehouse SLA as text (e.g. \"BigQuery, 99.99 %, cross-region\"); empty leaves the offline store unknown." },
-    Key { name: "recovery_registry_deployments", default: "", help: "Deployments (namespace/name, comma-separated) the registry probe speaks for on /recovery/{namespace}/{name}. Empty: every FeatureStore whose spec matches the probe's kind (PostgreSQL probe: `sql` registry DB; file probe: file registry on a PVC)." },
-    Key { name: "recovery_redis_deployments", default: "", help: "Deployments (namespace/name, comma-separated) the Redis probe speaks for. Empty: every FeatureStore with a Redis online store." },
-    Key { name: "recovery_offline_sla_deployments", default: "", help: "Deployments (namespace/name, comma-separated) the offline SLA applies to. Empty: every FeatureStore with a DB offline store." },
-    Key { name: "recovery_topology", default: "", help: "minimal, standard or enterprise: overrides the topology class read from the topology source for the cluster table (manual file backups are acceptable only for minimal); each deployment's table uses its own class." },
-    Key { name: "recovery_registry_rpo_seconds", default: "900", help: "Registry DB RPO objective in seconds (guide: minutes)." },
-    Key { name: "recovery_registry_rto_seconds", default: "900", help: "Registry DB RTO objective in seconds (guide: minutes, failover to standby)." },
-    Key { name: "recovery_online_rto_seconds", default: "14400", help: "Online store RTO objective in seconds (guide: minutes to hours); its RPO is zero (reconstructible)." },
-    Key { name: "recovery_operator_rto_seconds", default: "900", help: "Operator and CRDs RTO objective in seconds (guide: minutes, re-apply manifests)." },
-    Key { name: "recovery_probe_seconds", default: "60", help: "Seconds between recovery probe rounds (5-86400); each round stores one sample per component." },
-    Key { name: "recovery_materialization_seconds_per_day", default: "60", help: "Online RTO estimate: seconds of materialization work per day of feature data to rebuild (1-86400)." },
-    Key { name: "insecure_no_auth", default: "false", help: "Allow development mode (no identity provider) on a non-loopback address. Anyone who can reach the console is then an admin; a warning is logged at every start." },
+    key("listen", Text, "127.0.0.1:3000", "Address and port the HTTP server listens on."),
+    key("data_dir", Path, "data", "Folder for the console's own data (the SQLite console database by default); created if missing."),
+    key("database_url", Url, "", "Console database: `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`. Empty means `sqlite://<data_dir>/console.db`."),
+    number("database_max_connections", 1, 1000, "8", "Largest number of console database connections."),
+    key("site_root", Path, "target/site", "Folder with the built site: `pkg/` (wasm, JS, CSS) and public assets."),
+    key("log_format", Text, "human", "Log line format: `human` or `json`."),
+    key("log_level", Text, "info", "`tracing` filter, e.g. `info` or `server=debug,info`."),
+    number("request_timeout_seconds", 1, 3600, "30", "Requests running longer are answered with 408."),
+    number("page_cache_ms", 0, 60_000, "1000", "A rendered catalog page (overview, lists, search, project and detail pages) is served again to the same browser session for this long while the registries are unchanged, with a fresh CSP nonce each time; `0` renders every request. A registry refresh or a permission save ends it at once; relative times on the page (\"refreshed 4 s ago\") can be this much old."),
+    number("leader_lease_seconds", 2, 3600, "15", "Replicas sharing a PostgreSQL console database elect one of them to run the background probes (registry load timing, recovery evidence) through a lease row; a dead leader is replaced within this long plus a third. `/metrics` shows `feast_console_probe_leader`."),
+    number("drain_delay_seconds", 0, 300, "0", "On SIGTERM, keep serving this long with `/readyz` false before refusing new connections, so the load balancer stops sending first (`5` suits Kubernetes). In-flight requests then get 20 s to finish."),
+    Key { flag: Some("registry"), ..key("registries", List, "", "Feast registries to read: `[NAME=]SOURCE` entries (on `serve`, `--feature-store-yaml PATH` also reads one from Feast's own file). `SOURCE` is `sqlite:///PATH`, `postgresql[+psycopg|+psycopg2]://...`, `http(s)://HOST:PORT` (REST registry server), a `registry.db` path or `file://...`. Empty means the bundled demo registry, served from an editable copy `<data_dir>/demo-registry.sqlite` (made on the first start; \"Reset demo\" on the permission pages restores it).") },
+    number("registry_refresh_seconds", 1, 86_400, "30", "How often each registry is checked for changes; failures back off up to 5 minutes while the last good snapshot stays in use."),
+    key("kubernetes", Text, "", "Read the topology from a Kubernetes cluster through kube-rs: `auto` (the in-cluster service account inside a pod, else `$KUBECONFIG` or `~/.kube/config`) or the path of a kubeconfig file (its current context). Empty or `off`: the `manifests` folders, else the bundled demo."),
+    key("kubernetes_namespaces", List, "", "Namespaces the cluster source reads; empty means all namespaces (needs the ClusterRole in `deploy/kubernetes`)."),
+    number("topology_refresh_seconds", 1, 86_400, "30", "How often the cluster (or the manifests folders) is read again; failures back off up to 5 minutes while the last good snapshot stays in use and its age is shown."),
+    Key { secret: true, ..key("registry_token", Text, "", "Bearer token sent to REST registry servers; empty sends none.") },
+    number("cache_probe_seconds", 5, 86_400, "60", "How often the registry-cache probe times a full read of each registry; one console replica probes at a time."),
+    number("cache_probe_retention", 10, 1_000_000, "1440", "Probe samples kept per registry in the console database, newest first (1440 is one day at the default interval)."),
+    key("manifests", List, "", "Folders or files of Kubernetes manifests (FeatureStore resources and what surrounds them) for the topology pages. Empty means the bundled demo manifests (`server/demo/manifests/enterprise-shared`)."),
+    key("public_url", Url, "", "Origin browsers use, e.g. `https://console.example.com` (no path). Sign-in redirects to `<public_url>/auth/callback`; same-origin checks compare against it. Empty means `http://<listen>`."),
+    key("oidc_issuer_url", Url, "", "OpenID Connect issuer (Keycloak: `https://HOST/realms/REALM`). Empty means development mode: no sign-in, demo users, loopback only."),
+    key("oidc_client_id", Text, "feast-console", "The console's confidential client id."),
+    key("oidc_client_secret_file", Path, "", "File holding the client secret (trailing whitespace ignored). Alternative: `oidc_client_secret`."),
+    Key { secret: true, sources: Sources::EnvOnly, ..key("oidc_client_secret", Text, "", "The client secret.") },
+    key("oidc_feast_client_id", Text, "feast", "Feast's `client_id`: Feast roles are `resource_access.<this>.roles` plus the top-level `roles`."),
+    key("oidc_scopes", Text, "openid profile email", "Scopes requested at sign-in, space-separated (`openid` is always added)."),
+    key("cookie_secure", Bool, "true", "Session cookie `Secure` (and `__Host-` prefixed). `false` only when listening on loopback (plain-HTTP development)."),
+    number("session_idle_minutes", 1, 7 * 24 * 60, "30", "A session unused this long ends."),
+    number("session_absolute_hours", 1, 24 * 90, "12", "A session ends this long after sign-in, however active."),
+    key("console_role_viewer", Text, "client_role:console-viewer", "Claim values granting *viewer* (catalog, topology): comma-separated `KIND:VALUE`, KIND one of `client_role` (`resource_access.<oidc_client_id>.roles`), `realm_role`, `group`, `role` (Feast roles)."),
+    key("console_role_sre", Text, "client_role:console-sre", "Claim values granting *sre* (viewer + registry cache, recovery)."),
+    key("console_role_admin", Text, "client_role:console-admin", "Claim values granting *admin* (sre + permissions, audit log)."),
+    key("insecure_no_auth", Bool, "false", "Allow development mode on a non-loopback address; everyone is then an admin and a warning is logged at every start."),
+    key("recovery_registry_pg_url", Url, "", "Recovery probe: the PostgreSQL registry database (`postgres://USER:PASSWORD@HOST:PORT/DB`); give it a read-only role with `pg_monitor` so replication and archiver figures are visible. Empty: the first PostgreSQL registry in `registries`, if any."),
+    key("recovery_registry_file", Path, "", "Recovery probe: a SQLite or `registry.db` file whose age is the registry's evidence. Empty: the first SQLite/file registry in `registries` when no PostgreSQL one is probed."),
+    key("recovery_backup_file", Path, "", "A file your backup job writes on success: its content (Unix seconds or RFC 3339), else its modification time, is the last registry backup."),
+    key("recovery_backup_cronjob", Text, "", "`NAMESPACE/NAME` of the Kubernetes CronJob that backs the registry up: its `status.lastSuccessfulTime`, as the topology source (cluster or manifests) reads it, is the last backup. Wins over the command and the file."),
+    key("recovery_backup_command", Text, "", "A shell command printing the last registry backup time (Unix seconds or RFC 3339); run with a 10 s limit (coreutils `timeout`). Wins over `recovery_backup_file`."),
+    key("recovery_redis_url", Url, "", "Recovery probe: the Redis online store, `redis://[[USER]:PASSWORD@]HOST:PORT` (plain TCP; `INFO` and `CONFIG GET save`). Credentials come from here only, never from Kubernetes Secrets."),
+    key("recovery_offline_sla", Text, "", "The offline store's data warehouse SLA as text; empty leaves the offline store *unknown*."),
+    key("recovery_registry_deployments", List, "", "Deployments (`namespace/name`) the registry probe speaks for on their `/recovery/{namespace}/{name}` tables. Empty: every FeatureStore whose spec matches the probe's kind (PostgreSQL probe: `sql` registry DB; file probe: file registry on a PVC)."),
+    key("recovery_redis_deployments", List, "", "Deployments the Redis probe speaks for. Empty: every FeatureStore with a Redis online store."),
+    key("recovery_offline_sla_deployments", List, "", "Deployments `recovery_offline_sla` applies to. Empty: every FeatureStore with a DB offline store."),
+    key("recovery_topology", Text, "", "`minimal`, `standard` or `enterprise`: overrides the class read from the topology source for the cluster table (manual file backups are acceptable only for Minimal); each deployment's table uses its own class."),
+    number("recovery_registry_rpo_seconds", 1, YEAR, "900", "Registry DB RPO objective (guide: minutes)."),
+    number("recovery_registry_rto_seconds", 1, YEAR, "900", "Registry DB RTO objective (guide: minutes, failover to standby)."),
+    number("recovery_online_rto_seconds", 1, YEAR, "14400", "Online store RTO objective (guide: minutes to hours); its RPO is zero (reconstructible)."),
+    number("recovery_operator_rto_seconds", 1, YEAR, "900", "Operator and CRDs RTO objective (guide: minutes, re-apply manifests)."),
+    number("recovery_probe_seconds", 5, 86_400, "60", "Seconds between recovery probe rounds; each round stores one sample per component."),
+    number("recovery_materialization_seconds_per_day", 1, 86_400, "60", "Online RTO estimate: seconds of materialization work per day of feature data to rebuild."),
 ];
+
+impl Key {
+    /// `FEAST_CONSOLE_<NAME>`.
+    pub fn env_var(&self) -> String {
+        format!("FEAST_CONSOLE_{}", self.name.to_ascii_uppercase())
+    }
+
+    /// The `serve` flag without its dashes; None for keys no flag may set.
+    pub fn flag_name(&self) -> Option<String> {
+        match (self.sources, self.flag) {
+            (Sources::EnvOnly, _) => None,
+            (Sources::All, Some(flag)) => Some(flag.to_string()),
+            (Sources::All, None) => Some(self.name.replace('_', "-")),
+        }
+    }
+
+    /// Whether a value from `origin` may set this key.
+    pub fn allows(&self, origin: &Origin) -> bool {
+        match self.sources {
+            Sources::All => true,
+            Sources::EnvOnly => matches!(origin, Origin::Env(_) | Origin::Default),
+        }
+    }
+
+    /// The help with what follows from the declaration: the allowed range, the only source.
+    pub fn description(&self) -> String {
+        let mut text = self.help.to_string();
+        if let Kind::Number { min, max } = self.kind {
+            text.push_str(&format!(" Range {min}–{max}."));
+        }
+        if self.sources == Sources::EnvOnly {
+            text.push_str(&format!(
+                " Only from the environment ({}); refused in the configuration file and as a flag.",
+                self.env_var()
+            ));
+        }
+        text
+    }
+}
 
 pub fn find(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.name == name)

@@ -2,26 +2,30 @@
 //!
 //! Three layers, lowest precedence first: a TOML file (`--config FILE` or
 //! `FEAST_CONSOLE_CONFIG`), environment variables (`FEAST_CONSOLE_<KEY>` in upper case), and
-//! command-line flags (`--<key-with-dashes>`). Every key, its default and its meaning is listed
-//! in [`KEYS`]; the README documents the same table. Validation happens once, at start-up: the
-//! first bad value stops the console with one message naming the key, where it came from, and
-//! why it is wrong (exit code 2).
+//! command-line flags (`--<key-with-dashes>`). Every key is declared once, in [`KEYS`]
+//! (`keys.rs`); the layers (`layers.rs`), the flags (`flags.rs`), `config check` and the README
+//! table (`reference.rs`) are derived from it. Validation happens once, at start-up: the first
+//! bad value stops the console with one message naming the key, where it came from, and why it
+//! is wrong (exit code 2).
 
 pub mod auth;
 mod error;
+pub mod flags;
 mod keys;
+mod layers;
 pub mod recovery;
+pub mod reference;
 
 use std::{
-    collections::BTreeMap,
     net::SocketAddr,
     path::{Path, PathBuf},
 };
 
 pub use error::{ConfigError, Origin};
+pub use keys::{Key, Kind, Sources, KEYS};
+pub use layers::Layers;
 
 use crate::registry::RegistrySource;
-pub use keys::{Key, KEYS};
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,115 +91,10 @@ pub struct Config {
     pub recovery: recovery::RecoveryConfig,
 }
 
-/// Raw values gathered from the layers, each with the place it came from.
-#[derive(Default, Debug, Clone)]
-pub struct Layers {
-    values: BTreeMap<&'static str, (String, Origin)>,
-}
-
 impl Layers {
-    /// Reads the TOML file. Unknown keys and non-scalar values are errors.
-    pub fn with_file(mut self, path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
-            path: path.to_owned(),
-            source,
-        })?;
-        let table: toml::Table =
-            text.parse()
-                .map_err(|e: toml::de::Error| ConfigError::Syntax {
-                    path: path.to_owned(),
-                    message: e.message().to_string(),
-                    line: e.span().map(|s| line_of(&text, s.start)),
-                })?;
-        for (name, value) in table {
-            let origin = Origin::File(path.to_owned());
-            let key = keys::find(&name).ok_or_else(|| ConfigError::UnknownKey {
-                key: name.clone(),
-                origin: origin.clone(),
-            })?;
-            let text = match value {
-                toml::Value::String(s) => s,
-                // Only `registries` and `manifests` are lists; its entries are joined as newline-separated text.
-                toml::Value::Array(items)
-                    if key.name == "registries" || key.name == "manifests" =>
-                {
-                    items
-                        .into_iter()
-                        .map(|item| match item {
-                            toml::Value::String(s) => Ok(s),
-                            other => Err(ConfigError::Invalid {
-                                key: key.name,
-                                origin: origin.clone(),
-                                reason: format!(
-                                    "expected an array of strings, found an element of type {}",
-                                    other.type_str()
-                                ),
-                            }),
-                        })
-                        .collect::<Result<Vec<_>, _>>()?
-                        .join("\n")
-                }
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(ConfigError::Invalid {
-                        key: key.name,
-                        origin,
-                        reason: format!("expected a string or number, found {}", other.type_str()),
-                    })
-                }
-            };
-            self.values.insert(key.name, (text, origin));
-        }
-        Ok(self)
-    }
-
-    /// Reads `FEAST_CONSOLE_*` variables. An unknown one is an error, so typos are caught.
-    pub fn with_env(
-        mut self,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, ConfigError> {
-        for (var, value) in vars {
-            let Some(rest) = var.strip_prefix("FEAST_CONSOLE_") else {
-                continue;
-            };
-            if rest == "CONFIG" {
-                continue; // the file's path, read by the command line
-            }
-            let origin = Origin::Env(var.clone());
-            let key =
-                keys::find(&rest.to_ascii_lowercase()).ok_or_else(|| ConfigError::UnknownKey {
-                    key: var.clone(),
-                    origin: origin.clone(),
-                })?;
-            self.values.insert(key.name, (value, origin));
-        }
-        Ok(self)
-    }
-
-    /// Applies flags given on the command line (key name, value).
-    pub fn with_flags(mut self, flags: impl IntoIterator<Item = (&'static str, String)>) -> Self {
-        for (name, value) in flags {
-            self.values.insert(
-                name,
-                (value, Origin::Flag(format!("--{}", name.replace('_', "-")))),
-            );
-        }
-        self
-    }
-
-    fn get(&self, name: &'static str) -> (String, Origin) {
-        match self.values.get(name) {
-            Some(v) => v.clone(),
-            None => {
-                let key = keys::find(name).expect("key names used by validate are in KEYS");
-                (key.default.to_string(), Origin::Default)
-            }
-        }
-    }
-
     /// Validates every key; the first bad one is reported.
     pub fn validate(&self) -> Result<Config, ConfigError> {
+        self.check_sources()?;
         let invalid = |name: &'static str, origin: Origin, reason: String| ConfigError::Invalid {
             key: name,
             origin,
@@ -225,14 +124,9 @@ impl Layers {
         };
         crate::db::DbKind::of_url(&database_url)
             .map_err(|reason| invalid("database_url", o, reason))?;
+        let database_max_connections = self.number("database_max_connections")? as u32;
 
-        let (max, o) = self.get("database_max_connections");
-        let database_max_connections = parse_in_range(&max, 1, 1000)
-            .map_err(|r| invalid("database_max_connections", o, r))?
-            as u32;
-
-        let (site_root, _) = self.get("site_root");
-        let site_root = PathBuf::from(site_root);
+        let site_root = PathBuf::from(self.get("site_root").0);
 
         let (format, o) = self.get("log_format");
         let log_format = match format.trim() {
@@ -256,27 +150,15 @@ impl Layers {
             )
         })?;
 
-        let (timeout, o) = self.get("request_timeout_seconds");
-        let request_timeout_seconds = parse_in_range(&timeout, 1, 3600)
-            .map_err(|r| invalid("request_timeout_seconds", o, r))?;
-        let (page_cache, o) = self.get("page_cache_ms");
-        let page_cache_ms =
-            parse_in_range(&page_cache, 0, 60_000).map_err(|r| invalid("page_cache_ms", o, r))?;
-        let (lease, o) = self.get("leader_lease_seconds");
-        let leader_lease_seconds =
-            parse_in_range(&lease, 2, 3600).map_err(|r| invalid("leader_lease_seconds", o, r))?;
-        let (drain, o) = self.get("drain_delay_seconds");
-        let drain_delay_seconds =
-            parse_in_range(&drain, 0, 300).map_err(|r| invalid("drain_delay_seconds", o, r))?;
+        let request_timeout_seconds = self.number("request_timeout_seconds")?;
+        let page_cache_ms = self.number("page_cache_ms")?;
+        let leader_lease_seconds = self.number("leader_lease_seconds")?;
+        let drain_delay_seconds = self.number("drain_delay_seconds")?;
 
-        let (entries, o) = self.get("registries");
+        let (entries, o) = self.list("registries");
         let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let mut registries: Vec<RegistrySource> = Vec::new();
-        for entry in entries
-            .split(['\n', ','])
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-        {
+        for entry in &entries {
             let source = crate::registry::source::resolve_entry(entry, &base)
                 .map_err(|reason| invalid("registries", o.clone(), reason))?;
             if registries.iter().any(|r| r.name == source.name) {
@@ -289,31 +171,19 @@ impl Layers {
             registries.push(source);
         }
 
-        let (refresh, o) = self.get("registry_refresh_seconds");
-        let registry_refresh_seconds = parse_in_range(&refresh, 1, 86_400)
-            .map_err(|r| invalid("registry_refresh_seconds", o, r))?;
-        let (probe, o) = self.get("cache_probe_seconds");
-        let cache_probe_seconds =
-            parse_in_range(&probe, 5, 86_400).map_err(|r| invalid("cache_probe_seconds", o, r))?;
-        let (retention, o) = self.get("cache_probe_retention");
-        let cache_probe_retention = parse_in_range(&retention, 10, 1_000_000)
-            .map_err(|r| invalid("cache_probe_retention", o, r))?
-            as u32;
+        let registry_refresh_seconds = self.number("registry_refresh_seconds")?;
+        let cache_probe_seconds = self.number("cache_probe_seconds")?;
+        let cache_probe_retention = self.number("cache_probe_retention")? as u32;
 
-        let (token, _) = self.get("registry_token");
-        let registry_token = Some(token.trim().to_string()).filter(|t| !t.is_empty());
+        let registry_token = self.text("registry_token");
         for r in &mut registries {
             r.token = registry_token.clone();
         }
 
-        let (entries, o) = self.get("manifests");
+        let (entries, o) = self.list("manifests");
         let mut manifests = Vec::new();
-        for entry in entries
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-        {
-            let path = PathBuf::from(entry);
+        for entry in entries {
+            let path = PathBuf::from(&entry);
             if !path.exists() {
                 return Err(invalid("manifests", o, format!("`{entry}` does not exist")));
             }
@@ -323,21 +193,13 @@ impl Layers {
         let (kube, o) = self.get("kubernetes");
         let kubernetes = crate::topology::source::KubernetesSetting::parse(&kube)
             .map_err(|r| invalid("kubernetes", o, r))?;
-        let (ns, o) = self.get("kubernetes_namespaces");
-        let namespaces: Vec<String> = ns
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string)
-            .collect();
+        let (namespaces, o) = self.list("kubernetes_namespaces");
         if let Some(bad) = namespaces.iter().find(|n| !is_dns_label(n)) {
             let reason = format!("`{bad}` is not a Kubernetes namespace name");
             return Err(invalid("kubernetes_namespaces", o, reason));
         }
         let kubernetes_namespaces = (!namespaces.is_empty()).then_some(namespaces);
-        let (refresh, o) = self.get("topology_refresh_seconds");
-        let topology_refresh_seconds = parse_in_range(&refresh, 1, 86_400)
-            .map_err(|r| invalid("topology_refresh_seconds", o, r))?;
+        let topology_refresh_seconds = self.number("topology_refresh_seconds")?;
 
         let auth = auth::validate(self, listen)?;
         let recovery = recovery::validate(self)?;
@@ -377,21 +239,6 @@ fn is_dns_label(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
-}
-
-fn parse_in_range(text: &str, min: u64, max: u64) -> Result<u64, String> {
-    let n: u64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))?;
-    if n < min || n > max {
-        return Err(format!("{n} is outside the allowed range {min}..={max}"));
-    }
-    Ok(n)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 impl Config {

@@ -4,7 +4,7 @@
 use app::recovery::deployment::{parse_key, ProbeScope};
 use app::recovery::{assess::TopologyClass, model::Objectives};
 
-use super::{parse_in_range, ConfigError, Layers, Origin};
+use super::{ConfigError, Layers, Origin};
 
 #[derive(Clone, Debug)]
 pub struct RecoveryConfig {
@@ -41,24 +41,10 @@ pub struct RecoveryConfig {
     pub materialization_seconds_per_day: u64,
 }
 
+/// The declared defaults (`keys.rs`): no probe, the guide's objectives.
 impl Default for RecoveryConfig {
     fn default() -> Self {
-        RecoveryConfig {
-            registry_pg_url: None,
-            registry_file: None,
-            backup_file: None,
-            backup_command: None,
-            backup_cronjob: None,
-            redis_url: None,
-            offline_sla: None,
-            topology: None,
-            registry_deployments: ProbeScope::ByKind,
-            redis_deployments: ProbeScope::ByKind,
-            offline_sla_deployments: ProbeScope::ByKind,
-            objectives: Objectives::default(),
-            probe_seconds: 60,
-            materialization_seconds_per_day: 60,
-        }
+        validate(&Layers::default()).expect("the declared defaults are valid")
     }
 }
 
@@ -94,12 +80,8 @@ pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
         origin,
         reason,
     };
-    let text = |key: &'static str| {
-        let (v, _) = layers.get(key);
-        Some(v.trim().to_string()).filter(|v| !v.is_empty())
-    };
 
-    let registry_pg_url = text("recovery_registry_pg_url");
+    let registry_pg_url = layers.text("recovery_registry_pg_url");
     if let Some(url) = &registry_pg_url {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             let (_, o) = layers.get("recovery_registry_pg_url");
@@ -110,14 +92,14 @@ pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
             ));
         }
     }
-    let redis_url = text("recovery_redis_url");
+    let redis_url = layers.text("recovery_redis_url");
     if let Some(url) = &redis_url {
         if let Err(reason) = crate::recovery::redis::RedisTarget::parse(url) {
             let (_, o) = layers.get("recovery_redis_url");
             return Err(invalid("recovery_redis_url", o, reason));
         }
     }
-    let backup_cronjob = match text("recovery_backup_cronjob") {
+    let backup_cronjob = match layers.text("recovery_backup_cronjob") {
         None => None,
         Some(v) => match v.split_once('/') {
             Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
@@ -140,36 +122,28 @@ pub(super) fn validate(layers: &Layers) -> Result<RecoveryConfig, ConfigError> {
         let (v, o) = layers.get(key);
         parse_scope(&v).map_err(|r| invalid(key, o, r))
     };
-    let seconds = |key: &'static str, min: u64, max: u64| {
-        let (v, o) = layers.get(key);
-        parse_in_range(&v, min, max).map_err(|r| invalid(key, o, r))
-    };
-    const YEAR: u64 = 366 * 86_400;
     let objectives = Objectives::new(
-        seconds("recovery_registry_rpo_seconds", 1, YEAR)?,
-        seconds("recovery_registry_rto_seconds", 1, YEAR)?,
-        seconds("recovery_online_rto_seconds", 1, YEAR)?,
-        seconds("recovery_operator_rto_seconds", 1, YEAR)?,
+        layers.number("recovery_registry_rpo_seconds")?,
+        layers.number("recovery_registry_rto_seconds")?,
+        layers.number("recovery_online_rto_seconds")?,
+        layers.number("recovery_operator_rto_seconds")?,
     );
     Ok(RecoveryConfig {
         registry_pg_url,
-        registry_file: text("recovery_registry_file").map(Into::into),
-        backup_file: text("recovery_backup_file").map(Into::into),
-        backup_command: text("recovery_backup_command"),
+        registry_file: layers.text("recovery_registry_file").map(Into::into),
+        backup_file: layers.text("recovery_backup_file").map(Into::into),
+        backup_command: layers.text("recovery_backup_command"),
         backup_cronjob,
         redis_url,
-        offline_sla: text("recovery_offline_sla"),
+        offline_sla: layers.text("recovery_offline_sla"),
         topology,
         registry_deployments: scope("recovery_registry_deployments")?,
         redis_deployments: scope("recovery_redis_deployments")?,
         offline_sla_deployments: scope("recovery_offline_sla_deployments")?,
         objectives,
-        probe_seconds: seconds("recovery_probe_seconds", 5, 86_400)?,
-        materialization_seconds_per_day: seconds(
-            "recovery_materialization_seconds_per_day",
-            1,
-            86_400,
-        )?,
+        probe_seconds: layers.number("recovery_probe_seconds")?,
+        materialization_seconds_per_day: layers
+            .number("recovery_materialization_seconds_per_day")?,
     })
 }
 

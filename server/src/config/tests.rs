@@ -239,3 +239,75 @@ fn manifests_must_exist_and_accept_lists() {
     let c = Config::load(Some(&f.0), env(&[]), vec![]).unwrap();
     assert_eq!(c.manifests.len(), 2);
 }
+
+#[test]
+fn secrets_come_only_from_their_declared_sources() {
+    let msg = Layers::default()
+        .with_flags([("oidc_client_secret", "s".to_string())])
+        .validate()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("`oidc_client_secret`") && msg.contains("not belong on the command line"),
+        "{msg}"
+    );
+    let env_only: Vec<_> = KEYS
+        .iter()
+        .filter(|k| k.sources == Sources::EnvOnly)
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(env_only, ["oidc_client_secret"]);
+}
+
+#[test]
+fn every_default_passes_its_declared_kind() {
+    for key in KEYS {
+        match key.kind {
+            Kind::Number { min, max } => {
+                let n: u64 = key.default.parse().unwrap();
+                assert!((min..=max).contains(&n), "{}", key.name);
+            }
+            Kind::Bool => assert!(["true", "false"].contains(&key.default), "{}", key.name),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn config_check_lines_redact_secrets_and_url_passwords() {
+    let f = file(concat!(
+        "registry_token = \"tok-123\"\n",
+        "recovery_redis_url = \"redis://:hunter2@cache:6379\"\n",
+        "registries = [\"main=postgresql://reg:pw-456@db:5432/registry\"]\n",
+    ));
+    let layers = Layers::default().with_file(&f.0).unwrap();
+    layers.validate().unwrap();
+    let lines = reference::effective(&layers);
+    assert_eq!(lines.len(), KEYS.len());
+    let text = lines.join("\n");
+    for secret in ["tok-123", "hunter2", "pw-456"] {
+        assert!(!text.contains(secret), "{secret} shown: {text}");
+    }
+    assert!(text.contains("registry_token"), "{text}");
+    assert!(text.contains("redis://:***@cache:6379"), "{text}");
+    assert!(text.contains("(default)"), "{text}");
+}
+
+/// README.md's configuration table is the declaration rendered; `feast-console config keys`
+/// prints the table to paste.
+#[test]
+fn readme_table_matches_the_declaration() {
+    let readme = include_str!("../../../README.md");
+    let documented: String = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| key | default | meaning |"))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let expected = reference::markdown_table();
+    assert!(
+        documented == expected,
+        "README.md's configuration table differs from server/src/config/keys.rs; replace it \
+         with:\n\n{expected}"
+    );
+}

@@ -112,6 +112,63 @@ fn config_check_accepts_a_good_file_and_rejects_a_bad_one() {
 }
 
 #[test]
+fn serve_help_lists_every_key_with_its_default() {
+    let o = console(&["serve", "--help"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Wrapped lines joined, so a default split across lines still matches.
+    let out = String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for key in server::config::KEYS {
+        let Some(flag) = key.flag_name() else {
+            continue;
+        };
+        assert!(
+            out.contains(&format!("--{flag} ")),
+            "--help misses --{flag}: {out}"
+        );
+        if !key.default.is_empty() {
+            assert!(
+                out.contains(&format!("[default: {}]", key.default)),
+                "--help misses the default of {}: {out}",
+                key.name
+            );
+        }
+    }
+    assert!(out.contains("--feature-store-yaml "), "{out}");
+}
+
+#[test]
+fn config_check_prints_every_key_with_secrets_redacted() {
+    let file = temp_file(
+        "secrets",
+        concat!(
+            "registry_token = \"tok-123\"\n",
+            "recovery_redis_url = \"redis://:hunter2@cache:6379\"\n",
+            "recovery_registry_pg_url = \"postgres://reg:pw-456@db/registry\"\n",
+        ),
+    );
+    let o = console(&["config", "check", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for key in server::config::KEYS {
+        assert!(
+            out.contains(&format!("  {} ", key.name)),
+            "{} missing: {out}",
+            key.name
+        );
+    }
+    for secret in ["tok-123", "hunter2", "pw-456"] {
+        assert!(!out.contains(secret), "{secret} shown: {out}");
+    }
+    assert!(
+        out.contains("postgres://reg:***@db/registry") && out.contains("(file "),
+        "{out}"
+    );
+}
+
+#[test]
 fn unwritable_data_folder_is_one_clear_error() {
     let o = console(&[
         "--listen",
