@@ -10,7 +10,7 @@ use crate::registry::proto::permission::{
     CombinedGroupNamespacePolicy, GroupBasedPolicy, NamespaceBasedPolicy, Permission,
     PermissionSpec, Policy, PolicyType, RoleBasedPolicy,
 };
-use crate::registry::write::{version_of, StoredRow, WriteError};
+use crate::registry::write::model::{version_of, StoredRow, WriteError};
 
 fn strings(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
