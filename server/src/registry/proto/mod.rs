@@ -6,6 +6,7 @@
 //! plain `int32` fields; [`names`] turns their numbers into Feast's names.
 
 pub mod data_source;
+pub mod json;
 pub mod names;
 pub mod objects;
 pub mod permission;
@@ -41,7 +42,8 @@ pub struct Duration {
 
 wire::declared! {
     /// `meta` of most objects: created and last-updated instants.
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct ObjectMeta {
         #[prost(message, optional, tag = "1")]
         pub created_timestamp: Option<Timestamp>,

@@ -9,7 +9,8 @@ use super::{
 };
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct Permission {
         #[prost(message, optional, tag = "1")]
         pub spec: Option<PermissionSpec>,
@@ -19,13 +20,15 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct PermissionSpec {
         #[prost(string, tag = "1")]
         pub name: String,
         #[prost(string, tag = "2")]
         pub project: String,
         #[prost(int32, repeated, tag = "3")]
+        #[serde(deserialize_with = "crate::registry::proto::json::permission_types")]
         /// `PermissionSpec.Type`, packed; 0 (`FEATURE_VIEW`) is a real value.
         pub types: Vec<i32>,
         #[prost(string, repeated, tag = "4")]
@@ -33,6 +36,7 @@ declared! {
         #[prost(btree_map = "string, string", tag = "5")]
         pub required_tags: Tags,
         #[prost(int32, repeated, tag = "6")]
+        #[serde(deserialize_with = "crate::registry::proto::json::authzed_actions")]
         /// `PermissionSpec.AuthzedAction`, packed; 0 (`CREATE`) is a real value.
         pub actions: Vec<i32>,
         #[prost(message, optional, tag = "7")]
@@ -44,33 +48,40 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct Policy {
         #[prost(string, tag = "1")]
         pub name: String,
         #[prost(string, tag = "2")]
         pub project: String,
         #[prost(oneof = "PolicyType", tags = "3, 4, 5, 6")]
+        #[serde(flatten)]
         pub policy_type: Option<PolicyType>,
     }
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Oneof)]
+    #[derive(Clone, PartialEq, prost::Oneof, serde::Deserialize)]
     pub enum PolicyType {
         #[prost(message, tag = "3")]
+        #[serde(rename = "roleBasedPolicy")]
         RoleBased(RoleBasedPolicy),
         #[prost(message, tag = "4")]
+        #[serde(rename = "groupBasedPolicy")]
         GroupBased(GroupBasedPolicy),
         #[prost(message, tag = "5")]
+        #[serde(rename = "namespaceBasedPolicy")]
         NamespaceBased(NamespaceBasedPolicy),
         #[prost(message, tag = "6")]
+        #[serde(rename = "combinedGroupNamespacePolicy")]
         CombinedGroupNamespace(CombinedGroupNamespacePolicy),
     }
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct RoleBasedPolicy {
         #[prost(string, repeated, tag = "1")]
         pub roles: Vec<String>,
@@ -78,7 +89,8 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct GroupBasedPolicy {
         #[prost(string, repeated, tag = "1")]
         pub groups: Vec<String>,
@@ -86,7 +98,8 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct NamespaceBasedPolicy {
         #[prost(string, repeated, tag = "1")]
         pub namespaces: Vec<String>,
@@ -94,7 +107,8 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
     pub struct CombinedGroupNamespacePolicy {
         #[prost(string, repeated, tag = "1")]
         pub groups: Vec<String>,
