@@ -5,9 +5,9 @@
 //! as RFC 3339, Durations as `"86400s"`, and enums by name.
 
 use app::catalog::time::Instant;
-use serde::{de, Deserialize, Deserializer};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{names, Duration, Timestamp};
+use super::{names, permission::Policy, Duration, Timestamp};
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
@@ -85,4 +85,33 @@ pub fn authzed_actions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i32>, D::E
         .into_iter()
         .map(|v| v.number(|n| names::position_in(&names::AUTHZED_ACTIONS, n)))
         .collect())
+}
+
+/// The other way, for writes: repeated `PermissionSpec.Type` as names (unknown numbers left out).
+pub fn permission_type_names<S: Serializer>(types: &[i32], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(
+        types.iter().filter_map(|t| {
+            app::permissions::ResourceType::from_proto_number(*t).map(|t| t.name())
+        }),
+    )
+}
+
+/// Repeated `PermissionSpec.AuthzedAction` as names (unknown numbers left out).
+pub fn authzed_action_names<S: Serializer>(actions: &[i32], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(
+        actions
+            .iter()
+            .filter_map(|a| app::permissions::Action::from_proto_number(*a).map(|a| a.name())),
+    )
+}
+
+/// A spec without a policy is written as `{}` (AllowAll), as Feast's apply body wants one.
+pub fn policy_or_allow_all<S: Serializer>(
+    policy: &Option<Policy>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match policy {
+        Some(policy) => policy.serialize(s),
+        None => Policy::default().serialize(s),
+    }
 }

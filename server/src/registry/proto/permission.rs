@@ -20,15 +20,18 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", default)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
     pub struct PermissionSpec {
         #[prost(string, tag = "1")]
         pub name: String,
         #[prost(string, tag = "2")]
         pub project: String,
         #[prost(int32, repeated, tag = "3")]
-        #[serde(deserialize_with = "crate::registry::proto::json::permission_types")]
+        #[serde(
+            deserialize_with = "crate::registry::proto::json::permission_types",
+            serialize_with = "crate::registry::proto::json::permission_type_names"
+        )]
         /// `PermissionSpec.Type`, packed; 0 (`FEATURE_VIEW`) is a real value.
         pub types: Vec<i32>,
         #[prost(string, repeated, tag = "4")]
@@ -36,11 +39,15 @@ declared! {
         #[prost(btree_map = "string, string", tag = "5")]
         pub required_tags: Tags,
         #[prost(int32, repeated, tag = "6")]
-        #[serde(deserialize_with = "crate::registry::proto::json::authzed_actions")]
+        #[serde(
+            deserialize_with = "crate::registry::proto::json::authzed_actions",
+            serialize_with = "crate::registry::proto::json::authzed_action_names"
+        )]
         /// `PermissionSpec.AuthzedAction`, packed; 0 (`CREATE`) is a real value.
         pub actions: Vec<i32>,
         #[prost(message, optional, tag = "7")]
         /// Present but empty (bytes `3a 00`) means `AllowAll`.
+        #[serde(serialize_with = "crate::registry::proto::json::policy_or_allow_all")]
         pub policy: Option<Policy>,
         #[prost(btree_map = "string, string", tag = "8")]
         pub tags: Tags,
@@ -48,12 +55,14 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", default)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
     pub struct Policy {
         #[prost(string, tag = "1")]
+        #[serde(skip_serializing)]
         pub name: String,
         #[prost(string, tag = "2")]
+        #[serde(skip_serializing)]
         pub project: String,
         #[prost(oneof = "PolicyType", tags = "3, 4, 5, 6")]
         #[serde(flatten)]
@@ -62,26 +71,26 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Oneof, serde::Deserialize)]
+    #[derive(Clone, PartialEq, prost::Oneof, serde::Deserialize, serde::Serialize)]
     pub enum PolicyType {
         #[prost(message, tag = "3")]
-        #[serde(rename = "roleBasedPolicy")]
+        #[serde(rename(deserialize = "roleBasedPolicy", serialize = "role_based_policy"))]
         RoleBased(RoleBasedPolicy),
         #[prost(message, tag = "4")]
-        #[serde(rename = "groupBasedPolicy")]
+        #[serde(rename(deserialize = "groupBasedPolicy", serialize = "group_based_policy"))]
         GroupBased(GroupBasedPolicy),
         #[prost(message, tag = "5")]
-        #[serde(rename = "namespaceBasedPolicy")]
+        #[serde(rename(deserialize = "namespaceBasedPolicy", serialize = "namespace_based_policy"))]
         NamespaceBased(NamespaceBasedPolicy),
         #[prost(message, tag = "6")]
-        #[serde(rename = "combinedGroupNamespacePolicy")]
+        #[serde(rename(deserialize = "combinedGroupNamespacePolicy", serialize = "combined_group_namespace_policy"))]
         CombinedGroupNamespace(CombinedGroupNamespacePolicy),
     }
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", default)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
     pub struct RoleBasedPolicy {
         #[prost(string, repeated, tag = "1")]
         pub roles: Vec<String>,
@@ -89,8 +98,8 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", default)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
     pub struct GroupBasedPolicy {
         #[prost(string, repeated, tag = "1")]
         pub groups: Vec<String>,
@@ -98,8 +107,8 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", default)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
     pub struct NamespaceBasedPolicy {
         #[prost(string, repeated, tag = "1")]
         pub namespaces: Vec<String>,
@@ -107,8 +116,8 @@ declared! {
 }
 
 declared! {
-    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", default)]
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
     pub struct CombinedGroupNamespacePolicy {
         #[prost(string, repeated, tag = "1")]
         pub groups: Vec<String>,

@@ -5,11 +5,11 @@
 use app::permissions::{Action, ResourceType};
 use prost::Message;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::registry::proto::{
     names,
-    permission::{Permission, PermissionSpec, PolicyType},
+    permission::{Permission, PermissionSpec},
 };
 use crate::registry::write::model::{version_of, StoredRow, WriteError};
 
@@ -53,37 +53,21 @@ pub fn row_from_json(v: &Value) -> Result<StoredRow, WriteError> {
     })
 }
 
-/// The body Feast's `POST /permissions` takes (`ApplyPermissionRequestBody`, snake_case).
+/// The body Feast's `POST /permissions` takes (`ApplyPermissionRequestBody`): the spec's own
+/// field names (snake_case), types and actions by name, and `{}` for no policy.
 pub fn apply_body(project: &str, spec: &PermissionSpec) -> Value {
-    let named = |ns: &[i32], name: fn(i32) -> Option<&'static str>| -> Vec<&'static str> {
-        ns.iter().filter_map(|n| name(*n)).collect()
+    let spec = PermissionSpec {
+        project: project.to_string(),
+        ..spec.clone()
     };
-    let policy = match spec.policy.as_ref().and_then(|p| p.policy_type.as_ref()) {
-        Some(PolicyType::RoleBased(p)) => json!({"role_based_policy": {"roles": p.roles}}),
-        Some(PolicyType::GroupBased(p)) => json!({"group_based_policy": {"groups": p.groups}}),
-        Some(PolicyType::NamespaceBased(p)) => {
-            json!({"namespace_based_policy": {"namespaces": p.namespaces}})
-        }
-        Some(PolicyType::CombinedGroupNamespace(p)) => json!({
-            "combined_group_namespace_policy": {"groups": p.groups, "namespaces": p.namespaces}
-        }),
-        None => Value::Object(Map::new()),
-    };
-    json!({
-        "name": spec.name,
-        "project": project,
-        "types": named(&spec.types, |n| ResourceType::from_proto_number(n).map(|t| t.name())),
-        "name_patterns": spec.name_patterns,
-        "actions": named(&spec.actions, |n| Action::from_proto_number(n).map(|a| a.name())),
-        "policy": policy,
-        "tags": spec.tags,
-        "required_tags": spec.required_tags,
-    })
+    // Cannot fail: every map in a spec has string keys.
+    serde_json::to_value(spec).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn json_round_trip_keeps_every_field() {
