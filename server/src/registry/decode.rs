@@ -1,4 +1,6 @@
-//! Protobuf blobs to catalog objects. Pure: bytes in, [`CatalogObject`] out, no I/O.
+//! Feast objects to catalog objects: protobuf blobs (SQL and file registries) and the
+//! registry server's protobuf JSON decode into the same prost messages, and one conversion
+//! turns those into [`CatalogObject`]s. Pure: bytes or JSON in, objects out, no I/O.
 
 use app::catalog::{
     model::{
@@ -8,6 +10,8 @@ use app::catalog::{
     time::Instant,
 };
 use prost::Message;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::proto::{
     self, data_source::Options, names, objects::on_demand_source::Source, permission::PolicyType,
@@ -73,14 +77,67 @@ pub fn decode_blob(
     fallback_name: &str,
     bytes: &[u8],
 ) -> CatalogObject {
-    match try_decode(kind, project, bytes) {
-        Ok(object) => object,
-        Err(e) => CatalogObject::unreadable(
+    or_unreadable(
+        kind,
+        project,
+        fallback_name,
+        try_decode(kind, project, bytes),
+    )
+}
+
+/// Decodes one item of a registry server listing (`{spec, meta}`, or a data source). On error
+/// the object is still returned, as unreadable, under the name the item gives, if any.
+pub fn decode_json(kind: BlobKind, project: &str, value: &Value) -> CatalogObject {
+    let name = value
+        .get("spec")
+        .unwrap_or(value)
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    or_unreadable(kind, project, name, try_decode(kind, project, value))
+}
+
+fn or_unreadable(
+    kind: BlobKind,
+    project: &str,
+    fallback_name: &str,
+    decoded: Result<CatalogObject, String>,
+) -> CatalogObject {
+    decoded.unwrap_or_else(|e| {
+        CatalogObject::unreadable(
             kind.object_kind(),
             project,
             fallback_name,
             format!("cannot decode: {e}"),
-        ),
+        )
+    })
+}
+
+/// Where a message is decoded from: protobuf bytes or protobuf JSON.
+trait Encoded {
+    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, String>;
+
+    fn permission(&self) -> Result<proto::Permission, String> {
+        self.message()
+    }
+}
+
+impl Encoded for &[u8] {
+    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, String> {
+        M::decode(*self).map_err(|e| e.to_string())
+    }
+
+    /// Also checks the framing, as the permission writer does before it writes.
+    fn permission(&self) -> Result<proto::Permission, String> {
+        PermissionRecord::decode(self)
+            .map(|r| r.message)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Encoded for &Value {
+    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, String> {
+        M::deserialize(*self).map_err(|e| e.to_string())
     }
 }
 
@@ -107,11 +164,10 @@ pub fn stored_project(kind: BlobKind, bytes: &[u8]) -> Option<String> {
     Some(project)
 }
 
-fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObject, String> {
-    let e = |e: prost::DecodeError| e.to_string();
+fn try_decode(kind: BlobKind, project: &str, input: impl Encoded) -> Result<CatalogObject, String> {
     let object = match kind {
         BlobKind::Project => {
-            let m = proto::Project::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::Project>()?;
             let spec = m.spec.unwrap_or_default();
             base(
                 ObjectKind::Project,
@@ -125,7 +181,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::Entity => {
-            let m = proto::Entity::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::Entity>()?;
             let s = m.spec.unwrap_or_default();
             let detail = Detail::Entity {
                 join_key: s.join_key,
@@ -142,9 +198,9 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 detail,
             )
         }
-        BlobKind::DataSource => data_source(project, proto::DataSource::decode(bytes).map_err(e)?),
+        BlobKind::DataSource => data_source(project, input.message::<proto::DataSource>()?),
         BlobKind::FeatureView => {
-            let m = proto::FeatureView::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::FeatureView>()?;
             let s = m.spec.unwrap_or_default();
             let meta = m.meta.unwrap_or_default();
             let kind = if s.feature_transformation.is_some() {
@@ -179,7 +235,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::StreamFeatureView => {
-            let m = proto::StreamFeatureView::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::StreamFeatureView>()?;
             let s = m.spec.unwrap_or_default();
             let meta = m.meta.unwrap_or_default();
             let detail = ViewDetail {
@@ -209,7 +265,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::OnDemandFeatureView => {
-            let m = proto::OnDemandFeatureView::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::OnDemandFeatureView>()?;
             let s = m.spec.unwrap_or_default();
             let mut sources: Vec<String> = s
                 .sources
@@ -267,7 +323,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::LabelView => {
-            let m = proto::LabelView::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::LabelView>()?;
             let s = m.spec.unwrap_or_default();
             let detail = ViewDetail {
                 entities: s.entities,
@@ -292,7 +348,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::FeatureService => {
-            let m = proto::FeatureService::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::FeatureService>()?;
             let s = m.spec.unwrap_or_default();
             let projections = s
                 .features
@@ -315,7 +371,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::SavedDataset => {
-            let m = proto::SavedDataset::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::SavedDataset>()?;
             let s = m.spec.unwrap_or_default();
             let storage = s
                 .storage
@@ -339,7 +395,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
             )
         }
         BlobKind::ValidationReference => {
-            let m = proto::ValidationReference::decode(bytes).map_err(e)?;
+            let m = input.message::<proto::ValidationReference>()?;
             let detail = Detail::ValidationReference {
                 reference_dataset: m.reference_dataset_name,
             };
@@ -354,10 +410,7 @@ fn try_decode(kind: BlobKind, project: &str, bytes: &[u8]) -> Result<CatalogObje
                 detail,
             )
         }
-        BlobKind::Permission => {
-            let record = PermissionRecord::decode(bytes).map_err(|e| e.to_string())?;
-            permission(project, record.message)
-        }
+        BlobKind::Permission => permission(project, input.permission()?),
     };
     Ok(object)
 }
@@ -506,3 +559,6 @@ fn permission(project: &str, m: proto::Permission) -> CatalogObject {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod json_tests;

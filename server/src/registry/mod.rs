@@ -8,7 +8,6 @@ pub mod file;
 pub mod proto;
 pub mod refresher;
 pub mod rest;
-pub mod rest_json;
 pub mod snapshot;
 pub mod source;
 pub mod sql;

@@ -10,7 +10,11 @@ use std::time::{Duration, Instant, SystemTime};
 use app::catalog::model::{CatalogObject, ObjectKind};
 use serde_json::Value;
 
-use super::{rest_json, snapshot::RegistrySnapshot, LoadError};
+use super::{
+    decode::{decode_json, BlobKind},
+    snapshot::RegistrySnapshot,
+    LoadError,
+};
 
 pub struct RestReader {
     base: String,
@@ -34,45 +38,62 @@ const LISTINGS: &[Listing] = &[
         path: "entities",
         keys: &["entities"],
         kind: ObjectKind::Entity,
-        read: rest_json::entity,
+        read: |p, v| decode_json(BlobKind::Entity, p, v),
     },
     Listing {
         path: "data_sources",
         keys: &["dataSources"],
         kind: ObjectKind::DataSource,
-        read: rest_json::data_source,
+        read: |p, v| decode_json(BlobKind::DataSource, p, v),
     },
     Listing {
         path: "feature_views",
         keys: &["featureViews"],
         kind: ObjectKind::FeatureView,
-        read: |p, v| rest_json::any_feature_view(p, v, false),
+        read: any_feature_view,
     },
     Listing {
         path: "label_views",
         keys: &["labelViews", "featureViews"],
         kind: ObjectKind::LabelView,
-        read: |p, v| rest_json::any_feature_view(p, v, true),
+        read: |p, v| decode_json(BlobKind::LabelView, p, v),
     },
     Listing {
         path: "feature_services",
         keys: &["featureServices"],
         kind: ObjectKind::FeatureService,
-        read: rest_json::feature_service,
+        read: |p, v| decode_json(BlobKind::FeatureService, p, v),
     },
     Listing {
         path: "saved_datasets",
         keys: &["savedDatasets"],
         kind: ObjectKind::SavedDataset,
-        read: rest_json::saved_dataset,
+        read: |p, v| decode_json(BlobKind::SavedDataset, p, v),
     },
     Listing {
         path: "permissions",
         keys: &["permissions"],
         kind: ObjectKind::Permission,
-        read: rest_json::permission,
+        read: |p, v| decode_json(BlobKind::Permission, p, v),
     },
 ];
+
+/// An item of `/feature_views`, which lists every feature-view kind and says which in `type`.
+fn any_feature_view(project: &str, v: &Value) -> CatalogObject {
+    let kind = match v.get("type").and_then(Value::as_str) {
+        Some("onDemandFeatureView") => BlobKind::OnDemandFeatureView,
+        Some("streamFeatureView") => BlobKind::StreamFeatureView,
+        _ => BlobKind::FeatureView,
+    };
+    decode_json(kind, project, v)
+}
+
+/// An item of `/projects`: a project is its own project.
+fn project(v: &Value) -> CatalogObject {
+    let mut object = decode_json(BlobKind::Project, "", v);
+    object.project = object.name.clone();
+    object
+}
 
 impl RestReader {
     pub fn new(
@@ -166,7 +187,7 @@ impl RestReader {
                         .to_string(),
                 )
             })?;
-        let mut objects: Vec<CatalogObject> = list.iter().map(rest_json::project).collect();
+        let mut objects: Vec<CatalogObject> = list.iter().map(project).collect();
         let names: Vec<String> = objects.iter().map(|p| p.name.clone()).collect();
         for project in &names {
             for listing in LISTINGS {

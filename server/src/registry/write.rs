@@ -12,7 +12,6 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use prost::Message;
-use sha2::{Digest, Sha256};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
@@ -25,39 +24,9 @@ use super::proto::{
 };
 use super::{RegistrySource, SourceKind};
 
-/// The version of a permission that does not exist yet (a create).
-pub const ABSENT: &str = "absent";
+pub mod model;
 
-/// A stored permission row.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredRow {
-    pub bytes: Vec<u8>,
-    /// [`version_of`] the bytes.
-    pub version: String,
-    pub last_updated: i64,
-}
-
-/// A short, stable name for exact stored bytes: SHA-256, hex, first 24 characters.
-pub fn version_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum WriteError {
-    /// The row is not the version the edit was based on; nothing was written.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Unsupported(String),
-    /// The registry server refused the caller's token (401/403); nothing was written.
-    #[error("{0}")]
-    Refused(String),
-    #[error("registry write failed: {0}")]
-    Db(String),
-}
+pub use model::{conflict, version_of, StoredRow, WriteError, ABSENT};
 
 fn db(e: sqlx::Error) -> WriteError {
     WriteError::Db(match &e {
@@ -452,15 +421,4 @@ impl PermissionWriter {
         }
         Ok(row)
     }
-}
-
-pub(crate) fn conflict(name: &str, expected: &str, actual: &str) -> WriteError {
-    let now = if actual == ABSENT {
-        "it has been deleted".to_string()
-    } else {
-        format!("it is now version {actual}")
-    };
-    WriteError::Conflict(format!(
-        "permission `{name}` changed since it was loaded (version {expected}; {now}); nothing was written — reload and apply your edit again"
-    ))
 }

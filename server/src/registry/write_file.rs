@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::proto::permission::Permission;
 use super::proto::wire::fields;
 use super::proto::Timestamp;
-use super::write::{version_of, StoredRow, WriteError, ABSENT};
+use super::write::model::{conflict, version_of, StoredRow, WriteError, ABSENT};
 
 /// `Registry.permissions`, `Registry.projects`, `version_id`, `last_updated`.
 const PERMISSIONS: u32 = 16;
@@ -167,15 +167,7 @@ pub fn rewrite(
     };
     let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
     if actual != expected {
-        let name = original.unwrap_or_default();
-        let now = if actual == ABSENT {
-            "it has been deleted".to_string()
-        } else {
-            format!("it is now version {actual}")
-        };
-        return Err(WriteError::Conflict(format!(
-            "permission `{name}` changed since it was loaded (version {expected}; {now}); nothing was written — reload and apply your edit again"
-        )));
+        return Err(conflict(original.unwrap_or_default(), expected, actual));
     }
     if let Some((new_name, _)) = new_entry {
         if original != Some(new_name) && read(bytes, project, new_name)?.is_some() {

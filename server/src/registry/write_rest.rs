@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::proto::permission::{Permission, PermissionSpec};
 use super::rest::encode_segment;
-use super::write::{StoredRow, WriteError, ABSENT};
+use super::write::model::{conflict, StoredRow, WriteError, ABSENT};
 
 mod json;
 
@@ -182,7 +182,7 @@ impl RestPermissions {
         let current = self.read(project, name).await?;
         let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
         if actual != expected {
-            return Err(super::write::conflict(name, expected, actual));
+            return Err(conflict(name, expected, actual));
         }
         Ok(current)
     }

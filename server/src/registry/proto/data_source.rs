@@ -3,10 +3,12 @@
 
 use super::{objects::FeatureSpecV2, ObjectMeta, Tags};
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct DataSource {
     /// `DataSource.SourceType`.
     #[prost(int32, tag = "1")]
+    #[serde(deserialize_with = "crate::registry::proto::json::source_type")]
     pub r#type: i32,
     #[prost(string, tag = "3")]
     pub timestamp_field: String,
@@ -16,6 +18,7 @@ pub struct DataSource {
         oneof = "Options",
         tags = "11, 12, 13, 14, 15, 16, 18, 19, 22, 27, 30, 35"
     )]
+    #[serde(flatten)]
     pub options: Option<Options>,
     #[prost(string, tag = "17")]
     pub data_source_class_type: String,
@@ -37,7 +40,8 @@ pub struct DataSource {
     pub meta: Option<SourceMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SourceMeta {
     #[prost(message, optional, tag = "3")]
     pub created_timestamp: Option<super::Timestamp>,
@@ -54,42 +58,56 @@ impl SourceMeta {
     }
 }
 
-#[derive(Clone, PartialEq, prost::Oneof)]
+#[derive(Clone, PartialEq, prost::Oneof, serde::Deserialize)]
 pub enum Options {
     #[prost(message, tag = "11")]
+    #[serde(rename = "fileOptions")]
     File(FileOptions),
     #[prost(message, tag = "12")]
+    #[serde(rename = "bigqueryOptions")]
     BigQuery(TableOptions),
     #[prost(message, tag = "13")]
+    #[serde(rename = "kafkaOptions")]
     Kafka(KafkaOptions),
     #[prost(message, tag = "14")]
+    #[serde(rename = "kinesisOptions")]
     Kinesis(KinesisOptions),
     #[prost(message, tag = "15")]
+    #[serde(rename = "redshiftOptions")]
     Redshift(TableOptions),
     #[prost(message, tag = "16")]
+    #[serde(rename = "customOptions")]
     Custom(CustomSourceOptions),
     #[prost(message, tag = "18")]
+    #[serde(rename = "requestDataOptions")]
     RequestData(RequestDataOptions),
     #[prost(message, tag = "19")]
+    #[serde(rename = "snowflakeOptions")]
     Snowflake(TableOptions),
     #[prost(message, tag = "22")]
+    #[serde(rename = "pushOptions")]
     Push(PushOptions),
     #[prost(message, tag = "27")]
+    #[serde(rename = "sparkOptions")]
     Spark(SparkOptions),
     #[prost(message, tag = "30")]
+    #[serde(rename = "trinoOptions")]
     Trino(TableOptions),
     #[prost(message, tag = "35")]
+    #[serde(rename = "athenaOptions")]
     Athena(TableOptions),
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FileOptions {
     #[prost(string, tag = "2")]
     pub uri: String,
 }
 
 /// BigQuery, Redshift, Snowflake, Trino and Athena options all start with `table` and `query`.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct TableOptions {
     #[prost(string, tag = "1")]
     pub table: String,
@@ -97,7 +115,8 @@ pub struct TableOptions {
     pub query: String,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct KafkaOptions {
     #[prost(string, tag = "1")]
     pub kafka_bootstrap_servers: String,
@@ -105,7 +124,8 @@ pub struct KafkaOptions {
     pub topic: String,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct KinesisOptions {
     #[prost(string, tag = "1")]
     pub region: String,
@@ -113,7 +133,8 @@ pub struct KinesisOptions {
     pub stream_name: String,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SparkOptions {
     #[prost(string, tag = "1")]
     pub table: String,
@@ -124,14 +145,17 @@ pub struct SparkOptions {
 }
 
 /// The configuration bytes are opaque (JSON for most custom sources); not decoded.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CustomSourceOptions {}
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RequestDataOptions {
     #[prost(message, repeated, tag = "3")]
     pub schema: Vec<FeatureSpecV2>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PushOptions {}

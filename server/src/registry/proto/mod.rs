@@ -6,6 +6,7 @@
 //! plain `int32` fields; [`names`] turns their numbers into Feast's names.
 
 pub mod data_source;
+pub mod json;
 pub mod names;
 pub mod objects;
 pub mod permission;
@@ -19,13 +20,15 @@ pub use permission::{Permission, PermissionRecord};
 pub use registry::Registry;
 pub use service::{FeatureService, SavedDataset, ValidationReference};
 
-/// `google.protobuf.Timestamp`.
-#[derive(Clone, Copy, PartialEq, Eq, prost::Message)]
-pub struct Timestamp {
-    #[prost(int64, tag = "1")]
-    pub seconds: i64,
-    #[prost(int32, tag = "2")]
-    pub nanos: i32,
+wire::declared! {
+    /// `google.protobuf.Timestamp`.
+    #[derive(Clone, Copy, PartialEq, Eq, prost::Message)]
+    pub struct Timestamp {
+        #[prost(int64, tag = "1")]
+        pub seconds: i64,
+        #[prost(int32, tag = "2")]
+        pub nanos: i32,
+    }
 }
 
 /// `google.protobuf.Duration`.
@@ -37,13 +40,16 @@ pub struct Duration {
     pub nanos: i32,
 }
 
-/// `meta` of most objects: created and last-updated instants.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ObjectMeta {
-    #[prost(message, optional, tag = "1")]
-    pub created_timestamp: Option<Timestamp>,
-    #[prost(message, optional, tag = "2")]
-    pub last_updated_timestamp: Option<Timestamp>,
+wire::declared! {
+    /// `meta` of most objects: created and last-updated instants.
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
+    pub struct ObjectMeta {
+        #[prost(message, optional, tag = "1")]
+        pub created_timestamp: Option<Timestamp>,
+        #[prost(message, optional, tag = "2")]
+        pub last_updated_timestamp: Option<Timestamp>,
+    }
 }
 
 pub type Tags = std::collections::BTreeMap<String, String>;

@@ -3,7 +3,8 @@
 use super::{DataSource, Duration, ObjectMeta, Tags, Timestamp};
 
 /// `feast.core.Project` (`ProjectMeta` has the same two fields as [`ObjectMeta`]).
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Project {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<ProjectSpec>,
@@ -11,7 +12,8 @@ pub struct Project {
     pub meta: Option<ObjectMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ProjectSpec {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -24,7 +26,8 @@ pub struct ProjectSpec {
 }
 
 /// `feast.core.Entity`.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Entity {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<EntitySpecV2>,
@@ -32,12 +35,14 @@ pub struct Entity {
     pub meta: Option<ObjectMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct EntitySpecV2 {
     #[prost(string, tag = "1")]
     pub name: String,
     /// `feast.types.ValueType.Enum`.
     #[prost(int32, tag = "2")]
+    #[serde(deserialize_with = "crate::registry::proto::json::value_type")]
     pub value_type: i32,
     #[prost(string, tag = "3")]
     pub description: String,
@@ -52,11 +57,13 @@ pub struct EntitySpecV2 {
 }
 
 /// `feast.core.FeatureSpecV2`: a feature or entity column.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureSpecV2 {
     #[prost(string, tag = "1")]
     pub name: String,
     #[prost(int32, tag = "2")]
+    #[serde(deserialize_with = "crate::registry::proto::json::value_type")]
     pub value_type: i32,
     #[prost(btree_map = "string, string", tag = "3")]
     pub tags: Tags,
@@ -65,7 +72,8 @@ pub struct FeatureSpecV2 {
 }
 
 /// `feast.core.FeatureView`; also a BatchFeatureView when `spec.feature_transformation` is set.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureView {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<FeatureViewSpec>,
@@ -73,7 +81,8 @@ pub struct FeatureView {
     pub meta: Option<FeatureViewMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureViewSpec {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -105,7 +114,8 @@ pub struct FeatureViewSpec {
     pub mode: String,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureViewMeta {
     #[prost(message, optional, tag = "1")]
     pub created_timestamp: Option<Timestamp>,
@@ -117,7 +127,8 @@ pub struct FeatureViewMeta {
     pub current_version_number: i32,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct MaterializationInterval {
     #[prost(message, optional, tag = "1")]
     pub start_time: Option<Timestamp>,
@@ -127,7 +138,8 @@ pub struct MaterializationInterval {
 
 /// `feast.core.FeatureTransformationV2`: the UDF's name and source text matter; a Substrait
 /// plan (field 2) is binary and not declared.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureTransformationV2 {
     #[prost(message, optional, tag = "1")]
     pub user_defined_function: Option<UserDefinedFunctionV2>,
@@ -135,7 +147,8 @@ pub struct FeatureTransformationV2 {
 
 /// `feast.core.UserDefinedFunction`, the pre-V2 form older registries still carry on
 /// on-demand views. The pickled `body` (field 2) is not declared, as in V2.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct UserDefinedFunction {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -144,7 +157,8 @@ pub struct UserDefinedFunction {
 }
 
 /// The dill-pickled `body` (field 2) is deliberately not declared: never decoded, never kept.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct UserDefinedFunctionV2 {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -155,7 +169,8 @@ pub struct UserDefinedFunctionV2 {
 }
 
 /// `feast.core.StreamFeatureView` (its meta is a [`FeatureViewMeta`]).
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct StreamFeatureView {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<StreamFeatureViewSpec>,
@@ -163,7 +178,8 @@ pub struct StreamFeatureView {
     pub meta: Option<FeatureViewMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct StreamFeatureViewSpec {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -196,7 +212,8 @@ pub struct StreamFeatureViewSpec {
 }
 
 /// `feast.core.OnDemandFeatureView`.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct OnDemandFeatureView {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<OnDemandFeatureViewSpec>,
@@ -204,7 +221,8 @@ pub struct OnDemandFeatureView {
     pub meta: Option<ObjectMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct OnDemandFeatureViewSpec {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -232,26 +250,32 @@ pub struct OnDemandFeatureViewSpec {
     pub entities: Vec<String>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct OnDemandSource {
     #[prost(oneof = "on_demand_source::Source", tags = "1, 2, 3")]
+    #[serde(flatten)]
     pub source: Option<on_demand_source::Source>,
 }
 
 pub mod on_demand_source {
-    #[derive(Clone, PartialEq, prost::Oneof)]
+    #[derive(Clone, PartialEq, prost::Oneof, serde::Deserialize)]
     pub enum Source {
         #[prost(message, boxed, tag = "1")]
+        #[serde(rename = "featureView")]
         FeatureView(Box<super::FeatureView>),
         #[prost(message, boxed, tag = "2")]
+        #[serde(rename = "requestDataSource")]
         RequestDataSource(Box<super::DataSource>),
         #[prost(message, tag = "3")]
+        #[serde(rename = "featureViewProjection")]
         FeatureViewProjection(super::super::service::FeatureViewProjection),
     }
 }
 
 /// `feast.core.LabelView`.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct LabelView {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<LabelViewSpec>,
@@ -259,7 +283,8 @@ pub struct LabelView {
     pub meta: Option<ObjectMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct LabelViewSpec {
     #[prost(string, tag = "1")]
     pub name: String,

@@ -4,127 +4,127 @@
 use prost::Message;
 
 use super::{
-    wire::{self, Schema},
+    wire::{self, declared},
     ObjectMeta, Tags,
 };
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Permission {
-    #[prost(message, optional, tag = "1")]
-    pub spec: Option<PermissionSpec>,
-    #[prost(message, optional, tag = "2")]
-    pub meta: Option<ObjectMeta>,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
+    pub struct Permission {
+        #[prost(message, optional, tag = "1")]
+        pub spec: Option<PermissionSpec>,
+        #[prost(message, optional, tag = "2")]
+        pub meta: Option<ObjectMeta>,
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct PermissionSpec {
-    #[prost(string, tag = "1")]
-    pub name: String,
-    #[prost(string, tag = "2")]
-    pub project: String,
-    /// `PermissionSpec.Type`, packed; 0 (`FEATURE_VIEW`) is a real value.
-    #[prost(int32, repeated, tag = "3")]
-    pub types: Vec<i32>,
-    #[prost(string, repeated, tag = "4")]
-    pub name_patterns: Vec<String>,
-    #[prost(btree_map = "string, string", tag = "5")]
-    pub required_tags: Tags,
-    /// `PermissionSpec.AuthzedAction`, packed; 0 (`CREATE`) is a real value.
-    #[prost(int32, repeated, tag = "6")]
-    pub actions: Vec<i32>,
-    /// Present but empty (bytes `3a 00`) means `AllowAll`.
-    #[prost(message, optional, tag = "7")]
-    pub policy: Option<Policy>,
-    #[prost(btree_map = "string, string", tag = "8")]
-    pub tags: Tags,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
+    pub struct PermissionSpec {
+        #[prost(string, tag = "1")]
+        pub name: String,
+        #[prost(string, tag = "2")]
+        pub project: String,
+        #[prost(int32, repeated, tag = "3")]
+        #[serde(
+            deserialize_with = "crate::registry::proto::json::permission_types",
+            serialize_with = "crate::registry::proto::json::permission_type_names"
+        )]
+        /// `PermissionSpec.Type`, packed; 0 (`FEATURE_VIEW`) is a real value.
+        pub types: Vec<i32>,
+        #[prost(string, repeated, tag = "4")]
+        pub name_patterns: Vec<String>,
+        #[prost(btree_map = "string, string", tag = "5")]
+        pub required_tags: Tags,
+        #[prost(int32, repeated, tag = "6")]
+        #[serde(
+            deserialize_with = "crate::registry::proto::json::authzed_actions",
+            serialize_with = "crate::registry::proto::json::authzed_action_names"
+        )]
+        /// `PermissionSpec.AuthzedAction`, packed; 0 (`CREATE`) is a real value.
+        pub actions: Vec<i32>,
+        #[prost(message, optional, tag = "7")]
+        /// Present but empty (bytes `3a 00`) means `AllowAll`.
+        #[serde(serialize_with = "crate::registry::proto::json::policy_or_allow_all")]
+        pub policy: Option<Policy>,
+        #[prost(btree_map = "string, string", tag = "8")]
+        pub tags: Tags,
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Policy {
-    #[prost(string, tag = "1")]
-    pub name: String,
-    #[prost(string, tag = "2")]
-    pub project: String,
-    #[prost(oneof = "PolicyType", tags = "3, 4, 5, 6")]
-    pub policy_type: Option<PolicyType>,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
+    pub struct Policy {
+        #[prost(string, tag = "1")]
+        #[serde(skip_serializing)]
+        pub name: String,
+        #[prost(string, tag = "2")]
+        #[serde(skip_serializing)]
+        pub project: String,
+        #[prost(oneof = "PolicyType", tags = "3, 4, 5, 6")]
+        #[serde(flatten)]
+        pub policy_type: Option<PolicyType>,
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Oneof)]
-pub enum PolicyType {
-    #[prost(message, tag = "3")]
-    RoleBased(RoleBasedPolicy),
-    #[prost(message, tag = "4")]
-    GroupBased(GroupBasedPolicy),
-    #[prost(message, tag = "5")]
-    NamespaceBased(NamespaceBasedPolicy),
-    #[prost(message, tag = "6")]
-    CombinedGroupNamespace(CombinedGroupNamespacePolicy),
+declared! {
+    #[derive(Clone, PartialEq, prost::Oneof, serde::Deserialize, serde::Serialize)]
+    pub enum PolicyType {
+        #[prost(message, tag = "3")]
+        #[serde(rename(deserialize = "roleBasedPolicy", serialize = "role_based_policy"))]
+        RoleBased(RoleBasedPolicy),
+        #[prost(message, tag = "4")]
+        #[serde(rename(deserialize = "groupBasedPolicy", serialize = "group_based_policy"))]
+        GroupBased(GroupBasedPolicy),
+        #[prost(message, tag = "5")]
+        #[serde(rename(deserialize = "namespaceBasedPolicy", serialize = "namespace_based_policy"))]
+        NamespaceBased(NamespaceBasedPolicy),
+        #[prost(message, tag = "6")]
+        #[serde(rename(deserialize = "combinedGroupNamespacePolicy", serialize = "combined_group_namespace_policy"))]
+        CombinedGroupNamespace(CombinedGroupNamespacePolicy),
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct RoleBasedPolicy {
-    #[prost(string, repeated, tag = "1")]
-    pub roles: Vec<String>,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
+    pub struct RoleBasedPolicy {
+        #[prost(string, repeated, tag = "1")]
+        pub roles: Vec<String>,
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct GroupBasedPolicy {
-    #[prost(string, repeated, tag = "1")]
-    pub groups: Vec<String>,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
+    pub struct GroupBasedPolicy {
+        #[prost(string, repeated, tag = "1")]
+        pub groups: Vec<String>,
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct NamespaceBasedPolicy {
-    #[prost(string, repeated, tag = "1")]
-    pub namespaces: Vec<String>,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
+    pub struct NamespaceBasedPolicy {
+        #[prost(string, repeated, tag = "1")]
+        pub namespaces: Vec<String>,
+    }
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct CombinedGroupNamespacePolicy {
-    #[prost(string, repeated, tag = "1")]
-    pub groups: Vec<String>,
-    #[prost(string, repeated, tag = "2")]
-    pub namespaces: Vec<String>,
+declared! {
+    #[derive(Clone, PartialEq, prost::Message, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all(deserialize = "camelCase"), default)]
+    pub struct CombinedGroupNamespacePolicy {
+        #[prost(string, repeated, tag = "1")]
+        pub groups: Vec<String>,
+        #[prost(string, repeated, tag = "2")]
+        pub namespaces: Vec<String>,
+    }
 }
-
-// The wire schema mirrors the declarations above; `schema_matches_declarations` checks it.
-static LIST: Schema = Schema {
-    known: &[(1, None)],
-};
-static COMBINED: Schema = Schema {
-    known: &[(1, None), (2, None)],
-};
-static POLICY: Schema = Schema {
-    known: &[
-        (1, None),
-        (2, None),
-        (3, Some(&LIST)),
-        (4, Some(&LIST)),
-        (5, Some(&LIST)),
-        (6, Some(&COMBINED)),
-    ],
-};
-static TIMESTAMP: Schema = Schema {
-    known: &[(1, None), (2, None)],
-};
-static META: Schema = Schema {
-    known: &[(1, Some(&TIMESTAMP)), (2, Some(&TIMESTAMP))],
-};
-static SPEC: Schema = Schema {
-    known: &[
-        (1, None),
-        (2, None),
-        (3, None),
-        (4, None),
-        (5, None),
-        (6, None),
-        (7, Some(&POLICY)),
-        (8, None),
-    ],
-};
-pub static PERMISSION_SCHEMA: Schema = Schema {
-    known: &[(1, Some(&SPEC)), (2, Some(&META))],
-};
 
 /// A Permission as stored, plus its decoded form. Edit `message`, then [`encode`] writes the
 /// edits while keeping every field of the original bytes the console does not know.
@@ -164,7 +164,7 @@ impl PermissionRecord {
         Ok(wire::merge_preserving_unknown(
             &self.original,
             &known,
-            &PERMISSION_SCHEMA,
+            Permission::schema(),
         )?)
     }
 }

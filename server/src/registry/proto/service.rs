@@ -3,7 +3,8 @@
 use super::{data_source::FileOptions, objects::FeatureSpecV2, ObjectMeta, Tags};
 
 /// `feast.core.FeatureService`.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureService {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<FeatureServiceSpec>,
@@ -11,7 +12,8 @@ pub struct FeatureService {
     pub meta: Option<ObjectMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureServiceSpec {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -27,7 +29,8 @@ pub struct FeatureServiceSpec {
     pub owner: String,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FeatureViewProjection {
     #[prost(string, tag = "1")]
     pub feature_view_name: String,
@@ -40,7 +43,8 @@ pub struct FeatureViewProjection {
 }
 
 /// `feast.core.SavedDataset`.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SavedDataset {
     #[prost(message, optional, tag = "1")]
     pub spec: Option<SavedDatasetSpec>,
@@ -48,7 +52,8 @@ pub struct SavedDataset {
     pub meta: Option<ObjectMeta>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SavedDatasetSpec {
     #[prost(string, tag = "1")]
     pub name: String,
@@ -69,14 +74,16 @@ pub struct SavedDatasetSpec {
 }
 
 /// Only file storage is decoded; other kinds show as "elsewhere" in the console.
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SavedDatasetStorage {
     #[prost(message, optional, tag = "4")]
     pub file_storage: Option<FileOptions>,
 }
 
 /// `feast.core.ValidationReference` (profiles are opaque and not decoded).
-#[derive(Clone, PartialEq, prost::Message)]
+#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ValidationReference {
     #[prost(string, tag = "1")]
     pub name: String,

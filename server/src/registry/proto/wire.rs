@@ -5,20 +5,169 @@
 //! re-attaches every field of the original bytes that the schema does not declare, at every
 //! nesting level the schema describes.
 
-/// Which field numbers a message declares, and for singular message fields, their own schema.
-#[derive(Debug)]
+/// Which field numbers a message declares, and for its singular message fields, their own
+/// schema. Derived from the prost attributes by [`declared!`], so field numbers are written once.
+#[derive(Clone, Copy)]
 pub struct Schema {
-    pub known: &'static [(u32, Option<&'static Schema>)],
+    field: fn(u32) -> Option<Option<Schema>>,
 }
 
 impl Schema {
-    fn field(&self, number: u32) -> Option<Option<&'static Schema>> {
-        self.known
-            .iter()
-            .find(|(n, _)| *n == number)
-            .map(|(_, s)| *s)
+    /// `field(n)`: None when `n` is not declared, `Some(nested)` when it is.
+    pub const fn new(field: fn(u32) -> Option<Option<Schema>>) -> Schema {
+        Schema { field }
+    }
+
+    fn field(&self, number: u32) -> Option<Option<Schema>> {
+        (self.field)(number)
     }
 }
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Schema")
+    }
+}
+
+/// A message or oneof declared through [`declared!`].
+pub trait Declared {
+    /// The schema to merge field `number` of the enclosing message with: the message's own,
+    /// or for a oneof, that of its variant `number`.
+    fn schema_at(number: u32) -> Option<Schema>;
+}
+
+/// The nested schema a field of this Rust type has: singular messages and oneofs (`Option`)
+/// have one; scalars, maps and repeated fields are kept or replaced whole.
+pub trait FieldSchema {
+    fn nested(number: u32) -> Option<Schema>;
+}
+
+impl<T: Declared> FieldSchema for Option<T> {
+    fn nested(number: u32) -> Option<Schema> {
+        T::schema_at(number)
+    }
+}
+
+macro_rules! whole_fields {
+    ($($ty:ty),*) => {
+        $(impl FieldSchema for $ty {
+            fn nested(_: u32) -> Option<Schema> {
+                None
+            }
+        })*
+    };
+}
+whole_fields!(String, bool, i32, i64, u32, u64, f32, f64);
+
+impl<T> FieldSchema for Vec<T> {
+    fn nested(_: u32) -> Option<Schema> {
+        None
+    }
+}
+
+impl<K, V> FieldSchema for std::collections::BTreeMap<K, V> {
+    fn nested(_: u32) -> Option<Schema> {
+        None
+    }
+}
+
+/// Whether a prost `tag = "N"` or `tags = "N, M"` value names `number`.
+pub fn declares(tags: &str, number: u32) -> bool {
+    tags.split(',').any(|t| t.trim().parse() == Ok(number))
+}
+
+/// The `tag`/`tags` string of a `#[prost(...)]` attribute's tokens.
+macro_rules! prost_tags {
+    (tag = $tags:literal $($rest:tt)*) => { $tags };
+    (tags = $tags:literal $($rest:tt)*) => { $tags };
+    ($skip:tt $($rest:tt)*) => { $crate::registry::proto::wire::prost_tags!($($rest)*) };
+}
+pub(crate) use prost_tags;
+
+/// Declares a prost message (or oneof) and derives its [`Schema`] from the same `#[prost]`
+/// attributes. Each field's `#[prost(...)]` comes first, its other attributes (docs, serde) after.
+macro_rules! declared {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                #[prost($($attr:tt)*)]
+                $(#[$field_meta:meta])*
+                $field_vis:vis $field:ident : $ty:ty
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $(
+                #[prost($($attr)*)]
+                $(#[$field_meta])*
+                $field_vis $field: $ty,
+            )*
+        }
+
+        impl $name {
+            #[allow(dead_code)]
+            pub fn schema() -> $crate::registry::proto::wire::Schema {
+                #[allow(unused_variables)]
+                fn field(number: u32) -> Option<Option<$crate::registry::proto::wire::Schema>> {
+                    $(
+                        if $crate::registry::proto::wire::declares(
+                            $crate::registry::proto::wire::prost_tags!($($attr)*),
+                            number,
+                        ) {
+                            return Some(
+                                <$ty as $crate::registry::proto::wire::FieldSchema>::nested(number),
+                            );
+                        }
+                    )*
+                    None
+                }
+                $crate::registry::proto::wire::Schema::new(field)
+            }
+        }
+
+        impl $crate::registry::proto::wire::Declared for $name {
+            fn schema_at(_: u32) -> Option<$crate::registry::proto::wire::Schema> {
+                Some($name::schema())
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                #[prost($($attr:tt)*)]
+                $(#[$variant_meta:meta])*
+                $variant:ident($ty:ty)
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $(
+                #[prost($($attr)*)]
+                $(#[$variant_meta])*
+                $variant($ty),
+            )*
+        }
+
+        impl $crate::registry::proto::wire::Declared for $name {
+            fn schema_at(number: u32) -> Option<$crate::registry::proto::wire::Schema> {
+                $(
+                    if $crate::registry::proto::wire::declares(
+                        $crate::registry::proto::wire::prost_tags!($($attr)*),
+                        number,
+                    ) {
+                        return <Option<$ty> as $crate::registry::proto::wire::FieldSchema>::nested(number);
+                    }
+                )*
+                None
+            }
+        }
+    };
+}
+pub(crate) use declared;
 
 /// One top-level field of an encoded message: its number and its complete bytes (key included).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,7 +272,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 pub fn merge_preserving_unknown(
     original: &[u8],
     encoded: &[u8],
-    schema: &Schema,
+    schema: Schema,
 ) -> Result<Vec<u8>, WireError> {
     let old = fields(original)?;
     let new = fields(encoded)?;
@@ -155,12 +304,23 @@ pub fn merge_preserving_unknown(
 mod tests {
     use super::*;
 
-    static INNER: Schema = Schema {
-        known: &[(1, None)],
-    };
-    static OUTER: Schema = Schema {
-        known: &[(1, None), (2, Some(&INNER))],
-    };
+    declared! {
+        #[derive(Clone, PartialEq, prost::Message)]
+        struct Inner {
+            #[prost(string, tag = "1")]
+            text: String,
+        }
+    }
+
+    declared! {
+        #[derive(Clone, PartialEq, prost::Message)]
+        struct Outer {
+            #[prost(string, tag = "1")]
+            text: String,
+            #[prost(message, optional, tag = "2")]
+            inner: Option<Inner>,
+        }
+    }
 
     #[test]
     fn splits_fields_of_every_wire_type() {
@@ -196,7 +356,7 @@ mod tests {
         ];
         // new known fields: 1="b", 2={1="y"}
         let encoded = [0x0a, 1, b'b', 0x12, 3, 0x0a, 1, b'y'];
-        let merged = merge_preserving_unknown(&original, &encoded, &OUTER).unwrap();
+        let merged = merge_preserving_unknown(&original, &encoded, Outer::schema()).unwrap();
         assert_eq!(
             merged,
             vec![0x0a, 1, b'b', 0x12, 5, 0x0a, 1, b'y', 0x48, 0x07, 0x78, 0x01]
@@ -206,7 +366,7 @@ mod tests {
     #[test]
     fn dropped_known_message_drops_its_unknowns_too() {
         let original = [0x12, 2, 0x48, 0x07];
-        let merged = merge_preserving_unknown(&original, &[], &OUTER).unwrap();
+        let merged = merge_preserving_unknown(&original, &[], Outer::schema()).unwrap();
         assert!(merged.is_empty());
     }
 }

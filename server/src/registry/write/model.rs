@@ -1,0 +1,51 @@
+//! What the permission writers share: a stored row, its version, and the errors a write
+//! returns. Its own file so that `write.rs` (which dispatches) and the backends
+//! (`write_file.rs`, `write_rest.rs`) all depend on it and not on each other.
+
+use sha2::{Digest, Sha256};
+
+/// The version of a permission that does not exist yet (a create).
+pub const ABSENT: &str = "absent";
+
+/// A stored permission row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRow {
+    pub bytes: Vec<u8>,
+    /// [`version_of`] the bytes.
+    pub version: String,
+    pub last_updated: i64,
+}
+
+/// A short, stable name for exact stored bytes: SHA-256, hex, first 24 characters.
+pub fn version_of(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// The row is not the version the edit was based on; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Unsupported(String),
+    /// The registry server refused the caller's token (401/403); nothing was written.
+    #[error("{0}")]
+    Refused(String),
+    #[error("registry write failed: {0}")]
+    Db(String),
+}
+
+/// The conflict answer: `name` is no longer at version `expected`.
+pub fn conflict(name: &str, expected: &str, actual: &str) -> WriteError {
+    let now = if actual == ABSENT {
+        "it has been deleted".to_string()
+    } else {
+        format!("it is now version {actual}")
+    };
+    WriteError::Conflict(format!(
+        "permission `{name}` changed since it was loaded (version {expected}; {now}); nothing was written — reload and apply your edit again"
+    ))
+}
