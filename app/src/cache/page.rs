@@ -9,7 +9,7 @@ use super::view::{
 };
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
-#[server]
+#[server(prefix = "/api/sre")]
 pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
     let provider = use_context::<super::view::CacheProvider>().ok_or_else(|| {
@@ -18,7 +18,7 @@ pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
     provider.0.overview().await.map_err(ServerFnError::new)
 }
 
-#[server]
+#[server(prefix = "/api/sre")]
 pub async fn load_cache_detail(
     namespace: String,
     name: String,

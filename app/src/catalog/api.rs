@@ -77,7 +77,7 @@ async fn backend() -> Result<Checked, ServerFnError> {
     Ok((provider.0, visibility))
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_list(query: ListQuery) -> Result<ListPage, ServerFnError> {
     let (backend, visibility) = backend().await?;
     backend
@@ -85,7 +85,7 @@ pub async fn catalog_list(query: ListQuery) -> Result<ListPage, ServerFnError> {
         .map_err(ServerFnError::new)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_project(
     registry: String,
     project: String,
@@ -96,7 +96,7 @@ pub async fn catalog_project(
         .map_err(ServerFnError::new)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_detail(
     registry: String,
     project: String,
@@ -109,7 +109,7 @@ pub async fn catalog_detail(
         .map_err(ServerFnError::new)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_search(text: String) -> Result<SearchResults, ServerFnError> {
     let (backend, visibility) = backend().await?;
     backend

@@ -4,8 +4,9 @@ use super::overview::{ProjectOverview, RegistryOverview};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 /// Every configured registry with its projects and how many objects of each kind they hold.
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_overview() -> Result<Vec<RegistryOverview>, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
     let provider = use_context::<super::overview::OverviewProvider>()
         .ok_or_else(|| ServerFnError::new("the catalog is not available on this server"))?;
     Ok((provider.0)())

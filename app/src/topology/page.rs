@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
     let provider = use_context::<super::view::TopologyProvider>()
@@ -16,7 +16,7 @@ pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError>
     Ok(provider.0.overview())
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn load_topology_feature_store(
     namespace: String,
     name: String,
