@@ -104,7 +104,7 @@ curl -fsS -o /dev/null "$C/catalog/feature-views?registry=synthetic&project=proj
 curl -fsS -o /dev/null "$N/catalog/feature-views?registry=synthetic&project=project_07"
 
 # The search server function's path carries a hash; the wasm names it.
-search_fn=$(grep -ao '/api/catalog_search[0-9A-Za-z_]*' "$site"/pkg/*.wasm | head -1 | sed 's/^[^:]*://' || true)
+search_fn=$(grep -ao '/api/viewer/catalog_search[0-9A-Za-z_]*' "$site"/pkg/*.wasm | head -1 | sed 's/^[^:]*://' || true)
 
 mkdir -p "$(dirname "$out")"
 : > "$out"

@@ -143,7 +143,7 @@ test.describe('sign-in with a real identity provider', () => {
     expect(editor.status()).toBe(403);
     const refused = await page.request.get(`${consoleUrl}/recovery`, { maxRedirects: 0 });
     expect(refused.status()).toBe(403);
-    const api = await page.request.post(`${consoleUrl}/api/cache_anything`, {
+    const api = await page.request.post(`${consoleUrl}/api/sre/cache_anything`, {
       headers: { origin: 'https://evil.example' },
     });
     expect(api.status()).toBe(403);

@@ -170,59 +170,78 @@ impl Leadership {
 
 /// Keeps trying to hold `name` and renews it while held, every `ttl / 3`. Losing the database
 /// means losing the lease: a replica that cannot renew stops leading before its claim runs out.
+/// The loop is [`LeaseKeeper::run`], started by `crate::background::start`.
 pub struct LeaseKeeper {
     pub leadership: Leadership,
+    db: ConsoleDb,
+    name: &'static str,
+    ttl: Duration,
+    leading: watch::Sender<bool>,
     stop: watch::Sender<bool>,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl LeaseKeeper {
-    pub fn spawn(db: ConsoleDb, name: &'static str, ttl: Duration) -> LeaseKeeper {
-        let replica = replica_id();
-        let (leading_tx, leading_rx) = watch::channel(false);
-        let (stop_tx, mut stop_rx) = watch::channel(false);
-        let holder = replica.clone();
-        let period = (ttl / 3).max(Duration::from_millis(100));
-        let task = tokio::spawn(async move {
-            loop {
-                let held = match try_acquire(&db, name, &holder, ttl, SystemTime::now()).await {
-                    Ok(held) => held,
-                    Err(e) => {
-                        tracing::warn!(lease = name, error = %e, "cannot renew the lease; not leading");
-                        false
-                    }
-                };
-                if held != *leading_tx.borrow() {
-                    if held {
-                        tracing::info!(lease = name, replica = %holder, "this replica now leads background work");
-                    } else {
-                        tracing::info!(lease = name, replica = %holder, "another replica leads background work");
-                    }
-                    let _ = leading_tx.send(held);
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(period) => {}
-                    _ = stop_rx.changed() => break,
-                }
-            }
-            let _ = leading_tx.send(false);
-            if let Err(e) = release(&db, name, &holder).await {
-                tracing::warn!(lease = name, error = %e, "cannot release the lease; it expires on its own");
-            }
-        });
+    pub fn new(db: ConsoleDb, name: &'static str, ttl: Duration) -> LeaseKeeper {
+        let (leading, leading_rx) = watch::channel(false);
         LeaseKeeper {
             leadership: Leadership {
-                replica,
+                replica: replica_id(),
                 leading: leading_rx,
             },
-            stop: stop_tx,
-            task: std::sync::Mutex::new(Some(task)),
+            db,
+            name,
+            ttl,
+            leading,
+            stop: watch::channel(false).0,
+            task: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Tries to hold the lease and renews it until [`LeaseKeeper::stop`], then releases it.
+    /// Run again after a panic, it goes on (or, once stopped, releases at once).
+    pub async fn run(&self) {
+        let (name, holder) = (self.name, self.leadership.replica());
+        let mut stop = self.stop.subscribe();
+        let period = (self.ttl / 3).max(Duration::from_millis(100));
+        while !*stop.borrow_and_update() {
+            let held = match try_acquire(&self.db, name, holder, self.ttl, SystemTime::now()).await
+            {
+                Ok(held) => held,
+                Err(e) => {
+                    tracing::warn!(lease = name, error = %e, "cannot renew the lease; not leading");
+                    false
+                }
+            };
+            if held != *self.leading.borrow() {
+                if held {
+                    tracing::info!(lease = name, replica = %holder, "this replica now leads background work");
+                } else {
+                    tracing::info!(lease = name, replica = %holder, "another replica leads background work");
+                }
+                self.leading.send_replace(held);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(period) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        self.leading.send_replace(false);
+        if let Err(e) = release(&self.db, name, holder).await {
+            tracing::warn!(lease = name, error = %e, "cannot release the lease; it expires on its own");
+        }
+    }
+
+    /// The task running [`LeaseKeeper::run`], which [`LeaseKeeper::stop`] waits for.
+    pub fn keep_task(&self, task: tokio::task::JoinHandle<()>) {
+        if let Ok(mut slot) = self.task.lock() {
+            *slot = Some(task);
         }
     }
 
     /// Stops renewing and releases the lease (graceful shutdown). Later calls do nothing.
     pub async fn stop(&self) {
-        let _ = self.stop.send(true);
+        self.stop.send_replace(true);
         let task = self.task.lock().ok().and_then(|mut t| t.take());
         if let Some(task) = task {
             let _ = task.await;
@@ -297,14 +316,20 @@ mod tests {
 
     #[tokio::test]
     async fn keepers_elect_one_leader_and_hand_over_on_stop() {
+        let spawn = |db: ConsoleDb, name, ttl| {
+            let keeper = std::sync::Arc::new(LeaseKeeper::new(db, name, ttl));
+            let running = keeper.clone();
+            keeper.keep_task(tokio::spawn(async move { running.run().await }));
+            keeper
+        };
         let (db, dir) = sqlite().await;
         let ttl = Duration::from_millis(600);
-        let first = LeaseKeeper::spawn(db.clone(), PROBES, ttl);
+        let first = spawn(db.clone(), PROBES, ttl);
         let mut lead = first.leadership.clone();
         tokio::time::timeout(Duration::from_secs(5), lead.until_leader())
             .await
             .expect("first keeper leads");
-        let second = LeaseKeeper::spawn(db.clone(), PROBES, ttl);
+        let second = spawn(db.clone(), PROBES, ttl);
         tokio::time::sleep(ttl).await;
         assert!(first.leadership.is_leader());
         assert!(!second.leadership.is_leader());

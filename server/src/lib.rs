@@ -2,6 +2,7 @@
 //! background work. Server-only code; pages live in the `app` crate.
 
 pub mod auth;
+pub mod background;
 pub mod cache;
 pub mod catalog;
 pub mod cli;

@@ -31,6 +31,10 @@ pub struct AppState {
     pub page_cache: Arc<crate::http::page_cache::PageCache>,
     /// The demo registry's editable copy, when no registry is configured.
     pub demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
+    /// Recovery rounds: the page, the exports and the gauges read the latest.
+    pub recovery: Arc<crate::recovery::runner::RecoveryRunner>,
+    /// The background loops (`crate::background::start`) and their restarts.
+    pub tasks: Arc<crate::background::supervisor::Supervisor>,
 }
 
 impl AppState {

@@ -6,7 +6,7 @@ use super::SessionView;
 
 /// The caller's identity and console role, as the server decided them (for scripts and for
 /// pages that need it after hydration).
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn whoami() -> Result<SessionView, ServerFnError> {
     super::require(super::ConsoleRole::Viewer)
 }

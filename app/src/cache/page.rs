@@ -12,14 +12,14 @@ use crate::shell::{EmptyState, ErrorState, PageHeader};
 #[cfg(feature = "ssr")]
 const NOT_SET_UP: &str = "the registry-cache area is not set up on this server";
 
-#[server]
+#[server(prefix = "/api/sre")]
 pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
     let backend = crate::backend::from_context::<dyn super::view::CacheBackend>(NOT_SET_UP)?;
     backend.overview().await.map_err(ServerFnError::from)
 }
 
-#[server]
+#[server(prefix = "/api/sre")]
 pub async fn load_cache_detail(
     namespace: String,
     name: String,

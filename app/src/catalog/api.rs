@@ -91,7 +91,7 @@ async fn backend() -> Result<(Arc<dyn CatalogBackend>, Box<dyn Visibility>), Ser
     Ok((backend, visibility))
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_list(query: ListQuery) -> Result<ListPage, ServerFnError> {
     let (backend, visibility) = backend().await?;
     backend
@@ -100,7 +100,7 @@ pub async fn catalog_list(query: ListQuery) -> Result<ListPage, ServerFnError> {
         .map_err(ServerFnError::from)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_project(
     registry: String,
     project: String,
@@ -112,7 +112,7 @@ pub async fn catalog_project(
         .map_err(ServerFnError::from)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_detail(
     registry: String,
     project: String,
@@ -126,7 +126,7 @@ pub async fn catalog_detail(
         .map_err(ServerFnError::from)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_search(text: String) -> Result<SearchResults, ServerFnError> {
     let (backend, visibility) = backend().await?;
     backend
@@ -136,7 +136,7 @@ pub async fn catalog_search(text: String) -> Result<SearchResults, ServerFnError
 }
 
 /// Every configured registry with its projects and how many objects of each kind they hold.
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn catalog_overview() -> Result<Vec<RegistryOverview>, ServerFnError> {
     let (_, backend) = catalog()?;
     backend.overview().await.map_err(ServerFnError::from)

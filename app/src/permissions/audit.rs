@@ -8,7 +8,7 @@ use super::backend::{AuditFilter, AuditRecord};
 use super::views::model::{csv_field, data_url};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
-#[server]
+#[server(prefix = "/api/admin")]
 pub async fn permission_audit_list(filter: AuditFilter) -> Result<Vec<AuditRecord>, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Admin)?;
     let backend = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(

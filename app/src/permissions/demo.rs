@@ -5,9 +5,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-/// Restores the demo registry's copy; says what was done. The name contains "permission", so
-/// the guard lets admins only call it (see `server::auth::policy::role_for_api`).
-#[server]
+/// Restores the demo registry's copy; says what was done. Admins only: the `/api/admin` prefix
+/// tells the guard (see `server::auth::policy::role_for_api`).
+#[server(prefix = "/api/admin")]
 pub async fn permissions_demo_reset() -> Result<String, ServerFnError> {
     let session = crate::auth::require(crate::auth::ConsoleRole::Admin)?;
     let actor = session.identity.map(|i| i.username).unwrap_or_default();

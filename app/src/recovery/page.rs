@@ -10,7 +10,7 @@ use super::model::{human_seconds, Status};
 use super::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
-#[server]
+#[server(prefix = "/api/sre")]
 pub async fn load_recovery() -> Result<RecoveryState, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Sre)?;
     let backend = crate::backend::from_context::<dyn super::report::RecoveryBackend>(

@@ -11,14 +11,14 @@ use crate::shell::{EmptyState, ErrorState, PageHeader};
 #[cfg(feature = "ssr")]
 const NOT_CONNECTED: &str = "no cluster or manifests folder is connected";
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
     let backend = crate::backend::from_context::<dyn super::view::TopologyBackend>(NOT_CONNECTED)?;
     Ok(backend.overview().await)
 }
 
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn load_topology_feature_store(
     namespace: String,
     name: String,

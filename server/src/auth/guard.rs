@@ -36,7 +36,7 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
     if rule == Rule::Public {
         return next.run(request).await;
     }
-    let is_api = matches!(rule, Rule::Api(_));
+    let is_api = matches!(rule, Rule::Api(_) | Rule::ApiDenied);
     let headers = request.headers();
 
     if auth.is_dev_mode()
@@ -81,6 +81,13 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
 
     let needed = match rule {
         Rule::Page(role) | Rule::Api(role) => role,
+        Rule::ApiDenied => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                true,
+                "no server function declares this path",
+            )
+        }
         // Both returned earlier; kept total without a panic path.
         Rule::Public | Rule::SignInAction => return next.run(request).await,
     };

@@ -1,5 +1,5 @@
 //! Which requests need what. Deny by default: a path that is not listed as public needs a
-//! session, and a server function that is not classified needs the admin role.
+//! session, and an `/api/` path under no role's prefix is refused to everyone.
 
 use app::auth::{role_for_page, ConsoleRole};
 
@@ -13,6 +13,9 @@ pub enum Rule {
     Page(ConsoleRole),
     /// A server function or JSON endpoint: anonymous callers get 401.
     Api(ConsoleRole),
+    /// An `/api/` path that declares no role: no server function serves it. 401 anonymous,
+    /// 403 signed in, whatever the role.
+    ApiDenied,
 }
 
 /// Prefix of Leptos server functions (and of any JSON endpoint).
@@ -29,29 +32,21 @@ pub fn rule_for(path: &str) -> Rule {
         return Rule::Public;
     }
     match path.strip_prefix(API_PREFIX) {
-        Some(name) => Rule::Api(role_for_api(name)),
+        Some(name) => role_for_api(name).map_or(Rule::ApiDenied, Rule::Api),
         None => Rule::Page(role_for_page(path)),
     }
 }
 
-/// Server functions name their area (`catalog_overview`, `load_topology_overview`,
-/// `cache_report`, ...); the path is the name plus a hash suffix. The most restrictive area
-/// named wins, and a name that names no area needs an admin.
-pub fn role_for_api(name: &str) -> ConsoleRole {
-    let name = name.to_ascii_lowercase();
-    let names = |areas: &[&str]| areas.iter().any(|a| name.contains(a));
-    if name.starts_with("permissions_view") {
-        // The read-only matrix, as the /permissions page.
-        ConsoleRole::Viewer
-    } else if names(&["permission", "audit"]) {
-        ConsoleRole::Admin
-    } else if names(&["cache", "recovery"]) {
-        ConsoleRole::Sre
-    } else if names(&["catalog", "topology", "registr", "overview", "whoami"]) {
-        ConsoleRole::Viewer
-    } else {
-        ConsoleRole::Admin
+/// Each server function declares the role it needs in its URL prefix, where it is declared:
+/// `#[server(prefix = "/api/sre")]` serves at `/api/sre/<name><hash>`. `name` is the path
+/// after [`API_PREFIX`]; None when it is under no role's prefix (denied). Renaming a function
+/// cannot change who may call it.
+pub fn role_for_api(name: &str) -> Option<ConsoleRole> {
+    let (role, rest) = name.split_once('/')?;
+    if rest.is_empty() {
+        return None;
     }
+    ConsoleRole::ALL.into_iter().find(|r| r.name() == role)
 }
 
 #[cfg(test)]
@@ -82,44 +77,56 @@ mod tests {
             rule_for("/permissions/audit"),
             Rule::Page(ConsoleRole::Admin)
         );
-        assert_eq!(
-            rule_for("/api/permissions_view12"),
-            Rule::Api(ConsoleRole::Viewer)
-        );
-        assert_eq!(
-            rule_for("/api/permission_editor_submit3"),
-            Rule::Api(ConsoleRole::Admin)
-        );
         assert_eq!(rule_for("/pkgx"), Rule::Page(ConsoleRole::Viewer));
         assert_eq!(rule_for("/healthz/x"), Rule::Page(ConsoleRole::Viewer));
+    }
+
+    #[test]
+    fn server_functions_are_classified_by_their_declared_prefix() {
         assert_eq!(
-            rule_for("/api/catalog_overview123"),
-            Rule::Api(ConsoleRole::Viewer)
-        );
-        assert_eq!(rule_for("/api/cache_report9"), Rule::Api(ConsoleRole::Sre));
-        assert_eq!(
-            rule_for("/api/permissions_save1"),
-            Rule::Api(ConsoleRole::Admin)
-        );
-        assert_eq!(
-            rule_for("/api/something_new"),
-            Rule::Api(ConsoleRole::Admin)
-        );
-        assert_eq!(
-            rule_for("/api/v1/catalog/projects"),
+            rule_for("/api/viewer/permissions_view12"),
             Rule::Api(ConsoleRole::Viewer)
         );
         assert_eq!(
-            rule_for("/api/load_topology_overview42"),
-            Rule::Api(ConsoleRole::Viewer)
-        );
-        assert_eq!(
-            rule_for("/api/catalog_cache_stats1"),
+            rule_for("/api/sre/load_cache_overview9"),
             Rule::Api(ConsoleRole::Sre)
         );
         assert_eq!(
-            rule_for("/api/topology_permissions_check1"),
+            rule_for("/api/admin/permission_editor_submit3"),
             Rule::Api(ConsoleRole::Admin)
         );
+        // The name no longer matters: an area word in it gives no role.
+        assert_eq!(
+            rule_for("/api/viewer/permissions_save1"),
+            Rule::Api(ConsoleRole::Viewer)
+        );
+        for denied in [
+            "/api/cache_report9",
+            "/api/catalog_overview123",
+            "/api/something_new",
+            "/api/v1/catalog/projects",
+            "/api/viewer",
+            "/api/viewer/",
+            "/api/root/x",
+            "/api/",
+        ] {
+            assert_eq!(rule_for(denied), Rule::ApiDenied, "{denied}");
+        }
+    }
+
+    /// Every server function the app registers sits under a role's prefix: a new one without
+    /// `prefix = "/api/<role>"` fails here (and would be refused to everyone).
+    #[test]
+    fn every_registered_server_function_declares_its_role() {
+        let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(p, _)| p.to_string())
+            .collect();
+        assert!(paths.len() >= 17, "server functions registered: {paths:?}");
+        for path in &paths {
+            assert!(
+                matches!(rule_for(path), Rule::Api(_)),
+                "{path} declares no role: add `prefix = \"/api/<viewer|sre|admin>\"` to its #[server]"
+            );
+        }
     }
 }

@@ -174,22 +174,20 @@ pub async fn probe_all(db: &ConsoleDb, sources: &[RegistrySource], retention: u3
     out
 }
 
-/// The background loop: a first probe at once, then every `interval`. With several console
-/// replicas, only the one holding `leadership` probes; the others wait to lead (None: always
-/// probe).
-pub fn spawn(
-    db: ConsoleDb,
-    sources: Vec<RegistrySource>,
-    settings: ProbeSettings,
+/// The background loop (started by `crate::background::start`): a first probe at once, then
+/// every `interval`. With several console replicas, only the one holding `leadership` probes;
+/// the others wait to lead (None: always probe).
+pub async fn run(
+    db: &ConsoleDb,
+    sources: &[RegistrySource],
+    settings: &ProbeSettings,
     mut leadership: Option<Leadership>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if let Some(l) = leadership.as_mut() {
-                l.until_leader().await;
-            }
-            probe_all(&db, &sources, settings.retention).await;
-            tokio::time::sleep(settings.interval).await;
+) {
+    loop {
+        if let Some(l) = leadership.as_mut() {
+            l.until_leader().await;
         }
-    })
+        probe_all(db, sources, settings.retention).await;
+        tokio::time::sleep(settings.interval).await;
+    }
 }

@@ -47,6 +47,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     // Registries are reported, not gated on: a registry outage must not take every console
     // replica out of the load balancer, and the last good snapshot is still served.
     checks.insert("registries".into(), registry_checks(&state));
+    // Reported, not gated on either: a restarted loop is working again.
+    checks.insert("task_restarts".into(), json!(state.tasks.restarts()));
 
     let ready = not_ready.is_empty();
     let status = if ready {
@@ -93,7 +95,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        format!("{}{}", state.metrics.render(), leader_gauge(&state)),
+        format!(
+            "{}{}{}",
+            state.metrics.render(),
+            leader_gauge(&state),
+            state.tasks.render_metrics()
+        ),
     )
         .into_response()
 }

@@ -24,7 +24,8 @@ fn app_routes() -> Vec<AxumRouteListing> {
 }
 
 /// The whole application: pages (SSR + hydration), static site files, operations endpoints,
-/// wrapped in the tower-http layers. Tests drive this same router.
+/// wrapped in the tower-http layers. Built from the state; starts nothing (the background work
+/// runs from `build_state`). Tests drive this same router.
 pub fn router(state: AppState) -> Router {
     let routes = app_routes();
     let leptos_options = state.leptos.clone();
@@ -53,9 +54,8 @@ pub fn router(state: AppState) -> Router {
     .with_demo(state.demo.clone())
     .with_user_views(state.user_views.clone())
     .into_backend();
-    let recovery_runner = crate::recovery::runner::start(&state);
     let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
-    let recovery: Arc<dyn RecoveryBackend> = recovery_runner.clone();
+    let recovery: Arc<dyn RecoveryBackend> = state.recovery.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -87,7 +87,7 @@ pub fn router(state: AppState) -> Router {
     // Every route, the fallback included, passes the authorization guard.
     let guarded = ops
         .merge(crate::auth::routes::routes())
-        .merge(crate::recovery::http::routes(recovery_runner))
+        .merge(crate::recovery::http::routes(state.recovery.clone()))
         .merge(crate::catalog::routes::routes(catalog))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(

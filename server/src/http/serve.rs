@@ -24,7 +24,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// Opens the console database and builds the shared state.
+/// Opens the console database, builds the shared state and starts the background work.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     if matches!(
         crate::db::DbKind::of_url(&config.database_url),
@@ -48,11 +48,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     for source in &sources {
         tracing::info!(registry = %source.name, source = %source.display(), "reading Feast registry");
     }
-    let registries = Registries::spawn(
-        &sources,
-        Duration::from_secs(config.registry_refresh_seconds),
-    );
-    let topology = crate::topology::source::start(
+    let registries = Registries::new(&sources);
+    let topology = crate::topology::source::open(
         &config.kubernetes,
         config.kubernetes_namespaces.clone(),
         &config.manifests,
@@ -61,23 +58,19 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     .await
     .map_err(StartError::Topology)?;
     tracing::info!(source = %topology.source, "reading the topology");
-    // Replicas on one console database elect one of them for background probes.
-    let lease = std::sync::Arc::new(crate::lease::LeaseKeeper::spawn(
+    let lease = std::sync::Arc::new(crate::lease::LeaseKeeper::new(
         db.clone(),
         crate::lease::PROBES,
         Duration::from_secs(config.leader_lease_seconds),
     ));
-    // Registry-cache probe: times a full read of each registry, on the leading replica.
-    crate::cache::probe::spawn(
-        db.clone(),
-        sources.clone(),
-        crate::cache::probe::ProbeSettings {
-            interval: Duration::from_secs(config.cache_probe_seconds),
-            retention: config.cache_probe_retention,
-        },
-        Some(lease.leadership.clone()),
+    let recovery = crate::recovery::runner::for_console(
+        &config,
+        sources,
+        &topology,
+        demo.clone(),
+        lease.leadership.replica(),
     );
-    Ok(AppState {
+    let state = AppState {
         auth,
         registries,
         lease,
@@ -94,7 +87,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         db,
         metrics: Default::default(),
         lifecycle: std::sync::Arc::new(Lifecycle::default()),
-    })
+        recovery,
+        tasks: Default::default(),
+    };
+    crate::background::start(&state);
+    Ok(state)
 }
 
 /// With no registry configured: the demo registry's copy in the data folder (made on the first

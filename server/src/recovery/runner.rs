@@ -187,51 +187,56 @@ fn publish_gauges(metrics: &HttpMetrics, report: &RecoveryReport) {
     );
 }
 
-/// Builds the runner for a console and, inside a tokio runtime, starts its loop.
-pub fn start(state: &crate::AppState) -> Arc<RecoveryRunner> {
-    // The same live topology (cluster or manifests) the topology pages show.
-    let runner = RecoveryRunner::for_replica(
+/// The runner of a serving console: probes the registries it reads and the same live topology
+/// (cluster or manifests) the topology pages show. Its loop is [`run`].
+pub fn for_console(
+    config: &crate::Config,
+    registries: Vec<crate::registry::RegistrySource>,
+    topology: &crate::topology::source::LiveTopology,
+    demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
+    replica: &str,
+) -> Arc<RecoveryRunner> {
+    RecoveryRunner::for_replica(
         Sources {
-            config: state.config.recovery.clone(),
-            registries: state.registry_sources(),
-            topology: Some((state.topology.source.clone(), state.topology.handle.clone())),
-            demo: state.demo.clone(),
+            config: config.recovery.clone(),
+            registries,
+            topology: Some((topology.source.clone(), topology.handle.clone())),
+            demo,
         },
-        state.lease.leadership.replica(),
+        replica,
+    )
+}
+
+/// The console's recovery loop (started by `crate::background::start`): a round every
+/// `recovery_probe_seconds` on the lease holder, following the stored round elsewhere.
+pub async fn run(state: crate::AppState) {
+    let (r, db, registries, metrics) = (
+        &state.recovery,
+        &state.db,
+        &state.registries,
+        &state.metrics,
     );
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        let (r, db, registries, metrics, lease) = (
-            runner.clone(),
-            state.db.clone(),
-            state.registries.clone(),
-            state.metrics.clone(),
-            state.lease.clone(),
-        );
-        let every = Duration::from_secs(runner.sources.config.probe_seconds);
-        // One console on SQLite is its own prober, lease or not (a stale lease row left by a
-        // killed process must not hide its page).
-        let single = matches!(db, ConsoleDb::Sqlite(_));
-        handle.spawn(async move {
-            let mut leadership = lease.leadership.clone();
-            // The lease is usually taken within milliseconds of the start.
-            let _ = tokio::time::timeout(Duration::from_secs(1), leadership.until_leader()).await;
-            // The first round judges the online store from the registry's materialization
-            // history: let the first registry read land (or fail) before it, within reason.
-            registries.first_reads(FIRST_ROUND_WAIT).await;
-            loop {
-                let leading = single || leadership.is_leader();
-                if leading {
-                    r.round(&db, &registries, &metrics, true).await;
-                } else {
-                    r.follow(&db, &metrics).await;
-                }
-                // A follower that takes the lease over probes at once, not an interval later.
-                tokio::select! {
-                    _ = tokio::time::sleep(every) => {}
-                    _ = leadership.until_leader(), if !leading => {}
-                }
-            }
-        });
+    let every = Duration::from_secs(r.sources.config.probe_seconds);
+    // One console on SQLite is its own prober, lease or not (a stale lease row left by a
+    // killed process must not hide its page).
+    let single = matches!(db, ConsoleDb::Sqlite(_));
+    let mut leadership = state.lease.leadership.clone();
+    // The lease is usually taken within milliseconds of the start.
+    let _ = tokio::time::timeout(Duration::from_secs(1), leadership.until_leader()).await;
+    // The first round judges the online store from the registry's materialization
+    // history: let the first registry read land (or fail) before it, within reason.
+    registries.first_reads(FIRST_ROUND_WAIT).await;
+    loop {
+        let leading = single || leadership.is_leader();
+        if leading {
+            r.round(db, registries, metrics, true).await;
+        } else {
+            r.follow(db, metrics).await;
+        }
+        // A follower that takes the lease over probes at once, not an interval later.
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = leadership.until_leader(), if !leading => {}
+        }
     }
-    runner
 }

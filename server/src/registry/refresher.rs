@@ -111,17 +111,15 @@ pub struct Registries {
 }
 
 impl Registries {
-    /// Creates the handles and starts one refresh task per registry. The first read starts
-    /// at once; the console serves (showing "loading") meanwhile.
-    pub fn spawn(sources: &[RegistrySource], interval: Duration) -> Registries {
-        let handles: Vec<Arc<RegistryHandle>> = sources
-            .iter()
-            .map(|s| Arc::new(RegistryHandle::new(s)))
-            .collect();
-        for (source, handle) in sources.iter().zip(&handles) {
-            tokio::spawn(run(source.clone(), handle.clone(), interval));
+    /// Creates the handles, empty until [`run`] reads them (`crate::background::start` runs
+    /// one per registry; the console serves, showing "loading", meanwhile).
+    pub fn new(sources: &[RegistrySource]) -> Registries {
+        Registries {
+            handles: sources
+                .iter()
+                .map(|s| Arc::new(RegistryHandle::new(s)))
+                .collect(),
         }
-        Registries { handles }
     }
 
     /// Waits until every registry's first read has succeeded or failed, at most `limit`.
@@ -165,7 +163,9 @@ pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
         .max(interval.min(MAX_BACKOFF))
 }
 
-async fn run(source: RegistrySource, handle: Arc<RegistryHandle>, interval: Duration) {
+/// Reads `handle`'s registry now, then every `interval` (backing off on failures), forever.
+pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
+    let source = handle.source_config().clone();
     let mut reader: Option<Reader> = None;
     loop {
         let outcome = match reader.as_mut() {

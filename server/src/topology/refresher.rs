@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -81,38 +82,52 @@ pub type ReadSnapshot = Box<
     dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, String>> + Send>> + Send + Sync,
 >;
 
-/// Reads now, then every `interval` (backing off on failures), until the runtime stops.
-pub fn spawn(read: ReadSnapshot, interval: Duration) -> Arc<TopologyHandle> {
-    spawn_after(read, interval, None)
-}
-
-/// Like [`spawn`]; with `first`, that snapshot is in place at once and the next read comes
-/// one interval later.
-pub fn spawn_after(
+/// How to read the topology, how often, and the handle its snapshots go to. The loop is
+/// [`TopologyRefresher::run`], started by `crate::background::start`.
+pub struct TopologyRefresher {
     read: ReadSnapshot,
     interval: Duration,
-    first: Option<ClusterSnapshot>,
-) -> Arc<TopologyHandle> {
-    let handle = Arc::new(TopologyHandle::default());
-    let h = handle.clone();
-    let wait_first = first.is_some();
-    if let Some(first) = first {
-        handle.record(Ok(first));
+    pub handle: Arc<TopologyHandle>,
+    /// The first snapshot was given: the first read waits one interval.
+    first_given: AtomicBool,
+}
+
+impl TopologyRefresher {
+    /// With `first`, that snapshot is in place at once and the first read comes one interval
+    /// later; without, the first read comes at once.
+    pub fn new(
+        read: ReadSnapshot,
+        interval: Duration,
+        first: Option<ClusterSnapshot>,
+    ) -> Arc<TopologyRefresher> {
+        let handle = Arc::new(TopologyHandle::default());
+        let first_given = first.is_some();
+        if let Some(first) = first {
+            handle.record(Ok(first));
+        }
+        Arc::new(TopologyRefresher {
+            read,
+            interval,
+            handle,
+            first_given: AtomicBool::new(first_given),
+        })
     }
-    tokio::spawn(async move {
-        if wait_first {
-            tokio::time::sleep(interval).await;
+
+    /// Reads, then every interval (backing off on failures), forever.
+    pub async fn run(&self) {
+        if self.first_given.swap(false, Ordering::SeqCst) {
+            tokio::time::sleep(self.interval).await;
         }
         loop {
-            let outcome = read().await;
+            let outcome = (self.read)().await;
             if let Err(e) = &outcome {
                 tracing::warn!(error = %e, "topology read failed; keeping the previous snapshot");
             }
-            h.record(outcome);
-            tokio::time::sleep(next_delay(interval, h.status().consecutive_failures)).await;
+            self.handle.record(outcome);
+            let failures = self.handle.status().consecutive_failures;
+            tokio::time::sleep(next_delay(self.interval, failures)).await;
         }
-    });
-    handle
+    }
 }
 
 #[cfg(test)]
@@ -145,7 +160,9 @@ mod tests {
     #[tokio::test]
     async fn spawned_refresher_reads_at_once() {
         let read: ReadSnapshot = Box::new(|| Box::pin(async { Ok(ClusterSnapshot::default()) }));
-        let h = spawn(read, Duration::from_secs(3600));
+        let refresher = TopologyRefresher::new(read, Duration::from_secs(3600), None);
+        let h = refresher.handle.clone();
+        tokio::spawn(async move { refresher.run().await });
         for _ in 0..100 {
             if h.snapshot().is_some() {
                 break;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::kube_source::KubeTopologySource;
 use super::manifests::load_paths;
-use super::refresher::{self, TopologyHandle};
+use super::refresher::{TopologyHandle, TopologyRefresher};
 
 /// The cluster setting (`kubernetes` key).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,12 +46,24 @@ impl KubernetesSetting {
 pub struct LiveTopology {
     pub source: String,
     pub handle: Arc<TopologyHandle>,
+    /// Keeps `handle` fresh once `crate::background::start` runs it.
+    pub refresher: Arc<TopologyRefresher>,
 }
 
-/// Connects to the configured source and starts refreshing it every `interval`. A cluster
+impl LiveTopology {
+    fn new(source: String, refresher: Arc<TopologyRefresher>) -> LiveTopology {
+        LiveTopology {
+            source,
+            handle: refresher.handle.clone(),
+            refresher,
+        }
+    }
+}
+
+/// Connects to the configured source, ready to refresh it every `interval`. A cluster
 /// whose configuration cannot be read is a start-up error; a cluster that cannot be reached
 /// yet is not (the pages say so and the refresher keeps trying with backoff).
-pub async fn start(
+pub async fn open(
     kubernetes: &KubernetesSetting,
     namespaces: Option<Vec<String>>,
     manifests: &[PathBuf],
@@ -68,7 +80,7 @@ pub async fn start(
             // The first read is made now, so the pages never start empty; a GitOps folder
             // that changes is re-read on the interval.
             let first = load_paths(&paths);
-            let handle = refresher::spawn_after(
+            let refresher = TopologyRefresher::new(
                 Box::new(move || {
                     let paths = paths.clone();
                     Box::pin(async move { Ok(load_paths(&paths)) })
@@ -76,12 +88,12 @@ pub async fn start(
                 interval,
                 Some(first),
             );
-            Ok(LiveTopology { source, handle })
+            Ok(LiveTopology::new(source, refresher))
         }
         KubernetesSetting::Auto | KubernetesSetting::Kubeconfig(_) => {
             let (source, kube) = connect(kubernetes, namespaces).await?;
             let kube = Arc::new(kube);
-            let handle = refresher::spawn_after(
+            let refresher = TopologyRefresher::new(
                 Box::new(move || {
                     let kube = kube.clone();
                     Box::pin(async move { kube.read().await })
@@ -89,7 +101,7 @@ pub async fn start(
                 interval,
                 None,
             );
-            Ok(LiveTopology { source, handle })
+            Ok(LiveTopology::new(source, refresher))
         }
     }
 }

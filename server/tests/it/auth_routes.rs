@@ -155,7 +155,8 @@ async fn every_route_checks_the_session_and_the_role() {
     }
 
     for path in &fns {
-        let needed = role_for_api(path.trim_start_matches("/api/"));
+        let needed = role_for_api(path.trim_start_matches("/api/"))
+            .unwrap_or_else(|| panic!("{path} declares no role"));
         let r = send(&app, "POST", path, None, Some(CONSOLE)).await;
         assert_eq!(r.status, 401, "anonymous {path}");
         for (role, cookie) in &sessions {
@@ -349,7 +350,7 @@ async fn whoami_answers_through_the_require_helper() {
     let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await;
     let path = server_fn_paths()
         .into_iter()
-        .find(|p| p.starts_with("/api/whoami"))
+        .find(|p| p.starts_with("/api/viewer/whoami"))
         .expect("whoami registered");
     let cookie = session_for(&app, Some(ConsoleRole::Sre)).await;
     let r = send(&app, "POST", &path, Some(&cookie), Some(CONSOLE)).await;

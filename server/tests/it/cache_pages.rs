@@ -78,7 +78,7 @@ async fn viewers_may_not_open_the_cache_area() {
     assert_eq!(page.status, 403, "{}", page.body);
     let api = app
         .request(
-            Request::post("/api/load_cache_overview")
+            Request::post("/api/sre/load_cache_overview")
                 .header("cookie", "fc_demo_user=vic-viewer")
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(Body::empty())

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use server::cache::probe::{probe_all, probe_once, spawn, ProbeSettings};
+use server::cache::probe::{probe_all, probe_once, run, ProbeSettings};
 use server::cache::store::{self, Sample};
 use server::registry::{source::parse_entry, RegistrySource, SourceKind};
 
@@ -125,15 +125,12 @@ on_both_backends!(
         assert!(error.contains("no such file"), "{error}");
 
         // The background loop keeps going through the outage and records the recovery.
-        let task = spawn(
-            db.clone(),
-            vec![source.clone()],
-            ProbeSettings {
-                interval: Duration::from_millis(50),
-                retention: 1000,
-            },
-            None,
-        );
+        let (loop_db, sources) = (db.clone(), vec![source.clone()]);
+        let settings = ProbeSettings {
+            interval: Duration::from_millis(50),
+            retention: 1000,
+        };
+        let task = tokio::spawn(async move { run(&loop_db, &sources, &settings, None).await });
         wait_for(&db, "flaky", |h| h.iter().filter(|s| !s.ok()).count() >= 3).await;
         std::fs::rename(&aside, &path).unwrap();
         wait_for(&db, "flaky", |h| h.last().is_some_and(Sample::ok)).await;

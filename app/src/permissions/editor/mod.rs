@@ -135,7 +135,7 @@ pub fn apply_edit(
 }
 
 /// The form for `name` (empty for a new permission), read straight from the registry.
-#[server]
+#[server(prefix = "/api/admin")]
 pub async fn permission_editor_load(
     registry: String,
     project: String,
@@ -193,7 +193,7 @@ pub async fn permission_editor_load(
 }
 
 /// The registries and projects a new permission can go into (the editor opened without one).
-#[server]
+#[server(prefix = "/api/admin")]
 pub async fn permission_editor_choices(
 ) -> Result<Vec<super::backend::RegistryChoice>, ServerFnError> {
     crate::auth::require(crate::auth::ConsoleRole::Admin)?;
@@ -204,7 +204,7 @@ pub async fn permission_editor_choices(
 }
 
 /// Validates, previews, and on `save` / `delete` writes the registry and the audit log.
-#[server]
+#[server(prefix = "/api/admin")]
 pub async fn permission_editor_submit(
     form: PermissionForm,
 ) -> Result<SubmitOutcome, ServerFnError> {

@@ -24,7 +24,7 @@ pub struct PermissionsPageData {
 }
 
 /// The page for `query`: the chosen (or first) registry and project of the live snapshot.
-#[server]
+#[server(prefix = "/api/viewer")]
 pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, ServerFnError> {
     use crate::auth::ConsoleRole;
     let session = crate::auth::require(ConsoleRole::Viewer)?;

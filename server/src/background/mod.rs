@@ -1,0 +1,52 @@
+//! All background work of a serving console, started in one place and supervised: a loop that
+//! panics is restarted (see [`supervisor`]). The router only reads what these loops keep fresh.
+
+pub mod supervisor;
+
+use std::time::Duration;
+
+use crate::AppState;
+
+/// Starts every background loop for `state`, each under `state.tasks`: one refresher per
+/// registry, the topology refresher, the probe lease, the registry-cache probe and the
+/// recovery rounds. Called once, by `build_state`.
+pub fn start(state: &AppState) {
+    let tasks = &state.tasks;
+    let every = Duration::from_secs(state.config.registry_refresh_seconds);
+    for handle in &state.registries.handles {
+        let handle = handle.clone();
+        tasks.spawn(&format!("registry_refresh:{}", handle.name), move || {
+            crate::registry::refresher::run(handle.clone(), every)
+        });
+    }
+
+    let topology = state.topology.refresher.clone();
+    tasks.spawn("topology_refresh", move || {
+        let topology = topology.clone();
+        async move { topology.run().await }
+    });
+
+    // Replicas on one console database elect one of them for background probes.
+    let lease = state.lease.clone();
+    state.lease.keep_task(tasks.spawn("probe_lease", move || {
+        let lease = lease.clone();
+        async move { lease.run().await }
+    }));
+
+    // Registry-cache probe: times a full read of each registry, on the leading replica.
+    let (db, sources) = (state.db.clone(), state.registry_sources());
+    let settings = crate::cache::probe::ProbeSettings {
+        interval: Duration::from_secs(state.config.cache_probe_seconds),
+        retention: state.config.cache_probe_retention,
+    };
+    let leadership = state.lease.leadership.clone();
+    tasks.spawn("cache_probe", move || {
+        let (db, sources, leadership) = (db.clone(), sources.clone(), leadership.clone());
+        async move { crate::cache::probe::run(&db, &sources, &settings, Some(leadership)).await }
+    });
+
+    let console = state.clone();
+    tasks.spawn("recovery_rounds", move || {
+        crate::recovery::runner::run(console.clone())
+    });
+}
