@@ -2,16 +2,16 @@
 //! types: cache settings with their provenance, copies and refresh arithmetic, storm risk, the
 //! guide's recommendations. The probe, its history and the plots live in the server crate.
 
+pub mod api;
 pub mod model;
 pub mod recommend;
 pub mod settings;
 pub mod storm;
-pub mod view;
 
-mod page;
+mod pages;
 
 pub use model::{analyze_deployment, DeploymentCache, RegistryMeasure};
-pub use page::{CacheDetailPage, CachePage};
+pub use pages::{CacheDetailPage, CachePage};
 
 #[cfg(test)]
 mod tests;

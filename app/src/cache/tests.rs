@@ -2,11 +2,11 @@
 
 use serde_json::{json, Value};
 
+use super::api::row;
 use super::model::{analyze_deployment, parse_memory, Range, RegistryMeasure};
 use super::recommend::Scenario;
 use super::settings::{CacheMode, Provenance, YamlCacheSettings};
 use super::storm::{storm_risk, timeline, RefreshSchedule, RiskLevel};
-use super::view::row;
 use crate::topology::crd::FeatureStore;
 use crate::topology::derive::derive_facts;
 use crate::topology::ClusterSnapshot;

@@ -5,7 +5,6 @@ pub mod detail;
 pub mod lineage;
 pub mod model;
 pub mod overview;
-mod page;
 pub mod pages;
 pub mod query;
 pub mod search;
@@ -13,5 +12,6 @@ mod search_index;
 pub mod time;
 
 pub use api::catalog_overview;
-pub use page::CatalogPage;
-pub use pages::{CatalogDetailPage, CatalogListPage, CatalogProjectPage, CatalogSearchPage};
+pub use pages::{
+    CatalogDetailPage, CatalogListPage, CatalogPage, CatalogProjectPage, CatalogSearchPage,
+};

@@ -2,21 +2,18 @@
 //! the model of Feast permissions, Feast's exact access decision, lints and access matrices.
 
 pub mod access;
-pub mod audit;
-pub mod backend;
-pub mod demo;
+pub mod api;
 pub mod editor;
 pub mod evaluator;
 pub mod lints;
 pub mod matching;
 pub mod matrix;
 pub mod model;
+pub mod page_model;
+pub mod pages;
 pub mod pyregex;
-pub mod views;
-
-mod page;
 
 pub use access::{effective_access, Access, EffectiveAccess, Principal};
 pub use evaluator::{Decision, ListOutcome, Outcome, PermissionEvaluator};
 pub use model::{Action, PermissionSpec, Policy, Resource, ResourceType, User};
-pub use page::{PermissionAuditPage, PermissionEditorPage, PermissionsPage};
+pub use pages::{PermissionAuditPage, PermissionEditorPage, PermissionsPage};

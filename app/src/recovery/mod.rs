@@ -2,6 +2,7 @@
 //! assessment, exports) lives beside the page, free of I/O and Leptos types; probes live in the
 //! server crate.
 
+pub mod api;
 pub mod assess;
 mod assess_registry;
 pub mod deployment;
@@ -10,13 +11,11 @@ pub mod evidence;
 pub mod model;
 pub mod report;
 
-mod page;
-mod page_deployment;
+mod pages;
 
-pub use page::RecoveryPage;
-pub use page_deployment::RecoveryDeploymentPage;
 #[cfg(feature = "ssr")]
-pub use report::RecoveryBackend;
+pub use api::RecoveryBackend;
+pub use pages::{RecoveryDeploymentPage, RecoveryPage};
 pub use report::{RecoveryPageData, RecoveryReport, RecoveryState};
 
 #[cfg(test)]

@@ -135,14 +135,6 @@ impl RecoveryState {
     }
 }
 
-/// How server functions reach the latest report; implemented by the server's recovery runner.
-#[cfg(feature = "ssr")]
-#[crate::backend::async_trait]
-pub trait RecoveryBackend: Send + Sync {
-    /// The latest round, waiting briefly for the first one after a start.
-    async fn latest(&self) -> RecoveryState;
-}
-
 /// Summarises each component's RPO samples: count, min, max, latest.
 pub fn history_text(samples: &[Sample]) -> Vec<String> {
     ComponentId::ALL

@@ -2,6 +2,7 @@
 //! the FeatureStore model, effective configuration, classification, checklist, rules and the
 //! Mermaid diagrams. Sources (manifests, kube) and SVG rendering live in the server crate.
 
+pub mod api;
 pub mod checklist;
 pub mod classify;
 pub mod cluster;
@@ -13,12 +14,11 @@ pub mod objects;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
-pub mod view;
 
-mod page;
+mod pages;
 
 pub use classify::TopologyKind;
-pub use page::{FeatureStorePage, TopologyPage};
+pub use pages::{FeatureStorePage, TopologyPage};
 pub use report::{analyze, FeatureStoreReport, TopologyReport};
 pub use snapshot::ClusterSnapshot;
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use app::backend::BackendError;
-use app::cache::view::{self, CacheBackend, CacheDetail, CacheOverview, ProbeView};
+use app::cache::api::{self, CacheBackend, CacheDetail, CacheOverview, ProbeView};
 use app::cache::{analyze_deployment, DeploymentCache, RegistryMeasure};
 use app::topology::derive::derive_facts;
 use app::topology::ClusterSnapshot;
@@ -250,7 +250,7 @@ impl CacheBackend for CacheHealth {
             Ok(CacheOverview {
                 manifests: self.manifests.clone(),
                 probes: probes.iter().map(|(s, h, _)| probe_view(s, h)).collect(),
-                rows: deployments.iter().map(view::row).collect(),
+                rows: deployments.iter().map(api::row).collect(),
                 errors: self
                     .snapshot()
                     .errors
@@ -289,7 +289,7 @@ impl CacheBackend for CacheHealth {
                 }
             }
             Ok(Some(CacheDetail {
-                row: view::row(&d),
+                row: api::row(&d),
                 analysis: d,
                 plots: plot_list,
             }))

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::cache::view::{format_bytes, format_ms, row};
+use app::cache::api::{format_bytes, format_ms, row};
 use app::cache::DeploymentCache;
 use serde_json::{json, Value};
 

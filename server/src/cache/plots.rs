@@ -5,8 +5,8 @@
 
 use plotters::prelude::*;
 
+use app::cache::api::{format_bytes, format_ms, PlotView};
 use app::cache::storm::{timeline, RefreshEvent};
-use app::cache::view::{format_bytes, format_ms, PlotView};
 use app::cache::DeploymentCache;
 
 use super::store::Sample;

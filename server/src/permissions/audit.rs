@@ -1,6 +1,6 @@
 //! The permission audit log in the console database (`permission_audit`, migration 0005).
 
-use app::permissions::backend::{AuditFilter, AuditRecord};
+use app::permissions::api::{AuditFilter, AuditRecord};
 use app::permissions::PermissionSpec;
 
 use crate::db::ConsoleDb;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::backend::BackendError;
-use app::permissions::backend::{
+use app::permissions::api::{
     AuditFilter, AuditRecord, PermissionsBackend, ProjectData, RegistryChoice, SaveRequest,
     StoredPermission,
 };
@@ -231,7 +231,7 @@ impl PermissionsBackend for ServerPermissions {
         {
             let Some(demo) = &self.demo else {
                 return Err(BackendError::Unavailable(
-                    app::permissions::backend::NO_DEMO.to_string(),
+                    app::permissions::api::NO_DEMO.to_string(),
                 ));
             };
             demo.reset().await.map_err(BackendError::Unavailable)?;

@@ -2,7 +2,7 @@
 //! registry write (optimistic concurrency) then audit record.
 
 use app::backend::BackendError;
-use app::permissions::backend::{SaveRequest, StoredPermission};
+use app::permissions::api::{SaveRequest, StoredPermission};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 
 use crate::db::ConsoleDb;

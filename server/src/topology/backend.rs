@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use app::topology::diagram::{cluster_diagram, feature_store_diagram};
-use app::topology::view::{
+use app::topology::api::{
     self, DiagramView, FeatureStoreDetail, TopologyBackend, TopologyOverview,
 };
+use app::topology::diagram::{cluster_diagram, feature_store_diagram};
 use app::topology::{analyze, TopologyReport};
 
 use super::diagrams::{render_cluster, render_feature_store, RenderedDiagram};
@@ -78,7 +78,7 @@ impl TopologyBackend for SnapshotTopology {
     async fn overview(&self) -> TopologyOverview {
         let report = self.report();
         let mermaid = cluster_diagram(&report).source;
-        let mut o = view::overview(
+        let mut o = api::overview(
             &report,
             &self.source,
             diagram_view(render_cluster(&report, &self.renderer), mermaid),
@@ -94,7 +94,7 @@ impl TopologyBackend for SnapshotTopology {
         let f = report.find(namespace, name)?;
         let mermaid = feature_store_diagram(f, &report).source;
         let rendered = render_feature_store(&report, namespace, name, &self.renderer)?;
-        Some(view::detail(f, &report, diagram_view(rendered, mermaid)))
+        Some(api::detail(f, &report, diagram_view(rendered, mermaid)))
     }
 }
 

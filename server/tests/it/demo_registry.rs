@@ -52,7 +52,7 @@ async fn demo_app() -> TestApp {
 }
 
 fn reset(app: &TestApp, cookie: Option<&str>) -> Request<Body> {
-    let mut r = Request::post(app::permissions::demo::PermissionsDemoReset::PATH)
+    let mut r = Request::post(app::permissions::api::PermissionsDemoReset::PATH)
         .header("origin", format!("http://{}", app.state.config.listen))
         .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
@@ -113,7 +113,7 @@ async fn the_demo_admin_edits_a_copy_and_reset_demo_restores_it() {
     assert_eq!(sre.status, 403, "{}", sre.body);
     let foreign = app
         .request(
-            Request::post(app::permissions::demo::PermissionsDemoReset::PATH)
+            Request::post(app::permissions::api::PermissionsDemoReset::PATH)
                 .header("origin", "http://elsewhere.example")
                 .body(Body::empty())
                 .unwrap(),

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use app::backend::BackendError;
-use app::permissions::backend::{AuditFilter, SaveRequest};
+use app::permissions::api::{AuditFilter, SaveRequest};
 use app::permissions::Policy;
 use server::db::ConsoleDb;
 use server::permissions::{audit, store};

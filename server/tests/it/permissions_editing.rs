@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use app::backend::BackendError;
-use app::permissions::backend::{AuditFilter, SaveRequest};
+use app::permissions::api::{AuditFilter, SaveRequest};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 use serde_json::{json, Value};
 use server::db::ConsoleDb;

@@ -31,7 +31,7 @@ async fn app_with_a_writable_registry() -> TestApp {
 }
 
 pub(crate) fn submit(app: &TestApp, cookie: Option<&str>, fields: &str) -> Request<Body> {
-    let mut r = Request::post(app::permissions::editor::PermissionEditorSubmit::PATH)
+    let mut r = Request::post(app::permissions::api::PermissionEditorSubmit::PATH)
         .header("origin", format!("http://{}", app.state.config.listen))
         .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {

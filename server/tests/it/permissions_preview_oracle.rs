@@ -10,9 +10,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use app::permissions::editor::{
-    apply_edit, preview, ChangeRow, PermissionEditorSubmit, SubmitOutcome,
-};
+use app::permissions::api::PermissionEditorSubmit;
+use app::permissions::editor::{apply_edit, preview, ChangeRow, SubmitOutcome};
 use app::permissions::matrix::principals_from_policies;
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 use axum::{body::Body, http::Request};
@@ -196,7 +195,7 @@ async fn check_edit(
     original: Option<&str>,
     spec: Option<PermissionSpec>,
 ) -> usize {
-    use app::permissions::backend::PermissionsBackend;
+    use app::permissions::api::PermissionsBackend;
     let provider = server::permissions::backend::ServerPermissions::new(
         app.state.registries.clone(),
         app.state.db.clone(),

@@ -12,10 +12,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use app::auth::roles::ClaimMatch;
-use app::permissions::backend::AuditFilter;
-use app::permissions::editor::{
-    EditorData, PermissionEditorLoad, PermissionEditorSubmit, SubmitOutcome,
-};
+use app::permissions::api::{AuditFilter, PermissionEditorLoad, PermissionEditorSubmit};
+use app::permissions::editor::{EditorData, SubmitOutcome};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 use axum::{body::Body, http::Request};
 use leptos::server_fn::ServerFn;

@@ -1,15 +1,17 @@
-//! The catalog's pages beyond the overview: project, list, detail and search pages, and the
-//! pieces they share (breadcrumbs, the stale-data banner, the search box, lineage).
+//! The catalog's pages: overview, project, list, detail and search pages, and the pieces they
+//! share (breadcrumbs, the stale-data banner, the search box, lineage).
 
 mod detail;
 mod detail_sections;
 mod lineage;
 mod list;
+mod overview;
 mod project;
 mod search;
 
 pub use detail::CatalogDetailPage;
 pub use list::{list_title, CatalogListPage};
+pub use overview::CatalogPage;
 pub use project::CatalogProjectPage;
 pub use search::{CatalogSearchPage, SearchBox};
 

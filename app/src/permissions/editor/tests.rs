@@ -1,5 +1,5 @@
 use super::*;
-use crate::permissions::backend::ProjectData;
+use crate::permissions::api::ProjectData;
 use crate::permissions::model::{Action, Policy, ResourceType};
 
 fn data() -> ProjectData {

@@ -4,33 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::view::{
-    format_bytes, format_ms, CacheDetail, CacheOverview, CacheRow, PlotView, ProbeView,
+use super::api::{
+    format_bytes, format_ms, load_cache_detail, load_cache_overview, CacheDetail, CacheOverview,
+    CacheRow, PlotView, ProbeView,
 };
 use crate::shell::{EmptyState, ErrorState, PageHeader};
-
-#[cfg(feature = "ssr")]
-const NOT_SET_UP: &str = "the registry-cache area is not set up on this server";
-
-#[server(prefix = "/api/sre")]
-pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
-    crate::auth::require(crate::auth::ConsoleRole::Sre)?;
-    let backend = crate::backend::from_context::<dyn super::view::CacheBackend>(NOT_SET_UP)?;
-    backend.overview().await.map_err(ServerFnError::from)
-}
-
-#[server(prefix = "/api/sre")]
-pub async fn load_cache_detail(
-    namespace: String,
-    name: String,
-) -> Result<Option<CacheDetail>, ServerFnError> {
-    crate::auth::require(crate::auth::ConsoleRole::Sre)?;
-    let backend = crate::backend::from_context::<dyn super::view::CacheBackend>(NOT_SET_UP)?;
-    backend
-        .detail(&namespace, &name)
-        .await
-        .map_err(ServerFnError::from)
-}
 
 #[component]
 pub fn CachePage() -> impl IntoView {
@@ -253,7 +231,7 @@ fn DetailBody(detail: CacheDetail) -> impl IntoView {
             <table class="cache-table">
                 <thead><tr><th scope="col">"Server"</th><th scope="col">"Copies per pod"</th><th scope="col">"Copies"</th><th scope="col">"Background reads every"</th><th scope="col">"Blocking reads every"</th></tr></thead>
                 <tbody>{a.servers.iter().map(|sv| view! { <tr>
-                    <th scope="row">{sv.kind.clone()}</th><td>{sv.per_pod}</td><td>{super::view::format_range(sv.copies)}</td>
+                    <th scope="row">{sv.kind.clone()}</th><td>{sv.per_pod}</td><td>{super::api::format_range(sv.copies)}</td>
                     <td>{if sv.schedule.background_seconds.is_empty() { "never".to_string() } else { sv.schedule.background_seconds.iter().map(|p| format!("{p} s")).collect::<Vec<_>>().join(", ") }}</td>
                     <td>{sv.schedule.blocking_seconds.map(|p| format!("{p} s")).unwrap_or_else(|| "never".into())}</td>
                 </tr> }).collect_view()}</tbody>

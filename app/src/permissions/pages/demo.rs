@@ -5,17 +5,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-/// Restores the demo registry's copy; says what was done. Admins only: the `/api/admin` prefix
-/// tells the guard (see `server::auth::policy::role_for_api`).
-#[server(prefix = "/api/admin")]
-pub async fn permissions_demo_reset() -> Result<String, ServerFnError> {
-    let session = crate::auth::require(crate::auth::ConsoleRole::Admin)?;
-    let actor = session.identity.map(|i| i.username).unwrap_or_default();
-    let backend = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
-        super::backend::NOT_CONNECTED,
-    )?;
-    backend.reset_demo(actor).await.map_err(ServerFnError::from)
-}
+use crate::permissions::api::PermissionsDemoReset;
 
 /// "Demo data" with what the demo registry is, and the reset button for admins.
 #[component]

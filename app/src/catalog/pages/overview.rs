@@ -1,7 +1,9 @@
+//! `/catalog`: every registry with its projects and how many objects of each kind they hold.
+
 use leptos::prelude::*;
 
-use super::api::catalog_overview;
-use super::overview::{ProjectOverview, RegistryOverview};
+use crate::catalog::api::catalog_overview;
+use crate::catalog::overview::{ProjectOverview, RegistryOverview};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[component]
@@ -10,8 +12,8 @@ pub fn CatalogPage() -> impl IntoView {
     view! {
         <PageHeader title="Catalog" lead="Discover projects, entities, feature views, feature services and data sources across every registry."/>
         <nav class="catalog-kinds" aria-label="Lists">
-            <ul>{super::query::LIST_SLUGS.iter().map(|slug| view! {
-                <li><a href=format!("/catalog/{slug}")>{super::pages::list_title(slug)}</a></li>
+            <ul>{crate::catalog::query::LIST_SLUGS.iter().map(|slug| view! {
+                <li><a href=format!("/catalog/{slug}")>{super::list_title(slug)}</a></li>
             }).collect_view()}</ul>
         </nav>
         <Suspense fallback=|| view! { <p class="muted">"Loading registries…"</p> }>
@@ -64,7 +66,7 @@ fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
 
 #[component]
 fn ProjectRow(project: ProjectOverview, registry: String) -> impl IntoView {
-    let href = super::query::project_href(&registry, &project.name);
+    let href = crate::catalog::query::project_href(&registry, &project.name);
     let counts = project
         .counts
         .iter()
@@ -85,4 +87,4 @@ fn ProjectRow(project: ProjectOverview, registry: String) -> impl IntoView {
     }
 }
 
-use super::time::human_age;
+use crate::catalog::time::human_age;

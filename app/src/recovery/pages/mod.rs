@@ -2,22 +2,18 @@
 //! deployments (each with its own table at `/recovery/{namespace}/{name}`), the RPO history
 //! plot (server-rendered SVG with a text alternative) and the exports.
 
+mod deployment;
+
 use leptos::prelude::*;
 
+pub use deployment::RecoveryDeploymentPage;
+
+use super::api::load_recovery;
 use super::assess::Assessment;
 use super::deployment::{class_label, DeploymentRecovery};
 use super::model::{human_seconds, Status};
 use super::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
-
-#[server(prefix = "/api/sre")]
-pub async fn load_recovery() -> Result<RecoveryState, ServerFnError> {
-    crate::auth::require(crate::auth::ConsoleRole::Sre)?;
-    let backend = crate::backend::from_context::<dyn super::report::RecoveryBackend>(
-        "recovery probes are not running in this server",
-    )?;
-    Ok(backend.latest().await)
-}
 
 #[component]
 pub fn RecoveryPage() -> impl IntoView {

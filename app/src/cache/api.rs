@@ -1,6 +1,7 @@
-//! What the registry-cache pages show, and the trait the server implements to supply it
-//! (`CacheBackend`, in the request context as every area's backend is).
+//! The registry-cache area's API: its server functions, the `CacheBackend` the server implements
+//! for them, and what the pages show.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::model::{DeploymentCache, Range, RegistryBackend};
@@ -157,4 +158,27 @@ pub fn row(d: &DeploymentCache) -> CacheRow {
         risk: format!("{}{risk_detail}", d.storm.level.label()),
         recommendation,
     }
+}
+
+#[cfg(feature = "ssr")]
+const NOT_SET_UP: &str = "the registry-cache area is not set up on this server";
+
+#[server(prefix = "/api/sre")]
+pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Sre)?;
+    let backend = crate::backend::from_context::<dyn CacheBackend>(NOT_SET_UP)?;
+    backend.overview().await.map_err(ServerFnError::from)
+}
+
+#[server(prefix = "/api/sre")]
+pub async fn load_cache_detail(
+    namespace: String,
+    name: String,
+) -> Result<Option<CacheDetail>, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Sre)?;
+    let backend = crate::backend::from_context::<dyn CacheBackend>(NOT_SET_UP)?;
+    backend
+        .detail(&namespace, &name)
+        .await
+        .map_err(ServerFnError::from)
 }

@@ -5,28 +5,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
+use super::api::{
+    load_topology_feature_store, load_topology_overview, DiagramView, FeatureStoreDetail, StoreRow,
+    TopologyOverview,
+};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
-
-#[cfg(feature = "ssr")]
-const NOT_CONNECTED: &str = "no cluster or manifests folder is connected";
-
-#[server(prefix = "/api/viewer")]
-pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
-    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
-    let backend = crate::backend::from_context::<dyn super::view::TopologyBackend>(NOT_CONNECTED)?;
-    Ok(backend.overview().await)
-}
-
-#[server(prefix = "/api/viewer")]
-pub async fn load_topology_feature_store(
-    namespace: String,
-    name: String,
-) -> Result<Option<FeatureStoreDetail>, ServerFnError> {
-    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
-    let backend = crate::backend::from_context::<dyn super::view::TopologyBackend>(NOT_CONNECTED)?;
-    Ok(backend.feature_store(&namespace, &name).await)
-}
 
 #[component]
 pub fn TopologyPage() -> impl IntoView {

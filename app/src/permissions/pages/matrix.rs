@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::model::{data_url, matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery};
-use super::{permissions_view, PermissionsPageData};
+use crate::permissions::api::{permissions_view, PermissionsPageData};
 use crate::permissions::model::{Action, ResourceType};
+use crate::permissions::page_model::model::{
+    data_url, matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery,
+};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
@@ -87,7 +89,7 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
     let here = format!("registry={}&project={}", enc(&registry), enc(&project));
     let edit_links = can_edit && read_only.is_none();
     let header = view! {
-        {demo.map(|note| view! { <crate::permissions::demo::DemoNotice note can_reset=can_edit/> })}
+        {demo.map(|note| view! { <super::DemoNotice note can_reset=can_edit/> })}
         <nav class="perm-links" aria-label="Permission tools">
             {edit_links.then(|| view! { <a href=format!("/permissions/edit?{here}")>"New permission"</a> })}
             {can_edit.then(|| view! { <a href="/permissions/audit">"Audit log"</a> })}
@@ -281,7 +283,8 @@ fn AsUser(view: ProjectView, query: ViewQuery, registry: String, project: String
             token_note.set(None);
             return;
         }
-        match super::model::user_from_token(&t, &client_id.get_untracked()) {
+        match crate::permissions::page_model::model::user_from_token(&t, &client_id.get_untracked())
+        {
             Ok((r, g, n, note)) => {
                 roles.set(r);
                 groups.set(g);

@@ -8,7 +8,7 @@ pub use super::csv::{csv_field, data_url, matrix_csv, user_csv};
 pub use super::token::user_from_token;
 
 use crate::permissions::access::{effective_access, single_action_requests, Access, Principal};
-use crate::permissions::backend::ProjectData;
+use crate::permissions::api::ProjectData;
 use crate::permissions::evaluator::{DecisionReason, Outcome, PermissionEvaluator};
 use crate::permissions::lints::{lint_project, LintContext};
 use crate::permissions::matrix::principals_from_policies;

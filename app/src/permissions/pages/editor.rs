@@ -5,12 +5,12 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::form::{PermissionForm, POLICY_KINDS, SHORTCUTS};
-use super::{
-    permission_editor_choices, permission_editor_load, EditorData, PermissionEditorSubmit,
-    SubmitOutcome,
+use crate::permissions::api::RegistryChoice;
+use crate::permissions::api::{
+    permission_editor_choices, permission_editor_load, PermissionEditorSubmit,
 };
-use crate::permissions::backend::RegistryChoice;
+use crate::permissions::editor::form::{PermissionForm, POLICY_KINDS, SHORTCUTS};
+use crate::permissions::editor::{EditorData, SubmitOutcome};
 use crate::permissions::model::{Action, ResourceType};
 use crate::shell::PageHeader;
 
@@ -73,7 +73,7 @@ fn Choose(reason: String) -> impl IntoView {
 }
 
 fn choice(r: RegistryChoice) -> impl IntoView {
-    let enc = crate::permissions::views::enc;
+    let enc = super::enc;
     let status = match (&r.read_only, r.projects.is_empty()) {
         (Some(why), _) => Some(format!("read-only: {why}")),
         (None, true) => Some("not read yet, or no project".to_string()),
@@ -140,7 +140,9 @@ fn Editor(data: EditorData) -> impl IntoView {
             return;
         };
         if let Ok(args) = PermissionEditorSubmit::from_form_data(&fd) {
-            live.set(Some(super::live_preview(&args.form, data)));
+            live.set(Some(crate::permissions::editor::live_preview(
+                &args.form, data,
+            )));
         }
     };
     let submit = ServerAction::<PermissionEditorSubmit>::new();
@@ -186,7 +188,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         ..
     } = form;
     view! {
-        {demo.map(|note| view! { <crate::permissions::demo::DemoNotice note can_reset=true/> })}
+        {demo.map(|note| view! { <super::DemoNotice note can_reset=true/> })}
         {read_only.map(|r| view! { <p class="registry-error" role="alert">"This registry cannot be edited: "{r}</p> })}
         {missing.map(|m| view! { <p class="muted">{m}</p> })}
         {write_note.map(|n| view! { <p class="muted perm-write-note">{n}</p> })}

@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::deployment::{class_label, find};
-use super::page::{load_recovery, PriorityTable, Waiting};
-use super::report::{RecoveryPageData, RecoveryState};
+use super::{PriorityTable, Waiting};
+use crate::recovery::api::load_recovery;
+use crate::recovery::deployment::{class_label, find};
+use crate::recovery::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
 
 #[component]
@@ -58,8 +59,8 @@ fn DeploymentBody(data: RecoveryPageData, namespace: String, name: String) -> im
     let caption = format!("Components of {} in recovery order", d.key());
     let topology_href = format!(
         "/topology/{}/{}",
-        super::page::encode(&d.namespace),
-        super::page::encode(&d.name)
+        super::encode(&d.namespace),
+        super::encode(&d.name)
     );
     view! {
         {demo.then(|| view! { <p class="demo-note recovery-demo" role="note"><strong>"Demo. "</strong>"This console serves the bundled demo: the deployment comes from the demo manifests, and evidence lines starting with \"demo\" are demo evidence, not measurements of a running store."</p> })}

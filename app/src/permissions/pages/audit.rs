@@ -4,18 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::backend::{AuditFilter, AuditRecord};
-use super::views::model::{csv_field, data_url};
+use crate::permissions::api::{permission_audit_list, AuditFilter, AuditRecord};
+use crate::permissions::page_model::model::{csv_field, data_url};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
-
-#[server(prefix = "/api/admin")]
-pub async fn permission_audit_list(filter: AuditFilter) -> Result<Vec<AuditRecord>, ServerFnError> {
-    crate::auth::require(crate::auth::ConsoleRole::Admin)?;
-    let backend = crate::backend::from_context::<dyn super::backend::PermissionsBackend>(
-        "the audit log is not available on this server",
-    )?;
-    backend.audit(filter).await.map_err(ServerFnError::from)
-}
 
 /// `2026-11-26 16:30:05 UTC` from Unix milliseconds (no time-zone database needed).
 pub fn utc(at_ms: i64) -> String {
@@ -41,7 +32,7 @@ pub fn utc(at_ms: i64) -> String {
 
 pub fn audit_csv(records: &[AuditRecord]) -> String {
     let mut out = String::from("id,at,actor,registry,project,permission,operation,reason,before_version,after_version,before,after\n");
-    let json = |s: &Option<super::model::PermissionSpec>| {
+    let json = |s: &Option<crate::permissions::model::PermissionSpec>| {
         s.as_ref()
             .and_then(|s| serde_json::to_string(s).ok())
             .unwrap_or_default()
@@ -111,7 +102,7 @@ pub fn PermissionAuditPage() -> impl IntoView {
 #[component]
 fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
     let csv = data_url("text/csv", &audit_csv(&records));
-    let pretty = |s: &Option<super::model::PermissionSpec>| {
+    let pretty = |s: &Option<crate::permissions::model::PermissionSpec>| {
         s.as_ref()
             .and_then(|s| serde_json::to_string_pretty(s).ok())
             .unwrap_or_else(|| "(none)".into())

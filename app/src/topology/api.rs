@@ -1,5 +1,7 @@
-//! What the topology pages receive from the server: plain data, built from a report.
+//! The topology area's API: its server functions, the `TopologyBackend` the server implements
+//! for them, and what the pages receive (plain data, built from a report).
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::checklist::CheckStatus;
@@ -225,4 +227,24 @@ pub fn detail(
         service_hostnames: f.facts.status.service_hostnames.clone(),
         diagram,
     }
+}
+
+#[cfg(feature = "ssr")]
+const NOT_CONNECTED: &str = "no cluster or manifests folder is connected";
+
+#[server(prefix = "/api/viewer")]
+pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
+    let backend = crate::backend::from_context::<dyn TopologyBackend>(NOT_CONNECTED)?;
+    Ok(backend.overview().await)
+}
+
+#[server(prefix = "/api/viewer")]
+pub async fn load_topology_feature_store(
+    namespace: String,
+    name: String,
+) -> Result<Option<FeatureStoreDetail>, ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
+    let backend = crate::backend::from_context::<dyn TopologyBackend>(NOT_CONNECTED)?;
+    Ok(backend.feature_store(&namespace, &name).await)
 }

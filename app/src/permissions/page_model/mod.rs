@@ -1,0 +1,8 @@
+//! What `/permissions` shows for one project, computed (pure): the matrix, the lints, per-object
+//! access and "as a user", and their CSV exports.
+
+pub mod csv;
+pub mod model;
+pub mod token;
+
+pub use model::{project_view, ProjectView, ViewQuery};
