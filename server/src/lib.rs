@@ -2,9 +2,11 @@
 //! background work. Server-only code; pages live in the `app` crate.
 
 pub mod auth;
+pub mod backoff;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;

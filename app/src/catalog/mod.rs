@@ -10,7 +10,6 @@ pub mod pages;
 pub mod query;
 pub mod search;
 mod search_index;
-pub mod time;
 
 pub use page::{catalog_overview, CatalogPage};
 pub use pages::{CatalogDetailPage, CatalogListPage, CatalogProjectPage, CatalogSearchPage};

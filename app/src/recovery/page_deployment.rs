@@ -8,6 +8,7 @@ use super::deployment::{class_label, find};
 use super::page::{load_recovery, PriorityTable, Waiting};
 use super::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::util::percent::path_segment;
 
 #[component]
 pub fn RecoveryDeploymentPage() -> impl IntoView {
@@ -58,8 +59,8 @@ fn DeploymentBody(data: RecoveryPageData, namespace: String, name: String) -> im
     let caption = format!("Components of {} in recovery order", d.key());
     let topology_href = format!(
         "/topology/{}/{}",
-        super::page::encode(&d.namespace),
-        super::page::encode(&d.name)
+        path_segment(&d.namespace),
+        path_segment(&d.name)
     );
     view! {
         {demo.then(|| view! { <p class="demo-note recovery-demo" role="note"><strong>"Demo. "</strong>"This console serves the bundled demo: the deployment comes from the demo manifests, and evidence lines starting with \"demo\" are demo evidence, not measurements of a running store."</p> })}

@@ -1,12 +1,10 @@
 //! Protobuf blobs to catalog objects. Pure: bytes in, [`CatalogObject`] out, no I/O.
 
-use app::catalog::{
-    model::{
-        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
-        PermissionDetail, Policy, Projection, ViewDetail,
-    },
-    time::Instant,
+use app::catalog::model::{
+    CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
+    PermissionDetail, Policy, Projection, ViewDetail,
 };
+use app::util::time::Instant;
 use prost::Message;
 
 use super::proto::{

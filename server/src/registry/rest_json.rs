@@ -3,13 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use app::catalog::{
-    model::{
-        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
-        PermissionDetail, Policy, Projection, ViewDetail,
-    },
-    time::Instant,
+use app::catalog::model::{
+    CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
+    PermissionDetail, Policy, Projection, ViewDetail,
 };
+use app::util::time::Instant;
 use serde_json::Value;
 
 fn text(v: &Value, key: &str) -> String {

@@ -23,8 +23,8 @@ use prost::Message;
 use serde_json::Value;
 
 use super::proto::permission::{Permission, PermissionSpec};
-use super::rest::encode_segment;
 use super::write::{StoredRow, WriteError, ABSENT};
+use app::util::percent::path_segment as encode_segment;
 
 mod json;
 

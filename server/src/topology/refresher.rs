@@ -1,7 +1,7 @@
 //! Keeps the cluster snapshot fresh in the background, like the registry refresher: readers
 //! take the current `Arc<ClusterSnapshot>`; a poll builds the next one off the request path and
 //! swaps it in whole. When a read fails outright (API server unreachable, folder gone) the
-//! previous snapshot stays in use and its age is shown; failures back off exponentially.
+//! previous snapshot stays in use and its age is shown; it is retried as [`Backoff`] says.
 //! Per-kind problems (a 403, a missing CRD) are not failures: they are part of the snapshot.
 
 use std::future::Future;
@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use app::topology::snapshot::ClusterSnapshot;
 
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+use crate::backoff::Backoff;
 
 #[derive(Clone, Debug, Default)]
 pub struct TopologyStatus {
@@ -66,22 +66,12 @@ impl TopologyHandle {
     }
 }
 
-/// The interval, doubled per consecutive failure, capped at five minutes.
-pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
-    let factor = 1u32
-        .checked_shl(consecutive_failures.min(16))
-        .unwrap_or(u32::MAX);
-    interval
-        .checked_mul(factor)
-        .unwrap_or(MAX_BACKOFF)
-        .min(MAX_BACKOFF.max(interval))
-}
-
 pub type ReadSnapshot = Box<
     dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, String>> + Send>> + Send + Sync,
 >;
 
-/// Reads now, then every `interval` (backing off on failures), until the runtime stops.
+/// Reads now, then every `interval` (failures retried as [`Backoff`] says), until the runtime
+/// stops.
 pub fn spawn(read: ReadSnapshot, interval: Duration) -> Arc<TopologyHandle> {
     spawn_after(read, interval, None)
 }
@@ -96,6 +86,7 @@ pub fn spawn_after(
     let handle = Arc::new(TopologyHandle::default());
     let h = handle.clone();
     let wait_first = first.is_some();
+    let backoff = Backoff::new(interval);
     if let Some(first) = first {
         handle.record(Ok(first));
     }
@@ -109,7 +100,7 @@ pub fn spawn_after(
                 tracing::warn!(error = %e, "topology read failed; keeping the previous snapshot");
             }
             h.record(outcome);
-            tokio::time::sleep(next_delay(interval, h.status().consecutive_failures)).await;
+            tokio::time::sleep(backoff.delay(h.status().consecutive_failures)).await;
         }
     });
     handle
@@ -132,14 +123,6 @@ mod tests {
         assert_eq!(h.status().consecutive_failures, 1);
         assert_eq!(h.status().last_error.as_deref(), Some("connection refused"));
         assert!(h.age(SystemTime::now()).is_some());
-    }
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let i = Duration::from_secs(30);
-        assert_eq!(next_delay(i, 0), i);
-        assert_eq!(next_delay(i, 1), Duration::from_secs(60));
-        assert_eq!(next_delay(i, 20), MAX_BACKOFF);
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backend::RegistryChoice;
 pub use model::{project_view, ProjectView, ViewQuery};
-pub use render::{enc, PermissionsPage};
+pub use render::PermissionsPage;
 
 /// Everything the page needs for one request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
