@@ -52,6 +52,26 @@ pub enum DbError {
     Query(#[from] sqlx::Error),
 }
 
+/// Runs one body on whichever pool `$db` holds: `on_pool!(db, |pool| query.execute(pool).await)`.
+/// The body is compiled once per backend, so one query text serves both (`$1..$n` placeholders
+/// read as positional parameters on SQLite and PostgreSQL alike). Another enum of the same two
+/// pools (a Feast SQL registry's) names its type first: `on_pool!(Pool: pool, |p| ...)`.
+macro_rules! on_pool {
+    ($pools:ident : $db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $pools::Sqlite($p) => $body,
+            $pools::Postgres($p) => $body,
+        }
+    };
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::db::ConsoleDb::Sqlite($p) => $body,
+            $crate::db::ConsoleDb::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
 /// A pool on either backend. Queries that differ by dialect match on the variant.
 #[derive(Clone, Debug)]
 pub enum ConsoleDb {

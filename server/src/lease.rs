@@ -9,21 +9,15 @@
 //! Times are the replicas' own clocks in Unix milliseconds: replicas on one cluster are kept in
 //! step by NTP, and the TTL is long compared with any skew that matters.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
+use crate::clock::unix_millis;
 use crate::db::ConsoleDb;
 
 /// The lease every background probe checks before it runs.
 pub const PROBES: &str = "probes";
-
-/// Milliseconds since the Unix epoch.
-pub fn unix_millis(now: SystemTime) -> i64 {
-    now.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 /// Takes or renews `name` for `holder` until `now + ttl`. True when `holder` holds it
 /// afterwards: the row was free, expired, or already ours. One statement, so two replicas

@@ -3,9 +3,11 @@
 
 pub mod auth;
 pub mod background;
+pub mod backoff;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;

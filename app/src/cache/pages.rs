@@ -9,6 +9,7 @@ use super::api::{
     CacheRow, PlotView, ProbeView,
 };
 use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::util::percent::path_segment;
 
 #[component]
 pub fn CachePage() -> impl IntoView {
@@ -64,7 +65,11 @@ fn OverviewBody(overview: CacheOverview) -> impl IntoView {
 #[component]
 fn RowView(row: CacheRow) -> impl IntoView {
     // Namespace and name are user text: rendered as text, and encoded in the link.
-    let href = format!("/cache/{}/{}", encode(&row.namespace), encode(&row.name));
+    let href = format!(
+        "/cache/{}/{}",
+        path_segment(&row.namespace),
+        path_segment(&row.name)
+    );
     view! {
         <tr>
             <th scope="row"><a href=href>{format!("{}/{}", row.namespace, row.name)}</a></th>
@@ -253,13 +258,4 @@ fn DetailBody(detail: CacheDetail) -> impl IntoView {
         <h3>"Plots"</h3>
         {detail.plots.into_iter().map(|p| view! { <Plot plot=p/> }).collect_view()}
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -7,7 +7,7 @@ use super::lineage::LineageView;
 use super::model::{CatalogObject, Detail, ObjectKind, ViewVersion};
 use super::overview::ProjectOverview;
 use super::query::VIEW_KINDS;
-use super::time::Instant;
+use crate::util::time::Instant;
 
 /// The registry state every catalog page shows in its banner.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -59,17 +59,6 @@ pub fn staleness(object: &CatalogObject, now_seconds: i64) -> Option<Staleness> 
         age_seconds: age,
         stale,
     })
-}
-
-/// "90 s", "5 min", "3 h", "2 d": for TTLs and ages that may span days.
-pub fn human_duration(seconds: i64) -> String {
-    let s = seconds.unsigned_abs();
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min", s / 60),
-        3600..=86_399 => format!("{} h", s / 3600),
-        _ => format!("{} d", s / 86_400),
-    }
 }
 
 /// Another object a detail page links to.

@@ -1,6 +1,6 @@
 use super::*;
 use crate::catalog::model::{Field, Interval, Projection, ViewDetail};
-use crate::catalog::time::Instant;
+use crate::util::time::{human_duration, Instant};
 
 fn view(name: &str, ttl: i64, last_end: Option<i64>) -> CatalogObject {
     let mut o = CatalogObject::unreadable(ObjectKind::FeatureView, "p", name, String::new());

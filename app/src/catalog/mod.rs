@@ -9,7 +9,6 @@ pub mod pages;
 pub mod query;
 pub mod search;
 mod search_index;
-pub mod time;
 
 pub use api::catalog_overview;
 pub use pages::{

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{CatalogObject, Detail, ObjectKind};
-use super::time::Instant;
+use crate::util::percent::{path_segment, query_value};
+use crate::util::time::Instant;
 
 /// One object with the registry it was read from.
 #[derive(Clone, Copy, Debug)]
@@ -96,30 +97,16 @@ pub fn detail_href(registry: &str, project: &str, kind: ObjectKind, name: &str) 
         "{}/{}/{}",
         project_href(registry, project),
         kind_slug(kind),
-        encode(name)
+        path_segment(name)
     )
 }
 
 pub fn project_href(registry: &str, project: &str) -> String {
     format!(
         "/registries/{}/projects/{}",
-        encode(registry),
-        encode(project)
+        path_segment(registry),
+        path_segment(project)
     )
-}
-
-/// Percent-encodes everything but unreserved characters (path segments and query values).
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// Largest page a caller may ask for.
@@ -202,7 +189,7 @@ impl ListQuery {
         }
         let query = pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", query_value(v)))
             .collect::<Vec<_>>()
             .join("&");
         if query.is_empty() {
@@ -390,7 +377,7 @@ pub fn summary(o: &CatalogObject) -> String {
             } else {
                 format!(
                     "TTL {}",
-                    super::time::human_age(v.ttl_seconds.unsigned_abs())
+                    crate::util::time::human_duration(v.ttl_seconds.unsigned_abs())
                 )
             };
             format!("{} features · {ttl}", v.features.len())

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::evidence::{
     OfflineEvidence, OnlineEvidence, OperatorEvidence, RedisEvidence, RegistryEvidence,
 };
-use super::model::{human_seconds, judge, ComponentId, Objective, Objectives, Status};
+use super::model::{judge, ComponentId, Objective, Objectives, Status};
+use crate::util::time::human_duration;
 
 /// Failing over to a streaming standby: promote plus clients reconnecting.
 pub const STANDBY_FAILOVER_SECONDS: u64 = 60;
@@ -126,8 +127,8 @@ fn judge_both(a: &Assessment) -> (Status, String) {
                     s,
                     format!(
                         "{what} {} {verb} the objective {}",
-                        human_seconds(v),
-                        human_seconds(o)
+                        human_duration(v),
+                        human_duration(o)
                     ),
                 )
             }
@@ -160,8 +161,8 @@ pub(super) fn finish(
         status = Status::Unknown;
         reason = format!(
             "evidence is {} old (older than {})",
-            human_seconds(evidence_age),
-            human_seconds(i.stale_after_seconds)
+            human_duration(evidence_age),
+            human_duration(i.stale_after_seconds)
         );
     }
     a.status = status;
@@ -183,7 +184,7 @@ pub fn assess_online(i: &Inputs) -> Assessment {
             m.materialized_views,
             m.days_to_rebuild,
             m.last_materialized_at
-                .map(|t| format!(", last materialized {} ago", human_seconds(age(i.now, t))))
+                .map(|t| format!(", last materialized {} ago", human_duration(age(i.now, t))))
                 .unwrap_or_default()
         ));
         (m.materialized_views > 0)
@@ -229,7 +230,7 @@ pub fn assess_online(i: &Inputs) -> Assessment {
             a.evidence.push(format!(
                 "{save}; last RDB save {} ({}); AOF {}",
                 r.rdb_last_save_at
-                    .map(|t| format!("{} ago", human_seconds(age(i.now, t))))
+                    .map(|t| format!("{} ago", human_duration(age(i.now, t))))
                     .unwrap_or_else(|| "never".into()),
                 if r.rdb_last_bgsave_ok { "ok" } else { "FAILED" },
                 if r.aof_enabled { "on" } else { "off" }

@@ -5,13 +5,14 @@ use super::assess::{
     RESTORE_BYTES_PER_SECOND, RESTORE_FIXED_SECONDS, STANDBY_FAILOVER_SECONDS, WAL_NOISE_BYTES,
 };
 use super::evidence::{BackupEvidence, RegistryEvidence};
-use super::model::{human_seconds, ComponentId, Status};
+use super::model::{ComponentId, Status};
+use crate::util::time::human_duration;
 
 fn backup_line(b: &BackupEvidence, now: i64) -> String {
     match b {
         BackupEvidence::At { at, source } => format!(
             "last backup {} ago ({source})",
-            human_seconds(age(now, *at))
+            human_duration(age(now, *at))
         ),
         BackupEvidence::Failed { source, reason } => {
             format!("last backup unknown: {source}: {reason}")
@@ -70,7 +71,7 @@ pub fn assess_registry(i: &Inputs) -> Assessment {
                     Some(s) => format!(
                         "WAL archiving on: {} segments archived, last {} ago",
                         pg.archived_count,
-                        human_seconds(s)
+                        human_duration(s)
                     ),
                     None => "WAL archiving on: nothing archived yet".into(),
                 });
@@ -84,7 +85,7 @@ pub fn assess_registry(i: &Inputs) -> Assessment {
                         "WAL archiving failures: {}{}{}",
                         pg.failed_count,
                         pg.last_failed_at
-                            .map(|t| format!(", last {} ago", human_seconds(age(now, t))))
+                            .map(|t| format!(", last {} ago", human_duration(age(now, t))))
                             .unwrap_or_default(),
                         if failing {
                             ", still failing"
@@ -146,7 +147,7 @@ pub fn assess_registry(i: &Inputs) -> Assessment {
                 "registry file {} ({} KiB), changed {} ago",
                 f.path,
                 f.bytes / 1024,
-                human_seconds(age(now, f.modified_at))
+                human_duration(age(now, f.modified_at))
             ));
             let mut floor = None;
             if i.topology != Some(TopologyClass::Minimal) {

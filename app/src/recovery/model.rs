@@ -203,13 +203,3 @@ pub fn judge(achieved: u64, objective: u64) -> Status {
         Status::Met
     }
 }
-
-/// A duration for people: `42 s`, `12 min`, `3.5 h`, `2.0 d`.
-pub fn human_seconds(s: u64) -> String {
-    match s {
-        0..120 => format!("{s} s"),
-        120..7200 => format!("{} min", s / 60),
-        7200..172_800 => format!("{:.1} h", s as f64 / 3600.0),
-        _ => format!("{:.1} d", s as f64 / 86_400.0),
-    }
-}

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::assess::{assess_all, readiness, Assessment, Inputs, Readiness, TopologyClass};
 use super::deployment::DeploymentRecovery;
-use super::model::{human_seconds, ComponentId, Status};
+use super::model::{ComponentId, Status};
+use crate::util::time::human_duration;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryReport {
@@ -89,7 +90,7 @@ impl RecoveryPageData {
             (Some(p), _) => format!("probed by replica {p}"),
             (None, _) => "probed".to_string(),
         };
-        format!("{by}, {} ago", human_seconds(self.age_seconds))
+        format!("{by}, {} ago", human_duration(self.age_seconds))
     }
 }
 
@@ -125,7 +126,7 @@ impl RecoveryState {
                 last_age_seconds: Some(age),
             } => format!(
                 "Waiting for the probing replica: the last report, by replica {by}, is {} old.",
-                human_seconds(*age)
+                human_duration(*age)
             ),
             RecoveryState::WaitingForProber { .. } => {
                 "Waiting for the probing replica: another replica runs the recovery probes and has stored no report yet.".into()
@@ -152,26 +153,12 @@ pub fn history_text(samples: &[Sample]) -> Vec<String> {
                 "{}: {} sample(s), achieved RPO from {} to {}, latest {}",
                 c.label(),
                 values.len(),
-                human_seconds(min),
-                human_seconds(max),
-                human_seconds(latest)
+                human_duration(min),
+                human_duration(max),
+                human_duration(latest)
             ))
         })
         .collect()
-}
-
-fn csv_field(s: &str) -> String {
-    // Spreadsheet formula injection: a leading =,+,-,@ is neutralised with a quote.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 fn opt(v: Option<u64>) -> String {
@@ -193,12 +180,11 @@ pub fn to_csv(report: &RecoveryReport) -> String {
             opt(a.achieved_rpo_seconds),
             opt(a.rto_estimate_seconds),
             a.status.id().to_string(),
-            csv_field(&a.reason),
+            a.reason.clone(),
             opt(a.evidence_age_seconds),
-            csv_field(&a.evidence.join("; ")),
+            a.evidence.join("; "),
         ];
-        out.push_str(&row.join(","));
-        out.push('\n');
+        out.push_str(&crate::util::csv::line(row));
     }
     out
 }

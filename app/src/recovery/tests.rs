@@ -337,7 +337,7 @@ fn history_text_summarises_rpo() {
 #[test]
 fn materialization_spans_capped_by_ttl() {
     use crate::catalog::model::{Interval, ViewDetail};
-    use crate::catalog::time::Instant;
+    use crate::util::time::Instant;
     let at = |s| Instant::new(s, 0);
     let view = |online, ttl, intervals: Vec<(i64, i64)>| ViewDetail {
         entities: vec![],

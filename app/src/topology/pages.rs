@@ -10,6 +10,7 @@ use super::api::{
     TopologyOverview,
 };
 use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::util::percent::path_segment;
 
 #[component]
 pub fn TopologyPage() -> impl IntoView {
@@ -103,7 +104,11 @@ fn ClusterBody(overview: TopologyOverview) -> impl IntoView {
 #[component]
 fn StoreRowView(row: StoreRow) -> impl IntoView {
     // The namespace and name are user text: only ever rendered as text or percent-encoded.
-    let href = format!("/topology/{}/{}", encode(&row.namespace), encode(&row.name));
+    let href = format!(
+        "/topology/{}/{}",
+        path_segment(&row.namespace),
+        path_segment(&row.name)
+    );
     view! {
         <tr>
             <td><a href=href>{format!("{}/{}", row.namespace, row.name)}</a></td>
@@ -114,15 +119,6 @@ fn StoreRowView(row: StoreRow) -> impl IntoView {
             <td>{format!("{} error(s), {} warning(s)", row.errors, row.warnings)}</td>
         </tr>
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

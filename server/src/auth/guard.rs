@@ -1,6 +1,7 @@
 //! The one gate every request passes: public paths go through; everything else needs a user
 //! whose console role reaches the path; state-changing requests must be same-origin POSTs.
 
+use app::util::percent::query_value;
 use axum::{
     extract::{Request, State},
     http::{header, Method, StatusCode},
@@ -75,7 +76,7 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        let target = format!("/auth/login?return_to={}", encode_component(wanted));
+        let target = format!("/auth/login?return_to={}", query_value(wanted));
         return Redirect::to(&target).into_response();
     };
 
@@ -140,16 +141,4 @@ fn refuse(status: StatusCode, json_body: bool, reason: &str) -> Response {
             &format!("<p role=\"alert\">{}</p>", pages::escape(reason)),
         )
     }
-}
-
-/// Percent-encodes a query parameter value.
-pub fn encode_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -18,10 +18,11 @@ use std::{collections::HashMap, sync::Arc};
 use app::auth::{demo::DemoUser, Identity, SessionView};
 use axum::http::HeaderMap;
 
+use crate::clock::unix_now;
 use crate::{config::auth::AuthConfig, db::ConsoleDb, Config};
 use oidc::{LoginError, Oidc};
 use origin::Origins;
-use session::{unix_now, Session, SessionStore};
+use session::{Session, SessionStore};
 
 /// The signed-in user's access token, for forwarding to Feast's REST registry server so
 /// Feast's own checks apply. Server-side only: never rendered or serialized.

@@ -2,29 +2,13 @@
 //! them). Rows are keyed by the SHA-256 of the cookie value. Queries use `$1..$n` in order of
 //! first use, which both SQLite and PostgreSQL read as positional parameters.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::random::{hash_token, random_token};
-use crate::db::{ConsoleDb, DbError};
-
-/// Runs the same statement text on whichever backend the console uses.
-macro_rules! on_pool {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            ConsoleDb::Sqlite($pool) => $body,
-            ConsoleDb::Postgres($pool) => $body,
-        }
-    };
-}
-
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+use crate::clock::unix_now;
+use crate::db::{on_pool, ConsoleDb, DbError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {

@@ -201,30 +201,8 @@ fn probe_view(source: &RegistrySource, history: &[Sample]) -> ProbeView {
         objects: last_ok.and_then(|s| s.objects).map(|o| o.max(0) as u64),
         last_error: last.and_then(|s| s.error.clone()),
         samples: history.len(),
-        probed_at: last.map(|s| format_time(s.probed_at)),
+        probed_at: last.map(|s| app::util::time::utc_from_millis(s.probed_at)),
     }
-}
-
-/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS UTC`.
-fn format_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
 }
 
 /// The console database could not give a registry's probe history.
@@ -294,16 +272,5 @@ impl CacheBackend for CacheHealth {
                 plots: plot_list,
             }))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_time;
-
-    #[test]
-    fn times() {
-        assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(format_time(1_795_000_000_000), "2026-11-18 11:06:40 UTC");
     }
 }

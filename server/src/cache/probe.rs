@@ -10,8 +10,9 @@ use sqlx::{
 };
 
 use super::store::{self, Sample};
+use crate::clock::unix_millis;
 use crate::db::ConsoleDb;
-use crate::lease::{unix_millis, Leadership};
+use crate::lease::Leadership;
 use crate::registry::{Reader, RegistrySource, SourceKind};
 
 /// A probe that takes longer than this is recorded as failed.

@@ -1,7 +1,7 @@
 //! Probe samples in the console database (`cache_probe_samples`, migration 0003), newest
 //! `retention` per registry kept.
 
-use crate::db::ConsoleDb;
+use crate::db::{on_pool, ConsoleDb};
 
 /// One timed full read of a registry source. `error` set means the probe failed.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -23,17 +23,6 @@ impl Sample {
     }
 }
 
-/// Runs the same statement on either backend; the SQL uses `$n` placeholders, which SQLite
-/// accepts too.
-macro_rules! on_db {
-    ($db:expr, |$p:ident| $body:expr) => {
-        match $db {
-            ConsoleDb::Sqlite($p) => $body,
-            ConsoleDb::Postgres($p) => $body,
-        }
-    };
-}
-
 const COLUMNS: &str = "registry, source, probed_at, load_ms, bytes, objects, projects, error";
 
 /// Stores a sample, then drops this registry's samples beyond the newest `retention`.
@@ -41,7 +30,7 @@ pub async fn record(db: &ConsoleDb, sample: &Sample, retention: u32) -> Result<(
     let insert = format!(
         "INSERT INTO cache_probe_samples ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     );
-    on_db!(db, |p| sqlx::query(sqlx::AssertSqlSafe(insert))
+    on_pool!(db, |p| sqlx::query(sqlx::AssertSqlSafe(insert))
         .bind(&sample.registry)
         .bind(&sample.source)
         .bind(sample.probed_at)
@@ -56,7 +45,7 @@ pub async fn record(db: &ConsoleDb, sample: &Sample, retention: u32) -> Result<(
     let prune = "DELETE FROM cache_probe_samples WHERE registry = $1 AND id NOT IN \
                  (SELECT id FROM cache_probe_samples WHERE registry = $1 \
                   ORDER BY probed_at DESC, id DESC LIMIT $2)";
-    on_db!(db, |p| sqlx::query(prune)
+    on_pool!(db, |p| sqlx::query(prune)
         .bind(&sample.registry)
         .bind(i64::from(retention))
         .execute(p)
@@ -75,7 +64,7 @@ pub async fn history(
         "SELECT {COLUMNS} FROM (SELECT id, {COLUMNS} FROM cache_probe_samples WHERE registry = $1 \
          ORDER BY probed_at DESC, id DESC LIMIT $2) newest ORDER BY probed_at, id"
     );
-    on_db!(db, |p| sqlx::query_as::<_, Sample>(sqlx::AssertSqlSafe(
+    on_pool!(db, |p| sqlx::query_as::<_, Sample>(sqlx::AssertSqlSafe(
         sql
     ))
     .bind(registry)
@@ -86,7 +75,7 @@ pub async fn history(
 
 /// How many samples one registry has.
 pub async fn count(db: &ConsoleDb, registry: &str) -> Result<i64, sqlx::Error> {
-    on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+    on_pool!(db, |p| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM cache_probe_samples WHERE registry = $1"
     )
     .bind(registry)

@@ -174,13 +174,6 @@ fn registry_state(handle: &RegistryHandle) -> RegistryState {
     }
 }
 
-fn now_seconds() -> i64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// One registry's visible objects of one project.
 fn project_objects<'a>(
     registry: &'a str,
@@ -250,7 +243,7 @@ impl CatalogBackend for CatalogService {
             return Ok(None);
         };
         let objects = project_objects(registry, snapshot, project, visibility);
-        let now = now_seconds();
+        let now = crate::clock::unix_now();
         let stale_views = objects
             .iter()
             .filter(|o| staleness(o, now).is_some_and(|s| s.stale))
@@ -314,7 +307,7 @@ impl CatalogBackend for CatalogService {
         );
         Ok(Some(DetailView {
             registry: registry_state(handle),
-            staleness: staleness(object, now_seconds()),
+            staleness: staleness(object, crate::clock::unix_now()),
             used_by: used_by(object, &objects),
             versions,
             snippet: detail::online_snippet(object, &objects),

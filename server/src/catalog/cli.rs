@@ -77,10 +77,7 @@ enum Format {
 pub fn run(args: Args) -> ExitCode {
     match args.command {
         CatalogCommand::Synthetic(a) => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0);
+            let now = crate::clock::unix_now();
             let bytes = super::synthetic::synthetic_registry(a.projects, a.views_per_project, now);
             match std::fs::write(&a.out, bytes) {
                 Ok(()) => ExitCode::SUCCESS,

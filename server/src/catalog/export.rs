@@ -1,6 +1,7 @@
 //! `catalog export` output: JSON `{"projects": [...], "objects": [...]}` or CSV. Pure.
 
 use app::catalog::model::{CatalogObject, Detail};
+use app::util::csv;
 use serde_json::{json, Value};
 
 pub fn to_json(
@@ -20,8 +21,7 @@ pub fn to_csv<'a>(objects: impl IntoIterator<Item = &'a CatalogObject>) -> Strin
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
     for o in objects {
-        push_csv_cells(&mut out, o);
-        out.push('\n');
+        out.push_str(&csv::line(csv_cells(o)));
     }
     out
 }
@@ -30,10 +30,9 @@ pub fn to_csv<'a>(objects: impl IntoIterator<Item = &'a CatalogObject>) -> Strin
 pub fn list_csv<'a>(rows: impl IntoIterator<Item = (&'a str, &'a CatalogObject)>) -> String {
     let mut out = format!("registry,{CSV_HEADER}\n");
     for (registry, o) in rows {
-        out.push_str(&csv_cell(registry));
-        out.push(',');
-        push_csv_cells(&mut out, o);
-        out.push('\n');
+        let mut cells = vec![registry.to_string()];
+        cells.extend(csv_cells(o));
+        out.push_str(&csv::line(cells));
     }
     out
 }
@@ -55,14 +54,14 @@ pub fn list_json<'a>(
     Ok(text)
 }
 
-fn push_csv_cells(out: &mut String, o: &CatalogObject) {
+fn csv_cells(o: &CatalogObject) -> [String; 9] {
     let tags = o
         .tags
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(";");
-    let cells = [
+    [
         o.kind.as_str().to_string(),
         o.project.clone(),
         o.name.clone(),
@@ -72,14 +71,7 @@ fn push_csv_cells(out: &mut String, o: &CatalogObject) {
         o.created.map(|t| t.to_rfc3339()).unwrap_or_default(),
         o.updated.map(|t| t.to_rfc3339()).unwrap_or_default(),
         detail_json(&o.detail),
-    ];
-    out.push_str(
-        &cells
-            .iter()
-            .map(|c| csv_cell(c))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
+    ]
 }
 
 fn detail_json(detail: &Detail) -> String {
@@ -93,21 +85,6 @@ fn detail_json(detail: &Detail) -> String {
             }
         }
         _ => String::new(),
-    }
-}
-
-/// RFC 4180 quoting; a leading formula character is prefixed with `'` so spreadsheets do not
-/// execute registry text.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 
@@ -139,7 +116,7 @@ mod tests {
             line,
             r#"entity,p,driver,"A ""driver"", on the platform",,a=1;b=2,,,"{""join_key"":""driver_id"",""value_type"":""INT64""}""#
         );
-        assert_eq!(csv_cell("=cmd()"), "'=cmd()");
+        assert_eq!(csv::cell("=cmd()"), "'=cmd()");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use app::permissions::api::{AuditFilter, AuditRecord};
 use app::permissions::PermissionSpec;
 
-use crate::db::ConsoleDb;
+use crate::db::{on_pool, ConsoleDb};
 
 /// One record to add (the id and time are assigned here).
 pub struct NewRecord<'a> {
@@ -24,34 +24,23 @@ fn json(spec: Option<&PermissionSpec>) -> Option<String> {
 }
 
 pub async fn append(db: &ConsoleDb, r: NewRecord<'_>) -> Result<(), sqlx::Error> {
-    let at_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as i64;
+    let at_ms = crate::clock::unix_millis(std::time::SystemTime::now());
     let sql = "INSERT INTO permission_audit (at_ms, actor, registry, project, permission, operation, reason, before_json, after_json, before_version, after_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    macro_rules! run {
-        ($pool:expr) => {
-            sqlx::query(sql)
-                .bind(at_ms)
-                .bind(r.actor)
-                .bind(r.registry)
-                .bind(r.project)
-                .bind(r.permission)
-                .bind(r.operation)
-                .bind(r.reason)
-                .bind(json(r.before))
-                .bind(json(r.after))
-                .bind(r.before_version)
-                .bind(r.after_version)
-                .execute($pool)
-                .await
-                .map(drop)
-        };
-    }
-    match db {
-        ConsoleDb::Sqlite(p) => run!(p),
-        ConsoleDb::Postgres(p) => run!(p),
-    }
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(at_ms)
+        .bind(r.actor)
+        .bind(r.registry)
+        .bind(r.project)
+        .bind(r.permission)
+        .bind(r.operation)
+        .bind(r.reason)
+        .bind(json(r.before))
+        .bind(json(r.after))
+        .bind(r.before_version)
+        .bind(r.after_version)
+        .execute(p)
+        .await
+        .map(drop))
 }
 
 type Row = (
@@ -79,22 +68,14 @@ pub async fn list(db: &ConsoleDb, f: &AuditFilter) -> Result<Vec<AuditRecord>, s
     } else {
         f.limit.min(10_000)
     } as i64;
-    macro_rules! run {
-        ($pool:expr) => {
-            sqlx::query_as::<_, Row>(sql)
-                .bind(f.registry.trim())
-                .bind(f.project.trim())
-                .bind(f.permission.trim())
-                .bind(f.actor.trim())
-                .bind(limit)
-                .fetch_all($pool)
-                .await?
-        };
-    }
-    let rows: Vec<Row> = match db {
-        ConsoleDb::Sqlite(p) => run!(p),
-        ConsoleDb::Postgres(p) => run!(p),
-    };
+    let rows: Vec<Row> = on_pool!(db, |p| sqlx::query_as::<_, Row>(sql)
+        .bind(f.registry.trim())
+        .bind(f.project.trim())
+        .bind(f.permission.trim())
+        .bind(f.actor.trim())
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
     let spec = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     Ok(rows
         .into_iter()

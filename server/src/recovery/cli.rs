@@ -6,10 +6,11 @@ use std::{io::Write, process::ExitCode, sync::Arc};
 
 use app::recovery::assess::{Assessment, Readiness};
 use app::recovery::deployment::{class_label, find, parse_key};
-use app::recovery::model::human_seconds;
 use app::recovery::report::{build_report, to_csv, to_json, RecoveryReport};
+use app::util::time::human_duration;
 
-use super::gather::{gather, gather_deployments, unix_now, Sources};
+use super::gather::{gather, gather_deployments, Sources};
+use crate::clock::unix_now;
 use crate::registry::Reader;
 use crate::Config;
 
@@ -237,7 +238,7 @@ fn deployment_lines(r: &RecoveryReport) -> String {
 }
 
 fn text_table(readiness: &Readiness, components: &[Assessment], title: Option<&str>) -> String {
-    let s = |v: Option<u64>| v.map(human_seconds).unwrap_or_else(|| "-".into());
+    let s = |v: Option<u64>| v.map(human_duration).unwrap_or_else(|| "-".into());
     let mut out = title.map(|t| format!("{t}\n")).unwrap_or_default();
     out.push_str(&format!("{}\n\n", readiness.line));
     for a in components {

@@ -301,10 +301,3 @@ pub fn gather_deployments(
         &materialization_by_project(registry),
     )
 }
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}

@@ -4,7 +4,7 @@
 use app::recovery::report::RecoveryPageData;
 use sqlx::Row;
 
-use crate::db::{ConsoleDb, DbError};
+use crate::db::{on_pool, ConsoleDb, DbError};
 
 /// One console, one row: the key leaves room for several consoles sharing a database.
 const CONSOLE: &str = "default";
@@ -15,41 +15,29 @@ pub async fn store(db: &ConsoleDb, data: &RecoveryPageData) -> Result<(), DbErro
         .map_err(|e| DbError::Query(sqlx::Error::Encode(Box::new(e))))?;
     let by = data.report.probed_by.clone().unwrap_or_default();
     let at = data.report.generated_at;
-    macro_rules! q {
-        ($sql:expr) => {
-            sqlx::query($sql)
-                .bind(CONSOLE)
-                .bind(&by)
-                .bind(at)
-                .bind(&json)
-        };
-    }
-    match db {
-        ConsoleDb::Sqlite(p) => q!("INSERT INTO recovery_latest (console, probed_by, probed_at, page_json) VALUES (?, ?, ?, ?) ON CONFLICT (console) DO UPDATE SET probed_by = excluded.probed_by, probed_at = excluded.probed_at, page_json = excluded.page_json").execute(p).await.map(drop)?,
-        ConsoleDb::Postgres(p) => q!("INSERT INTO recovery_latest (console, probed_by, probed_at, page_json) VALUES ($1, $2, $3, $4) ON CONFLICT (console) DO UPDATE SET probed_by = excluded.probed_by, probed_at = excluded.probed_at, page_json = excluded.page_json").execute(p).await.map(drop)?,
-    }
+    on_pool!(db, |p| {
+        sqlx::query("INSERT INTO recovery_latest (console, probed_by, probed_at, page_json) VALUES ($1, $2, $3, $4) ON CONFLICT (console) DO UPDATE SET probed_by = excluded.probed_by, probed_at = excluded.probed_at, page_json = excluded.page_json")
+        .bind(CONSOLE)
+        .bind(&by)
+        .bind(at)
+        .bind(&json)
+        .execute(p)
+        .await
+        .map(drop)
+    })?;
     Ok(())
 }
 
 /// The stored round, if any. A row this version cannot read (from a newer console) counts as
 /// none, so the page waits rather than fails.
 pub async fn load(db: &ConsoleDb) -> Result<Option<RecoveryPageData>, DbError> {
-    let json: Option<String> = match db {
-        ConsoleDb::Sqlite(p) => {
-            sqlx::query("SELECT page_json FROM recovery_latest WHERE console = ?")
-                .bind(CONSOLE)
-                .fetch_optional(p)
-                .await?
-                .map(|r| r.get(0))
-        }
-        ConsoleDb::Postgres(p) => {
-            sqlx::query("SELECT page_json FROM recovery_latest WHERE console = $1")
-                .bind(CONSOLE)
-                .fetch_optional(p)
-                .await?
-                .map(|r| r.get(0))
-        }
-    };
+    let json: Option<String> = on_pool!(db, |p| sqlx::query(
+        "SELECT page_json FROM recovery_latest WHERE console = $1"
+    )
+    .bind(CONSOLE)
+    .fetch_optional(p)
+    .await?
+    .map(|r| r.get(0)));
     Ok(json.and_then(|j| match serde_json::from_str(&j) {
         Ok(d) => Some(d),
         Err(e) => {

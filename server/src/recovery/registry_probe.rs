@@ -3,10 +3,10 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use app::catalog::time::Instant;
 use app::recovery::evidence::{
     archived_segment_end, BackupEvidence, FileRegistry, PgRegistry, RegistryEvidence, Standby,
 };
+use app::util::time::Instant;
 use sqlx::{postgres::PgConnectOptions, ConnectOptions, Connection, Row};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -118,19 +118,13 @@ async fn read_postgres(url: &str, now: i64) -> Result<PgRegistry, String> {
     })
 }
 
-fn unix(t: std::time::SystemTime) -> i64 {
-    t.duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// A SQLite or registry.db file: its age and size.
 pub fn probe_file(path: &Path, backup: Option<BackupEvidence>, now: i64) -> RegistryEvidence {
     match std::fs::metadata(path) {
         Ok(m) => RegistryEvidence::File(FileRegistry {
             observed_at: now,
             path: path.display().to_string(),
-            modified_at: m.modified().map(unix).unwrap_or(0),
+            modified_at: m.modified().map(crate::clock::unix_seconds).unwrap_or(0),
             bytes: m.len(),
             last_backup: backup,
         }),
@@ -157,7 +151,7 @@ pub fn backup_from_file(path: &Path) -> BackupEvidence {
             Some(at) => BackupEvidence::At { at, source },
             None => match std::fs::metadata(path).and_then(|m| m.modified()) {
                 Ok(t) => BackupEvidence::At {
-                    at: unix(t),
+                    at: crate::clock::unix_seconds(t),
                     source: format!("{source} (modification time)"),
                 },
                 Err(e) => BackupEvidence::Failed {

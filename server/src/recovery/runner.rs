@@ -16,8 +16,9 @@ use app::recovery::report::{
     build_report, history_text, RecoveryPageData, RecoveryReport, RecoveryState,
 };
 
-use super::gather::{gather, gather_deployments, unix_now, Sources};
+use super::gather::{gather, gather_deployments, Sources};
 use super::{latest, plot, samples};
+use crate::clock::unix_now;
 use crate::db::ConsoleDb;
 use crate::http::metrics::{HttpMetrics, RecoveryGauge};
 use crate::registry::refresher::Registries;

@@ -4,7 +4,7 @@ use app::recovery::model::{ComponentId, Status};
 use app::recovery::report::Sample;
 use sqlx::Row;
 
-use crate::db::{ConsoleDb, DbError};
+use crate::db::{on_pool, ConsoleDb, DbError};
 
 /// Samples older than this are deleted at each write.
 pub const KEEP_SECONDS: i64 = 30 * 86_400;
@@ -16,40 +16,27 @@ fn to_i64(v: Option<u64>) -> Option<i64> {
 /// Stores one round. Several console replicas may write the same second: the first one wins.
 pub async fn store(db: &ConsoleDb, samples: &[Sample]) -> Result<(), DbError> {
     for s in samples {
-        // One macro, not a closure: the query's type differs per backend.
-        macro_rules! q {
-            ($sql:expr) => {
-                sqlx::query($sql)
-                    .bind(s.component.id())
-                    .bind(s.at)
-                    .bind(to_i64(s.rpo_seconds))
-                    .bind(to_i64(s.rto_seconds))
-                    .bind(s.status.id())
-            };
-        }
-        match db {
-            ConsoleDb::Sqlite(p) => q!("INSERT INTO recovery_samples (component, sampled_at, rpo_seconds, rto_seconds, status) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").execute(p).await.map(drop)?,
-            ConsoleDb::Postgres(p) => q!("INSERT INTO recovery_samples (component, sampled_at, rpo_seconds, rto_seconds, status) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING").execute(p).await.map(drop)?,
-        }
+        on_pool!(db, |p| {
+            sqlx::query("INSERT INTO recovery_samples (component, sampled_at, rpo_seconds, rto_seconds, status) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+            .bind(s.component.id())
+            .bind(s.at)
+            .bind(to_i64(s.rpo_seconds))
+            .bind(to_i64(s.rto_seconds))
+            .bind(s.status.id())
+            .execute(p)
+            .await
+            .map(drop)
+        })?;
     }
     if let Some(latest) = samples.iter().map(|s| s.at).max() {
         let cutoff = latest - KEEP_SECONDS;
-        match db {
-            ConsoleDb::Sqlite(p) => {
-                sqlx::query("DELETE FROM recovery_samples WHERE sampled_at < ?")
-                    .bind(cutoff)
-                    .execute(p)
-                    .await
-                    .map(drop)?
-            }
-            ConsoleDb::Postgres(p) => {
-                sqlx::query("DELETE FROM recovery_samples WHERE sampled_at < $1")
-                    .bind(cutoff)
-                    .execute(p)
-                    .await
-                    .map(drop)?
-            }
-        }
+        on_pool!(db, |p| sqlx::query(
+            "DELETE FROM recovery_samples WHERE sampled_at < $1"
+        )
+        .bind(cutoff)
+        .execute(p)
+        .await
+        .map(drop))?;
     }
     Ok(())
 }
@@ -57,12 +44,10 @@ pub async fn store(db: &ConsoleDb, samples: &[Sample]) -> Result<(), DbError> {
 /// Samples taken at or after `since`, oldest first. Rows with an unknown component or status
 /// (from a newer console version) are skipped.
 pub async fn load_since(db: &ConsoleDb, since: i64) -> Result<Vec<Sample>, DbError> {
-    let rows = match db {
-        ConsoleDb::Sqlite(p) => sqlx::query("SELECT component, sampled_at, rpo_seconds, rto_seconds, status FROM recovery_samples WHERE sampled_at >= ? ORDER BY sampled_at, component").bind(since).fetch_all(p).await?
-            .into_iter().map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<Option<i64>, _>(2), r.get::<Option<i64>, _>(3), r.get::<String, _>(4))).collect::<Vec<_>>(),
-        ConsoleDb::Postgres(p) => sqlx::query("SELECT component, sampled_at, rpo_seconds, rto_seconds, status FROM recovery_samples WHERE sampled_at >= $1 ORDER BY sampled_at, component").bind(since).fetch_all(p).await?
-            .into_iter().map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<Option<i64>, _>(2), r.get::<Option<i64>, _>(3), r.get::<String, _>(4))).collect(),
-    };
+    let rows: Vec<_> = on_pool!(db, |p| {
+        sqlx::query("SELECT component, sampled_at, rpo_seconds, rto_seconds, status FROM recovery_samples WHERE sampled_at >= $1 ORDER BY sampled_at, component").bind(since).fetch_all(p).await?
+        .into_iter().map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<Option<i64>, _>(2), r.get::<Option<i64>, _>(3), r.get::<String, _>(4))).collect()
+    });
     Ok(rows
         .into_iter()
         .filter_map(|(c, at, rpo, rto, st)| {

@@ -2,13 +2,11 @@
 //! registry server's protobuf JSON decode into the same prost messages, and one conversion
 //! turns those into [`CatalogObject`]s. Pure: bytes or JSON in, objects out, no I/O.
 
-use app::catalog::{
-    model::{
-        CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
-        PermissionDetail, Policy, Projection, ViewDetail,
-    },
-    time::Instant,
+use app::catalog::model::{
+    CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
+    PermissionDetail, Policy, Projection, ViewDetail,
 };
+use app::util::time::Instant;
 use prost::Message;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -6,10 +6,8 @@ use std::{
     time::{Instant, SystemTime},
 };
 
-use app::catalog::{
-    model::{CatalogObject, ViewVersion},
-    time::Instant as Utc,
-};
+use app::catalog::model::{CatalogObject, ViewVersion};
+use app::util::time::Instant as Utc;
 use prost::Message;
 
 use super::{

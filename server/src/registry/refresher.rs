@@ -4,7 +4,7 @@
 //! (a pointer copy under a lock held for nanoseconds); the refresher builds the next snapshot
 //! off the request path and swaps it in whole. On error the previous snapshot stays in use,
 //! and the error and the time of the last successful read are kept for `/readyz` and the UI.
-//! Failures back off exponentially, up to [`MAX_BACKOFF`].
+//! Failed reads are retried as [`Backoff`] says.
 
 use std::{
     sync::{Arc, RwLock},
@@ -12,8 +12,7 @@ use std::{
 };
 
 use super::{LoadError, Reader, RegistrySnapshot, RegistrySource};
-
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+use crate::backoff::Backoff;
 
 /// What `/readyz` and the UI show about one registry.
 #[derive(Clone, Debug, Default)]
@@ -148,24 +147,11 @@ impl Registries {
     }
 }
 
-/// Delay before the next attempt: the interval, doubled per consecutive failure, capped.
-pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
-    if consecutive_failures == 0 {
-        return interval;
-    }
-    let factor = 1u32
-        .checked_shl(consecutive_failures.min(16))
-        .unwrap_or(u32::MAX);
-    interval
-        .checked_mul(factor)
-        .unwrap_or(MAX_BACKOFF)
-        .min(MAX_BACKOFF)
-        .max(interval.min(MAX_BACKOFF))
-}
-
-/// Reads `handle`'s registry now, then every `interval` (backing off on failures), forever.
+/// Reads `handle`'s registry now, then every `interval` (failures retried as [`Backoff`] says),
+/// forever.
 pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
     let source = handle.source_config().clone();
+    let backoff = Backoff::new(interval);
     let mut reader: Option<Reader> = None;
     loop {
         let outcome = match reader.as_mut() {
@@ -187,7 +173,7 @@ pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
             }
         }
         handle.record(outcome);
-        tokio::time::sleep(next_delay(interval, handle.status().consecutive_failures)).await;
+        tokio::time::sleep(backoff.delay(handle.consecutive_failures())).await;
     }
 }
 
@@ -195,15 +181,6 @@ pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
 mod tests {
     use super::*;
     use crate::registry::SourceKind;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let i = Duration::from_secs(10);
-        assert_eq!(next_delay(i, 0), i);
-        assert_eq!(next_delay(i, 1), Duration::from_secs(20));
-        assert_eq!(next_delay(i, 3), Duration::from_secs(80));
-        assert_eq!(next_delay(i, 50), MAX_BACKOFF);
-    }
 
     #[test]
     fn errors_keep_the_last_good_snapshot() {

@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use app::catalog::model::{CatalogObject, ObjectKind};
+use app::util::percent::path_segment;
 use serde_json::Value;
 
 use super::{
@@ -133,7 +134,7 @@ impl RestReader {
         // A few at a time: enough to be quick, not enough to flood the registry server.
         for chunk in names.chunks(8) {
             let reads = chunk.iter().map(|name| {
-                let path = format!("{}/{}", listing.path, encode_segment(name));
+                let path = format!("{}/{}", listing.path, path_segment(name));
                 async move { self.get(&path, Some(project)).await }
             });
             for (name, result) in chunk.iter().zip(futures::future::join_all(reads).await) {
@@ -237,18 +238,6 @@ pub fn listing_kind_of(kind: ObjectKind) -> Option<ObjectKind> {
         k if LISTINGS.iter().any(|l| l.kind == k) => Some(k),
         _ => None,
     }
-}
-
-/// Percent-encodes one URL path segment (object and permission names are user text).
-pub(crate) fn encode_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn describe(e: &reqwest::Error) -> String {

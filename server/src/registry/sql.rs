@@ -13,15 +13,15 @@ use std::{
     time::{Duration, Instant, SystemTime},
 };
 
-use app::catalog::{
-    model::{CatalogObject, ViewVersion},
-    time::Instant as Utc,
-};
+use app::catalog::model::{CatalogObject, ViewVersion};
+use app::util::time::Instant as Utc;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
     PgPool, Row, SqlitePool,
 };
+
+use crate::db::on_pool;
 
 use super::{
     decode::{decode_blob, BlobKind},
@@ -78,16 +78,6 @@ const METADATA_TABLE: &str = "feast_metadata";
 enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-/// Runs the same query text and row mapping on either backend.
-macro_rules! on_pool {
-    ($pool:expr, |$p:ident| $body:expr) => {
-        match $pool {
-            Pool::Sqlite($p) => $body,
-            Pool::Postgres($p) => $body,
-        }
-    };
 }
 
 type Key = (String, String);
@@ -156,7 +146,7 @@ impl SqlReader {
             Pool::Postgres(_) => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
         };
         let tables: Vec<String> =
-            on_pool!(&pool, |p| sqlx::query_scalar(list_sql).fetch_all(p).await)
+            on_pool!(Pool: &pool, |p| sqlx::query_scalar(list_sql).fetch_all(p).await)
                 .map_err(|e| LoadError::new(&display, describe(&e)))?;
         let kinds: Vec<BlobKind> = BlobKind::ALL
             .into_iter()
@@ -192,7 +182,7 @@ impl SqlReader {
     /// Reads what changed since the previous call; None when nothing did.
     pub async fn refresh(&mut self) -> Result<Option<RegistrySnapshot>, LoadError> {
         let started = Instant::now();
-        let read_secs = unix_now();
+        let read_secs = crate::clock::unix_now();
         let marks = self.read_marks().await?;
         let hot_since = self.previous_read_secs.map(|s| s - SAME_SECOND_MARGIN);
         let hot = |mark: &TableMark| hot_since.is_some_and(|h| mark.max_ts >= h);
@@ -252,7 +242,7 @@ impl SqlReader {
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let rows: Vec<(String, i64, i64)> =
-            on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await)
             .map_err(|e| self.err(e))?;
@@ -276,7 +266,7 @@ impl SqlReader {
         let (t, name_col, _) = table(kind);
         let sql = format!("SELECT project_id, {name_col}, last_updated_timestamp FROM {t}");
         let keys: Vec<(String, String, i64)> =
-            on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await)
             .map_err(|e| self.err(e))?;
@@ -323,7 +313,7 @@ impl SqlReader {
         let (t, name_col, blob_col) = table(kind);
         let sql =
             format!("SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t}");
-        on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(p)
             .await)
         .map_err(|e| self.err(e))
@@ -341,7 +331,7 @@ impl SqlReader {
         let mut out = Vec::with_capacity(keys.len());
         for (project, name) in keys {
             let row: Option<(String, String, i64, Vec<u8>)> =
-                on_pool!(&self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+                on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(
                     sql.clone()
                 ))
                 .bind(project)
@@ -357,7 +347,7 @@ impl SqlReader {
     async fn read_versions(&self) -> Result<Vec<ViewVersion>, LoadError> {
         let sql = "SELECT project_id, feature_view_name, feature_view_type, version_number, version_id, created_timestamp, \
                    description FROM feature_view_version_history";
-        let rows = on_pool!(&self.pool, |p| {
+        let rows = on_pool!(Pool: &self.pool, |p| {
             sqlx::query(sql).fetch_all(p).await.map(|rows| {
                 rows.iter()
                     .map(|r| -> Result<ViewVersion, sqlx::Error> {
@@ -377,13 +367,6 @@ impl SqlReader {
         .map_err(|e| self.err(e))?;
         rows.map_err(|e| self.err(e))
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// One line for people: the database's own message without sqlx's wrapping.

@@ -23,8 +23,8 @@ use prost::Message;
 use serde_json::Value;
 
 use super::proto::permission::{Permission, PermissionSpec};
-use super::rest::encode_segment;
 use super::write::model::{conflict, StoredRow, WriteError, ABSENT};
+use app::util::percent::path_segment;
 
 mod json;
 
@@ -134,7 +134,7 @@ impl RestPermissions {
         self.token()?;
         let request = self
             .client
-            .get(self.url(&format!("permissions/{}", encode_segment(name))))
+            .get(self.url(&format!("permissions/{}", path_segment(name))))
             .query(&[("project", project), ("allow_cache", "false")]);
         match self.send(request).await {
             Ok(v) => row_from_json(&v).map(Some),
@@ -256,7 +256,7 @@ impl RestPermissions {
     async fn project_exists(&self, project: &str) -> Result<(), WriteError> {
         let request = self
             .client
-            .get(self.url(&format!("projects/{}", encode_segment(project))));
+            .get(self.url(&format!("projects/{}", path_segment(project))));
         match self.send(request).await {
             Err(Failure::Refused(r)) if r.status == 404 => Err(WriteError::Invalid(format!(
                 "project `{project}` does not exist in this registry"
@@ -285,7 +285,7 @@ impl RestPermissions {
         };
         let request = self
             .client
-            .delete(self.url(&format!("permissions/{}", encode_segment(name))))
+            .delete(self.url(&format!("permissions/{}", path_segment(name))))
             .query(&[("project", project)]);
         match self.send(request).await {
             Ok(_) => Ok(row),

@@ -1,7 +1,7 @@
 //! Keeps the cluster snapshot fresh in the background, like the registry refresher: readers
 //! take the current `Arc<ClusterSnapshot>`; a poll builds the next one off the request path and
 //! swaps it in whole. When a read fails outright (API server unreachable, folder gone) the
-//! previous snapshot stays in use and its age is shown; failures back off exponentially.
+//! previous snapshot stays in use and its age is shown; it is retried as [`Backoff`] says.
 //! Per-kind problems (a 403, a missing CRD) are not failures: they are part of the snapshot.
 
 use std::future::Future;
@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use app::topology::snapshot::ClusterSnapshot;
 
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+use crate::backoff::Backoff;
 
 #[derive(Clone, Debug, Default)]
 pub struct TopologyStatus {
@@ -67,17 +67,6 @@ impl TopologyHandle {
     }
 }
 
-/// The interval, doubled per consecutive failure, capped at five minutes.
-pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
-    let factor = 1u32
-        .checked_shl(consecutive_failures.min(16))
-        .unwrap_or(u32::MAX);
-    interval
-        .checked_mul(factor)
-        .unwrap_or(MAX_BACKOFF)
-        .min(MAX_BACKOFF.max(interval))
-}
-
 pub type ReadSnapshot = Box<
     dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, String>> + Send>> + Send + Sync,
 >;
@@ -113,7 +102,7 @@ impl TopologyRefresher {
         })
     }
 
-    /// Reads, then every interval (backing off on failures), forever.
+    /// Reads, then every interval (failures retried as [`Backoff`] says), forever.
     pub async fn run(&self) {
         if self.first_given.swap(false, Ordering::SeqCst) {
             tokio::time::sleep(self.interval).await;
@@ -125,7 +114,7 @@ impl TopologyRefresher {
             }
             self.handle.record(outcome);
             let failures = self.handle.status().consecutive_failures;
-            tokio::time::sleep(next_delay(self.interval, failures)).await;
+            tokio::time::sleep(Backoff::new(self.interval).delay(failures)).await;
         }
     }
 }
@@ -147,14 +136,6 @@ mod tests {
         assert_eq!(h.status().consecutive_failures, 1);
         assert_eq!(h.status().last_error.as_deref(), Some("connection refused"));
         assert!(h.age(SystemTime::now()).is_some());
-    }
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let i = Duration::from_secs(30);
-        assert_eq!(next_delay(i, 0), i);
-        assert_eq!(next_delay(i, 1), Duration::from_secs(60));
-        assert_eq!(next_delay(i, 20), MAX_BACKOFF);
     }
 
     #[tokio::test]

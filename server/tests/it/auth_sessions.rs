@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use common::TestApp;
 use serde_json::json;
-use server::auth::session::{unix_now, PendingLogin, SessionStore, Tokens};
+use server::auth::session::{PendingLogin, SessionStore, Tokens};
+use server::clock::unix_now;
 
 fn store(app: &TestApp, idle: u64, absolute: u64) -> SessionStore {
     SessionStore::new(

@@ -70,7 +70,7 @@ fn hostile_snapshot() -> RegistrySnapshot {
 }
 
 fn encoded(name: &str) -> String {
-    app::catalog::query::encode(name)
+    app::util::percent::path_segment(name)
 }
 
 #[tokio::test]

@@ -176,11 +176,7 @@ fn report_exits_1_when_the_critical_component_is_breached() {
 
     // A backup taken after the last change: met, exit 0.
     let marker = dir.join("last-backup");
-    std::fs::write(
-        &marker,
-        format!("{}\n", server::recovery::gather::unix_now() + 1),
-    )
-    .unwrap();
+    std::fs::write(&marker, format!("{}\n", server::clock::unix_now() + 1)).unwrap();
     let o = console(&[
         "recovery",
         "report",

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use app::recovery::assess::{assess_online, assess_registry, Inputs};
 use app::recovery::evidence::{RedisEvidence, RegistryEvidence};
 use app::recovery::model::{Objectives, Status};
+use server::clock::unix_now;
 use server::config::recovery::RecoveryConfig;
-use server::recovery::gather::{gather, unix_now, Sources};
+use server::recovery::gather::{gather, Sources};
 use sqlx::{Connection, PgConnection};
 
 use crate::common;

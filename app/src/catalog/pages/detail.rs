@@ -10,7 +10,8 @@ use super::list::list_title;
 use super::{Breadcrumbs, CatalogProblem, RegistryBanner};
 use crate::catalog::api::catalog_detail;
 use crate::catalog::detail::DetailView;
-use crate::catalog::query::{encode, kind_from_slug, kind_slug, project_href, VIEW_KINDS};
+use crate::catalog::query::{kind_from_slug, kind_slug, project_href, VIEW_KINDS};
+use crate::util::percent::query_value;
 
 #[component]
 pub fn CatalogDetailPage() -> impl IntoView {
@@ -62,8 +63,8 @@ fn DetailBody(detail: DetailView) -> impl IntoView {
     };
     let list_href = format!(
         "/catalog/{list_slug}?registry={}&project={}",
-        encode(&registry),
-        encode(&o.project)
+        query_value(&registry),
+        query_value(&o.project)
     );
     let tags = o.tags.clone();
     view! {
@@ -86,7 +87,7 @@ fn DetailBody(detail: DetailView) -> impl IntoView {
             <dt>"Tags"</dt><dd>
                 {if tags.is_empty() { view! { "—" }.into_any() } else {
                     tags.into_iter().map(|(k, v)| {
-                        let href = format!("/catalog/{list_slug}?tag={}", encode(&format!("{k}={v}")));
+                        let href = format!("/catalog/{list_slug}?tag={}", query_value(&format!("{k}={v}")));
                         view! { <a class="tag" href=href>{format!("{k}={v}")}</a>" " }
                     }).collect_view().into_any()
                 }}

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::catalog::detail::{human_duration, DetailView, Link, Staleness};
+use crate::catalog::detail::{DetailView, Link, Staleness};
 use crate::catalog::lineage::kind_label;
 use crate::catalog::model::{Detail, Field, ObjectKind, Policy};
 use crate::catalog::query::detail_href;
+use crate::util::time::human_duration;
 
 #[component]
 pub fn KindSection(detail: DetailView) -> impl IntoView {
@@ -23,7 +24,7 @@ pub fn KindSection(detail: DetailView) -> impl IntoView {
                     <dt>"Join keys"</dt><dd>{v.entity_columns.iter().map(|c| format!("{} ({})", c.name, c.dtype)).collect::<Vec<_>>().join(", ")}</dd>
                     <dt>"Batch source"</dt><dd>{v.batch_source.clone().map(|s| link(ObjectKind::DataSource, &s).into_any()).unwrap_or_else(|| "—".into_any())}</dd>
                     <dt>"Stream source"</dt><dd>{v.stream_source.clone().map(|s| link(ObjectKind::DataSource, &s).into_any()).unwrap_or_else(|| "—".into_any())}</dd>
-                    <dt>"TTL"</dt><dd>{if v.ttl_seconds == 0 { "none (never expires)".to_string() } else { human_duration(v.ttl_seconds) }}</dd>
+                    <dt>"TTL"</dt><dd>{if v.ttl_seconds == 0 { "none (never expires)".to_string() } else { human_duration(v.ttl_seconds.unsigned_abs()) }}</dd>
                     <dt>"Online"</dt><dd>{if v.online { "yes" } else { "no" }}</dd>
                     <dt>"Offline"</dt><dd>{if v.batch_source.is_some() { "yes (batch source)" } else { "no" }}</dd>
                     {(!v.mode.is_empty()).then(|| view! { <dt>"Mode"</dt><dd>{v.mode.clone()}</dd> })}
@@ -148,7 +149,7 @@ fn Freshness(staleness: Staleness) -> impl IntoView {
         (Some(t), Some(age)) => format!(
             "Last materialized {} ({} ago).",
             t.to_rfc3339(),
-            human_duration(age)
+            human_duration(age.unsigned_abs())
         ),
         _ => "Never materialized.".to_string(),
     };

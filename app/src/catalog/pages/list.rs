@@ -10,8 +10,9 @@ use super::{Breadcrumbs, CatalogProblem};
 use crate::catalog::api::catalog_list;
 use crate::catalog::model::ObjectKind;
 use crate::catalog::query::{
-    detail_href, encode, kinds_for_list, project_href, ListPage, ListQuery, SORTS, VIEW_KINDS,
+    detail_href, kinds_for_list, project_href, ListPage, ListQuery, SORTS, VIEW_KINDS,
 };
+use crate::util::percent::{path_segment, query_value};
 
 const KEYS: [&str; 9] = [
     "registry",
@@ -51,7 +52,10 @@ fn export_href(format: &str, q: &ListQuery) -> String {
         .strip_prefix('?')
         .map(|r| format!("&{r}"))
         .unwrap_or_default();
-    format!("/catalog/export.{format}?list={}{rest}", encode(&q.list))
+    format!(
+        "/catalog/export.{format}?list={}{rest}",
+        query_value(&q.list)
+    )
 }
 
 #[component]
@@ -92,7 +96,7 @@ fn Filters(query: ListQuery) -> impl IntoView {
     let sort = query.sort.clone();
     let kind = query.kind.clone();
     view! {
-        <form class="catalog-filters" method="get" action=format!("/catalog/{}", encode(&query.list)) role="search" aria-label="Filter this list">
+        <form class="catalog-filters" method="get" action=format!("/catalog/{}", path_segment(&query.list)) role="search" aria-label="Filter this list">
             <label>"Registry"<input name="registry" value=query.registry.clone()/></label>
             <label>"Project"<input name="project" value=query.project.clone()/></label>
             <label>"Tag "<small>"key=value"</small><input name="tag" value=query.tag.clone() placeholder="team=ranking"/></label>
@@ -117,7 +121,7 @@ fn Filters(query: ListQuery) -> impl IntoView {
                 </select>
             </label>
             <button type="submit">"Apply"</button>
-            <a href=format!("/catalog/{}", encode(&query.list))>"Clear"</a>
+            <a href=format!("/catalog/{}", path_segment(&query.list))>"Clear"</a>
         </form>
     }
 }
@@ -175,7 +179,7 @@ fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
 
 #[component]
 fn Pager(page: usize, pages: usize, query: ListQuery) -> impl IntoView {
-    let base = format!("/catalog/{}", encode(&query.list));
+    let base = format!("/catalog/{}", path_segment(&query.list));
     let link = move |p: usize| format!("{base}{}", query.href_for_page(p));
     (pages > 1).then(|| {
         view! {

@@ -18,7 +18,7 @@ pub use search::{CatalogSearchPage, SearchBox};
 use leptos::prelude::*;
 
 use super::detail::RegistryState;
-use super::time::human_age;
+use crate::util::time::human_duration;
 
 /// `Catalog › registry › project › name`; the last crumb is the current page.
 #[component]
@@ -48,7 +48,7 @@ pub fn Breadcrumbs(crumbs: Vec<(String, String)>) -> impl IntoView {
 pub fn RegistryBanner(state: RegistryState) -> impl IntoView {
     let age = state
         .age_seconds
-        .map(|a| format!("read {} ago", human_age(a)))
+        .map(|a| format!("read {} ago", human_duration(a)))
         .unwrap_or_else(|| "not read yet".into());
     let stale = state.is_stale();
     view! {

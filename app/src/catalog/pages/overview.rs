@@ -38,7 +38,7 @@ pub fn CatalogPage() -> impl IntoView {
 #[component]
 fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
     let freshness = match registry.age_seconds {
-        Some(age) => format!("read {} ago", human_age(age)),
+        Some(age) => format!("read {} ago", human_duration(age)),
         None => "not read yet".to_string(),
     };
     let error = registry.error.clone().map(|e| {
@@ -87,4 +87,4 @@ fn ProjectRow(project: ProjectOverview, registry: String) -> impl IntoView {
     }
 }
 
-use crate::catalog::time::human_age;
+use crate::util::time::human_duration;

@@ -9,7 +9,8 @@ use super::{Breadcrumbs, CatalogProblem, RegistryBanner};
 use crate::catalog::api::catalog_project;
 use crate::catalog::detail::ProjectView;
 use crate::catalog::model::ObjectKind;
-use crate::catalog::query::{detail_href, encode, kind_slug, VIEW_KINDS};
+use crate::catalog::query::{detail_href, kind_slug, VIEW_KINDS};
+use crate::util::percent::query_value;
 
 #[component]
 pub fn CatalogProjectPage() -> impl IntoView {
@@ -40,7 +41,11 @@ pub fn CatalogProjectPage() -> impl IntoView {
 #[component]
 fn ProjectBody(project: ProjectView, registry: String) -> impl IntoView {
     let name = project.project.name.clone();
-    let filter = format!("?registry={}&project={}", encode(&registry), encode(&name));
+    let filter = format!(
+        "?registry={}&project={}",
+        query_value(&registry),
+        query_value(&name)
+    );
     let view_count: usize = project
         .overview
         .counts
@@ -70,7 +75,7 @@ fn ProjectBody(project: ProjectView, registry: String) -> impl IntoView {
         <leptos_meta::Title text=name.clone()/>
         <Breadcrumbs crumbs=vec![
             ("Catalog".into(), "/catalog".into()),
-            (registry.clone(), format!("/catalog/feature-views?registry={}", encode(&registry))),
+            (registry.clone(), format!("/catalog/feature-views?registry={}", query_value(&registry))),
             (name.clone(), String::new()),
         ]/>
         <div class="page-header">

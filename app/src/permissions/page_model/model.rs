@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use super::csv::{csv_field, data_url, matrix_csv, user_csv};
+pub use super::csv::{matrix_csv, user_csv};
 pub use super::token::user_from_token;
 
 use crate::permissions::access::{effective_access, single_action_requests, Access, Principal};

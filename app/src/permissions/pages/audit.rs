@@ -5,30 +5,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::permissions::api::{permission_audit_list, AuditFilter, AuditRecord};
-use crate::permissions::page_model::model::{csv_field, data_url};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
-
-/// `2026-11-26 16:30:05 UTC` from Unix milliseconds (no time-zone database needed).
-pub fn utc(at_ms: i64) -> String {
-    let secs = at_ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+use crate::util::csv::line;
+use crate::util::percent::data_url;
+use crate::util::time::utc_from_millis;
 
 pub fn audit_csv(records: &[AuditRecord]) -> String {
     let mut out = String::from("id,at,actor,registry,project,permission,operation,reason,before_version,after_version,before,after\n");
@@ -40,7 +20,7 @@ pub fn audit_csv(records: &[AuditRecord]) -> String {
     for r in records {
         let fields = [
             r.id.to_string(),
-            utc(r.at_ms),
+            utc_from_millis(r.at_ms),
             r.actor.clone(),
             r.registry.clone(),
             r.project.clone(),
@@ -52,9 +32,7 @@ pub fn audit_csv(records: &[AuditRecord]) -> String {
             json(&r.before),
             json(&r.after),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        out.push_str(&line(fields));
     }
     out
 }
@@ -117,7 +95,7 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                         let (before, after) = (pretty(&r.before), pretty(&r.after));
                         view! {
                             <tr>
-                                <td>{utc(r.at_ms)}</td>
+                                <td>{utc_from_millis(r.at_ms)}</td>
                                 <td>{r.actor}</td>
                                 <td>{r.registry}" / "{r.project}</td>
                                 <td>{r.permission}</td>
@@ -138,17 +116,5 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formats_unix_milliseconds() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(1_795_710_605_000), "2026-11-26 16:30:05 UTC");
-        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
     }
 }

@@ -13,6 +13,7 @@ use crate::permissions::editor::form::{PermissionForm, POLICY_KINDS, SHORTCUTS};
 use crate::permissions::editor::{EditorData, SubmitOutcome};
 use crate::permissions::model::{Action, ResourceType};
 use crate::shell::PageHeader;
+use crate::util::percent::query_value;
 
 #[component]
 pub fn PermissionEditorPage() -> impl IntoView {
@@ -73,7 +74,6 @@ fn Choose(reason: String) -> impl IntoView {
 }
 
 fn choice(r: RegistryChoice) -> impl IntoView {
-    let enc = super::enc;
     let status = match (&r.read_only, r.projects.is_empty()) {
         (Some(why), _) => Some(format!("read-only: {why}")),
         (None, true) => Some("not read yet, or no project".to_string()),
@@ -85,8 +85,8 @@ fn choice(r: RegistryChoice) -> impl IntoView {
             .map(|p| {
                 let href = format!(
                     "/permissions/edit?registry={}&project={}",
-                    enc(&r.name),
-                    enc(p)
+                    query_value(&r.name),
+                    query_value(p)
                 );
                 view! { <li><a href=href>"New permission in "{p.clone()}</a></li> }
             })

@@ -7,9 +7,10 @@ use leptos_router::hooks::use_query_map;
 use crate::permissions::api::{permissions_view, PermissionsPageData};
 use crate::permissions::model::{Action, ResourceType};
 use crate::permissions::page_model::model::{
-    data_url, matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery,
+    matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery,
 };
 use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::util::percent::{data_url, query_value};
 
 fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
     let get = |k: &str| params.get(k).unwrap_or_default();
@@ -25,19 +26,6 @@ fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
         groups: get("groups"),
         namespaces: get("namespaces"),
     }
-}
-
-/// Percent-encodes a query-string value.
-pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[component]
@@ -86,7 +74,11 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
         .iter()
         .flat_map(|r| r.projects.iter().map(move |p| (r.name.clone(), p.clone())))
         .collect::<Vec<_>>();
-    let here = format!("registry={}&project={}", enc(&registry), enc(&project));
+    let here = format!(
+        "registry={}&project={}",
+        query_value(&registry),
+        query_value(&project)
+    );
     let edit_links = can_edit && read_only.is_none();
     let header = view! {
         {demo.map(|note| view! { <super::DemoNotice note can_reset=can_edit/> })}
@@ -253,7 +245,7 @@ fn PermissionList(view: ProjectView, edit: bool, here: String) -> impl IntoView 
                     <thead><tr><th>"Name"</th><th>"Types"</th><th>"Name patterns"</th><th>"Required tags"</th><th>"Actions"</th><th>"Policy"</th></tr></thead>
                     <tbody>
                         {view.permissions.into_iter().map(|p| {
-                            let link = format!("/permissions/edit?{here}&name={}", enc(&p.name));
+                            let link = format!("/permissions/edit?{here}&name={}", query_value(&p.name));
                             view! {
                                 <tr>
                                     <td>{if edit { view! { <a href=link>{p.name.clone()}</a> }.into_any() } else { view! { {p.name.clone()} }.into_any() }}</td>

@@ -9,4 +9,4 @@ mod matrix;
 pub use audit::PermissionAuditPage;
 pub use demo::DemoNotice;
 pub use editor::PermissionEditorPage;
-pub use matrix::{enc, PermissionsPage};
+pub use matrix::PermissionsPage;

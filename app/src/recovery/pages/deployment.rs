@@ -9,6 +9,7 @@ use crate::recovery::api::load_recovery;
 use crate::recovery::deployment::{class_label, find};
 use crate::recovery::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::util::percent::path_segment;
 
 #[component]
 pub fn RecoveryDeploymentPage() -> impl IntoView {
@@ -59,8 +60,8 @@ fn DeploymentBody(data: RecoveryPageData, namespace: String, name: String) -> im
     let caption = format!("Components of {} in recovery order", d.key());
     let topology_href = format!(
         "/topology/{}/{}",
-        super::encode(&d.namespace),
-        super::encode(&d.name)
+        path_segment(&d.namespace),
+        path_segment(&d.name)
     );
     view! {
         {demo.then(|| view! { <p class="demo-note recovery-demo" role="note"><strong>"Demo. "</strong>"This console serves the bundled demo: the deployment comes from the demo manifests, and evidence lines starting with \"demo\" are demo evidence, not measurements of a running store."</p> })}

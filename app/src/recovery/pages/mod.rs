@@ -11,9 +11,11 @@ pub use deployment::RecoveryDeploymentPage;
 use super::api::load_recovery;
 use super::assess::Assessment;
 use super::deployment::{class_label, DeploymentRecovery};
-use super::model::{human_seconds, Status};
+use super::model::Status;
 use super::report::{RecoveryPageData, RecoveryState};
 use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::util::percent::path_segment;
+use crate::util::time::human_duration;
 
 #[component]
 pub fn RecoveryPage() -> impl IntoView {
@@ -49,7 +51,7 @@ pub(super) fn Waiting(state: RecoveryState) -> impl IntoView {
 }
 
 pub(super) fn opt_seconds(v: Option<u64>, none: &str) -> String {
-    v.map(human_seconds).unwrap_or_else(|| none.to_string())
+    v.map(human_duration).unwrap_or_else(|| none.to_string())
 }
 
 #[component]
@@ -74,7 +76,7 @@ fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
         </p>
         <p class="muted">
             "Topology: "{topology}" · "<span class="recovery-probed-by">{probe_line}</span>
-            " · probes every "{human_seconds(data.probe_interval_seconds)}
+            " · probes every "{human_duration(data.probe_interval_seconds)}
             " · export: "<a href="/recovery/export.csv" download="recovery.csv">"CSV"</a>
             " · "<a href="/recovery/export.json" download="recovery.json">"JSON"</a>
         </p>
@@ -113,16 +115,6 @@ pub(super) fn PriorityTable(components: Vec<Assessment>, caption: String) -> imp
     }
 }
 
-/// Percent-encodes a path segment (namespaces and names are user text).
-pub(super) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 fn Deployments(deployments: Vec<DeploymentRecovery>) -> impl IntoView {
     view! {
@@ -137,7 +129,7 @@ fn Deployments(deployments: Vec<DeploymentRecovery>) -> impl IntoView {
                             <caption>"Readiness per deployment"</caption>
                             <thead><tr><th scope="col">"FeatureStore"</th><th scope="col">"Class"</th><th scope="col">"Readiness"</th></tr></thead>
                             <tbody>{deployments.into_iter().map(|d| {
-                                let href = format!("/recovery/{}/{}", encode(&d.namespace), encode(&d.name));
+                                let href = format!("/recovery/{}/{}", path_segment(&d.namespace), path_segment(&d.name));
                                 let key = d.key();
                                 let row_key = key.clone();
                                 let status_class = format!("badge recovery-status status-{}", d.readiness.status.id());

@@ -18,8 +18,9 @@ use super::{
 use crate::{
     auth::{
         random::constant_time_eq,
-        session::{unix_now, PendingLogin, Tokens},
+        session::{PendingLogin, Tokens},
     },
+    clock::unix_now,
     config::auth::OidcConfig,
 };
 

@@ -4,7 +4,7 @@
 //! file holds the parts of the protobuf JSON mapping serde does not do by itself: Timestamps
 //! as RFC 3339, Durations as `"86400s"`, and enums by name.
 
-use app::catalog::time::Instant;
+use app::util::time::Instant;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{names, permission::Policy, Duration, Timestamp};

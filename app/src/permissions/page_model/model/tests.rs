@@ -1,5 +1,7 @@
 use super::*;
 use crate::permissions::model::Policy;
+use crate::util::csv::cell;
+use crate::util::percent::data_url;
 
 fn data() -> ProjectData {
     ProjectData {
@@ -83,8 +85,8 @@ fn filters_and_as_a_user() {
 
 #[test]
 fn csv_quoting_and_data_urls() {
-    assert_eq!(csv_field("a,b"), "\"a,b\"");
-    assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    assert_eq!(cell("a,b"), "\"a,b\"");
+    assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
     assert_eq!(
         data_url("text/csv", "a b\n"),
         "data:text/csv;charset=utf-8,a%20b%0A"

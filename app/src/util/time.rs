@@ -1,7 +1,9 @@
-//! A UTC instant as protobuf stores it (seconds + nanos), shown as RFC 3339.
+//! Time as the console shows it: a UTC instant as protobuf stores it (seconds + nanos) in
+//! RFC 3339, Unix milliseconds as a UTC date and time, the civil calendar beneath both, and
+//! durations for people.
 //!
-//! Hand-written instead of a date crate: the catalog only needs UTC formatting and parsing,
-//! and this code also ships to the browser.
+//! Hand-written instead of a date crate: only UTC formatting and parsing are needed, and this
+//! code also ships to the browser.
 
 use std::fmt;
 
@@ -106,9 +108,34 @@ impl<'de> Deserialize<'de> for Instant {
     }
 }
 
+/// `2026-11-26 16:30:05 UTC` from Unix milliseconds (no time-zone database needed).
+pub fn utc_from_millis(at_ms: i64) -> String {
+    let secs = at_ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// A duration as people read it: "42 s", "5 min", "3 h", "2 d" (whole units, rounded down;
+/// each unit from one of the next).
+pub fn human_duration(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds / 60),
+        3600..=86_399 => format!("{} h", seconds / 3600),
+        _ => format!("{} d", seconds / 86_400),
+    }
+}
+
 // Howard Hinnant's civil-calendar algorithms (public domain), valid for every i64 day count
 // a protobuf Timestamp can hold.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// (year, month, day) of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -121,7 +148,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+/// Days since 1970-01-01 of a (year, month, day).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -226,22 +254,40 @@ mod tests {
     }
 }
 
-/// A snapshot age as people read it: "42 s", "5 min", "3 h".
-pub fn human_age(seconds: u64) -> String {
-    match seconds {
-        0..=59 => format!("{seconds} s"),
-        60..=3599 => format!("{} min", seconds / 60),
-        _ => format!("{} h", seconds / 3600),
-    }
-}
-
 #[cfg(test)]
-mod human_age_tests {
+mod human_tests {
+    use super::*;
+
     #[test]
-    fn units_switch_at_the_minute_and_hour() {
-        assert_eq!(super::human_age(59), "59 s");
-        assert_eq!(super::human_age(60), "1 min");
-        assert_eq!(super::human_age(3599), "59 min");
-        assert_eq!(super::human_age(7200), "2 h");
+    fn units_switch_at_the_minute_hour_and_day() {
+        assert_eq!(human_duration(59), "59 s");
+        assert_eq!(human_duration(60), "1 min");
+        assert_eq!(human_duration(3599), "59 min");
+        assert_eq!(human_duration(7200), "2 h");
+        assert_eq!(human_duration(86_399), "23 h");
+        assert_eq!(human_duration(2 * 86_400), "2 d");
+    }
+
+    #[test]
+    fn utc_dates_from_millis() {
+        assert_eq!(utc_from_millis(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(
+            utc_from_millis(1_795_710_605_000),
+            "2026-11-26 16:30:05 UTC"
+        );
+        assert_eq!(
+            utc_from_millis(1_795_000_000_000),
+            "2026-11-18 11:06:40 UTC"
+        );
+        assert_eq!(utc_from_millis(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc_from_millis(-1), "1969-12-31 23:59:59 UTC");
+    }
+
+    #[test]
+    fn civil_round_trips() {
+        for days in [-719_468, -1, 0, 11_016, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+        }
     }
 }

@@ -1,0 +1,6 @@
+//! Small pure helpers that several areas need, on the server and in the browser alike: one
+//! home each, so they cannot drift apart again.
+
+pub mod csv;
+pub mod percent;
+pub mod time;
