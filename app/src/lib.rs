@@ -9,6 +9,7 @@ pub mod permissions;
 pub mod recovery;
 pub mod shell;
 pub mod topology;
+pub mod ui;
 
 pub use shell::{shell, App};
 

@@ -3,6 +3,7 @@
 //! guide's recommendations. The probe, its history and the plots live in the server crate.
 
 pub mod model;
+pub mod range;
 pub mod recommend;
 pub mod settings;
 pub mod storm;

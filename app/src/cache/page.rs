@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::view::{
     format_bytes, format_ms, CacheDetail, CacheOverview, CacheRow, PlotView, ProbeView,
 };
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn load_cache_overview() -> Result<CacheOverview, ServerFnError> {

@@ -5,7 +5,8 @@ use std::{future::Future, pin::Pin, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{DeploymentCache, Range, RegistryBackend};
+use super::model::{DeploymentCache, RegistryBackend};
+use super::range::Range;
 use super::storm::RiskLevel;
 
 /// One plot: its SVG (server-rendered, names escaped) and a text alternative.

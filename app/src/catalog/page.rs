@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::overview::{ProjectOverview, RegistryOverview};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 /// Every configured registry with its projects and how many objects of each kind they hold.
 #[server]

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::backend::{AuditFilter, AuditRecord};
 use super::views::model::{csv_field, data_url};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn permission_audit_list(filter: AuditFilter) -> Result<Vec<AuditRecord>, ServerFnError> {

@@ -4,11 +4,12 @@
 
 use leptos::prelude::*;
 
+use super::assess::class_label;
 use super::assess::Assessment;
-use super::deployment::{class_label, DeploymentRecovery};
+use super::deployment::DeploymentRecovery;
 use super::model::{human_seconds, Status};
 use super::report::{RecoveryPageData, RecoveryState};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn load_recovery() -> Result<RecoveryState, ServerFnError> {

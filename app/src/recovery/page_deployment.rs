@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::deployment::{class_label, find};
+use super::assess::class_label;
+use super::deployment::find;
 use super::page::{load_recovery, PriorityTable, Waiting};
 use super::report::{RecoveryPageData, RecoveryState};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[component]
 pub fn RecoveryDeploymentPage() -> impl IntoView {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::view::{DiagramView, FeatureStoreDetail, StoreRow, TopologyOverview};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[server]
 pub async fn load_topology_overview() -> Result<TopologyOverview, ServerFnError> {
@@ -70,7 +70,7 @@ fn ClusterView() -> impl IntoView {
                     Err(e) => view! {
                         <EmptyState title="No cluster or manifests connected">
                             <p>"The topology area reads FeatureStore resources from a Kubernetes cluster or a folder of manifests."</p>
-                            <p>{crate::shell::error_text(&e)}</p>
+                            <p>{crate::ui::error_text(&e)}</p>
                         </EmptyState>
                     }.into_any(),
                     Ok(o) if o.stores.is_empty() && o.errors.is_empty() => view! {

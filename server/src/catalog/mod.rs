@@ -5,4 +5,3 @@ pub mod export;
 pub mod overview;
 pub mod routes;
 pub mod service;
-pub mod synthetic;

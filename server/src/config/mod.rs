@@ -277,7 +277,7 @@ impl Layers {
             .map(str::trim)
             .filter(|e| !e.is_empty())
         {
-            let source = crate::registry::source::resolve_entry(entry, &base)
+            let source = crate::registry::feature_store_yaml::resolve_entry(entry, &base)
                 .map_err(|reason| invalid("registries", o.clone(), reason))?;
             if registries.iter().any(|r| r.name == source.name) {
                 let reason = format!(

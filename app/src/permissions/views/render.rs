@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::model::{data_url, matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery};
 use super::{permissions_view, PermissionsPageData};
 use crate::permissions::model::{Action, ResourceType};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
     let get = |k: &str| params.get(k).unwrap_or_default();
