@@ -8,7 +8,7 @@
 # - builds the release site and server as the README's first command does
 #   (`scripts/start.sh --build-only`) unless --skip-build;
 # - writes a synthetic file registry of 10,000 feature views in 50 projects
-#   (`feast-console catalog synthetic`);
+#   (`cargo run -p server --example synthetic_registry`, a dev tool; debug build);
 # - serves it with the release console twice (the rendered-page cache on, as shipped, and off with
 #   page_cache_ms=0, so both a repeat view and a fresh render are measured) and with `feast ui`
 #   from the pinned venv (.venv/feast);
@@ -66,7 +66,7 @@ wait_for() { # url, seconds
   echo "bench-catalog: $1 did not answer within $2 s" >&2; exit 1
 }
 
-"$bin" catalog synthetic --out "$WORK/registry.db" >/dev/null
+cargo run -q --locked -p server --example synthetic_registry -- --out "$WORK/registry.db"
 CONSOLE_PORT=$(free_port) FEAST_PORT=$(free_port) NOCACHE_PORT=$(free_port)
 "$bin" serve --listen "127.0.0.1:$CONSOLE_PORT" --data-dir "$WORK/data" --site-root "$site" \
   --log-level warn --registry "synthetic=$WORK/registry.db" &

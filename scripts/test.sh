@@ -93,7 +93,9 @@ done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready"; exit 1; }
 # A second console serving a synthetic registry of 10,000 feature views (50 projects), for
 # the catalog paging test.
-target/release/feast-console catalog synthetic --out "$WORK/synthetic.db" >/dev/null
+# The generator is a dev tool (server/examples/synthetic_registry.rs); the Rust tests above
+# built the debug library it links against.
+cargo run -q --locked -p server --example synthetic_registry -- --out "$WORK/synthetic.db"
 SYNTH_PORT=$(free_port)
 target/release/feast-console serve --listen "127.0.0.1:$SYNTH_PORT" --data-dir "$WORK/synthetic-data" \
   --site-root target/site --log-level warn --registry "synthetic=$WORK/synthetic.db" &

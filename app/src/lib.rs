@@ -10,6 +10,7 @@ pub mod permissions;
 pub mod recovery;
 pub mod shell;
 pub mod topology;
+pub mod ui;
 pub mod util;
 
 pub use shell::{shell, App};

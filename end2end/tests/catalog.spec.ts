@@ -2,7 +2,7 @@ import { test, expect, hydrated } from './fixtures';
 
 // Runs against the bundled demo registry (registry name `demo`). The paging test also needs a
 // registry named `synthetic` with 10,000 feature views
-// (`feast-console catalog synthetic --out registry.db`, served with
+// (`cargo run -p server --example synthetic_registry -- --out registry.db`, served with
 // `--registry synthetic=registry.db`); it fails when that registry is not served.
 
 test('find a feature view by tag from the search box and open it', async ({ page, problems }) => {
@@ -114,7 +114,7 @@ test.describe('with JavaScript disabled', () => {
   });
 });
 
-// scripts/test.sh serves a synthetic registry (`feast-console catalog synthetic`, 50 projects
+// scripts/test.sh serves a synthetic registry (`--example synthetic_registry`, 50 projects
 // of 200 views) from a second console and passes its address in FC_E2E_SYNTHETIC_URL; it may
 // also be served by the main console under the name `synthetic`. Without it the test fails.
 test('page through 10,000 synthetic feature views', async ({ page, problems }) => {

@@ -9,11 +9,15 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use prost::Message;
-use server::registry::{
-    proto::{self, ObjectMeta, Timestamp},
-    sql::SqlReader,
-};
+use server::registry::sql::SqlReader;
 use sqlx::{Connection, PgConnection, SqliteConnection};
+
+// The objects are those of the catalog's synthetic registry; this bench stores them in Feast's
+// SQL schema instead of a file. Only part of the generator is used here.
+#[allow(dead_code)]
+#[path = "../dev/synthetic_registry.rs"]
+mod synthetic;
+use synthetic::FEATURES_PER_VIEW;
 
 /// Either backend; [`exec!`] runs the same statement on whichever it is.
 enum Conn {
@@ -50,8 +54,6 @@ impl Conn {
         exec!(self, |c| c.close().await)
     }
 }
-
-const FEATURES_PER_VIEW: usize = 10;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -97,68 +99,6 @@ fn ddl(blob: &str) -> Vec<String> {
     out
 }
 
-fn meta(ts: i64) -> Option<ObjectMeta> {
-    Some(ObjectMeta {
-        created_timestamp: Some(Timestamp {
-            seconds: ts,
-            nanos: 0,
-        }),
-        last_updated_timestamp: Some(Timestamp {
-            seconds: ts,
-            nanos: 0,
-        }),
-    })
-}
-
-fn feature_view(project: &str, name: &str, ts: i64, description: &str) -> Vec<u8> {
-    proto::FeatureView {
-        spec: Some(proto::FeatureViewSpec {
-            name: name.into(),
-            project: project.into(),
-            entities: vec!["driver".into()],
-            features: (0..FEATURES_PER_VIEW)
-                .map(|i| proto::FeatureSpecV2 {
-                    name: format!("feature_{i}"),
-                    value_type: 5,
-                    description: "a synthetic feature".into(),
-                    ..Default::default()
-                })
-                .collect(),
-            tags: [
-                ("team".to_string(), format!("team-{}", name.len() % 7)),
-                ("tier".to_string(), "gold".to_string()),
-            ]
-            .into(),
-            ttl: Some(proto::Duration {
-                seconds: 86_400,
-                nanos: 0,
-            }),
-            batch_source: Some(proto::DataSource {
-                r#type: 1,
-                name: "source".into(),
-                timestamp_field: "event_timestamp".into(),
-                ..Default::default()
-            }),
-            online: true,
-            description: description.into(),
-            owner: "owner@example.com".into(),
-            ..Default::default()
-        }),
-        meta: Some(proto::FeatureViewMeta {
-            created_timestamp: Some(Timestamp {
-                seconds: ts,
-                nanos: 0,
-            }),
-            last_updated_timestamp: Some(Timestamp {
-                seconds: ts,
-                nanos: 0,
-            }),
-            ..Default::default()
-        }),
-    }
-    .encode_to_vec()
-}
-
 async fn generate(
     conn: &mut Conn,
     blob: &str,
@@ -171,25 +111,9 @@ async fn generate(
     let ts = 1_735_689_600_i64;
     conn.run("BEGIN".into()).await?;
     for p in 0..projects {
-        let project = format!("project_{p:02}");
-        let project_blob = proto::Project {
-            spec: Some(proto::ProjectSpec {
-                name: project.clone(),
-                ..Default::default()
-            }),
-            meta: meta(ts),
-        }
-        .encode_to_vec();
-        let entity = proto::Entity {
-            spec: Some(proto::EntitySpecV2 {
-                name: "driver".into(),
-                join_key: "driver_id".into(),
-                value_type: 4,
-                ..Default::default()
-            }),
-            meta: meta(ts),
-        }
-        .encode_to_vec();
+        let project = synthetic::project_name(p);
+        let project_blob = synthetic::project(p).encode_to_vec();
+        let entity = synthetic::entity(&project).encode_to_vec();
         exec!(&mut *conn, |c| {
             sqlx::query("INSERT INTO projects VALUES ($1, $1, $2, $3)")
                 .bind(&project)
@@ -204,12 +128,12 @@ async fn generate(
                 .execute(&mut *c)
                 .await?;
             for v in 0..views {
-                let name = format!("view_{v:04}");
+                let name = synthetic::view_name(v);
                 sqlx::query("INSERT INTO feature_views (feature_view_name, project_id, last_updated_timestamp, feature_view_proto) VALUES ($1, $2, $3, $4)")
                     .bind(&name)
                     .bind(&project)
                     .bind(ts)
-                    .bind(feature_view(&project, &name, ts, "synthetic view"))
+                    .bind(synthetic::feature_view(&project, v, ts).encode_to_vec())
                     .execute(&mut *c)
                     .await?;
             }
@@ -284,7 +208,11 @@ async fn measure(
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)?
         .as_secs() as i64;
-    let blob = feature_view("project_07", "view_0042", now, "edited");
+    let mut edited = synthetic::feature_view("project_07", 42, now);
+    if let Some(spec) = edited.spec.as_mut() {
+        spec.description = "edited".into();
+    }
+    let blob = edited.encode_to_vec();
     exec!(&mut conn, |c| {
         sqlx::query("UPDATE feature_views SET feature_view_proto = $1, last_updated_timestamp = $2 WHERE project_id = 'project_07' AND feature_view_name = 'view_0042'")
         .bind(&blob)

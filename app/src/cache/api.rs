@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::{DeploymentCache, Range, RegistryBackend};
+use super::model::{DeploymentCache, RegistryBackend};
+use super::range::Range;
 use super::storm::RiskLevel;
 
 /// One plot: its SVG (server-rendered, names escaped) and a text alternative.

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod model;
+pub mod range;
 pub mod recommend;
 pub mod settings;
 pub mod storm;

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::range::Range;
 use super::recommend::{recommendations, Recommendation};
 use super::settings::{cache_settings, CacheSettings, YamlCacheSettings};
 use super::storm::{storm_risk, RefreshSchedule, StormRisk};
@@ -24,31 +25,6 @@ pub struct RegistryMeasure {
     pub projects: u64,
     /// Time of a full read (the latest successful probe).
     pub load_ms: Option<f64>,
-}
-
-/// A count at the current, smallest and largest replica numbers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Range {
-    pub current: i64,
-    pub min: i64,
-    pub max: i64,
-}
-
-impl Range {
-    pub fn times(self, k: i64) -> Range {
-        Range {
-            current: self.current * k,
-            min: self.min * k,
-            max: self.max * k,
-        }
-    }
-    pub fn plus(self, o: Range) -> Range {
-        Range {
-            current: self.current + o.current,
-            min: self.min + o.min,
-            max: self.max + o.max,
-        }
-    }
 }
 
 /// One server type's copies.

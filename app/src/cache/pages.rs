@@ -8,7 +8,7 @@ use super::api::{
     format_bytes, format_ms, load_cache_detail, load_cache_overview, CacheDetail, CacheOverview,
     CacheRow, PlotView, ProbeView,
 };
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::percent::path_segment;
 
 #[component]

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::Range;
+use super::range::Range;
 use super::settings::{effective_spec, CacheMode, CacheSettings};
 use crate::topology::crd::FeatureStore;
 

@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use super::api::row;
-use super::model::{analyze_deployment, parse_memory, Range, RegistryMeasure};
+use super::model::{analyze_deployment, parse_memory, RegistryMeasure};
+use super::range::Range;
 use super::recommend::Scenario;
 use super::settings::{CacheMode, Provenance, YamlCacheSettings};
 use super::storm::{storm_risk, timeline, RefreshSchedule, RiskLevel};

@@ -56,6 +56,14 @@ pub enum TopologyClass {
     Enterprise,
 }
 
+pub fn class_label(c: TopologyClass) -> &'static str {
+    match c {
+        TopologyClass::Minimal => "Minimal",
+        TopologyClass::Standard => "Standard",
+        TopologyClass::Enterprise => "Enterprise",
+    }
+}
+
 /// Everything one assessment needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Inputs {

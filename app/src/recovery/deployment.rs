@@ -15,50 +15,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::assess::{assess_operator, readiness, Assessment, Inputs, Readiness, TopologyClass};
-use super::evidence::MaterializationHistory;
-use super::model::Status;
+use super::evidence::ByProject;
+use super::probe_scope::ProbeAttachments;
 use crate::topology::cluster::ResolvedRegistry;
 use crate::topology::crd::{DbStore, FeatureStore};
-use crate::topology::facts::Persistence;
 use crate::topology::{analyze, ClusterSnapshot, TopologyKind};
-
-/// Which deployments one probe's evidence speaks for.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProbeScope {
-    /// The cluster table and every deployment whose spec declares a store of the probe's kind.
-    #[default]
-    ByKind,
-    /// The cluster table and only these deployments (`namespace/name`), whatever their spec.
-    Only(Vec<String>),
-}
-
-impl ProbeScope {
-    pub fn covers(&self, key: &str, kind_matches: bool) -> bool {
-        match self {
-            ProbeScope::ByKind => kind_matches,
-            ProbeScope::Only(keys) => keys.iter().any(|k| k == key),
-        }
-    }
-}
-
-/// What the registry probe reads, which decides the registries it matches by kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegistryProbeKind {
-    Postgres,
-    File,
-}
-
-/// How the configured probes attach to deployments.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProbeAttachments {
-    /// None when no registry probe is configured.
-    pub registry_probe: Option<RegistryProbeKind>,
-    pub registry: ProbeScope,
-    pub redis: ProbeScope,
-    pub offline_sla: ProbeScope,
-}
 
 /// One deployment's table, in recovery order, with its readiness line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,9 +38,6 @@ impl DeploymentRecovery {
         format!("{}/{}", self.namespace, self.name)
     }
 }
-
-/// Materialization history per Feast project, from the loaded registry; None without one.
-pub type ByProject = Option<BTreeMap<String, MaterializationHistory>>;
 
 /// GitOps ownership marks the guide's "declarative, stored in Git" relies on.
 pub fn is_gitops_key(key: &str) -> bool {
@@ -104,14 +62,6 @@ pub fn class_of(kind: TopologyKind) -> TopologyClass {
         TopologyKind::EnterpriseIsolated | TopologyKind::EnterpriseShared => {
             TopologyClass::Enterprise
         }
-    }
-}
-
-pub fn class_label(c: TopologyClass) -> &'static str {
-    match c {
-        TopologyClass::Minimal => "Minimal",
-        TopologyClass::Standard => "Standard",
-        TopologyClass::Enterprise => "Enterprise",
     }
 }
 
@@ -142,26 +92,6 @@ fn secret_names(fs: &FeatureStore) -> [Option<String>; 3] {
                 .and_then(|p| p.store.as_ref()),
         ),
     ]
-}
-
-pub(super) fn spec_line(what: &str, p: &Persistence, secret: Option<&str>) -> String {
-    let secret = secret
-        .map(|s| format!(" (connection in Secret `{s}`, not read)"))
-        .unwrap_or_default();
-    let path = match p {
-        Persistence::File {
-            path: Some(path), ..
-        } => format!(" (path {path})"),
-        _ => String::new(),
-    };
-    format!("spec: {what} {}{path}{secret}", p.describe())
-}
-
-/// Sets a row's status and reason from what the spec alone tells, keeping its evidence.
-pub(super) fn decided(mut a: Assessment, status: Status, reason: String) -> Assessment {
-    a.status = status;
-    a.reason = reason;
-    a
 }
 
 /// Every FeatureStore in the snapshot, in the topology's order.

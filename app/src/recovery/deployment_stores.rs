@@ -1,13 +1,13 @@
 //! One deployment's registry, online and offline rows: the spec's persistence first, then the
 //! evidence of the probes that apply, else what the spec alone tells (see `deployment.rs`).
 
-use super::assess::TopologyClass;
-use super::assess::{assess_offline, assess_online, assess_registry, base, Assessment, Inputs};
-use super::deployment::{
-    class_label, decided, spec_line, ByProject, ProbeAttachments, RegistryProbeKind,
+use super::assess::{
+    assess_offline, assess_online, assess_registry, base, class_label, Assessment, Inputs,
+    TopologyClass,
 };
-use super::evidence::RedisEvidence;
+use super::evidence::{ByProject, RedisEvidence};
 use super::model::{ComponentId, Status};
+use super::probe_scope::{ProbeAttachments, RegistryProbeKind};
 use crate::topology::facts::{Persistence, RegistryFacts, RemoteTarget};
 
 fn class_name(i: &Inputs) -> &'static str {
@@ -218,4 +218,24 @@ pub(super) fn offline_row(
             format!("file-based offline store in {} topology: the guide expects a warehouse with a provider SLA", class_name(i)),
         ),
     }
+}
+
+fn spec_line(what: &str, p: &Persistence, secret: Option<&str>) -> String {
+    let secret = secret
+        .map(|s| format!(" (connection in Secret `{s}`, not read)"))
+        .unwrap_or_default();
+    let path = match p {
+        Persistence::File {
+            path: Some(path), ..
+        } => format!(" (path {path})"),
+        _ => String::new(),
+    };
+    format!("spec: {what} {}{path}{secret}", p.describe())
+}
+
+/// Sets a row's status and reason from what the spec alone tells, keeping its evidence.
+fn decided(mut a: Assessment, status: Status, reason: String) -> Assessment {
+    a.status = status;
+    a.reason = reason;
+    a
 }

@@ -1,6 +1,8 @@
 //! What the probes measured, as plain data. Times are Unix seconds. The server fills these in;
 //! [`super::assess`] judges them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Evidence about the registry database.
@@ -215,3 +217,6 @@ pub fn archived_segment_end(wal_file: &str, segment_bytes: i64) -> Option<i64> {
     log.checked_mul(1 << 32)?
         .checked_add(seg.checked_add(1)?.checked_mul(segment_bytes)?)
 }
+
+/// Materialization history per Feast project, from the loaded registry; None without one.
+pub type ByProject = Option<BTreeMap<String, MaterializationHistory>>;

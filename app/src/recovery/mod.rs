@@ -9,6 +9,7 @@ pub mod deployment;
 mod deployment_stores;
 pub mod evidence;
 pub mod model;
+pub mod probe_scope;
 pub mod report;
 
 mod pages;

@@ -8,6 +8,7 @@ use super::assess::*;
 use super::deployment::*;
 use super::evidence::*;
 use super::model::*;
+use super::probe_scope::*;
 use crate::topology::crd::FeatureStore;
 use crate::topology::ClusterSnapshot;
 

@@ -1,7 +1,7 @@
-//! The application shell: document, layout, navigation, theme and the route table.
+//! The application shell: document, layout, navigation, theme and the route table. The
+//! components the areas share are in [`crate::ui`].
 
 mod csp;
-mod errors;
 mod layout;
 mod not_found;
 mod routes;
@@ -14,8 +14,7 @@ use leptos_router::{
     path, Lazy, SsrMode,
 };
 
-pub use errors::{error_text, ErrorState};
-pub use layout::{EmptyState, Layout, PageHeader};
+use layout::Layout;
 pub use theme::Theme;
 
 use routes::*;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{EmptyState, PageHeader};
+use crate::ui::{EmptyState, PageHeader};
 
 #[component]
 pub fn NotFound() -> impl IntoView {

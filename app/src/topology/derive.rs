@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::crd::{self, FeatureStore, FeatureStoreSpec, ServerConfig};
 use super::facts::*;
-use super::objects::ObjectMeta;
+use super::object_meta::ObjectMeta;
 use super::snapshot::ClusterSnapshot;
 
 pub const DEFAULT_ONLINE_PATH: &str = "/feast-data/online_store.db";

@@ -10,6 +10,7 @@ pub mod crd;
 pub mod derive;
 pub mod diagram;
 pub mod facts;
+pub mod object_meta;
 pub mod objects;
 pub mod report;
 pub mod rules;

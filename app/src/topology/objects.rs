@@ -7,26 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::crd::FeatureStore;
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct ObjectMeta {
-    pub name: String,
-    pub namespace: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    /// GitOps tools mark what they manage with annotations as often as with labels.
-    pub annotations: BTreeMap<String, String>,
-}
-
-impl ObjectMeta {
-    /// Objects without a namespace (manifests often omit it) land in `default`, as with kubectl.
-    pub fn namespace_or_default(&self) -> &str {
-        self.namespace
-            .as_deref()
-            .filter(|n| !n.is_empty())
-            .unwrap_or("default")
-    }
-}
+use super::object_meta::ObjectMeta;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, rename_all = "camelCase")]

@@ -9,7 +9,7 @@ use super::api::{
     load_topology_feature_store, load_topology_overview, DiagramView, FeatureStoreDetail, StoreRow,
     TopologyOverview,
 };
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::percent::path_segment;
 
 #[component]
@@ -55,7 +55,7 @@ fn ClusterView() -> impl IntoView {
                     Err(e) => view! {
                         <EmptyState title="No cluster or manifests connected">
                             <p>"The topology area reads FeatureStore resources from a Kubernetes cluster or a folder of manifests."</p>
-                            <p>{crate::shell::error_text(&e)}</p>
+                            <p>{crate::ui::error_text(&e)}</p>
                         </EmptyState>
                     }.into_any(),
                     Ok(o) if o.stores.is_empty() && o.errors.is_empty() => view! {

@@ -13,10 +13,6 @@ use app::cache::settings::YamlCacheSettings;
 /// (namespace, FeatureStore name) → the cache settings in its client `feature_store.yaml`.
 pub type ClientConfigs = BTreeMap<(String, String), YamlCacheSettings>;
 
-pub fn client_config_name(feature_store: &str) -> String {
-    format!("feast-{feature_store}-client")
-}
-
 /// Scans manifest folders and files; unreadable files are skipped (the topology reports them).
 pub fn scan(paths: &[PathBuf]) -> ClientConfigs {
     let mut files = Vec::new();

@@ -1,7 +1,8 @@
 //! Plot tests: escaping of user names and the text alternatives.
 
 use super::*;
-use app::cache::model::{Range, RegistryBackend, RegistryMeasure, ServerCopies};
+use app::cache::model::{RegistryBackend, RegistryMeasure, ServerCopies};
+use app::cache::range::Range;
 use app::cache::settings::{CacheMode, CacheSettings, Provenance, Setting};
 use app::cache::storm::{storm_risk, RefreshSchedule};
 

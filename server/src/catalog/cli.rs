@@ -21,19 +21,6 @@ pub struct Args {
 enum CatalogCommand {
     /// Print every object of a registry as JSON or CSV
     Export(ExportArgs),
-    /// Write a synthetic Feast file registry (registry.db) for scale tests and benchmarks
-    Synthetic(SyntheticArgs),
-}
-
-#[derive(clap::Args, Debug)]
-struct SyntheticArgs {
-    /// Where to write the registry.db
-    #[arg(long, value_name = "PATH")]
-    out: PathBuf,
-    #[arg(long, default_value_t = 50)]
-    projects: usize,
-    #[arg(long, default_value_t = 200)]
-    views_per_project: usize,
 }
 
 #[derive(clap::Args, Debug)]
@@ -76,20 +63,6 @@ enum Format {
 
 pub fn run(args: Args) -> ExitCode {
     match args.command {
-        CatalogCommand::Synthetic(a) => {
-            let now = crate::clock::unix_now();
-            let bytes = super::synthetic::synthetic_registry(a.projects, a.views_per_project, now);
-            match std::fs::write(&a.out, bytes) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!(
-                        "feast-console catalog synthetic: cannot write {}: {e}",
-                        a.out.display()
-                    );
-                    ExitCode::from(1)
-                }
-            }
-        }
         CatalogCommand::Export(export_args) => match export_command(export_args) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, message)) => {

@@ -5,4 +5,3 @@ pub mod cli;
 pub mod export;
 pub mod overview;
 pub mod routes;
-pub mod synthetic;

@@ -159,7 +159,7 @@ impl Layers {
         let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let mut registries: Vec<RegistrySource> = Vec::new();
         for entry in &entries {
-            let source = crate::registry::source::resolve_entry(entry, &base)
+            let source = crate::registry::feature_store_yaml::resolve_entry(entry, &base)
                 .map_err(|reason| invalid("registries", o.clone(), reason))?;
             if registries.iter().any(|r| r.name == source.name) {
                 let reason = format!(

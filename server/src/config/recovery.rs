@@ -1,7 +1,8 @@
 //! Recovery keys: which probes run against what, and the RPO/RTO objectives. Each probe is
 //! optional; credentials for probe targets come from here only, never from Kubernetes Secrets.
 
-use app::recovery::deployment::{parse_key, ProbeScope};
+use app::recovery::deployment::parse_key;
+use app::recovery::probe_scope::ProbeScope;
 use app::recovery::{assess::TopologyClass, model::Objectives};
 
 use super::{ConfigError, Layers, Origin};

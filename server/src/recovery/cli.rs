@@ -4,8 +4,8 @@
 
 use std::{io::Write, process::ExitCode, sync::Arc};
 
-use app::recovery::assess::{Assessment, Readiness};
-use app::recovery::deployment::{class_label, find, parse_key};
+use app::recovery::assess::{class_label, Assessment, Readiness};
+use app::recovery::deployment::{find, parse_key};
 use app::recovery::report::{build_report, to_csv, to_json, RecoveryReport};
 use app::util::time::human_duration;
 

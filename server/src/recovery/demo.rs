@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 use app::recovery::assess::Inputs;
-use app::recovery::deployment::ProbeAttachments;
 use app::recovery::evidence::{BackupEvidence, RedisEvidence, RedisInfo};
+use app::recovery::probe_scope::ProbeAttachments;
 
 use super::gather::{registry_target, RegistryTarget, Sources};
 use crate::registry::demo::DemoRegistry;

@@ -6,13 +6,12 @@ use std::{path::PathBuf, sync::Arc};
 use app::catalog::model::Detail;
 use app::recovery::assess::{Inputs, TopologyClass};
 pub use app::recovery::deployment::is_gitops_key;
-use app::recovery::deployment::{
-    assess_deployments, ByProject, DeploymentRecovery, ProbeAttachments, RegistryProbeKind,
-};
+use app::recovery::deployment::{assess_deployments, DeploymentRecovery};
 use app::recovery::evidence::{
-    materialization_history, BackupEvidence, OfflineEvidence, OnlineEvidence, OperatorEvidence,
-    RedisEvidence, RegistryEvidence,
+    materialization_history, BackupEvidence, ByProject, OfflineEvidence, OnlineEvidence,
+    OperatorEvidence, RedisEvidence, RegistryEvidence,
 };
+use app::recovery::probe_scope::{ProbeAttachments, RegistryProbeKind};
 use app::topology::{analyze, ClusterSnapshot, TopologyKind};
 
 use super::{redis, registry_probe};

@@ -6,7 +6,25 @@
 
 use std::path::Path;
 
-use super::source::{parse_source, RegistrySource, SourceKind};
+use super::source::{is_name, parse_entry, parse_source, RegistrySource, SourceKind};
+
+/// [`parse_entry`], plus `[NAME=]path/to/feature_store.yaml`, which is read (I/O) for its
+/// registry settings.
+pub fn resolve_entry(entry: &str, base: &Path) -> Result<RegistrySource, String> {
+    let trimmed = entry.trim();
+    let (name, rest) = match trimmed.split_once('=') {
+        Some((n, s)) if is_name(n) => (Some(n), s.trim()),
+        _ => (None, trimmed),
+    };
+    if rest.ends_with(".yaml") || rest.ends_with(".yml") {
+        let mut source = registry_from_yaml(&base.join(rest))?;
+        if let Some(n) = name {
+            source.name = n.to_string();
+        }
+        return Ok(source);
+    }
+    parse_entry(entry, base)
+}
 
 /// Reads the registry of a `feature_store.yaml`. Relative paths are relative to its folder,
 /// as Feast resolves them against the repository.

@@ -58,25 +58,7 @@ pub fn parse_entry(entry: &str, base: &Path) -> Result<RegistrySource, String> {
     })
 }
 
-/// [`parse_entry`], plus `[NAME=]path/to/feature_store.yaml`, which is read (I/O) for its
-/// registry settings.
-pub fn resolve_entry(entry: &str, base: &Path) -> Result<RegistrySource, String> {
-    let trimmed = entry.trim();
-    let (name, rest) = match trimmed.split_once('=') {
-        Some((n, s)) if is_name(n) => (Some(n), s.trim()),
-        _ => (None, trimmed),
-    };
-    if rest.ends_with(".yaml") || rest.ends_with(".yml") {
-        let mut source = super::feature_store_yaml::registry_from_yaml(&base.join(rest))?;
-        if let Some(n) = name {
-            source.name = n.to_string();
-        }
-        return Ok(source);
-    }
-    parse_entry(entry, base)
-}
-
-fn is_name(text: &str) -> bool {
+pub(super) fn is_name(text: &str) -> bool {
     !text.is_empty()
         && text
             .chars()

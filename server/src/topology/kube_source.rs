@@ -3,12 +3,9 @@
 //! missing API (no OpenShift Routes, no CRD) or a missing RBAC rule is reported for that kind,
 //! naming the rule to add, and the rest still works. Secrets are never read.
 
-use std::collections::BTreeMap;
-
 use app::topology::objects::KubeObject;
 use app::topology::snapshot::{ClusterSnapshot, SourceError, OPERATOR_REGISTRY_CONFIGMAP};
-use futures::{StreamExt, TryStreamExt};
-use kube::api::{Api, DynamicObject, ListParams, WatchEvent, WatchParams};
+use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::Client;
 use serde_json::Value;
@@ -203,64 +200,6 @@ impl KubeTopologySource {
         }
         Ok(out)
     }
-
-    /// Follows FeatureStore changes from `resource_version` until the server ends the watch,
-    /// applying each event to `stores` (keyed by namespace and name). Returns the last version
-    /// seen, to resume from.
-    pub async fn watch_feature_stores(
-        &self,
-        resource_version: &str,
-        stores: &mut BTreeMap<(String, String), Value>,
-    ) -> Result<String, SourceError> {
-        let spec = FEATURE_STORE_V1;
-        let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &spec.resource());
-        let mut version = resource_version.to_string();
-        let stream = api
-            .watch(&WatchParams::default(), resource_version)
-            .await
-            .map_err(|e| kind_error(&spec, e).error)?;
-        let mut stream = stream.boxed();
-        while let Some(event) = stream
-            .try_next()
-            .await
-            .map_err(|e| kind_error(&spec, e).error)?
-        {
-            if let Some(v) = apply_watch_event(&spec, event, stores)? {
-                version = v;
-            }
-        }
-        Ok(version)
-    }
-}
-
-/// Applies one watch event; returns the object's resourceVersion when it has one.
-pub fn apply_watch_event(
-    spec: &KindSpec,
-    event: WatchEvent<DynamicObject>,
-    stores: &mut BTreeMap<(String, String), Value>,
-) -> Result<Option<String>, SourceError> {
-    let (object, delete) = match event {
-        WatchEvent::Added(o) | WatchEvent::Modified(o) => (o, false),
-        WatchEvent::Deleted(o) => (o, true),
-        WatchEvent::Bookmark(b) => return Ok(Some(b.metadata.resource_version)),
-        WatchEvent::Error(status) => {
-            return Err(SourceError {
-                location: spec.display(),
-                message: format!("watch ended: {} ({})", status.message, status.code),
-            })
-        }
-    };
-    let key = (
-        object.metadata.namespace.clone().unwrap_or_default(),
-        object.metadata.name.clone().unwrap_or_default(),
-    );
-    let version = object.metadata.resource_version.clone();
-    if delete {
-        stores.remove(&key);
-    } else {
-        stores.insert(key, with_type(spec, object));
-    }
-    Ok(version)
 }
 
 fn with_type(spec: &KindSpec, object: DynamicObject) -> Value {

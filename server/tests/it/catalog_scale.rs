@@ -2,7 +2,7 @@
 //! the file registry reader: paging to the end, filtering by tag, export of the filtered list.
 //! (Stands in for the browser test of paging through 10,000 views: same router, same HTML.)
 
-use server::catalog::synthetic::synthetic_registry;
+use crate::synthetic::synthetic_registry;
 use server::registry::refresher::Registries;
 use server::registry::{RegistrySource, SourceKind};
 

@@ -5,7 +5,13 @@
 mod common;
 mod auth_support;
 mod registry;
+// The synthetic registry of the benches (test data, not in the shipped binary); only part of it
+// is used here.
+#[allow(dead_code)]
+#[path = "../../dev/synthetic_registry.rs"]
+mod synthetic;
 
+mod architecture;
 mod auth_cli;
 mod auth_id_token;
 mod auth_oidc;

@@ -1,7 +1,6 @@
 //! The kube-rs source against a fake API server: a `tower` service answering with the JSON
-//! shapes a real Kubernetes API returns (lists, watch events, 403 and 404 Status objects).
+//! shapes a real Kubernetes API returns (lists, 403 and 404 Status objects).
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 
 use app::topology::analyze;
@@ -38,16 +37,6 @@ fn fake_api(forbid_feature_stores: bool) -> Client {
         let (code, body) = match path.as_str() {
             "/apis/feast.dev/v1/featurestores" if forbid_feature_stores => (403, status(403, "Forbidden",
                 "featurestores.feast.dev is forbidden: User \"system:serviceaccount:feast:console\" cannot list resource \"featurestores\" in API group \"feast.dev\" at the cluster scope")),
-            "/apis/feast.dev/v1/featurestores" if query.contains("watch=true") => {
-                let events = [
-                    json!({"type": "ADDED", "object": feature_store("team-c", "new")}),
-                    json!({"type": "MODIFIED", "object": feature_store("ml", "a")}),
-                    json!({"type": "DELETED", "object": feature_store("ml", "b")}),
-                    json!({"type": "BOOKMARK", "object": {"kind": "FeatureStore", "apiVersion": "feast.dev/v1", "metadata": {"resourceVersion": "1234"}}}),
-                ];
-                let body: String = events.iter().map(|e| format!("{e}\n")).collect();
-                return Ok::<_, Infallible>(http::Response::builder().status(200).body(Full::new(Bytes::from(body))).unwrap_or_default());
-            }
             "/apis/feast.dev/v1/featurestores" => (200, list("FeatureStore", "feast.dev/v1", vec![feature_store("ml", "a"), feature_store("ml", "b")])),
             // Built-in list items come without apiVersion and kind.
             "/apis/apps/v1/deployments" => (200, list("Deployment", "apps/v1", vec![json!({
@@ -63,11 +52,13 @@ fn fake_api(forbid_feature_stores: bool) -> Client {
             }
             _ => (200, list("Any", "v1", vec![])),
         };
-        Ok(http::Response::builder()
-            .status(code)
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body.to_string())))
-            .unwrap_or_default())
+        Ok::<_, Infallible>(
+            http::Response::builder()
+                .status(code)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(body.to_string())))
+                .unwrap_or_default(),
+        )
     });
     Client::new(service, "default")
 }
@@ -117,23 +108,6 @@ async fn forbidden_feature_stores_name_the_missing_rule_and_keep_the_rest() {
         .any(|e| e.location == "featurestores.feast.dev"
             && e.message
                 .contains("apiGroups: [feast.dev], resources: [featurestores]")));
-}
-
-#[tokio::test]
-async fn watch_events_update_the_stores() {
-    let source = KubeTopologySource::new(fake_api(false), None);
-    let mut stores: BTreeMap<(String, String), Value> = BTreeMap::new();
-    stores.insert(("ml".into(), "b".into()), feature_store("ml", "b"));
-    let version = source.watch_feature_stores("1000", &mut stores).await;
-    assert_eq!(version.as_deref().ok(), Some("1234"));
-    let keys: Vec<(String, String)> = stores.keys().cloned().collect();
-    assert_eq!(
-        keys,
-        vec![
-            ("ml".to_string(), "a".to_string()),
-            ("team-c".to_string(), "new".to_string())
-        ]
-    );
 }
 
 #[tokio::test]

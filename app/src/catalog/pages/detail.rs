@@ -41,7 +41,7 @@ pub fn CatalogDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (registry, project, slug, name) = key.get_untracked();
                 match detail.await {
-                    Err(e) => view! { <CatalogProblem title="This object cannot be shown".to_string() message=crate::shell::error_text(&e)/> }.into_any(),
+                    Err(e) => view! { <CatalogProblem title="This object cannot be shown".to_string() message=crate::ui::error_text(&e)/> }.into_any(),
                     Ok(None) => view! { <CatalogProblem title="Not found".to_string()
                         message=format!("Project “{project}” of registry “{registry}” has no {} named “{name}”. It may have been deleted, or the registry is not loaded yet.",
                             list_title(&slug).to_lowercase())/> }.into_any(),

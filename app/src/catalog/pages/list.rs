@@ -82,7 +82,7 @@ pub fn CatalogListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let q = query.get_untracked();
                 match page.await {
-                    Err(e) => view! { <CatalogProblem title="This list cannot be shown".to_string() message=crate::shell::error_text(&e)/> }.into_any(),
+                    Err(e) => view! { <CatalogProblem title="This list cannot be shown".to_string() message=crate::ui::error_text(&e)/> }.into_any(),
                     Ok(p) => view! { <ListBody page=p query=q/> }.into_any(),
                 }
             })}

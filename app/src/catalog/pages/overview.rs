@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::catalog::api::catalog_overview;
 use crate::catalog::overview::{ProjectOverview, RegistryOverview};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {

@@ -150,7 +150,7 @@ pub fn CatalogSearchPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let text = q.get_untracked();
                 match results.await {
-                    Err(e) => view! { <CatalogProblem title="Search failed".to_string() message=crate::shell::error_text(&e)/> }.into_any(),
+                    Err(e) => view! { <CatalogProblem title="Search failed".to_string() message=crate::ui::error_text(&e)/> }.into_any(),
                     Ok(_) if text.trim().is_empty() => view! { <p class="muted">"Type a name, a word or a field filter."</p> }.into_any(),
                     Ok(r) if r.total == 0 => view! {
                         <p role="status" data-testid="search-count">{format!("Nothing matches “{text}”.")}</p>

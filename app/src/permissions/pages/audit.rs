@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::permissions::api::{permission_audit_list, AuditFilter, AuditRecord};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::csv::line;
 use crate::util::percent::data_url;
 use crate::util::time::utc_from_millis;

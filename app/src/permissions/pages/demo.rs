@@ -28,7 +28,7 @@ pub fn DemoNotice(note: String, can_reset: bool) -> impl IntoView {
                 </ActionForm>
                 {move || reset.value().get().map(|r| match r {
                     Ok(done) => view! { <p class="perm-done" role="status">{done}</p> }.into_any(),
-                    Err(e) => view! { <p class="registry-error" role="alert">{crate::shell::error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="registry-error" role="alert">{crate::ui::error_text(&e)}</p> }.into_any(),
                 })}
             })}
         </section>

@@ -12,7 +12,7 @@ use crate::permissions::api::{
 use crate::permissions::editor::form::{PermissionForm, POLICY_KINDS, SHORTCUTS};
 use crate::permissions::editor::{EditorData, SubmitOutcome};
 use crate::permissions::model::{Action, ResourceType};
-use crate::shell::PageHeader;
+use crate::ui::PageHeader;
 use crate::util::percent::query_value;
 
 #[component]
@@ -41,7 +41,7 @@ pub fn PermissionEditorPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading the permission…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <Choose reason=crate::shell::error_text(&e)/> }.into_any(),
+                    Err(e) => view! { <Choose reason=crate::ui::error_text(&e)/> }.into_any(),
                     Ok(d) => view! { <Editor data=d/> }.into_any(),
                 }
             })}
@@ -62,7 +62,7 @@ fn Choose(reason: String) -> impl IntoView {
                 <Suspense fallback=|| view! { <p class="muted">"Loading registries…"</p> }>
                     {move || Suspend::new(async move {
                         match choices.await {
-                            Err(e) => view! { <p>{crate::shell::error_text(&e)}</p> }.into_any(),
+                            Err(e) => view! { <p>{crate::ui::error_text(&e)}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <p>"No registry is connected."</p> }.into_any(),
                             Ok(list) => view! { <ul class="editor-choices">{list.into_iter().map(choice).collect_view()}</ul> }.into_any(),
                         }
@@ -152,7 +152,7 @@ fn Editor(data: EditorData) -> impl IntoView {
             .value()
             .get()
             .and_then(|r| r.err())
-            .map(|e| crate::shell::error_text(&e))
+            .map(|e| crate::ui::error_text(&e))
     };
     // After a save the next edit starts from what was written.
     let version = RwSignal::new(form.version.clone());

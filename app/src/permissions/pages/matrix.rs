@@ -9,7 +9,7 @@ use crate::permissions::model::{Action, ResourceType};
 use crate::permissions::page_model::model::{
     matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery,
 };
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::percent::{data_url, query_value};
 
 fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {

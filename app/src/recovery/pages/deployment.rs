@@ -6,9 +6,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::{PriorityTable, Waiting};
 use crate::recovery::api::load_recovery;
-use crate::recovery::deployment::{class_label, find};
+use crate::recovery::assess::class_label;
+use crate::recovery::deployment::find;
 use crate::recovery::report::{RecoveryPageData, RecoveryState};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::percent::path_segment;
 
 #[component]

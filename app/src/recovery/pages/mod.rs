@@ -9,11 +9,11 @@ use leptos::prelude::*;
 pub use deployment::RecoveryDeploymentPage;
 
 use super::api::load_recovery;
-use super::assess::Assessment;
-use super::deployment::{class_label, DeploymentRecovery};
+use super::assess::{class_label, Assessment};
+use super::deployment::DeploymentRecovery;
 use super::model::Status;
 use super::report::{RecoveryPageData, RecoveryState};
-use crate::shell::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::percent::path_segment;
 use crate::util::time::human_duration;
 

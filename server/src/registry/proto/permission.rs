@@ -155,10 +155,6 @@ impl PermissionRecord {
         })
     }
 
-    pub fn original_bytes(&self) -> &[u8] {
-        &self.original
-    }
-
     pub fn encode(&self) -> Result<Vec<u8>, PermissionCodecError> {
         let known = self.message.encode_to_vec();
         Ok(wire::merge_preserving_unknown(

@@ -1,5 +1,7 @@
-//! A synthetic Feast file registry (`registry.db`) of any size, for the catalog's scale tests,
-//! benchmarks and browser tests: `feast-console catalog synthetic --out registry.db`.
+//! A synthetic Feast registry of any size, for the catalog's scale tests, the benchmarks and the
+//! browser tests. Test data, so not in the shipped binary: the benches and the integration tests
+//! include this file with `#[path]`, and `cargo run -p server --example synthetic_registry --
+//! --out registry.db` writes it as a file registry.
 //!
 //! Per project: one entity, one file data source, `views` feature views (10 features each,
 //! tags `team=team-N` and `tier=gold|silver`, an owner per team, half materialized recently)
@@ -7,7 +9,7 @@
 
 use prost::Message;
 
-use crate::registry::proto::{
+use server::registry::proto::{
     self, data_source::FileOptions, data_source::Options, service::FeatureServiceSpec,
     service::FeatureViewProjection, ObjectMeta, Timestamp,
 };
@@ -40,6 +42,32 @@ pub fn team_of(v: usize) -> String {
     format!("team-{}", v % 5)
 }
 
+/// Project number `p`.
+pub fn project(p: usize) -> proto::Project {
+    proto::Project {
+        spec: Some(proto::ProjectSpec {
+            name: project_name(p),
+            description: format!("Synthetic project {p}"),
+            ..Default::default()
+        }),
+        meta: meta(),
+    }
+}
+
+/// The one entity of a project.
+pub fn entity(project: &str) -> proto::Entity {
+    proto::Entity {
+        spec: Some(proto::EntitySpecV2 {
+            name: "driver".into(),
+            join_key: "driver_id".into(),
+            value_type: 4,
+            project: project.into(),
+            ..Default::default()
+        }),
+        meta: meta(),
+    }
+}
+
 fn source(project: &str) -> proto::DataSource {
     proto::DataSource {
         r#type: 1,
@@ -53,7 +81,8 @@ fn source(project: &str) -> proto::DataSource {
     }
 }
 
-fn feature_view(project: &str, v: usize, now: i64) -> Vec<u8> {
+/// Feature view `v` of `project`; `now` decides which materializations are fresh.
+pub fn feature_view(project: &str, v: usize, now: i64) -> proto::FeatureView {
     let team = team_of(v);
     // Half the views were materialized an hour ago (fresh), the others ten days ago (stale).
     let end = if v.is_multiple_of(2) {
@@ -107,7 +136,6 @@ fn feature_view(project: &str, v: usize, now: i64) -> Vec<u8> {
             ..Default::default()
         }),
     }
-    .encode_to_vec()
 }
 
 /// The encoded registry: `projects` projects of `views` feature views each.
@@ -120,33 +148,13 @@ pub fn synthetic_registry(projects: usize, views: usize, now: i64) -> Vec<u8> {
     };
     for p in 0..projects {
         let project = project_name(p);
-        registry.projects.push(
-            proto::Project {
-                spec: Some(proto::ProjectSpec {
-                    name: project.clone(),
-                    description: format!("Synthetic project {p}"),
-                    ..Default::default()
-                }),
-                meta: meta(),
-            }
-            .encode_to_vec(),
-        );
-        registry.entities.push(
-            proto::Entity {
-                spec: Some(proto::EntitySpecV2 {
-                    name: "driver".into(),
-                    join_key: "driver_id".into(),
-                    value_type: 4,
-                    project: project.clone(),
-                    ..Default::default()
-                }),
-                meta: meta(),
-            }
-            .encode_to_vec(),
-        );
+        registry.projects.push(self::project(p).encode_to_vec());
+        registry.entities.push(entity(&project).encode_to_vec());
         registry.data_sources.push(source(&project).encode_to_vec());
         for v in 0..views {
-            registry.feature_views.push(feature_view(&project, v, now));
+            registry
+                .feature_views
+                .push(feature_view(&project, v, now).encode_to_vec());
         }
         registry.feature_services.push(
             proto::FeatureService {
