@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::flags::{HiddenServeArgs, ServeArgs};
 use crate::config::{reference, Layers, LogFormat};
-use crate::{Config, StartError};
+use crate::{config::Config, error::StartError};
 
 #[derive(Parser, Debug)]
 #[command(

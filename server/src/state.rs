@@ -8,7 +8,9 @@ use std::sync::{
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{db::ConsoleDb, http::metrics::HttpMetrics, registry::refresher::Registries, Config};
+use crate::{
+    config::Config, db::ConsoleDb, http::metrics::HttpMetrics, registry::refresher::Registries,
+};
 
 #[derive(Clone)]
 pub struct AppState {

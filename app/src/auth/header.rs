@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::{demo::DEMO_USERS, ConsoleRole, SessionView};
+use super::demo::DEMO_USERS;
+use super::roles::ConsoleRole;
+use super::session::SessionView;
 
 /// Shown on every page while authentication is off.
 #[component]

@@ -8,7 +8,7 @@ pub mod overview;
 pub mod pages;
 pub mod query;
 pub mod search;
-mod search_index;
+pub mod search_index;
 
 pub use api::catalog_overview;
 pub use pages::{

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::model::ObjectKind;
 use super::query::{kind_from_slug, VIEW_KINDS};
-pub use super::search_index::{within_distance, SearchIndex};
 
 /// A parsed search box.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

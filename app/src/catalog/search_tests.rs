@@ -4,6 +4,7 @@ use super::*;
 use crate::catalog::model::{CatalogObject, Detail, Field};
 use crate::catalog::query::tests::view;
 use crate::catalog::query::EveryObject;
+use crate::catalog::search_index::{within_distance, SearchIndex};
 
 fn index(objects: Vec<CatalogObject>) -> SearchIndex {
     SearchIndex::build(vec![(

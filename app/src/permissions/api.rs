@@ -9,25 +9,14 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use super::editor::{apply_edit, form::FieldError, preview, LIVE_PREVIEW_LIMIT};
 use super::editor::{EditorData, PermissionForm, SubmitOutcome};
-use super::model::{PermissionSpec, Resource};
+use super::model::PermissionSpec;
+#[cfg(feature = "ssr")]
+use super::model::ProjectData;
 #[cfg(feature = "ssr")]
 use super::page_model::project_view;
 use super::page_model::{ProjectView, ViewQuery};
 #[cfg(feature = "ssr")]
 use crate::backend::BackendError;
-
-/// One project of one registry, as the views evaluate it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProjectData {
-    pub registry: String,
-    pub project: String,
-    /// In the order the registry returned them.
-    pub permissions: Vec<PermissionSpec>,
-    /// Every object of the project except the permissions, the project itself included.
-    pub objects: Vec<Resource>,
-    /// Permissions that could not be read, unknown names dropped.
-    pub notes: Vec<String>,
-}
 
 /// Which registries and projects there are, and whether each registry can be edited.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -387,3 +387,16 @@ pub fn normalize_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, Strin
         .map(|(k, v)| (python_strip(k).to_string(), python_strip(v).to_string()))
         .collect()
 }
+
+/// One project of one registry, as the views evaluate it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectData {
+    pub registry: String,
+    pub project: String,
+    /// In the order the registry returned them.
+    pub permissions: Vec<PermissionSpec>,
+    /// Every object of the project except the permissions, the project itself included.
+    pub objects: Vec<Resource>,
+    /// Permissions that could not be read, unknown names dropped.
+    pub notes: Vec<String>,
+}

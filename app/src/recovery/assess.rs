@@ -78,18 +78,6 @@ pub struct Inputs {
     pub operator: Option<OperatorEvidence>,
 }
 
-pub use super::assess_registry::assess_registry;
-
-/// All four components in recovery order.
-pub fn assess_all(i: &Inputs) -> Vec<Assessment> {
-    vec![
-        assess_registry(i),
-        assess_online(i),
-        assess_offline(i),
-        assess_operator(i),
-    ]
-}
-
 pub(super) fn age(now: i64, observed_at: i64) -> u64 {
     now.saturating_sub(observed_at).max(0) as u64
 }

@@ -2,9 +2,9 @@
 //! evidence of the probes that apply, else what the spec alone tells (see `deployment.rs`).
 
 use super::assess::{
-    assess_offline, assess_online, assess_registry, base, class_label, Assessment, Inputs,
-    TopologyClass,
+    assess_offline, assess_online, base, class_label, Assessment, Inputs, TopologyClass,
 };
+use super::assess_registry::assess_registry;
 use super::evidence::{ByProject, RedisEvidence};
 use super::model::{ComponentId, Status};
 use super::probe_scope::{ProbeAttachments, RegistryProbeKind};

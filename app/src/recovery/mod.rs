@@ -4,11 +4,12 @@
 
 pub mod api;
 pub mod assess;
-mod assess_registry;
+pub mod assess_registry;
 pub mod deployment;
 mod deployment_stores;
 pub mod evidence;
 pub mod model;
+pub mod priority;
 pub mod probe_scope;
 pub mod report;
 

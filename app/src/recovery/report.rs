@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::assess::{assess_all, readiness, Assessment, Inputs, Readiness, TopologyClass};
+use super::assess::{readiness, Assessment, Inputs, Readiness, TopologyClass};
 use super::deployment::DeploymentRecovery;
 use super::model::{ComponentId, Status};
+use super::priority::assess_all;
 use crate::util::time::human_duration;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -2,8 +2,10 @@
 //! constants in `assess.rs`.
 
 use super::assess::*;
+use super::assess_registry::assess_registry;
 use super::evidence::*;
 use super::model::*;
+use super::priority::assess_all;
 use super::report::*;
 
 const NOW: i64 = 1_000_000;

@@ -6,7 +6,8 @@ use leptos_router::{
     hooks::{use_location, use_query_map},
 };
 
-use super::{theme::ThemeToggle, AREAS};
+use super::areas::AREAS;
+use super::theme::ThemeToggle;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {

@@ -1,6 +1,7 @@
 //! The application shell: document, layout, navigation, theme and the route table. The
 //! components the areas share are in [`crate::ui`].
 
+mod areas;
 mod csp;
 mod layout;
 mod not_found;
@@ -14,6 +15,7 @@ use leptos_router::{
     path, Lazy, SsrMode,
 };
 
+pub use areas::AREAS;
 use layout::Layout;
 pub use theme::Theme;
 
@@ -21,35 +23,6 @@ use routes::*;
 
 /// Name of the wasm/JS bundle under `/pkg/`; must match `output-name` in Cargo.toml.
 pub const OUTPUT_NAME: &str = "feast-console";
-
-/// The five areas, in navigation order: (path, label, one-line purpose).
-pub const AREAS: [(&str, &str, &str); 5] = [
-    (
-        "/catalog",
-        "Catalog",
-        "Projects, entities, feature views, services and data sources",
-    ),
-    (
-        "/permissions",
-        "Permissions",
-        "Who may do what, exactly as Feast decides",
-    ),
-    (
-        "/topology",
-        "Topology",
-        "Feast deployments: Minimal, Standard or Enterprise",
-    ),
-    (
-        "/cache",
-        "Registry cache",
-        "Registry copies, refresh cost and storm risk",
-    ),
-    (
-        "/recovery",
-        "Recovery",
-        "RPO and RTO per component, in recovery order",
-    ),
-];
 
 /// The HTML document the server sends. Hydration scripts carry the bundle's name.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {

@@ -15,7 +15,7 @@ use super::{
     pages,
     policy::{rule_for, Rule},
 };
-use crate::AppState;
+use crate::state::AppState;
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let https = state.auth.config().public_url.starts_with("https://");

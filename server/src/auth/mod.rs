@@ -19,7 +19,7 @@ use app::auth::{demo::DemoUser, Identity, SessionView};
 use axum::http::HeaderMap;
 
 use crate::clock::unix_now;
-use crate::{config::auth::AuthConfig, db::ConsoleDb, Config};
+use crate::{config::auth::AuthConfig, config::Config, db::ConsoleDb};
 use oidc::{LoginError, Oidc};
 use origin::Origins;
 use session::{Session, SessionStore};

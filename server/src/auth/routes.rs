@@ -13,7 +13,7 @@ use axum::{
 };
 
 use super::{cookie, oidc::LoginError, pages, random::hash_token, return_to};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -5,7 +5,7 @@ pub mod supervisor;
 
 use std::time::Duration;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Starts every background loop for `state`, each under `state.tasks`: one refresher per
 /// registry, the topology refresher, the probe lease, the registry-cache probe and the
@@ -47,6 +47,16 @@ pub fn start(state: &AppState) {
 
     let console = state.clone();
     tasks.spawn("recovery_rounds", move || {
-        crate::recovery::runner::run(console.clone())
+        let state = console.clone();
+        async move {
+            crate::recovery::runner::run(
+                &state.recovery,
+                &state.db,
+                &state.registries,
+                &state.metrics,
+                state.lease.leadership.clone(),
+            )
+            .await
+        }
     });
 }

@@ -111,7 +111,7 @@ impl CacheHealth {
 
     /// The server's registries (the demo's copy when none is configured, as `serve` reads)
     /// and manifests (the bundled demo when none are configured, as the topology pages read).
-    pub fn from_state(state: &crate::AppState) -> CacheHealth {
+    pub fn from_state(state: &crate::state::AppState) -> CacheHealth {
         let sources = state.registry_sources();
         // The operator-rendered client ConfigMaps are read from manifest folders; from a
         // cluster, settings come from the FeatureStore resources and Feast's defaults.

@@ -13,7 +13,8 @@ use app::catalog::lineage::{
 use app::catalog::model::{CatalogObject, ObjectKind};
 use app::catalog::overview::{project_overview, RegistryOverview};
 use app::catalog::query::{self, visible, ListPage, ListQuery, Scoped, Visibility, VIEW_KINDS};
-use app::catalog::search::{parse_query, SearchIndex, SearchResults};
+use app::catalog::search::{parse_query, SearchResults};
+use app::catalog::search_index::SearchIndex;
 
 use crate::registry::refresher::{Registries, RegistryHandle};
 use crate::registry::RegistrySnapshot;

@@ -15,7 +15,7 @@ use axum::{
 };
 
 use super::{backend::CatalogService, export};
-use crate::AppState;
+use crate::state::AppState;
 
 pub const CSV_PATH: &str = "/catalog/export.csv";
 pub const JSON_PATH: &str = "/catalog/export.json";

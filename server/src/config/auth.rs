@@ -5,7 +5,9 @@ use std::{fmt, net::SocketAddr, time::Duration};
 
 use app::auth::roles::{ClaimMatch, RoleMapping};
 
-use super::{ConfigError, Layers, Origin};
+use super::error::ConfigError;
+use super::layers::Layers;
+use super::origin::Origin;
 
 /// A secret that never prints.
 #[derive(Clone)]

@@ -3,7 +3,7 @@
 //! layers and their precedence (`layers.rs`), the `serve` flags and `--help` (`flags.rs`),
 //! `config check` and the README table (`reference.rs`).
 
-use super::Origin;
+use super::origin::Origin;
 
 /// What a key's value is: how it is read and checked, and how its flag takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

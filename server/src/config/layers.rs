@@ -3,8 +3,9 @@
 
 use std::{collections::BTreeMap, path::Path};
 
+use super::error::ConfigError;
 use super::keys::{self, Key, Kind};
-use super::{ConfigError, Origin};
+use super::origin::Origin;
 
 /// Raw values gathered from the layers, each with the place it came from.
 #[derive(Default, Debug, Clone)]

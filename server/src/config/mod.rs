@@ -13,6 +13,7 @@ mod error;
 pub mod flags;
 mod keys;
 mod layers;
+mod origin;
 pub mod recovery;
 pub mod reference;
 
@@ -21,9 +22,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-pub use error::{ConfigError, Origin};
+pub use error::ConfigError;
 pub use keys::{Key, Kind, Sources, KEYS};
 pub use layers::Layers;
+pub use origin::Origin;
 
 use crate::registry::RegistrySource;
 

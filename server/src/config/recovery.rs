@@ -5,7 +5,9 @@ use app::recovery::deployment::parse_key;
 use app::recovery::probe_scope::ProbeScope;
 use app::recovery::{assess::TopologyClass, model::Objectives};
 
-use super::{ConfigError, Layers, Origin};
+use super::error::ConfigError;
+use super::layers::Layers;
+use super::origin::Origin;
 
 #[derive(Clone, Debug)]
 pub struct RecoveryConfig {

@@ -2,7 +2,8 @@
 //! values `config check` prints, secrets redacted.
 
 use super::keys::{Key, KEYS};
-use super::{Layers, Origin};
+use super::layers::Layers;
+use super::origin::Origin;
 
 /// The README's configuration table (`feast-console config keys` prints it).
 pub fn markdown_table() -> String {

@@ -3,12 +3,15 @@
 
 use std::{
     sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::{
-    http::{header, HeaderName, HeaderValue, Request, StatusCode},
-    middleware, Router,
+    extract::{MatchedPath, Request, State},
+    http::{header, HeaderName, HeaderValue, StatusCode},
+    middleware::{self, Next},
+    response::Response,
+    Router,
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -21,8 +24,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use super::metrics;
-use crate::AppState;
+use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -92,10 +94,29 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(state.clone(), track_request))
         .layer(headers)
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout));
 
     router.layer(outer)
+}
+
+/// Middleware recording every request under its route template.
+async fn track_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(p) => p.as_str().to_string(),
+        None if request.uri().path().starts_with("/pkg/") => "/pkg/*".to_string(),
+        None => "unmatched".to_string(),
+    };
+    let response = next.run(request).await;
+    state.metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
 }

@@ -1,20 +1,7 @@
 //! Request counts and latency histograms by route, in Prometheus text format. Small enough
 //! that a metrics crate would add more than it saves.
 
-use std::{
-    collections::BTreeMap,
-    fmt::Write,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
-
-use axum::{
-    extract::{MatchedPath, Request, State},
-    middleware::Next,
-    response::Response,
-};
-
-use crate::AppState;
+use std::{collections::BTreeMap, fmt::Write, sync::Mutex, time::Duration};
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -157,25 +144,6 @@ pub(crate) fn escape(label: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-/// Middleware recording every request under its route template.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().to_string();
-    let route = match request.extensions().get::<MatchedPath>() {
-        Some(p) => p.as_str().to_string(),
-        None if request.uri().path().starts_with("/pkg/") => "/pkg/*".to_string(),
-        None => "unmatched".to_string(),
-    };
-    let response = next.run(request).await;
-    state.metrics.record(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
-    response
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The process is alive and serving HTTP.
 pub async fn healthz() -> Json<Value> {

@@ -35,7 +35,9 @@ use axum::{
 
 use tokio::sync::watch;
 
-use crate::{registry::snapshot::RegistrySnapshot, AppState};
+use crate::registry::{
+    refresher::Registries, snapshot::RegistrySnapshot, user_views::UserRegistryViews,
+};
 
 /// `hit` or `miss` on a cacheable page's response, for operators and tests.
 pub const CACHE_STATUS: header::HeaderName = header::HeaderName::from_static("x-page-cache");
@@ -224,9 +226,17 @@ pub fn is_catalog_page(path: &str) -> bool {
         || path.starts_with("/registries/")
 }
 
+/// What the middleware reads: the cache, and what tells whether an entry is still current.
+#[derive(Clone)]
+pub struct PageCacheLayer {
+    pub cache: Arc<PageCache>,
+    pub registries: Registries,
+    pub user_views: Arc<UserRegistryViews>,
+}
+
 /// Middleware: serves a fresh cached copy of a catalog page, or renders it and keeps the result.
-pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let cache = state.page_cache.clone();
+pub async fn serve(State(state): State<PageCacheLayer>, request: Request, next: Next) -> Response {
+    let cache = state.cache.clone();
     if !cache.enabled()
         || request.method() != Method::GET
         || request.headers().contains_key(header::AUTHORIZATION)

@@ -9,7 +9,7 @@ use app::recovery::RecoveryBackend;
 use app::{shell, App};
 
 use super::{layers, ops};
-use crate::AppState;
+use crate::state::AppState;
 
 /// The pages' routes, listed once per process. Leptos lists them by running the app with a
 /// process-global flag set that makes every resource first polled meanwhile, by any render in
@@ -75,7 +75,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Inside the guard: a request is authorised before any cached page can answer it.
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            super::page_cache::PageCacheLayer {
+                cache: state.page_cache.clone(),
+                registries: state.registries.clone(),
+                user_views: state.user_views.clone(),
+            },
             super::page_cache::serve,
         ));
 

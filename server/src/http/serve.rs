@@ -6,10 +6,11 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::{
+    config::Config,
     db::ConsoleDb,
+    error::StartError,
     registry::refresher::Registries,
     state::{AppState, Lifecycle},
-    Config, StartError,
 };
 
 /// How long in-flight requests get after SIGTERM before the process exits anyway.

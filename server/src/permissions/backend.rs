@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use app::backend::BackendError;
 use app::permissions::api::{
-    AuditFilter, AuditRecord, PermissionsBackend, ProjectData, RegistryChoice, SaveRequest,
-    StoredPermission,
+    AuditFilter, AuditRecord, PermissionsBackend, RegistryChoice, SaveRequest, StoredPermission,
 };
+use app::permissions::model::ProjectData;
 use tokio::sync::Mutex;
 
 use crate::db::ConsoleDb;

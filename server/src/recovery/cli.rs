@@ -9,10 +9,11 @@ use app::recovery::deployment::{find, parse_key};
 use app::recovery::report::{build_report, to_csv, to_json, RecoveryReport};
 use app::util::time::human_duration;
 
-use super::gather::{gather, gather_deployments, Sources};
+use super::gather::{gather, gather_deployments};
+use super::sources::Sources;
 use crate::clock::unix_now;
+use crate::config::Config;
 use crate::registry::Reader;
-use crate::Config;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -12,7 +12,7 @@ use app::recovery::assess::Inputs;
 use app::recovery::evidence::{BackupEvidence, RedisEvidence, RedisInfo};
 use app::recovery::probe_scope::ProbeAttachments;
 
-use super::gather::{registry_target, RegistryTarget, Sources};
+use super::sources::{registry_target, RegistryTarget, Sources};
 use crate::registry::demo::DemoRegistry;
 
 /// Shown above the recovery table of a console serving the demo.

@@ -1,7 +1,7 @@
 //! One probe round: runs every configured probe and assembles the assessment's inputs. Probes
 //! run concurrently; each one turns its own failure into evidence, so a round never fails.
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use app::catalog::model::Detail;
 use app::recovery::assess::{Inputs, TopologyClass};
@@ -14,47 +14,10 @@ use app::recovery::evidence::{
 use app::recovery::probe_scope::{ProbeAttachments, RegistryProbeKind};
 use app::topology::{analyze, ClusterSnapshot, TopologyKind};
 
+use super::sources::{registry_target, RegistryTarget, Sources};
 use super::{redis, registry_probe};
 use crate::config::recovery::RecoveryConfig;
-use crate::registry::{snapshot::RegistrySnapshot, RegistrySource, SourceKind};
-
-/// What a round reads besides the probe targets.
-#[derive(Clone, Default)]
-pub struct Sources {
-    pub config: RecoveryConfig,
-    /// Configured Feast registries: the default registry probe target.
-    pub registries: Vec<RegistrySource>,
-    /// The topology (cluster or manifests) and its description, when there is one.
-    pub topology: Option<(String, Arc<crate::topology::refresher::TopologyHandle>)>,
-    /// The demo registry's copy when the console serves the demo: components no probe is
-    /// configured for get demo evidence (see [`super::demo`]).
-    pub demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
-}
-
-/// Where the registry probe points: explicit keys first, else the first configured registry.
-pub enum RegistryTarget {
-    Postgres(String),
-    File(PathBuf),
-    None,
-}
-
-pub fn registry_target(config: &RecoveryConfig, registries: &[RegistrySource]) -> RegistryTarget {
-    if let Some(url) = &config.registry_pg_url {
-        return RegistryTarget::Postgres(url.clone());
-    }
-    if let Some(path) = &config.registry_file {
-        return RegistryTarget::File(path.clone());
-    }
-    for r in registries {
-        match &r.kind {
-            // Feast writes `postgresql+psycopg://`; sqlx reads the plain scheme.
-            SourceKind::Postgres(url) => return RegistryTarget::Postgres(url.clone()),
-            SourceKind::Sqlite(p) | SourceKind::File(p) => return RegistryTarget::File(p.clone()),
-            SourceKind::Rest(_) => continue,
-        }
-    }
-    RegistryTarget::None
-}
+use crate::registry::snapshot::RegistrySnapshot;
 
 async fn backup(
     config: &RecoveryConfig,

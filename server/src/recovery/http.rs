@@ -13,7 +13,7 @@ use axum::{
 use app::recovery::report::{to_csv, to_json};
 
 use super::runner::RecoveryRunner;
-use crate::AppState;
+use crate::state::AppState;
 
 async fn export(runner: &RecoveryRunner, csv: bool) -> Response {
     let state = runner.state().await;

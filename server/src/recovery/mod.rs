@@ -13,3 +13,4 @@ pub mod redis;
 pub mod registry_probe;
 pub mod runner;
 pub mod samples;
+pub mod sources;

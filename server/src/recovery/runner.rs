@@ -16,7 +16,8 @@ use app::recovery::report::{
     build_report, history_text, RecoveryPageData, RecoveryReport, RecoveryState,
 };
 
-use super::gather::{gather, gather_deployments, Sources};
+use super::gather::{gather, gather_deployments};
+use super::sources::Sources;
 use super::{latest, plot, samples};
 use crate::clock::unix_now;
 use crate::db::ConsoleDb;
@@ -191,7 +192,7 @@ fn publish_gauges(metrics: &HttpMetrics, report: &RecoveryReport) {
 /// The runner of a serving console: probes the registries it reads and the same live topology
 /// (cluster or manifests) the topology pages show. Its loop is [`run`].
 pub fn for_console(
-    config: &crate::Config,
+    config: &crate::config::Config,
     registries: Vec<crate::registry::RegistrySource>,
     topology: &crate::topology::source::LiveTopology,
     demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
@@ -210,18 +211,17 @@ pub fn for_console(
 
 /// The console's recovery loop (started by `crate::background::start`): a round every
 /// `recovery_probe_seconds` on the lease holder, following the stored round elsewhere.
-pub async fn run(state: crate::AppState) {
-    let (r, db, registries, metrics) = (
-        &state.recovery,
-        &state.db,
-        &state.registries,
-        &state.metrics,
-    );
+pub async fn run(
+    r: &RecoveryRunner,
+    db: &ConsoleDb,
+    registries: &Registries,
+    metrics: &HttpMetrics,
+    mut leadership: crate::lease::Leadership,
+) {
     let every = Duration::from_secs(r.sources.config.probe_seconds);
     // One console on SQLite is its own prober, lease or not (a stale lease row left by a
     // killed process must not hide its page).
     let single = matches!(db, ConsoleDb::Sqlite(_));
-    let mut leadership = state.lease.leadership.clone();
     // The lease is usually taken within milliseconds of the start.
     let _ = tokio::time::timeout(Duration::from_secs(1), leadership.until_leader()).await;
     // The first round judges the online store from the registry's materialization

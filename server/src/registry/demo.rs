@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection};
 
-use super::{RegistrySource, SourceKind};
+use super::source::RegistrySource;
+use super::source::SourceKind;
 
 pub const DEMO_NAME: &str = "demo";
 

@@ -10,11 +10,11 @@ use app::catalog::model::{CatalogObject, ViewVersion};
 use app::util::time::Instant as Utc;
 use prost::Message;
 
+use super::load_error::LoadError;
 use super::{
     decode::{decode_blob, stored_project, BlobKind},
     proto::Registry,
     snapshot::RegistrySnapshot,
-    LoadError,
 };
 
 pub struct FileReader {

@@ -11,7 +11,10 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use super::{LoadError, Reader, RegistrySnapshot, RegistrySource};
+use super::load_error::LoadError;
+use super::reader::Reader;
+use super::snapshot::RegistrySnapshot;
+use super::source::RegistrySource;
 use crate::backoff::Backoff;
 
 /// What `/readyz` and the UI show about one registry.
@@ -180,7 +183,7 @@ pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::SourceKind;
+    use crate::registry::source::SourceKind;
 
     #[test]
     fn errors_keep_the_last_good_snapshot() {

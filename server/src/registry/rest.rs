@@ -11,10 +11,10 @@ use app::catalog::model::{CatalogObject, ObjectKind};
 use app::util::percent::path_segment;
 use serde_json::Value;
 
+use super::load_error::LoadError;
 use super::{
     decode::{decode_json, BlobKind},
     snapshot::RegistrySnapshot,
-    LoadError,
 };
 
 pub struct RestReader {

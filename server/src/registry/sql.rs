@@ -23,10 +23,10 @@ use sqlx::{
 
 use crate::db::on_pool;
 
+use super::load_error::LoadError;
 use super::{
     decode::{decode_blob, BlobKind},
     snapshot::RegistrySnapshot,
-    LoadError,
 };
 
 /// Seconds around the previous read in which a same-second rewrite could hide.

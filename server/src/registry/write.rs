@@ -22,7 +22,8 @@ use super::proto::{
     permission::{Permission, PermissionSpec},
     ObjectMeta, PermissionRecord, Timestamp,
 };
-use super::{RegistrySource, SourceKind};
+use super::source::RegistrySource;
+use super::source::SourceKind;
 
 pub mod model;
 

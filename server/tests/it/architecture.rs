@@ -15,86 +15,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Cycles this test found that are not broken yet, each by its exact set of files, so that a new
-/// cycle, or a known one that grows, still fails. TODO(issue 18): break these and delete them
-/// (most are a `mod.rs` that uses its children while they use items declared in it).
-const NOT_YET_BROKEN: &[&[&str]] = &[
-    &[
-        "app/src/auth/api.rs",
-        "app/src/auth/header.rs",
-        "app/src/auth/mod.rs",
-    ],
-    &[
-        "app/src/catalog/pages/detail.rs",
-        "app/src/catalog/pages/list.rs",
-        "app/src/catalog/pages/mod.rs",
-        "app/src/catalog/pages/project.rs",
-        "app/src/catalog/pages/search.rs",
-    ],
-    &[
-        "app/src/catalog/search.rs",
-        "app/src/catalog/search_index.rs",
-    ],
-    &[
-        "app/src/permissions/editor/mod.rs",
-        "app/src/permissions/editor/render.rs",
-    ],
-    &[
-        "app/src/permissions/views/csv.rs",
-        "app/src/permissions/views/model.rs",
-    ],
-    &[
-        "app/src/permissions/views/mod.rs",
-        "app/src/permissions/views/render.rs",
-    ],
-    &[
-        "app/src/recovery/assess.rs",
-        "app/src/recovery/assess_registry.rs",
-    ],
-    &["app/src/shell/layout.rs", "app/src/shell/mod.rs"],
-    &[
-        "server/src/auth/mod.rs",
-        "server/src/http/metrics.rs",
-        "server/src/http/page_cache.rs",
-        "server/src/lib.rs",
-        "server/src/registry/user_views.rs",
-        "server/src/state.rs",
-    ],
-    &[
-        "server/src/config/auth.rs",
-        "server/src/config/mod.rs",
-        "server/src/config/recovery.rs",
-    ],
-    &[
-        "server/src/recovery/demo.rs",
-        "server/src/recovery/gather.rs",
-    ],
-    &[
-        "server/src/registry/decode.rs",
-        "server/src/registry/file.rs",
-        "server/src/registry/mod.rs",
-        "server/src/registry/proto/data_source.rs",
-        "server/src/registry/proto/mod.rs",
-        "server/src/registry/proto/objects.rs",
-        "server/src/registry/proto/permission.rs",
-        "server/src/registry/proto/registry.rs",
-        "server/src/registry/proto/service.rs",
-        "server/src/registry/rest.rs",
-        "server/src/registry/sql.rs",
-    ],
-];
-
 /// Cycles that are allowed, by the files they are made of.
 fn allowed(cycle: &[String]) -> bool {
-    if NOT_YET_BROKEN.iter().any(|known| *known == cycle) {
-        return true;
-    }
     let all_under = |prefix: &str| cycle.iter().all(|f| f.starts_with(prefix));
     // The Python regex parser is recursive descent: a group holds an alternation, which holds
     // groups, so its files call each other by design.
     all_under("app/src/permissions/pyregex/")
-        // TODO(refactor-decode): removed by the decode branch.
-        || all_under("server/src/registry/write")
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use server::db::ConsoleDb;
-use server::recovery::{gather::Sources, latest, runner::RecoveryRunner};
+use server::recovery::{latest, runner::RecoveryRunner, sources::Sources};
 
 use crate::common::{self, Backend, TestApp};
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use app::recovery::model::ComponentId;
 use server::config::recovery::RecoveryConfig;
-use server::recovery::{gather::Sources, runner::RecoveryRunner, samples};
+use server::recovery::{runner::RecoveryRunner, samples, sources::Sources};
 
 use crate::common::{self, TestApp};
 

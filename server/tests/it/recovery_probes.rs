@@ -5,12 +5,14 @@
 
 use std::time::{Duration, Instant};
 
-use app::recovery::assess::{assess_online, assess_registry, Inputs};
+use app::recovery::assess::{assess_online, Inputs};
+use app::recovery::assess_registry::assess_registry;
 use app::recovery::evidence::{RedisEvidence, RegistryEvidence};
 use app::recovery::model::{Objectives, Status};
 use server::clock::unix_now;
 use server::config::recovery::RecoveryConfig;
-use server::recovery::gather::{gather, Sources};
+use server::recovery::gather::gather;
+use server::recovery::sources::Sources;
 use sqlx::{Connection, PgConnection};
 
 use crate::common;

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::detail_sections::{KindSection, UsedBy};
 use super::lineage::Lineage;
 use super::list::list_title;
-use super::{Breadcrumbs, CatalogProblem, RegistryBanner};
+use super::parts::{Breadcrumbs, CatalogProblem, RegistryBanner};
 use crate::catalog::api::catalog_detail;
 use crate::catalog::detail::DetailView;
 use crate::catalog::query::{kind_from_slug, kind_slug, project_href, VIEW_KINDS};

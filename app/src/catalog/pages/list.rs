@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use super::{Breadcrumbs, CatalogProblem};
+use super::parts::{Breadcrumbs, CatalogProblem};
 use crate::catalog::api::catalog_list;
 use crate::catalog::model::ObjectKind;
 use crate::catalog::query::{

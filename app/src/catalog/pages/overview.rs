@@ -13,7 +13,7 @@ pub fn CatalogPage() -> impl IntoView {
         <PageHeader title="Catalog" lead="Discover projects, entities, feature views, feature services and data sources across every registry."/>
         <nav class="catalog-kinds" aria-label="Lists">
             <ul>{crate::catalog::query::LIST_SLUGS.iter().map(|slug| view! {
-                <li><a href=format!("/catalog/{slug}")>{super::list_title(slug)}</a></li>
+                <li><a href=format!("/catalog/{slug}")>{super::list::list_title(slug)}</a></li>
             }).collect_view()}</ul>
         </nav>
         <Suspense fallback=|| view! { <p class="muted">"Loading registries…"</p> }>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::lineage::Lineage;
-use super::{Breadcrumbs, CatalogProblem, RegistryBanner};
+use super::parts::{Breadcrumbs, CatalogProblem, RegistryBanner};
 use crate::catalog::api::catalog_project;
 use crate::catalog::detail::ProjectView;
 use crate::catalog::model::ObjectKind;

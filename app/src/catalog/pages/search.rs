@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{Breadcrumbs, CatalogProblem};
+use super::parts::{Breadcrumbs, CatalogProblem};
 use crate::catalog::api::catalog_search;
 use crate::catalog::query::detail_href;
 use crate::catalog::search::{SearchHit, SearchResults};

@@ -23,7 +23,7 @@ pub struct EditorData {
     pub write_note: Option<String>,
     /// The project as the live snapshot holds it, for the preview computed in the browser as
     /// you type; None for very large projects (the server's preview still works).
-    pub project: Option<super::api::ProjectData>,
+    pub project: Option<super::model::ProjectData>,
     /// Set for the demo registry: what it is (see `permissions::demo`).
     #[serde(default)]
     pub demo: Option<String>,
@@ -100,7 +100,7 @@ pub fn preview(
 
 /// The preview of `form` against `data` (validation errors instead when it is invalid): what
 /// the browser shows while the form is edited.
-pub fn live_preview(form: &PermissionForm, data: &super::api::ProjectData) -> SubmitOutcome {
+pub fn live_preview(form: &PermissionForm, data: &super::model::ProjectData) -> SubmitOutcome {
     let mut out = SubmitOutcome::default();
     let original = (!form.is_create()).then_some(form.original_name.as_str());
     match form.to_spec() {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::permissions::api::ProjectData;
+use crate::permissions::model::ProjectData;
 use crate::permissions::model::{Action, Policy, ResourceType};
 
 fn data() -> ProjectData {

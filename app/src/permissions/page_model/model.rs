@@ -4,14 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use super::csv::{matrix_csv, user_csv};
-pub use super::token::user_from_token;
-
 use crate::permissions::access::{effective_access, single_action_requests, Access, Principal};
-use crate::permissions::api::ProjectData;
 use crate::permissions::evaluator::{DecisionReason, Outcome, PermissionEvaluator};
 use crate::permissions::lints::{lint_project, LintContext};
 use crate::permissions::matrix::principals_from_policies;
+use crate::permissions::model::ProjectData;
 use crate::permissions::model::{Action, PermissionSpec, Resource, ResourceType, User};
 
 /// The page's query string (every field optional).

@@ -188,7 +188,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         ..
     } = form;
     view! {
-        {demo.map(|note| view! { <super::DemoNotice note can_reset=true/> })}
+        {demo.map(|note| view! { <super::demo::DemoNotice note can_reset=true/> })}
         {read_only.map(|r| view! { <p class="registry-error" role="alert">"This registry cannot be edited: "{r}</p> })}
         {missing.map(|m| view! { <p class="muted">{m}</p> })}
         {write_note.map(|n| view! { <p class="muted perm-write-note">{n}</p> })}

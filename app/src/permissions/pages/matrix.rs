@@ -6,9 +6,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::permissions::api::{permissions_view, PermissionsPageData};
 use crate::permissions::model::{Action, ResourceType};
-use crate::permissions::page_model::model::{
-    matrix_csv, user_csv, MatrixView, ProjectView, UserView, ViewQuery,
-};
+use crate::permissions::page_model::csv::{matrix_csv, user_csv};
+use crate::permissions::page_model::model::{MatrixView, ProjectView, UserView, ViewQuery};
 use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::percent::{data_url, query_value};
 
@@ -81,7 +80,7 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
     );
     let edit_links = can_edit && read_only.is_none();
     let header = view! {
-        {demo.map(|note| view! { <super::DemoNotice note can_reset=can_edit/> })}
+        {demo.map(|note| view! { <super::demo::DemoNotice note can_reset=can_edit/> })}
         <nav class="perm-links" aria-label="Permission tools">
             {edit_links.then(|| view! { <a href=format!("/permissions/edit?{here}")>"New permission"</a> })}
             {can_edit.then(|| view! { <a href="/permissions/audit">"Audit log"</a> })}
@@ -275,7 +274,7 @@ fn AsUser(view: ProjectView, query: ViewQuery, registry: String, project: String
             token_note.set(None);
             return;
         }
-        match crate::permissions::page_model::model::user_from_token(&t, &client_id.get_untracked())
+        match crate::permissions::page_model::token::user_from_token(&t, &client_id.get_untracked())
         {
             Ok((r, g, n, note)) => {
                 roles.set(r);

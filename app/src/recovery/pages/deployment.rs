@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{PriorityTable, Waiting};
+use super::parts::{PriorityTable, Waiting};
 use crate::recovery::api::load_recovery;
 use crate::recovery::assess::class_label;
 use crate::recovery::deployment::find;

@@ -3,17 +3,19 @@
 //! plot (server-rendered SVG with a text alternative) and the exports.
 
 mod deployment;
+mod parts;
 
 use leptos::prelude::*;
 
 pub use deployment::RecoveryDeploymentPage;
 
+use parts::{PriorityTable, Waiting};
+
 use super::api::load_recovery;
-use super::assess::{class_label, Assessment};
+use super::assess::class_label;
 use super::deployment::DeploymentRecovery;
-use super::model::Status;
 use super::report::{RecoveryPageData, RecoveryState};
-use crate::ui::{EmptyState, ErrorState, PageHeader};
+use crate::ui::{ErrorState, PageHeader};
 use crate::util::percent::path_segment;
 use crate::util::time::human_duration;
 
@@ -37,23 +39,6 @@ pub fn RecoveryPage() -> impl IntoView {
 }
 
 /// No report to show yet: the first round, or a follower waiting for the probing replica.
-#[component]
-pub(super) fn Waiting(state: RecoveryState) -> impl IntoView {
-    let title = match state {
-        RecoveryState::WaitingForProber { .. } => "Waiting for the probing replica",
-        _ => "No recovery evidence yet",
-    };
-    view! {
-        <EmptyState title=title>
-            <p class="recovery-waiting">{state.waiting_text()}</p>
-        </EmptyState>
-    }
-}
-
-pub(super) fn opt_seconds(v: Option<u64>, none: &str) -> String {
-    v.map(human_duration).unwrap_or_else(|| none.to_string())
-}
-
 #[component]
 fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
     let probe_line = data.probe_line();
@@ -98,24 +83,6 @@ fn RecoveryBody(data: RecoveryPageData) -> impl IntoView {
 
 /// The four components in recovery order.
 #[component]
-pub(super) fn PriorityTable(components: Vec<Assessment>, caption: String) -> impl IntoView {
-    view! {
-        <div class="table-scroll">
-            <table class="recovery-table">
-                <caption>{caption}</caption>
-                <thead><tr>
-                    <th scope="col">"Priority"</th><th scope="col">"Component"</th>
-                    <th scope="col">"Objective (RPO / RTO)"</th><th scope="col">"Evidence"</th>
-                    <th scope="col">"Achieved RPO"</th><th scope="col">"RTO estimate"</th>
-                    <th scope="col">"Status"</th><th scope="col">"Evidence age"</th>
-                </tr></thead>
-                <tbody>{components.into_iter().map(|a| view! { <Row a=a/> }).collect_view()}</tbody>
-            </table>
-        </div>
-    }
-}
-
-#[component]
 fn Deployments(deployments: Vec<DeploymentRecovery>) -> impl IntoView {
     view! {
         <section class="recovery-deployments" aria-labelledby="recovery-deployments-title">
@@ -146,26 +113,5 @@ fn Deployments(deployments: Vec<DeploymentRecovery>) -> impl IntoView {
                 }.into_any()
             }}
         </section>
-    }
-}
-
-#[component]
-fn Row(a: Assessment) -> impl IntoView {
-    let c = a.component;
-    let status_class = format!("badge recovery-status status-{}", a.status.id());
-    let rpo_objective = opt_seconds(a.objective.rpo_seconds, "n/a");
-    let rto_objective = opt_seconds(a.objective.rto_seconds, "per SLA");
-    let unknown = a.status == Status::Unknown;
-    view! {
-        <tr data-component=c.id()>
-            <td>{format!("{} — {}", c.priority(), c.criticality())}</td>
-            <th scope="row">{c.label()}</th>
-            <td>{format!("{rpo_objective} / {rto_objective}")}<br/><small class="muted">{a.objective.guidance.clone()}</small></td>
-            <td><ul class="recovery-evidence">{a.evidence.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul></td>
-            <td>{opt_seconds(a.achieved_rpo_seconds, "-")}</td>
-            <td>{opt_seconds(a.rto_estimate_seconds, "-")}</td>
-            <td><span class=status_class>{a.status.label()}</span><br/><small class:muted=!unknown>{a.reason}</small></td>
-            <td>{opt_seconds(a.evidence_age_seconds, "-")}</td>
-        </tr>
     }
 }

@@ -1,7 +1,7 @@
 //! `feast.core.DataSource`: one message for every source type, told apart by `type` and the
 //! `options` oneof.
 
-use super::{objects::FeatureSpecV2, ObjectMeta, Tags};
+use super::common::{FeatureSpecV2, ObjectMeta, Tags, Timestamp};
 
 #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -44,9 +44,9 @@ pub struct DataSource {
 #[serde(rename_all = "camelCase", default)]
 pub struct SourceMeta {
     #[prost(message, optional, tag = "3")]
-    pub created_timestamp: Option<super::Timestamp>,
+    pub created_timestamp: Option<Timestamp>,
     #[prost(message, optional, tag = "4")]
-    pub last_updated_timestamp: Option<super::Timestamp>,
+    pub last_updated_timestamp: Option<Timestamp>,
 }
 
 impl SourceMeta {

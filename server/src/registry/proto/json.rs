@@ -7,7 +7,8 @@
 use app::util::time::Instant;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{names, permission::Policy, Duration, Timestamp};
+use super::common::{Duration, Timestamp};
+use super::{names, permission::Policy};
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {

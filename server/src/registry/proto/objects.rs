@@ -1,6 +1,7 @@
 //! Projects, entities, features and every feature-view kind.
 
-use super::{DataSource, Duration, ObjectMeta, Tags, Timestamp};
+use super::common::{Duration, FeatureSpecV2, ObjectMeta, Tags, Timestamp};
+use super::data_source::DataSource;
 
 /// `feast.core.Project` (`ProjectMeta` has the same two fields as [`ObjectMeta`]).
 #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
@@ -54,21 +55,6 @@ pub struct EntitySpecV2 {
     pub project: String,
     #[prost(string, tag = "10")]
     pub owner: String,
-}
-
-/// `feast.core.FeatureSpecV2`: a feature or entity column.
-#[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct FeatureSpecV2 {
-    #[prost(string, tag = "1")]
-    pub name: String,
-    #[prost(int32, tag = "2")]
-    #[serde(deserialize_with = "crate::registry::proto::json::value_type")]
-    pub value_type: i32,
-    #[prost(btree_map = "string, string", tag = "3")]
-    pub tags: Tags,
-    #[prost(string, tag = "4")]
-    pub description: String,
 }
 
 /// `feast.core.FeatureView`; also a BatchFeatureView when `spec.feature_transformation` is set.
@@ -263,13 +249,13 @@ pub mod on_demand_source {
     pub enum Source {
         #[prost(message, boxed, tag = "1")]
         #[serde(rename = "featureView")]
-        FeatureView(Box<super::FeatureView>),
+        FeatureView(Box<crate::registry::proto::objects::FeatureView>),
         #[prost(message, boxed, tag = "2")]
         #[serde(rename = "requestDataSource")]
-        RequestDataSource(Box<super::DataSource>),
+        RequestDataSource(Box<crate::registry::proto::data_source::DataSource>),
         #[prost(message, tag = "3")]
         #[serde(rename = "featureViewProjection")]
-        FeatureViewProjection(super::super::service::FeatureViewProjection),
+        FeatureViewProjection(crate::registry::proto::service::FeatureViewProjection),
     }
 }
 

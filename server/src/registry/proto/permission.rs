@@ -3,10 +3,8 @@
 
 use prost::Message;
 
-use super::{
-    wire::{self, declared},
-    ObjectMeta, Tags,
-};
+use super::common::{ObjectMeta, Tags};
+use super::wire::{self, declared};
 
 declared! {
     #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]

@@ -1,6 +1,6 @@
 //! `feast.core.Registry`: the whole file registry (`registry.db`) in one message.
 
-use super::Timestamp;
+use super::common::Timestamp;
 
 /// Object lists are kept as bytes and decoded one by one, so one corrupt object is reported
 /// as unreadable instead of sinking the whole file.

@@ -1,6 +1,7 @@
 //! Feature services (with their view projections), saved datasets, validation references.
 
-use super::{data_source::FileOptions, objects::FeatureSpecV2, ObjectMeta, Tags};
+use super::common::{FeatureSpecV2, ObjectMeta, Tags};
+use super::data_source::FileOptions;
 
 /// `feast.core.FeatureService`.
 #[derive(Clone, PartialEq, prost::Message, serde::Deserialize)]

@@ -1,5 +1,7 @@
 use super::*;
 use crate::permissions::model::Policy;
+use crate::permissions::page_model::csv::{matrix_csv, user_csv};
+use crate::permissions::page_model::token::user_from_token;
 use crate::util::csv::cell;
 use crate::util::percent::data_url;
 

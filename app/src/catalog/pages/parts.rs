@@ -1,0 +1,61 @@
+//! The pieces the catalog pages share: breadcrumbs, the registry's stale-data banner, and the
+//! problem notice.
+
+use leptos::prelude::*;
+
+use crate::catalog::detail::RegistryState;
+use crate::util::time::human_duration;
+
+/// `Catalog › registry › project › name`; the last crumb is the current page.
+#[component]
+pub fn Breadcrumbs(crumbs: Vec<(String, String)>) -> impl IntoView {
+    let last = crumbs.len().saturating_sub(1);
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                {crumbs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (label, href))| {
+                        if i == last {
+                            view! { <li><span aria-current="page">{label}</span></li> }.into_any()
+                        } else {
+                            view! { <li><a href=href>{label}</a></li> }.into_any()
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// The snapshot's age, and a warning when it is old or the last refresh failed.
+#[component]
+pub fn RegistryBanner(state: RegistryState) -> impl IntoView {
+    let age = state
+        .age_seconds
+        .map(|a| format!("read {} ago", human_duration(a)))
+        .unwrap_or_else(|| "not read yet".into());
+    let stale = state.is_stale();
+    view! {
+        <p class="muted" data-testid="snapshot-age">"Registry "<code>{state.name.clone()}</code>" · "{age.clone()}</p>
+        {stale.then(|| view! {
+            <p class="catalog-stale" role="status">
+                "This data may be out of date: the registry snapshot was "{age}"."
+                {state.error.clone().map(|e| view! { " Last refresh failed: "{e}" Showing the last good read." })}
+            </p>
+        })}
+    }
+}
+
+/// An error or "not found" panel with a way back.
+#[component]
+pub fn CatalogProblem(title: String, message: String) -> impl IntoView {
+    view! {
+        <section class="empty-state" role="alert">
+            <h2>{title}</h2>
+            <p>{message}</p>
+            <p><a href="/catalog">"Back to the catalog"</a>" · "<a href="/search">"Search"</a></p>
+        </section>
+    }
+}
