@@ -9,6 +9,7 @@
 //! are rewritten whole by [`super::write_file`]; REST registries are written through Feast's
 //! registry server with the signed-in admin's token by [`super::write_rest`].
 
+use crate::db::on_pool;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use prost::Message;
@@ -40,15 +41,6 @@ fn db(e: sqlx::Error) -> WriteError {
 enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-macro_rules! on_pool {
-    ($pool:expr, |$p:ident| $body:expr) => {
-        match $pool {
-            Pool::Sqlite($p) => $body,
-            Pool::Postgres($p) => $body,
-        }
-    };
 }
 
 /// INSERT inside a transaction; false when the name is taken (a concurrent create or
@@ -194,7 +186,7 @@ impl PermissionWriter {
             return super::write_file::read_path(path, project, name).await;
         }
         let sql = "SELECT permission_proto, last_updated_timestamp FROM permissions WHERE project_id = $1 AND permission_name = $2";
-        let row: Option<(Vec<u8>, i64)> = on_pool!(self.sql()?, |p| sqlx::query_as(sql)
+        let row: Option<(Vec<u8>, i64)> = on_pool!(Pool: self.sql()?, |p| sqlx::query_as(sql)
             .bind(project)
             .bind(name)
             .fetch_optional(p)
@@ -213,7 +205,7 @@ impl PermissionWriter {
             return Ok(true);
         }
         let sql = "SELECT COUNT(*) FROM projects WHERE project_id = $1";
-        let n: i64 = on_pool!(self.sql()?, |p| sqlx::query_scalar(sql)
+        let n: i64 = on_pool!(Pool: self.sql()?, |p| sqlx::query_scalar(sql)
             .bind(project)
             .fetch_one(p)
             .await)
@@ -326,7 +318,7 @@ impl PermissionWriter {
             });
         }
         let renamed = original_name.is_some_and(|o| o != name);
-        let written = on_pool!(self.sql()?, |p| {
+        let written = on_pool!(Pool: self.sql()?, |p| {
             let mut tx = p.begin().await.map_err(db)?;
             let ok = match (&base, renamed) {
                 (Some(row), false) => {
@@ -402,7 +394,7 @@ impl PermissionWriter {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs() as i64;
-        let deleted = on_pool!(self.sql()?, |p| {
+        let deleted = on_pool!(Pool: self.sql()?, |p| {
             let mut tx = p.begin().await.map_err(db)?;
             let ok = sqlx::query("DELETE FROM permissions WHERE project_id = $1 AND permission_name = $2 AND permission_proto = $3")
                 .bind(project).bind(name).bind(&row.bytes)
