@@ -29,7 +29,7 @@ pub enum StartError {
     #[error("cannot set up sign-in: {0}")]
     Auth(String),
     #[error("cannot set up the topology source: {0}")]
-    Topology(String),
+    Topology(#[source] crate::topology::source::ConnectError),
 }
 
 impl StartError {

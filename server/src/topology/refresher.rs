@@ -49,7 +49,7 @@ impl TopologyHandle {
             .map(|t| now.duration_since(t).unwrap_or_default())
     }
 
-    pub fn record(&self, outcome: Result<ClusterSnapshot, String>) {
+    pub fn record(&self, outcome: Result<ClusterSnapshot, ReadError>) {
         let mut status = self.status.write().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(snapshot) => {
@@ -59,7 +59,7 @@ impl TopologyHandle {
                 status.consecutive_failures = 0;
             }
             Err(e) => {
-                status.last_error = Some(e);
+                status.last_error = Some(app::backend::error_chain(&*e));
                 status.consecutive_failures = status.consecutive_failures.saturating_add(1);
             }
         }
@@ -77,8 +77,13 @@ pub fn next_delay(interval: Duration, consecutive_failures: u32) -> Duration {
         .min(MAX_BACKOFF.max(interval))
 }
 
+/// Why a read failed outright, with its causes; the status keeps it as one line for the pages.
+pub type ReadError = Box<dyn std::error::Error + Send + Sync>;
+
 pub type ReadSnapshot = Box<
-    dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, String>> + Send>> + Send + Sync,
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, ReadError>> + Send>>
+        + Send
+        + Sync,
 >;
 
 /// Reads now, then every `interval` (backing off on failures), until the runtime stops.
@@ -106,7 +111,10 @@ pub fn spawn_after(
         loop {
             let outcome = read().await;
             if let Err(e) = &outcome {
-                tracing::warn!(error = %e, "topology read failed; keeping the previous snapshot");
+                tracing::warn!(
+                    error = %app::backend::error_chain(&**e),
+                    "topology read failed; keeping the previous snapshot"
+                );
             }
             h.record(outcome);
             tokio::time::sleep(next_delay(interval, h.status().consecutive_failures)).await;
