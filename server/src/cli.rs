@@ -128,7 +128,7 @@ fn serve(config_file: Option<PathBuf>, args: ServeArgs) -> ExitCode {
     match runtime.block_on(run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("feast-console: {e}");
+            eprintln!("feast-console: {}", app::backend::error_chain(&e));
             ExitCode::from(e.exit_code())
         }
     }

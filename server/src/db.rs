@@ -44,10 +44,10 @@ pub enum DbError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the console database {url}: {reason}")]
-    Connect { url: String, reason: String },
-    #[error("cannot migrate the console database {url}: {reason}")]
-    Migrate { url: String, reason: String },
+    #[error("cannot open the console database {url}")]
+    Connect { url: String, source: OpenCause },
+    #[error("cannot migrate the console database {url}")]
+    Migrate { url: String, source: OpenCause },
     #[error("console database query failed: {0}")]
     Query(#[from] sqlx::Error),
 }
@@ -85,11 +85,11 @@ impl ConsoleDb {
         let shown = redact_url(url);
         let connect_err = |e: sqlx::Error| DbError::Connect {
             url: shown.clone(),
-            reason: describe(&e),
+            source: e.into(),
         };
         let db = match DbKind::of_url(url).map_err(|reason| DbError::Connect {
             url: shown.clone(),
-            reason,
+            source: OpenCause::Unsupported(reason),
         })? {
             DbKind::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
@@ -126,7 +126,7 @@ impl ConsoleDb {
         };
         db.migrate().await.map_err(|e| DbError::Migrate {
             url: shown,
-            reason: describe(&e),
+            source: e.into(),
         })?;
         Ok(db)
     }
@@ -213,16 +213,30 @@ impl ConsoleDb {
     }
 }
 
-/// Turns sqlx's error into the short reason a person needs.
-fn describe(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::PoolTimedOut => format!(
-            "no connection within {}s (is the server reachable?)",
-            CONNECT_TIMEOUT.as_secs()
-        ),
-        sqlx::Error::Io(io) => io.to_string(),
-        sqlx::Error::Database(db) => db.message().to_string(),
-        other => other.to_string(),
+/// Why the console database could not be opened or migrated, in the operator's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenCause {
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("no connection within {}s (is the server reachable?)", CONNECT_TIMEOUT.as_secs())]
+    PoolTimedOut,
+    #[error(transparent)]
+    Io(std::io::Error),
+    /// The server's own message; the error keeps its code and details.
+    #[error("{}", .0.message())]
+    Database(Box<dyn sqlx::error::DatabaseError>),
+    #[error(transparent)]
+    Other(sqlx::Error),
+}
+
+impl From<sqlx::Error> for OpenCause {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut => OpenCause::PoolTimedOut,
+            sqlx::Error::Io(io) => OpenCause::Io(io),
+            sqlx::Error::Database(db) => OpenCause::Database(db),
+            other => OpenCause::Other(other),
+        }
     }
 }
 

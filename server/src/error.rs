@@ -27,9 +27,9 @@ pub enum StartError {
              listen on a loopback address for development, configure sign-in, or pass --insecure-no-auth")]
     OpenWithoutAuth { addr: std::net::SocketAddr },
     #[error("cannot set up sign-in: {0}")]
-    Auth(String),
+    Auth(#[source] crate::auth::oidc::OidcSetupError),
     #[error("cannot set up the topology source: {0}")]
-    Topology(String),
+    Topology(#[source] crate::topology::source::ConnectError),
 }
 
 impl StartError {

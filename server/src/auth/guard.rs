@@ -60,7 +60,7 @@ async fn decide(state: &AppState, mut request: Request, next: Next) -> Response 
             );
         }
         if let Err(reason) = auth.origins().check(headers) {
-            return refuse(StatusCode::FORBIDDEN, is_api, &reason);
+            return refuse(StatusCode::FORBIDDEN, is_api, &reason.to_string());
         }
     }
     if rule == Rule::SignInAction {

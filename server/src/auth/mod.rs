@@ -49,7 +49,7 @@ struct Inner {
 }
 
 impl Auth {
-    pub fn new(config: &Config, db: ConsoleDb) -> Result<Auth, String> {
+    pub fn new(config: &Config, db: ConsoleDb) -> Result<Auth, oidc::OidcSetupError> {
         let auth = &config.auth;
         let oidc = match &auth.oidc {
             Some(o) => Some(Oidc::new(
@@ -208,11 +208,13 @@ impl Auth {
                 Some(updated)
             }
             Err(LoginError::Unavailable(reason)) => {
+                let reason = app::backend::error_chain(&*reason);
                 tracing::warn!(%reason, "token refresh failed: provider unavailable; keeping the session");
                 Some(session)
             }
             Err(e) => {
-                tracing::info!(reason = %e, "token refresh refused; ending the session");
+                let reason = app::backend::error_chain(&e);
+                tracing::info!(%reason, "token refresh refused; ending the session");
                 let _ = self.sessions().delete(&session.id_hash).await;
                 None
             }

@@ -5,6 +5,19 @@ use std::net::SocketAddr;
 
 use axum::http::{header, HeaderMap};
 
+/// Why a state-changing request was refused; the message is the refusal the caller sees.
+#[derive(Debug, thiserror::Error)]
+pub enum OriginRefused {
+    #[error("cross-site request refused (Sec-Fetch-Site: {0})")]
+    CrossSite(String),
+    #[error("cross-origin request refused (Origin: {0})")]
+    OtherOrigin(String),
+    #[error(
+        "request refused: no Origin or Sec-Fetch-Site header shows it comes from this console"
+    )]
+    Unproven,
+}
+
 /// Origins whose POSTs are accepted: the public URL, plus the loopback spellings of the
 /// listen address when listening on loopback (`localhost` and `127.0.0.1` are both common).
 #[derive(Clone, Debug)]
@@ -39,20 +52,21 @@ impl Origins {
 
     /// Ok when the browser says the request comes from this origin. Both headers must agree
     /// when both are present; a request with neither is refused (browsers send Origin on POST).
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), String> {
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), OriginRefused> {
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if let Some(site) = fetch_site {
             if site != "same-origin" {
-                return Err(format!(
-                    "cross-site request refused (Sec-Fetch-Site: {site})"
-                ));
+                return Err(OriginRefused::CrossSite(site.to_string()));
             }
         }
-        match headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("")) {
+        match headers
+            .get(header::ORIGIN)
+            .map(|v| v.to_str().unwrap_or(""))
+        {
             Some(origin) if self.allowed.iter().any(|a| a.eq_ignore_ascii_case(origin)) => Ok(()),
-            Some(origin) => Err(format!("cross-origin request refused (Origin: {origin})")),
+            Some(origin) => Err(OriginRefused::OtherOrigin(origin.to_string())),
             None if fetch_site.is_some() => Ok(()),
-            None => Err("request refused: no Origin or Sec-Fetch-Site header shows it comes from this console".into()),
+            None => Err(OriginRefused::Unproven),
         }
     }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use app::auth::{demo::DemoUser, Identity};
+use app::backend::error_chain;
 use axum::{
     extract::{Form, Query, State},
     http::{header, HeaderMap, StatusCode},
@@ -47,11 +48,12 @@ async fn login(
     let start = match oidc.start(return_to).await {
         Ok(s) => s,
         Err(e) => {
-            tracing::error!(error = %e, "cannot start sign-in");
+            let reason = error_chain(&e);
+            tracing::error!(error = %reason, "cannot start sign-in");
             return pages::page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Sign-in unavailable",
-                &format!("<p role=\"alert\">{}</p>", pages::escape(&e.to_string())),
+                &format!("<p role=\"alert\">{}</p>", pages::escape(&reason)),
             );
         }
     };
@@ -86,14 +88,15 @@ async fn callback(
     };
     let clear_login = cookie::clear(auth.config(), cookie::LOGIN);
     let fail = |e: LoginError| {
-        tracing::warn!(reason = %e, "sign-in refused");
-        with_cookies(pages::sign_in_failed(&e.to_string()), [clear_login.clone()])
+        let reason = error_chain(&e);
+        tracing::warn!(%reason, "sign-in refused");
+        with_cookies(pages::sign_in_failed(&reason), [clear_login.clone()])
     };
 
     let pending = match cookie::read(&headers, &cookie::name(auth.config(), cookie::LOGIN)) {
         Some(token) => match auth.sessions().take_login(&token).await {
             Ok(p) => p,
-            Err(e) => return fail(LoginError::Unavailable(e.to_string())),
+            Err(e) => return fail(LoginError::Unavailable(e.into())),
         },
         None => None,
     };
@@ -127,7 +130,7 @@ async fn callback(
     let feast_client = oidc.config().feast_client_id.as_deref();
     let identity = match Identity::from_claims(&signed_in.claims, feast_client) {
         Ok(i) => i,
-        Err(e) => return fail(LoginError::NoUser(e.to_string())),
+        Err(e) => return fail(LoginError::NoUser(e)),
     };
 
     // A new id at every sign-in: whatever session this browser had before is ended.
@@ -146,7 +149,7 @@ async fn callback(
         .await
     {
         Ok(t) => t,
-        Err(e) => return fail(LoginError::Unavailable(e.to_string())),
+        Err(e) => return fail(LoginError::Unavailable(e.into())),
     };
     tracing::info!(user = %identity.username, "signed in");
     let set_session = cookie::set(auth.config(), cookie::SESSION, &token, None);

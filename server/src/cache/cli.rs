@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use app::backend::error_chain;
 use app::cache::api::{format_bytes, format_ms, row};
 use app::cache::DeploymentCache;
 use serde_json::{json, Value};
@@ -134,10 +135,10 @@ fn report(
             let snapshot = runtime.block_on(async {
                 let (_, kube) = crate::topology::source::connect(&kubernetes, namespaces)
                     .await
-                    .map_err(|e| (2, e))?;
+                    .map_err(|e| (2, error_chain(&e)))?;
                 kube.read()
                     .await
-                    .map_err(|e| (1, format!("cannot read the cluster: {e}")))
+                    .map_err(|e| (1, format!("cannot read the cluster: {}", error_chain(&e))))
             })?;
             (snapshot, client_config::scan(&[]))
         }

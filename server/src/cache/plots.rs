@@ -5,11 +5,13 @@
 
 use plotters::prelude::*;
 
+use app::backend::error_chain;
 use app::cache::api::{format_bytes, format_ms, PlotView};
 use app::cache::storm::{timeline, RefreshEvent};
 use app::cache::DeploymentCache;
 
 use super::store::Sample;
+use crate::recovery::plot::DrawError;
 
 const SIZE: (u32, u32) = (760, 300);
 /// The timeline draws at most this many copies (rows); the text gives the full count.
@@ -19,22 +21,22 @@ const BLOCKING: RGBColor = RGBColor(200, 40, 40);
 const BACKGROUND: RGBColor = RGBColor(40, 100, 200);
 const MIB: f64 = 1024.0 * 1024.0;
 
-type Drawn = Result<(), String>;
+type Drawn = Result<(), DrawError>;
 
 fn render(
     draw: impl FnOnce(DrawingArea<SVGBackend, plotters::coord::Shift>) -> Drawn,
-) -> Result<String, String> {
+) -> Result<String, DrawError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE)?;
         draw(root.clone())?;
-        root.present().map_err(|e| e.to_string())?;
+        root.present()?;
     }
     Ok(svg)
 }
 
-fn plot(id: &str, title: String, text: String, svg: Result<String, String>) -> PlotView {
+fn plot(id: &str, title: String, text: String, svg: Result<String, DrawError>) -> PlotView {
     match svg {
         Ok(svg) => PlotView {
             id: id.into(),
@@ -48,7 +50,7 @@ fn plot(id: &str, title: String, text: String, svg: Result<String, String>) -> P
             title,
             svg: None,
             text,
-            error: Some(format!("cannot draw the plot: {e}")),
+            error: Some(format!("cannot draw the plot: {}", error_chain(&e))),
         },
     }
 }
@@ -91,8 +93,7 @@ pub fn load_history(registry: &str, samples: &[Sample]) -> PlotView {
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..n - 1.0, 0f64..y_max)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0f64..n - 1.0, 0f64..y_max)?;
         chart
             .configure_mesh()
             .max_light_lines(1)
@@ -100,32 +101,25 @@ pub fn load_history(registry: &str, samples: &[Sample]) -> PlotView {
             .x_label_formatter(&|x| format!("{x:.0}"))
             .x_desc("probe (oldest to newest)")
             .y_desc("load time (ms)")
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         let points: Vec<(f64, f64)> = samples
             .iter()
             .enumerate()
             .filter_map(|(i, s)| s.load_ms.map(|ms| (i as f64, ms)))
             .collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), &BACKGROUND))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(
-                points
-                    .into_iter()
-                    .map(|p| Circle::new(p, 3, BACKGROUND.filled())),
-            )
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(
-                samples
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| !s.ok())
-                    .map(|(i, _)| Cross::new((i as f64, 0.0), 5, BLOCKING.stroke_width(2))),
-            )
-            .map_err(|e| e.to_string())?;
+        chart.draw_series(LineSeries::new(points.clone(), &BACKGROUND))?;
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 3, BACKGROUND.filled())),
+        )?;
+        chart.draw_series(
+            samples
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.ok())
+                .map(|(i, _)| Cross::new((i as f64, 0.0), 5, BLOCKING.stroke_width(2))),
+        )?;
         Ok(())
     });
     plot(&format!("history-{}", safe_id(registry)), title, text, svg)
@@ -192,8 +186,7 @@ pub fn refresh_timeline(d: &DeploymentCache) -> PlotView {
             .x_label_area_size(30)
             .y_label_area_size(40)
             // A little past the horizon so a read at the 10-minute mark stays visible.
-            .build_cartesian_2d(0f64..HORIZON_SECONDS + 20.0, 0f64..n_rows)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0f64..HORIZON_SECONDS + 20.0, 0f64..n_rows)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -201,24 +194,21 @@ pub fn refresh_timeline(d: &DeploymentCache) -> PlotView {
             .x_desc("seconds from now (copies started together)")
             .y_desc("copy")
             .y_labels(0)
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for (row, events) in rows.iter().enumerate() {
             let y = row as f64;
-            chart
-                .draw_series(events.iter().map(|e| {
-                    // At least 2 s wide so a fast read stays visible.
-                    let width = e.duration_seconds.max(2.0);
-                    let color = if e.blocking { BLOCKING } else { BACKGROUND };
-                    Rectangle::new(
-                        [
-                            (e.start_seconds, y + 0.1),
-                            (e.start_seconds + width, y + 0.9),
-                        ],
-                        color.filled(),
-                    )
-                }))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(events.iter().map(|e| {
+                // At least 2 s wide so a fast read stays visible.
+                let width = e.duration_seconds.max(2.0);
+                let color = if e.blocking { BLOCKING } else { BACKGROUND };
+                Rectangle::new(
+                    [
+                        (e.start_seconds, y + 0.1),
+                        (e.start_seconds + width, y + 0.9),
+                    ],
+                    color.filled(),
+                )
+            }))?;
         }
         Ok(())
     });
@@ -301,8 +291,7 @@ pub fn memory(d: &DeploymentCache) -> PlotView {
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..n, 0f64..y_max)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0f64..n, 0f64..y_max)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -311,31 +300,24 @@ pub fn memory(d: &DeploymentCache) -> PlotView {
             .x_labels(0)
             .x_desc("container (bar: its copies; red line: its memory limit)")
             .y_desc("MiB per container")
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for (i, (kind, held, limit)) in bars.iter().enumerate() {
             let x = i as f64;
             let label = format!("{kind}: {held:.2} MiB");
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    label,
-                    (x + 0.2, held + y_max * 0.04),
-                    ("sans-serif", 11),
-                )))
-                .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(x + 0.2, 0.0), (x + 0.8, *held)],
-                    BACKGROUND.filled(),
-                )))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(std::iter::once(Text::new(
+                label,
+                (x + 0.2, held + y_max * 0.04),
+                ("sans-serif", 11),
+            )))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x + 0.2, 0.0), (x + 0.8, *held)],
+                BACKGROUND.filled(),
+            )))?;
             if let Some(limit) = limit {
-                chart
-                    .draw_series(LineSeries::new(
-                        [(x + 0.1, *limit), (x + 0.9, *limit)],
-                        BLOCKING.stroke_width(3),
-                    ))
-                    .map_err(|e| e.to_string())?;
+                chart.draw_series(LineSeries::new(
+                    [(x + 0.1, *limit), (x + 0.9, *limit)],
+                    BLOCKING.stroke_width(3),
+                ))?;
             }
         }
         Ok(())

@@ -59,7 +59,7 @@ pub async fn probe_with_projects(source: &RegistrySource) -> (Sample, Vec<String
     let mut projects = Vec::new();
     match read {
         Err(_) => sample.error = Some(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
-        Ok(Err(e)) => sample.error = Some(e.to_string()),
+        Ok(Err(e)) => sample.error = Some(app::backend::error_chain(&e)),
         Ok(Ok(snapshot)) => {
             sample.load_ms = Some(load_ms);
             sample.projects = Some(snapshot.projects.len() as i64);

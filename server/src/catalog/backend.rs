@@ -155,7 +155,7 @@ impl CatalogService {
         } else {
             match self.renderer.render(&mermaid, &prefix) {
                 Ok(svg) => (Some(svg.to_string()), None),
-                Err(e) => (None, Some(e.to_string())),
+                Err(e) => (None, Some(app::backend::error_chain(&e))),
             }
         };
         LineageView {

@@ -2,6 +2,7 @@
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
+use app::backend::error_chain;
 use app::catalog::model::CatalogObject;
 use clap::{Subcommand, ValueEnum};
 
@@ -82,7 +83,7 @@ fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
         .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
     let snapshot = runtime
         .block_on(Reader::load_once(&source))
-        .map_err(|e| (1, e.to_string()))?;
+        .map_err(|e| (1, error_chain(&e)))?;
     if let Some(p) = &args.project {
         if snapshot.project(p).is_none() {
             let known: Vec<&str> = snapshot.projects.iter().map(|p| p.name.as_str()).collect();

@@ -3,6 +3,7 @@
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
+use app::backend::error_chain;
 use app::permissions::lints::{lint_project, Lint, LintContext, Severity};
 use app::permissions::{Action, Outcome, PermissionEvaluator, Resource, ResourceType, User};
 use clap::{Subcommand, ValueEnum};
@@ -102,7 +103,7 @@ type CliResult = Result<ExitCode, (u8, String)>;
 
 fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
     let mut input = if let Some(path) = &args.permissions {
-        input::from_file(path).map_err(|m| (2, m))?
+        input::from_file(path).map_err(|e| (2, error_chain(&e)))?
     } else {
         let mut server_project = None;
         let mut source = match (&args.registry, &args.feature_store_yaml) {
@@ -130,7 +131,7 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
             .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
         let snapshot = runtime
             .block_on(Reader::load_once(&source))
-            .map_err(|e| (1, e.to_string()))?;
+            .map_err(|e| (1, error_chain(&e)))?;
         let mut notes = Vec::new();
         let mut input = input::from_snapshot(&snapshot, &mut notes);
         for n in notes {
@@ -185,7 +186,9 @@ enum ActionEntry {
 
 fn evaluate(args: EvaluateArgs) -> CliResult {
     let input = load(&args.source)?;
-    let project = input.project(args.project.as_deref()).map_err(|m| (2, m))?;
+    let project = input
+        .project(args.project.as_deref())
+        .map_err(|e| (2, error_chain(&e)))?;
     let text = std::fs::read_to_string(&args.queries)
         .map_err(|e| (2, format!("cannot read {}: {e}", args.queries.display())))?;
     let queries: Queries =
@@ -271,7 +274,7 @@ fn evaluate(args: EvaluateArgs) -> CliResult {
 fn lint(args: LintArgs) -> CliResult {
     let input = load(&args.source)?;
     let projects: Vec<_> = match &args.project {
-        Some(p) => vec![input.project(Some(p)).map_err(|m| (2, m))?],
+        Some(p) => vec![input.project(Some(p)).map_err(|e| (2, error_chain(&e)))?],
         None => input.projects.iter().collect(),
     };
     let mut lints: Vec<Lint> = Vec::new();

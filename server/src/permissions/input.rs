@@ -1,7 +1,7 @@
 //! Where the permission commands get permissions and objects from: a JSON file today, a
 //! registry snapshot (`--registry`) through [`from_snapshot`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use app::catalog::model::{CatalogObject, Detail, ObjectKind, Policy as CatalogPolicy};
 use app::permissions::{Action, PermissionSpec, Policy, Resource, ResourceType};
@@ -36,20 +36,38 @@ pub struct PermissionsInput {
     pub row_order_known: bool,
 }
 
+/// Why the commands have no permissions to evaluate.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", path.display())]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("project `{name}` not found; projects: {}", known.join(", "))]
+    UnknownProject { name: String, known: Vec<String> },
+    #[error("several projects: choose one with --project")]
+    SeveralProjects,
+}
+
 impl PermissionsInput {
-    pub fn project(&self, name: Option<&str>) -> Result<&ProjectPermissions, String> {
+    pub fn project(&self, name: Option<&str>) -> Result<&ProjectPermissions, InputError> {
         match name {
             Some(n) => self
                 .projects
                 .iter()
                 .find(|p| p.project == n)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        self.projects.iter().map(|p| p.project.as_str()).collect();
-                    format!("project `{n}` not found; projects: {}", known.join(", "))
+                .ok_or_else(|| InputError::UnknownProject {
+                    name: n.to_string(),
+                    known: self.projects.iter().map(|p| p.project.clone()).collect(),
                 }),
             None if self.projects.len() == 1 => Ok(&self.projects[0]),
-            None => Err("several projects: choose one with --project".into()),
+            None => Err(InputError::SeveralProjects),
         }
     }
 }
@@ -67,11 +85,15 @@ enum FileFormat {
     List(Vec<ProjectPermissions>),
 }
 
-pub fn from_file(path: &Path) -> Result<PermissionsInput, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let parsed: FileFormat =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn from_file(path: &Path) -> Result<PermissionsInput, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let parsed: FileFormat = serde_json::from_str(&text).map_err(|source| InputError::Parse {
+        path: path.to_owned(),
+        source,
+    })?;
     let (projects, registry_server_project) = match parsed {
         FileFormat::Many {
             projects,

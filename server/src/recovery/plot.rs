@@ -14,8 +14,11 @@ const COLORS: [RGBColor; 4] = [
     RGBColor(140, 80, 160),
 ];
 
+/// Why plotters could not draw into the SVG string.
+pub type DrawError = plotters::drawing::DrawingAreaErrorKind<std::io::Error>;
+
 /// None with fewer than two samples carrying an RPO (a single point says nothing of a trend).
-pub fn rpo_history_svg(samples: &[Sample]) -> Result<Option<String>, String> {
+pub fn rpo_history_svg(samples: &[Sample]) -> Result<Option<String>, DrawError> {
     let points: Vec<&Sample> = samples.iter().filter(|s| s.rpo_seconds.is_some()).collect();
     if points.len() < 2 {
         return Ok(None);
@@ -35,7 +38,7 @@ pub fn rpo_history_svg(samples: &[Sample]) -> Result<Option<String>, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
                 "Achieved RPO (minutes) over the last 24 h",
@@ -44,14 +47,12 @@ pub fn rpo_history_svg(samples: &[Sample]) -> Result<Option<String>, String> {
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(50)
-            .build_cartesian_2d(0f64..x_max.max(1.0), 0f64..y_max)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0f64..x_max.max(1.0), 0f64..y_max)?;
         chart
             .configure_mesh()
             .x_desc("minutes since first sample")
             .y_desc("RPO (min)")
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for (i, c) in ComponentId::ALL.into_iter().enumerate() {
             let series: Vec<(f64, f64)> = points
                 .iter()
@@ -63,8 +64,7 @@ pub fn rpo_history_svg(samples: &[Sample]) -> Result<Option<String>, String> {
             }
             let color = COLORS[i];
             chart
-                .draw_series(LineSeries::new(series, color.stroke_width(2)))
-                .map_err(|e| e.to_string())?
+                .draw_series(LineSeries::new(series, color.stroke_width(2)))?
                 .label(c.label())
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
@@ -74,9 +74,8 @@ pub fn rpo_history_svg(samples: &[Sample]) -> Result<Option<String>, String> {
             .configure_series_labels()
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+            .draw()?;
+        root.present()?;
     }
     Ok(Some(svg))
 }
@@ -95,7 +94,7 @@ mod tests {
             rto_seconds: None,
             status: Status::Met,
         };
-        assert_eq!(rpo_history_svg(&[s(0, 10)]), Ok(None));
+        assert!(matches!(rpo_history_svg(&[s(0, 10)]), Ok(None)));
         let svg = rpo_history_svg(&[s(0, 10), s(600, 900)]).unwrap().unwrap();
         assert!(
             svg.starts_with("<svg") && svg.contains("Registry DB") && svg.contains("<polyline"),

@@ -84,12 +84,44 @@ enum Reply {
     Array(Vec<Reply>),
 }
 
+/// Why Redis could not be read; the evidence keeps it as one line.
+#[derive(Debug, thiserror::Error)]
+enum RedisError {
+    #[error("cannot connect to {target}")]
+    Connect {
+        target: String,
+        source: std::io::Error,
+    },
+    #[error("write failed")]
+    Write(#[source] std::io::Error),
+    #[error("read failed")]
+    Read(#[source] std::io::Error),
+    #[error("connection closed by Redis")]
+    Closed,
+    #[error("bad {what} `{text}`")]
+    Malformed { what: &'static str, text: String },
+    #[error("reply of {0} bytes is too large")]
+    TooLarge(usize),
+    #[error("not a Redis reply: `{0}`")]
+    NotAReply(String),
+    #[error("{command}: {message}")]
+    Refused {
+        command: &'static str,
+        message: String,
+    },
+    #[error("{command}: unexpected reply {reply}")]
+    Unexpected {
+        command: &'static str,
+        reply: String,
+    },
+}
+
 struct Conn {
     stream: BufReader<TcpStream>,
 }
 
 impl Conn {
-    async fn command(&mut self, args: &[&str]) -> Result<Reply, String> {
+    async fn command(&mut self, args: &[&str]) -> Result<Reply, RedisError> {
         let mut out = format!("*{}\r\n", args.len()).into_bytes();
         for a in args {
             out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
@@ -100,24 +132,24 @@ impl Conn {
             .get_mut()
             .write_all(&out)
             .await
-            .map_err(|e| format!("write failed: {e}"))?;
+            .map_err(RedisError::Write)?;
         Box::pin(self.read_reply()).await
     }
 
-    async fn read_line(&mut self) -> Result<String, String> {
+    async fn read_line(&mut self) -> Result<String, RedisError> {
         let mut line = String::new();
         let n = self
             .stream
             .read_line(&mut line)
             .await
-            .map_err(|e| format!("read failed: {e}"))?;
+            .map_err(RedisError::Read)?;
         if n == 0 {
-            return Err("connection closed by Redis".into());
+            return Err(RedisError::Closed);
         }
         Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 
-    async fn read_reply(&mut self) -> Result<Reply, String> {
+    async fn read_reply(&mut self) -> Result<Reply, RedisError> {
         let line = self.read_line().await?;
         let (kind, rest) = line.split_at(line.len().min(1));
         match kind {
@@ -126,49 +158,52 @@ impl Conn {
             ":" => rest
                 .parse()
                 .map(Reply::Integer)
-                .map_err(|_| format!("bad integer reply `{rest}`")),
+                .map_err(|_| malformed("integer reply", rest)),
             "$" => {
-                let len: i64 = rest
-                    .parse()
-                    .map_err(|_| format!("bad bulk length `{rest}`"))?;
+                let len: i64 = rest.parse().map_err(|_| malformed("bulk length", rest))?;
                 if len < 0 {
                     return Ok(Reply::Bulk(None));
                 }
                 let len = len as usize;
                 if len > MAX_BULK {
-                    return Err(format!("reply of {len} bytes is too large"));
+                    return Err(RedisError::TooLarge(len));
                 }
                 let mut buf = vec![0; len + 2];
                 self.stream
                     .read_exact(&mut buf)
                     .await
-                    .map_err(|e| format!("read failed: {e}"))?;
+                    .map_err(RedisError::Read)?;
                 buf.truncate(len);
                 Ok(Reply::Bulk(Some(buf)))
             }
             "*" => {
-                let n: i64 = rest
-                    .parse()
-                    .map_err(|_| format!("bad array length `{rest}`"))?;
+                let n: i64 = rest.parse().map_err(|_| malformed("array length", rest))?;
                 let mut items = Vec::new();
                 for _ in 0..n.clamp(0, 1024) {
                     items.push(Box::pin(self.read_reply()).await?);
                 }
                 Ok(Reply::Array(items))
             }
-            _ => Err(format!(
-                "not a Redis reply: `{}`",
-                line.chars().take(40).collect::<String>()
-            )),
+            _ => Err(RedisError::NotAReply(line.chars().take(40).collect())),
         }
     }
 }
 
-fn bulk_text(r: Reply, what: &str) -> Result<String, String> {
+fn malformed(what: &'static str, text: &str) -> RedisError {
+    RedisError::Malformed {
+        what,
+        text: text.to_string(),
+    }
+}
+
+fn bulk_text(r: Reply, command: &'static str) -> Result<String, RedisError> {
     match r {
         Reply::Bulk(Some(b)) => Ok(String::from_utf8_lossy(&b).into_owned()),
-        Reply::Error(e) => Err(format!("{what}: {e}")),
-        other => Err(format!("{what}: unexpected reply {other:?}")),
+        Reply::Error(message) => Err(RedisError::Refused { command, message }),
+        other => Err(RedisError::Unexpected {
+            command,
+            reply: format!("{other:?}"),
+        }),
     }
 }
 
@@ -204,10 +239,13 @@ pub fn info_evidence(
     }
 }
 
-async fn read(target: &RedisTarget, now: i64) -> Result<RedisInfo, String> {
+async fn read(target: &RedisTarget, now: i64) -> Result<RedisInfo, RedisError> {
     let stream = TcpStream::connect((target.host.as_str(), target.port))
         .await
-        .map_err(|e| format!("cannot connect to {}: {e}", target.display()))?;
+        .map_err(|source| RedisError::Connect {
+            target: target.display(),
+            source,
+        })?;
     let mut conn = Conn {
         stream: BufReader::new(stream),
     };
@@ -219,8 +257,18 @@ async fn read(target: &RedisTarget, now: i64) -> Result<RedisInfo, String> {
         args.push(password);
         match conn.command(&args).await? {
             Reply::Simple(_) => {}
-            Reply::Error(e) => return Err(format!("AUTH refused: {e}")),
-            other => return Err(format!("AUTH: unexpected reply {other:?}")),
+            Reply::Error(message) => {
+                return Err(RedisError::Refused {
+                    command: "AUTH refused",
+                    message,
+                })
+            }
+            other => {
+                return Err(RedisError::Unexpected {
+                    command: "AUTH",
+                    reply: format!("{other:?}"),
+                })
+            }
         }
     }
     let mut text = bulk_text(
@@ -248,9 +296,9 @@ async fn read(target: &RedisTarget, now: i64) -> Result<RedisInfo, String> {
 pub async fn probe(target: &RedisTarget, now: i64) -> RedisEvidence {
     match tokio::time::timeout(TIMEOUT, read(target, now)).await {
         Ok(Ok(info)) => RedisEvidence::Info(info),
-        Ok(Err(reason)) => RedisEvidence::Unreachable {
+        Ok(Err(e)) => RedisEvidence::Unreachable {
             observed_at: now,
-            reason,
+            reason: app::backend::error_chain(&e),
         },
         Err(_) => RedisEvidence::Unreachable {
             observed_at: now,

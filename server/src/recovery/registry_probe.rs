@@ -26,7 +26,7 @@ pub async fn probe_postgres(
         }
         Ok(Err(e)) => RegistryEvidence::Unreachable {
             observed_at: now,
-            reason: format!("{shown}: {e}"),
+            reason: format!("{shown}: {}", app::backend::error_chain(&e)),
         },
         Err(_) => RegistryEvidence::Unreachable {
             observed_at: now,
@@ -35,24 +35,36 @@ pub async fn probe_postgres(
     }
 }
 
-async fn read_postgres(url: &str, now: i64) -> Result<PgRegistry, String> {
-    let describe = |e: sqlx::Error| match e {
-        sqlx::Error::Io(io) => format!("cannot connect: {io}"),
-        sqlx::Error::Database(d) => format!("query refused: {}", d.message()),
-        other => other.to_string(),
-    };
-    let options = PgConnectOptions::from_str(url)
-        .map_err(describe)?
-        .application_name("feast-console-recovery");
-    let mut conn = options.connect().await.map_err(describe)?;
+/// Why the statistics could not be read, in the words the recovery page shows.
+#[derive(Debug, thiserror::Error)]
+enum PgProbeError {
+    #[error("cannot connect")]
+    Connect(#[source] std::io::Error),
+    #[error("query refused")]
+    Refused(#[source] Box<dyn sqlx::error::DatabaseError>),
+    #[error(transparent)]
+    Other(sqlx::Error),
+}
+
+impl From<sqlx::Error> for PgProbeError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Io(io) => PgProbeError::Connect(io),
+            sqlx::Error::Database(d) => PgProbeError::Refused(d),
+            other => PgProbeError::Other(other),
+        }
+    }
+}
+
+async fn read_postgres(url: &str, now: i64) -> Result<PgRegistry, PgProbeError> {
+    let options = PgConnectOptions::from_str(url)?.application_name("feast-console-recovery");
+    let mut conn = options.connect().await?;
     let in_recovery: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
         .fetch_one(&mut conn)
-        .await
-        .map_err(describe)?;
+        .await?;
     let archive_mode: String = sqlx::query_scalar("SELECT current_setting('archive_mode')")
         .fetch_one(&mut conn)
-        .await
-        .map_err(describe)?;
+        .await?;
     let archiver = sqlx::query(
         "SELECT archived_count, EXTRACT(EPOCH FROM last_archived_time)::bigint, last_archived_wal, \
                 failed_count, EXTRACT(EPOCH FROM last_failed_time)::bigint, last_failed_wal \
@@ -60,7 +72,7 @@ async fn read_postgres(url: &str, now: i64) -> Result<PgRegistry, String> {
     )
     .fetch_one(&mut conn)
     .await
-    .map_err(describe)?;
+    ?;
     // Without pg_monitor the columns other than the name come back NULL: shown as unknown lag.
     let standbys = sqlx::query(
         "SELECT COALESCE(application_name, ''), COALESCE(client_addr::text, ''), COALESCE(state, ''), \
@@ -69,7 +81,7 @@ async fn read_postgres(url: &str, now: i64) -> Result<PgRegistry, String> {
     )
     .fetch_all(&mut conn)
     .await
-    .map_err(describe)?
+    ?
     .into_iter()
     .map(|r| {
         let name: String = r.get(0);
@@ -90,16 +102,14 @@ async fn read_postgres(url: &str, now: i64) -> Result<PgRegistry, String> {
                     (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')",
         )
         .fetch_one(&mut conn)
-        .await
-        .map_err(describe)?;
+        .await?;
         let last: Option<String> = archiver.get(2);
         last.and_then(|w| archived_segment_end(&w, segment))
             .map(|end| (current as i64 - end).max(0))
     };
     let database_bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
         .fetch_one(&mut conn)
-        .await
-        .map_err(describe)?;
+        .await?;
     let _ = conn.close().await;
     Ok(PgRegistry {
         observed_at: now,

@@ -68,7 +68,7 @@ fn diagram_view(result: Result<RenderedDiagram, SvgError>, mermaid: String) -> D
         Err(e) => DiagramView {
             svg: None,
             mermaid,
-            error: Some(e.to_string()),
+            error: Some(app::backend::error_chain(&e)),
         },
     }
 }

@@ -140,7 +140,7 @@ impl KubeTopologySource {
 
     /// Reads every kind into one snapshot. Per-kind problems land in `errors`; only an API
     /// server that cannot be reached at all is an `Err` (so the refresher keeps the last one).
-    pub async fn read(&self) -> Result<ClusterSnapshot, String> {
+    pub async fn read(&self) -> Result<ClusterSnapshot, ClusterUnreachable> {
         let (snapshot, unreachable) = self.collect().await;
         match unreachable {
             Some(e) => Err(e),
@@ -153,16 +153,16 @@ impl KubeTopologySource {
         self.collect().await.0
     }
 
-    async fn collect(&self) -> (ClusterSnapshot, Option<String>) {
+    async fn collect(&self) -> (ClusterSnapshot, Option<ClusterUnreachable>) {
         let mut snapshot = ClusterSnapshot::default();
         // FeatureStores: v1, or v1alpha1 from an older operator that does not serve v1 yet.
         let mut stores = self.list_kind(&FEATURE_STORE_V1).await;
         if matches!(&stores, Err(e) if e.code == Some(404)) {
             stores = self.list_kind(&FEATURE_STORE_V1ALPHA1).await;
         }
-        let unreachable = match &stores {
-            Err(e) if e.code.is_none() => Some(e.error.message.clone()),
-            _ => None,
+        let unreachable = match &mut stores {
+            Err(e) => e.unreachable.take().map(ClusterUnreachable),
+            Ok(_) => None,
         };
         let mut results = vec![(FEATURE_STORE_V1, stores)];
         for spec in AROUND {
@@ -230,10 +230,18 @@ fn push_value(snapshot: &mut ClusterSnapshot, location: &str, value: Value) {
     }
 }
 
+/// The API server could not be reached at all (no HTTP status), so the refresher keeps the
+/// last snapshot. Its message is the one the snapshot's error for that kind starts with.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read")]
+pub struct ClusterUnreachable(#[source] kube::Error);
+
 #[derive(Debug)]
 struct KindError {
     code: Option<u16>,
     error: SourceError,
+    /// The cause when the API server gave no HTTP status.
+    unreachable: Option<kube::Error>,
 }
 
 fn kind_error(spec: &KindSpec, e: kube::Error) -> KindError {
@@ -264,5 +272,6 @@ fn kind_error(spec: &KindSpec, e: kube::Error) -> KindError {
             location: spec.display(),
             message,
         },
+        unreachable: code.is_none().then_some(e),
     }
 }

@@ -50,7 +50,7 @@ impl TopologyHandle {
             .map(|t| now.duration_since(t).unwrap_or_default())
     }
 
-    pub fn record(&self, outcome: Result<ClusterSnapshot, String>) {
+    pub fn record(&self, outcome: Result<ClusterSnapshot, ReadError>) {
         let mut status = self.status.write().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(snapshot) => {
@@ -60,15 +60,20 @@ impl TopologyHandle {
                 status.consecutive_failures = 0;
             }
             Err(e) => {
-                status.last_error = Some(e);
+                status.last_error = Some(app::backend::error_chain(&*e));
                 status.consecutive_failures = status.consecutive_failures.saturating_add(1);
             }
         }
     }
 }
 
+/// Why a read failed outright, with its causes; the status keeps it as one line for the pages.
+pub type ReadError = Box<dyn std::error::Error + Send + Sync>;
+
 pub type ReadSnapshot = Box<
-    dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, String>> + Send>> + Send + Sync,
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<ClusterSnapshot, ReadError>> + Send>>
+        + Send
+        + Sync,
 >;
 
 /// How to read the topology, how often, and the handle its snapshots go to. The loop is
@@ -110,7 +115,10 @@ impl TopologyRefresher {
         loop {
             let outcome = (self.read)().await;
             if let Err(e) = &outcome {
-                tracing::warn!(error = %e, "topology read failed; keeping the previous snapshot");
+                tracing::warn!(
+                    error = %app::backend::error_chain(&**e),
+                    "topology read failed; keeping the previous snapshot"
+                );
             }
             self.handle.record(outcome);
             let failures = self.handle.status().consecutive_failures;

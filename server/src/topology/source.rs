@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::kube_source::KubeTopologySource;
 use super::manifests::load_paths;
-use super::refresher::{TopologyHandle, TopologyRefresher};
+use super::refresher::{ReadError, TopologyHandle, TopologyRefresher};
 
 /// The cluster setting (`kubernetes` key).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +68,7 @@ pub async fn open(
     namespaces: Option<Vec<String>>,
     manifests: &[PathBuf],
     interval: Duration,
-) -> Result<LiveTopology, String> {
+) -> Result<LiveTopology, ConnectError> {
     match kubernetes {
         KubernetesSetting::Off => {
             let paths = super::demo::manifest_paths(manifests);
@@ -96,7 +96,7 @@ pub async fn open(
             let refresher = TopologyRefresher::new(
                 Box::new(move || {
                     let kube = kube.clone();
-                    Box::pin(async move { kube.read().await })
+                    Box::pin(async move { kube.read().await.map_err(ReadError::from) })
                 }),
                 interval,
                 None,
@@ -106,30 +106,55 @@ pub async fn open(
     }
 }
 
+/// Why the cluster's configuration cannot be used; the console does not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot read kubeconfig {}", path.display())]
+    ReadKubeconfig {
+        path: PathBuf,
+        source: kube::config::KubeconfigError,
+    },
+    #[error("kubeconfig {}", path.display())]
+    LoadKubeconfig {
+        path: PathBuf,
+        source: kube::config::KubeconfigError,
+    },
+    #[error("no Kubernetes configuration found")]
+    NoConfiguration(#[source] kube::config::InferConfigError),
+    #[error("cannot build the Kubernetes client")]
+    Client(#[source] kube::Error),
+}
+
 /// A kube-rs source for the cluster `kubernetes` names, and its description. Reading the
 /// configuration does not contact the cluster.
 pub async fn connect(
     kubernetes: &KubernetesSetting,
     namespaces: Option<Vec<String>>,
-) -> Result<(String, KubeTopologySource), String> {
+) -> Result<(String, KubeTopologySource), ConnectError> {
     let config = match kubernetes {
         KubernetesSetting::Kubeconfig(path) => {
-            let kubeconfig = kube::config::Kubeconfig::read_from(path)
-                .map_err(|e| format!("cannot read kubeconfig {}: {e}", path.display()))?;
+            let kubeconfig = kube::config::Kubeconfig::read_from(path).map_err(|source| {
+                ConnectError::ReadKubeconfig {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
             kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
                 .await
-                .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?
+                .map_err(|source| ConnectError::LoadKubeconfig {
+                    path: path.clone(),
+                    source,
+                })?
         }
         _ => kube::Config::infer()
             .await
-            .map_err(|e| format!("no Kubernetes configuration found: {e}"))?,
+            .map_err(ConnectError::NoConfiguration)?,
     };
     let scope = match &namespaces {
         Some(list) => format!("namespaces {}", list.join(", ")),
         None => "all namespaces".to_string(),
     };
     let source = format!("Kubernetes API {} ({scope})", config.cluster_url);
-    let client = kube::Client::try_from(config)
-        .map_err(|e| format!("cannot build the Kubernetes client: {e}"))?;
+    let client = kube::Client::try_from(config).map_err(ConnectError::Client)?;
     Ok((source, KubeTopologySource::new(client, namespaces)))
 }

@@ -20,8 +20,11 @@ const MAX_CACHED: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SvgError {
-    #[error("the diagram could not be laid out: {0}")]
-    Render(String),
+    /// The renderer's own error (an `anyhow` chain, kept as its causes).
+    #[error("the diagram could not be laid out")]
+    Render(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("the diagram could not be laid out: the renderer panicked")]
+    Panicked,
 }
 
 #[derive(Default)]
@@ -75,8 +78,8 @@ fn render_uncached(source: &str) -> Result<String, SvgError> {
     // request (or the CLI) down with it.
     match catch_unwind(AssertUnwindSafe(|| render_with_options(source, options))) {
         Ok(Ok(svg)) => Ok(svg),
-        Ok(Err(e)) => Err(SvgError::Render(e.to_string())),
-        Err(_) => Err(SvgError::Render("the renderer panicked".into())),
+        Ok(Err(e)) => Err(SvgError::Render(e.into())),
+        Err(_) => Err(SvgError::Panicked),
     }
 }
 

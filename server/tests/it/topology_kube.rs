@@ -122,7 +122,7 @@ async fn unreachable_api_server_is_a_failed_read() {
     let read = source.read().await;
     assert!(
         read.as_ref()
-            .is_err_and(|e| e.contains("connection refused")),
+            .is_err_and(|e| app::backend::error_chain(e).contains("connection refused")),
         "{:?}",
         read.map(|s| s.errors)
     );

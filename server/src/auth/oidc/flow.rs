@@ -10,11 +10,7 @@ use openidconnect::{
 };
 use serde_json::Value;
 
-use super::{
-    claims::identity_claims,
-    http::ProviderHttp,
-    provider::{chain, Provider},
-};
+use super::{claims::identity_claims, http::ProviderHttp, provider::Provider};
 use crate::{
     auth::{
         random::constant_time_eq,
@@ -39,16 +35,17 @@ pub enum LoginError {
     MissingCode,
     #[error("the identity provider refused the sign-in: {0}")]
     Provider(String),
-    #[error("the identity provider is not reachable or misconfigured: {0}")]
-    Unavailable(String),
+    /// From several sources (provider metadata, token requests, the session store).
+    #[error("the identity provider is not reachable or misconfigured")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the identity provider's token endpoint refused the code: {0}")]
     CodeExchange(String),
     #[error("the identity provider sent no ID token")]
     NoIdToken,
     #[error("the ID token was refused: {0}")]
     IdToken(String),
-    #[error("the token names no user: {0}")]
-    NoUser(String),
+    #[error("the token names no user")]
+    NoUser(#[source] app::auth::identity::IdentityError),
 }
 
 /// Where to send the browser and what the callback must match.
@@ -64,16 +61,36 @@ pub struct SignedIn {
     pub tokens: Tokens,
 }
 
+/// Why sign-in cannot be set up; the console does not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OidcSetupError {
+    #[error("bad redirect URL {url}")]
+    RedirectUrl {
+        url: String,
+        source: openidconnect::url::ParseError,
+    },
+    #[error("cannot build the HTTP client")]
+    HttpClient(#[source] reqwest::Error),
+}
+
 pub struct Oidc {
     provider: Provider,
     public_url: String,
 }
 
 impl Oidc {
-    pub fn new(config: OidcConfig, public_url: &str, redirect_url: &str) -> Result<Oidc, String> {
-        let redirect = RedirectUrl::new(redirect_url.to_string())
-            .map_err(|e| format!("bad redirect URL {redirect_url}: {e}"))?;
-        let http = ProviderHttp::new().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    pub fn new(
+        config: OidcConfig,
+        public_url: &str,
+        redirect_url: &str,
+    ) -> Result<Oidc, OidcSetupError> {
+        let redirect = RedirectUrl::new(redirect_url.to_string()).map_err(|source| {
+            OidcSetupError::RedirectUrl {
+                url: redirect_url.to_string(),
+                source,
+            }
+        })?;
+        let http = ProviderHttp::new().map_err(OidcSetupError::HttpClient)?;
         Ok(Oidc {
             provider: Provider::new(config, redirect, http),
             public_url: public_url.to_string(),
@@ -89,7 +106,7 @@ impl Oidc {
             .provider
             .metadata()
             .await
-            .map_err(LoginError::Unavailable)?;
+            .map_err(|e| LoginError::Unavailable(e.into()))?;
         let client = self.provider.client(metadata);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client.authorize_url(
@@ -138,11 +155,11 @@ impl Oidc {
             .provider
             .metadata()
             .await
-            .map_err(LoginError::Unavailable)?;
+            .map_err(|e| LoginError::Unavailable(e.into()))?;
         let client = self.provider.client(metadata);
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
-            .map_err(|e| LoginError::Unavailable(e.to_string()))?
+            .map_err(|e| LoginError::Unavailable(e.into()))?
             .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()))
             .request_async(&self.provider.http)
             .await
@@ -172,11 +189,11 @@ impl Oidc {
             .provider
             .metadata()
             .await
-            .map_err(LoginError::Unavailable)?;
+            .map_err(|e| LoginError::Unavailable(e.into()))?;
         let client = self.provider.client(metadata);
         let response = client
             .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
-            .map_err(|e| LoginError::Unavailable(e.to_string()))?
+            .map_err(|e| LoginError::Unavailable(e.into()))?
             .request_async(&self.provider.http)
             .await
             .map_err(|e| match e {
@@ -184,7 +201,7 @@ impl Oidc {
                 RequestTokenError::ServerResponse(_) => {
                     LoginError::CodeExchange(describe_token_error(&e))
                 }
-                _ => LoginError::Unavailable(describe_token_error(&e)),
+                _ => LoginError::Unavailable(e.into()),
             })?;
         let id_token = response.id_token().cloned();
         let subject = match &id_token {
@@ -218,7 +235,7 @@ impl Oidc {
             .provider
             .metadata()
             .await
-            .map_err(LoginError::Unavailable)?;
+            .map_err(|e| LoginError::Unavailable(e.into()))?;
         for attempt in 0..2 {
             let client = self.provider.client(metadata.clone());
             let verifier = client.id_token_verifier();
@@ -240,7 +257,7 @@ impl Oidc {
                         .provider
                         .refetch_keys()
                         .await
-                        .map_err(LoginError::Unavailable)?;
+                        .map_err(|e| LoginError::Unavailable(e.into()))?;
                 }
                 Err(e) => return Err(LoginError::IdToken(describe_claims_error(&e))),
             }
@@ -299,6 +316,6 @@ fn describe_token_error<
 ) -> String {
     match e {
         RequestTokenError::ServerResponse(r) => r.to_string(),
-        other => chain(other),
+        other => app::backend::error_chain(other),
     }
 }

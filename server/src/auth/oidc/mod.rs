@@ -9,4 +9,4 @@ mod http;
 mod provider;
 
 pub use claims::jwt_payload;
-pub use flow::{AuthorizationStart, LoginError, Oidc, SignedIn};
+pub use flow::{AuthorizationStart, LoginError, Oidc, OidcSetupError, SignedIn};

@@ -3,12 +3,12 @@
 
 use openidconnect::{
     core::{CoreClient, CoreJsonWebKeySet},
-    ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
-    JsonWebKeySet, ProviderMetadataWithLogout, RedirectUrl,
+    ClientId, ClientSecret, DiscoveryError, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    IssuerUrl, JsonWebKeySet, ProviderMetadataWithLogout, RedirectUrl,
 };
 use tokio::sync::RwLock;
 
-use super::http::ProviderHttp;
+use super::http::{HttpError, ProviderHttp};
 use crate::config::auth::OidcConfig;
 
 pub type ConsoleClient = CoreClient<
@@ -19,6 +19,20 @@ pub type ConsoleClient = CoreClient<
     EndpointMaybeSet,
     EndpointMaybeSet,
 >;
+
+/// Why the provider's metadata or keys could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("bad issuer URL")]
+    IssuerUrl(#[source] openidconnect::url::ParseError),
+    #[error("discovery at {issuer} failed")]
+    Discovery {
+        issuer: String,
+        source: DiscoveryError<HttpError>,
+    },
+    #[error("fetching the provider's keys failed")]
+    Keys(#[source] DiscoveryError<HttpError>),
+}
 
 pub struct Provider {
     pub config: OidcConfig,
@@ -38,31 +52,28 @@ impl Provider {
     }
 
     /// Discovered metadata (with its key set), discovering now if not yet done.
-    pub async fn metadata(&self) -> Result<ProviderMetadataWithLogout, String> {
+    pub async fn metadata(&self) -> Result<ProviderMetadataWithLogout, ProviderError> {
         if let Some(m) = self.metadata.read().await.as_ref() {
             return Ok(m.clone());
         }
-        let issuer = IssuerUrl::new(self.config.issuer_url.clone())
-            .map_err(|e| format!("bad issuer URL: {e}"))?;
+        let issuer =
+            IssuerUrl::new(self.config.issuer_url.clone()).map_err(ProviderError::IssuerUrl)?;
         let discovered = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
-            .map_err(|e| {
-                format!(
-                    "discovery at {} failed: {}",
-                    self.config.issuer_url,
-                    chain(&e)
-                )
+            .map_err(|source| ProviderError::Discovery {
+                issuer: self.config.issuer_url.clone(),
+                source,
             })?;
         *self.metadata.write().await = Some(discovered.clone());
         Ok(discovered)
     }
 
     /// Fetches the key set again (key rotation) and keeps it; returns the updated metadata.
-    pub async fn refetch_keys(&self) -> Result<ProviderMetadataWithLogout, String> {
+    pub async fn refetch_keys(&self) -> Result<ProviderMetadataWithLogout, ProviderError> {
         let current = self.metadata().await?;
         let keys: CoreJsonWebKeySet = JsonWebKeySet::fetch_async(current.jwks_uri(), &self.http)
             .await
-            .map_err(|e| format!("fetching the provider's keys failed: {}", chain(&e)))?;
+            .map_err(ProviderError::Keys)?;
         let updated = current.set_jwks(keys);
         *self.metadata.write().await = Some(updated.clone());
         Ok(updated)
@@ -78,19 +89,4 @@ impl Provider {
         )
         .set_redirect_uri(self.redirect_url.clone())
     }
-}
-
-/// An error with its sources, on one line.
-pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let next = s.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = s.source();
-    }
-    text
 }
