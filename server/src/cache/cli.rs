@@ -5,6 +5,7 @@
 //! prints the same figures as the registry-cache page. Exit status: 0, or 1 when a registry
 //! could not be read (the report is still printed, with the error), 2 for bad arguments.
 
+use crate::cli_format::TextOrJson;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,15 +47,9 @@ enum Command {
         #[arg(long = "namespace", value_name = "NS", requires = "kubernetes")]
         namespaces: Vec<String>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -94,7 +89,7 @@ fn report(
     entries: &[String],
     manifests: &[PathBuf],
     cluster: Option<Cluster>,
-    format: Format,
+    format: TextOrJson,
 ) -> Result<ExitCode, (u8, String)> {
     let cwd =
         std::env::current_dir().map_err(|e| (2, format!("cannot read the current folder: {e}")))?;
@@ -155,12 +150,12 @@ fn report(
         .collect();
     let samples: Vec<&Sample> = probed.iter().map(|(s, _)| s).collect();
     let text = match format {
-        Format::Json => {
+        TextOrJson::Json => {
             serde_json::to_string_pretty(&to_json(&samples, &deployments, &errors))
                 .unwrap_or_default()
                 + "\n"
         }
-        Format::Text => to_text(&samples, &deployments, &errors),
+        TextOrJson::Text => to_text(&samples, &deployments, &errors),
     };
     // A closed stdout (`| head`) is not worth a panic.
     let _ = std::io::stdout().write_all(text.as_bytes());

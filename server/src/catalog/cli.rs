@@ -2,13 +2,12 @@
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
-use app::backend::error_chain;
 use app::catalog::model::CatalogObject;
 use clap::{Subcommand, ValueEnum};
 
 use super::export;
 use crate::registry::{
-    feature_store_yaml::registry_from_yaml, source::parse_entry, Reader, RegistrySource,
+    feature_store_yaml::registry_from_yaml, source::parse_entry, RegistrySource,
 };
 
 /// Arguments of `feast-console catalog`.
@@ -77,13 +76,7 @@ pub fn run(args: Args) -> ExitCode {
 fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
     let mut source = source_of(&args).map_err(|m| (2, m))?;
     source.token = args.token.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
-    let snapshot = runtime
-        .block_on(Reader::load_once(&source))
-        .map_err(|e| (1, error_chain(&e)))?;
+    let snapshot = crate::registry::reader::load_once_blocking(&source)?;
     if let Some(p) = &args.project {
         if snapshot.project(p).is_none() {
             let known: Vec<&str> = snapshot.projects.iter().map(|p| p.name.as_str()).collect();

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::input::{self, PermissionsInput};
-use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry, Reader};
+use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry};
 
 /// Arguments of `feast-console permissions`.
 #[derive(clap::Args, Debug)]
@@ -125,13 +125,7 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
             }
         };
         source.token = args.token.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
-        let snapshot = runtime
-            .block_on(Reader::load_once(&source))
-            .map_err(|e| (1, error_chain(&e)))?;
+        let snapshot = crate::registry::reader::load_once_blocking(&source)?;
         let mut notes = Vec::new();
         let mut input = input::from_snapshot(&snapshot, &mut notes);
         for n in notes {

@@ -49,3 +49,15 @@ impl Reader {
         })
     }
 }
+
+/// Reads `source` once on a runtime of its own, for the command line: `(exit code, message)`
+/// on failure, the message naming every cause.
+pub fn load_once_blocking(source: &RegistrySource) -> Result<RegistrySnapshot, (u8, String)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(Reader::load_once(source))
+        .map_err(|e| (1, app::backend::error_chain(&e)))
+}

@@ -16,17 +16,9 @@ use super::reader::Reader;
 use super::snapshot::RegistrySnapshot;
 use super::source::RegistrySource;
 use crate::backoff::Backoff;
+use crate::freshness::Freshness;
 
 /// What `/readyz` and the UI show about one registry.
-#[derive(Clone, Debug, Default)]
-pub struct RegistryStatus {
-    /// When a read last succeeded (changed or not): the data is current as of then.
-    pub last_success: Option<SystemTime>,
-    /// The last error, cleared by the next success.
-    pub last_error: Option<String>,
-    pub consecutive_failures: u32,
-}
-
 pub struct RegistryHandle {
     pub name: String,
     /// The source with any password removed.
@@ -34,7 +26,7 @@ pub struct RegistryHandle {
     /// The source as configured (for reads made as a signed-in user).
     config: RegistrySource,
     current: RwLock<Option<Arc<RegistrySnapshot>>>,
-    status: RwLock<RegistryStatus>,
+    status: RwLock<Freshness>,
 }
 
 impl RegistryHandle {
@@ -44,7 +36,7 @@ impl RegistryHandle {
             source: source.display(),
             config: source.clone(),
             current: RwLock::new(None),
-            status: RwLock::new(RegistryStatus::default()),
+            status: RwLock::new(Freshness::default()),
         }
     }
 
@@ -71,7 +63,7 @@ impl RegistryHandle {
             .consecutive_failures
     }
 
-    pub fn status(&self) -> RegistryStatus {
+    pub fn status(&self) -> Freshness {
         self.status
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -80,9 +72,7 @@ impl RegistryHandle {
 
     /// Seconds since the data was last confirmed current.
     pub fn age(&self, now: SystemTime) -> Option<Duration> {
-        self.status()
-            .last_success
-            .map(|t| now.duration_since(t).unwrap_or_default())
+        self.status().age(now)
     }
 
     /// Applies the outcome of one read.
@@ -94,14 +84,9 @@ impl RegistryHandle {
                     *self.current.write().unwrap_or_else(|e| e.into_inner()) =
                         Some(Arc::new(snapshot));
                 }
-                status.last_success = Some(SystemTime::now());
-                status.last_error = None;
-                status.consecutive_failures = 0;
+                status.succeeded(SystemTime::now());
             }
-            Err(e) => {
-                status.last_error = Some(e.to_string());
-                status.consecutive_failures = status.consecutive_failures.saturating_add(1);
-            }
+            Err(e) => status.failed(e.to_string()),
         }
     }
 }

@@ -10,7 +10,7 @@
 //! registry server with the signed-in admin's token by [`super::write_rest`].
 
 use crate::db::on_pool;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use prost::Message;
 use sqlx::{
@@ -28,7 +28,7 @@ use super::source::SourceKind;
 
 pub mod model;
 
-pub use model::{conflict, version_of, StoredRow, WriteError, ABSENT};
+pub use model::{check_version, conflict, version_of, StoredRow, WriteError, ABSENT};
 
 fn db(e: sqlx::Error) -> WriteError {
     WriteError::Db(match &e {
@@ -226,12 +226,7 @@ impl PermissionWriter {
         name: &str,
         expected: &str,
     ) -> Result<Option<StoredRow>, WriteError> {
-        let current = self.read(project, name).await?;
-        let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
-        if actual != expected {
-            return Err(conflict(name, expected, actual));
-        }
-        Ok(current)
+        check_version(name, expected, self.read(project, name).await?)
     }
 
     /// Creates or replaces `spec` in `project`. `original_name` is the permission the edit
@@ -257,14 +252,8 @@ impl PermissionWriter {
                 "project `{project}` does not exist in this registry"
             )));
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let stamp = Timestamp {
-            seconds: now.as_secs() as i64,
-            nanos: now.subsec_nanos() as i32,
-        };
-        let secs = now.as_secs() as i64;
+        let stamp = Timestamp::now();
+        let secs = stamp.seconds;
         let name = spec.name.clone();
         let base = match original_name {
             Some(orig) => self.expect(project, orig, expected).await?,
@@ -390,10 +379,7 @@ impl PermissionWriter {
                 "permission `{name}` no longer exists in `{project}`"
             )));
         };
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs() as i64;
+        let secs = crate::clock::unix_now();
         let deleted = on_pool!(Pool: self.sql()?, |p| {
             let mut tx = p.begin().await.map_err(db)?;
             let ok = sqlx::query("DELETE FROM permissions WHERE project_id = $1 AND permission_name = $2 AND permission_proto = $3")

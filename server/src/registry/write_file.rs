@@ -176,14 +176,7 @@ pub fn rewrite(
             )));
         }
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let stamp = Timestamp {
-        seconds: now.as_secs() as i64,
-        nanos: now.subsec_nanos() as i32,
-    }
-    .encode_to_vec();
+    let stamp = Timestamp::now().encode_to_vec();
     let mut out = Vec::with_capacity(bytes.len() + 256);
     let mut placed = false;
     for f in fields(bytes).map_err(invalid)? {

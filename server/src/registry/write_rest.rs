@@ -23,7 +23,7 @@ use prost::Message;
 use serde_json::Value;
 
 use super::proto::permission::{Permission, PermissionSpec};
-use super::write::model::{conflict, StoredRow, WriteError, ABSENT};
+use super::write::model::{check_version, StoredRow, WriteError, ABSENT};
 use app::util::percent::path_segment;
 
 mod json;
@@ -179,12 +179,7 @@ impl RestPermissions {
         name: &str,
         expected: &str,
     ) -> Result<Option<StoredRow>, WriteError> {
-        let current = self.read(project, name).await?;
-        let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
-        if actual != expected {
-            return Err(conflict(name, expected, actual));
-        }
-        Ok(current)
+        check_version(name, expected, self.read(project, name).await?)
     }
 
     /// Creates or replaces `spec` in `project` (see the module comment for the check).

@@ -4,6 +4,7 @@
 //! and exits 1 when a rule of error severity fails or a file could not be read: teams run it
 //! in CI on their manifests before applying them.
 
+use crate::cli_format::TextOrJson;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,15 +30,9 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -46,11 +41,13 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+fn check(paths: &[PathBuf], format: TextOrJson) -> ExitCode {
     let report = analyze(&load_paths(paths));
     let out = match format {
-        Format::Json => serde_json::to_string_pretty(&to_json(&report)).unwrap_or_default() + "\n",
-        Format::Text => to_text(&report),
+        TextOrJson::Json => {
+            serde_json::to_string_pretty(&to_json(&report)).unwrap_or_default() + "\n"
+        }
+        TextOrJson::Text => to_text(&report),
     };
     // A closed stdout (`| head`) is not worth a panic.
     let _ = std::io::stdout().write_all(out.as_bytes());

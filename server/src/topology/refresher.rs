@@ -13,18 +13,12 @@ use std::time::{Duration, SystemTime};
 use app::topology::snapshot::ClusterSnapshot;
 
 use crate::backoff::Backoff;
-
-#[derive(Clone, Debug, Default)]
-pub struct TopologyStatus {
-    pub last_success: Option<SystemTime>,
-    pub last_error: Option<String>,
-    pub consecutive_failures: u32,
-}
+use crate::freshness::Freshness;
 
 #[derive(Default)]
 pub struct TopologyHandle {
     current: RwLock<Option<Arc<ClusterSnapshot>>>,
-    status: RwLock<TopologyStatus>,
+    status: RwLock<Freshness>,
 }
 
 impl TopologyHandle {
@@ -36,7 +30,7 @@ impl TopologyHandle {
             .clone()
     }
 
-    pub fn status(&self) -> TopologyStatus {
+    pub fn status(&self) -> Freshness {
         self.status
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -45,9 +39,7 @@ impl TopologyHandle {
 
     /// Time since the snapshot was last confirmed current.
     pub fn age(&self, now: SystemTime) -> Option<Duration> {
-        self.status()
-            .last_success
-            .map(|t| now.duration_since(t).unwrap_or_default())
+        self.status().age(now)
     }
 
     pub fn record(&self, outcome: Result<ClusterSnapshot, ReadError>) {
@@ -55,14 +47,9 @@ impl TopologyHandle {
         match outcome {
             Ok(snapshot) => {
                 *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(snapshot));
-                status.last_success = Some(SystemTime::now());
-                status.last_error = None;
-                status.consecutive_failures = 0;
+                status.succeeded(SystemTime::now());
             }
-            Err(e) => {
-                status.last_error = Some(app::backend::error_chain(&*e));
-                status.consecutive_failures = status.consecutive_failures.saturating_add(1);
-            }
+            Err(e) => status.failed(app::backend::error_chain(&*e)),
         }
     }
 }

@@ -14,6 +14,19 @@ wire::declared! {
     }
 }
 
+impl Timestamp {
+    /// The current time, as Feast stamps what it writes.
+    pub fn now() -> Timestamp {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp {
+            seconds: now.as_secs() as i64,
+            nanos: now.subsec_nanos() as i32,
+        }
+    }
+}
+
 /// `google.protobuf.Duration`.
 #[derive(Clone, Copy, PartialEq, Eq, prost::Message)]
 pub struct Duration {

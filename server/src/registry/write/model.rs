@@ -49,3 +49,16 @@ pub fn conflict(name: &str, expected: &str, actual: &str) -> WriteError {
         "permission `{name}` changed since it was loaded (version {expected}; {now}); nothing was written — reload and apply your edit again"
     ))
 }
+
+/// The row read now, when its version is the one the edit started from; a conflict otherwise.
+pub fn check_version(
+    name: &str,
+    expected: &str,
+    current: Option<StoredRow>,
+) -> Result<Option<StoredRow>, WriteError> {
+    let actual = current.as_ref().map_or(ABSENT, |r| r.version.as_str());
+    if actual != expected {
+        return Err(conflict(name, expected, actual));
+    }
+    Ok(current)
+}
