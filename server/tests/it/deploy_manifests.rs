@@ -1382,13 +1382,11 @@ fn console_toml(objects: &[Value]) -> toml::Table {
     text.parse().expect("feast-console.toml is TOML")
 }
 
-/// The key names in server/src/config/keys.rs (the module is private to the crate).
+/// The key names, from their one declaration (`server::config::KEYS`).
 fn known_keys() -> BTreeSet<String> {
-    let src = include_str!("../../src/config/keys.rs");
-    let keys: BTreeSet<String> = src
-        .split("Key { name: \"")
-        .skip(1)
-        .map(|rest| rest.split('"').next().unwrap().to_string())
+    let keys: BTreeSet<String> = server::config::KEYS
+        .iter()
+        .map(|k| k.name.to_string())
         .collect();
     assert!(keys.len() >= 20 && keys.contains("site_root"), "{keys:?}");
     keys
