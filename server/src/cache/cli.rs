@@ -98,7 +98,10 @@ fn report(
     } else {
         entries
             .iter()
-            .map(|e| parse_entry(e, &cwd).map_err(|m| (2, format!("--registry {e}: {m}"))))
+            .map(|e| {
+                parse_entry(e, &cwd)
+                    .map_err(|m| (2, format!("--registry {e}: {}", error_chain(&m))))
+            })
             .collect::<Result<_, _>>()?
     };
     if let Some(missing) = manifests.iter().find(|p| !p.exists()) {

@@ -112,11 +112,11 @@ fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
 
 fn source_of(args: &ExportArgs) -> Result<RegistrySource, String> {
     match (&args.registry, &args.feature_store_yaml) {
-        (_, Some(yaml)) => registry_from_yaml(yaml),
+        (_, Some(yaml)) => registry_from_yaml(yaml).map_err(|e| app::backend::error_chain(&e)),
         (Some(entry), None) => {
             let cwd = std::env::current_dir()
                 .map_err(|e| format!("cannot read the current folder: {e}"))?;
-            parse_entry(entry, &cwd)
+            parse_entry(entry, &cwd).map_err(|e| app::backend::error_chain(&e))
         }
         (None, None) => Err("give --registry SOURCE or --feature-store-yaml PATH".into()),
     }

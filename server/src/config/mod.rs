@@ -162,7 +162,7 @@ impl Layers {
         let mut registries: Vec<RegistrySource> = Vec::new();
         for entry in &entries {
             let source = crate::registry::feature_store_yaml::resolve_entry(entry, &base)
-                .map_err(|reason| invalid("registries", o.clone(), reason))?;
+                .map_err(|e| invalid("registries", o.clone(), app::backend::error_chain(&e)))?;
             if registries.iter().any(|r| r.name == source.name) {
                 let reason = format!(
                     "two registries are named `{}`; name them with NAME=SOURCE",

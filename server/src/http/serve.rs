@@ -105,7 +105,7 @@ fn demo_registry(config: &Config) -> Option<std::sync::Arc<crate::registry::demo
     match crate::registry::demo::DemoRegistry::prepare(&config.data_dir) {
         Ok(demo) => demo.map(std::sync::Arc::new),
         Err(e) => {
-            tracing::warn!(error = %e, "serving the bundled demo registry read-only");
+            tracing::warn!(error = %app::backend::error_chain(&e), "serving the bundled demo registry read-only");
             None
         }
     }

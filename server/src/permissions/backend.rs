@@ -234,7 +234,9 @@ impl PermissionsBackend for ServerPermissions {
                     app::permissions::api::NO_DEMO.to_string(),
                 ));
             };
-            demo.reset().await.map_err(BackendError::Unavailable)?;
+            demo.reset()
+                .await
+                .map_err(|e| BackendError::unavailable(&e))?;
             tracing::info!(%actor, copy = %demo.copy.display(), "demo registry reset to the bundled one");
             self.writers.lock().await.remove(DEMO_NAME);
             if let Some(handle) = self.registries.handles.iter().find(|h| h.name == DEMO_NAME) {

@@ -109,12 +109,12 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
         let mut source = match (&args.registry, &args.feature_store_yaml) {
             (_, Some(yaml)) => {
                 server_project = yaml_project(yaml);
-                registry_from_yaml(yaml).map_err(|m| (2, m))?
+                registry_from_yaml(yaml).map_err(|e| (2, error_chain(&e)))?
             }
             (Some(entry), None) => {
                 let cwd = std::env::current_dir()
                     .map_err(|e| (2, format!("cannot read the current folder: {e}")))?;
-                parse_entry(entry, &cwd).map_err(|m| (2, m))?
+                parse_entry(entry, &cwd).map_err(|e| (2, error_chain(&e)))?
             }
             (None, None) => {
                 return Err((

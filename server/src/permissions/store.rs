@@ -1,11 +1,12 @@
 //! The console's permission model to and from Feast's `Permission` proto, and one save:
 //! registry write (optimistic concurrency) then audit record.
 
-use app::backend::BackendError;
+use app::backend::{error_chain, BackendError};
 use app::permissions::api::{SaveRequest, StoredPermission};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 
 use crate::db::ConsoleDb;
+use crate::registry::proto::permission::PermissionCodecError;
 use crate::registry::proto::permission::{
     self as proto, CombinedGroupNamespacePolicy, GroupBasedPolicy, NamespaceBasedPolicy,
     PolicyType, RoleBasedPolicy,
@@ -52,23 +53,29 @@ pub fn to_proto(spec: &PermissionSpec) -> proto::PermissionSpec {
     }
 }
 
+/// Why stored bytes cannot be edited in the console's model.
+#[derive(Debug, thiserror::Error)]
+pub enum StoredSpecError {
+    #[error(transparent)]
+    Undecodable(#[from] PermissionCodecError),
+    #[error("unknown type number {0}")]
+    UnknownType(i32),
+    #[error("unknown action number {0}")]
+    UnknownAction(i32),
+}
+
 /// The console's model of stored bytes; unknown enum numbers are refused rather than dropped,
 /// so an edit cannot silently lose them.
-pub fn from_bytes(bytes: &[u8]) -> Result<PermissionSpec, String> {
-    let record = PermissionRecord::decode(bytes).map_err(|e| e.to_string())?;
+pub fn from_bytes(bytes: &[u8]) -> Result<PermissionSpec, StoredSpecError> {
+    let record = PermissionRecord::decode(bytes)?;
     let spec = record.message.spec.unwrap_or_default();
     let mut types = Vec::new();
     for n in &spec.types {
-        types.push(
-            ResourceType::from_proto_number(*n)
-                .ok_or_else(|| format!("unknown type number {n}"))?,
-        );
+        types.push(ResourceType::from_proto_number(*n).ok_or(StoredSpecError::UnknownType(*n))?);
     }
     let mut actions = Vec::new();
     for n in &spec.actions {
-        actions.push(
-            Action::from_proto_number(*n).ok_or_else(|| format!("unknown action number {n}"))?,
-        );
+        actions.push(Action::from_proto_number(*n).ok_or(StoredSpecError::UnknownAction(*n))?);
     }
     let policy = match spec.policy.and_then(|p| p.policy_type) {
         Some(PolicyType::RoleBased(p)) => Policy::RoleBased { roles: p.roles },
@@ -98,7 +105,10 @@ fn save_error(e: WriteError) -> BackendError {
         WriteError::Conflict(m) => BackendError::Conflict(m),
         WriteError::Invalid(m) => BackendError::Invalid(m),
         WriteError::Unsupported(m) | WriteError::Refused(m) => BackendError::Unavailable(m),
-        WriteError::Db(m) => BackendError::Unavailable(format!("registry write failed: {m}")),
+        store @ (WriteError::Database(_)
+        | WriteError::Io(_)
+        | WriteError::Server { .. }
+        | WriteError::HttpClient(_)) => BackendError::unavailable(&store),
     }
 }
 
@@ -110,7 +120,7 @@ pub async fn load(
     let Some(row) = writer.read(project, name).await.map_err(save_error)? else {
         return Ok(None);
     };
-    let spec = from_bytes(&row.bytes).map_err(BackendError::Invalid)?;
+    let spec = from_bytes(&row.bytes).map_err(|e| BackendError::Invalid(error_chain(&e)))?;
     Ok(Some(StoredPermission {
         spec,
         version: row.version,

@@ -133,7 +133,7 @@ fn report(args: ReportArgs) -> Result<ExitCode, (u8, String)> {
         Some(source) => Some(Arc::new(
             runtime
                 .block_on(Reader::load_once(source))
-                .map_err(|e| (1, format!("cannot read the registry: {e}")))?,
+                .map_err(|e| (1, format!("cannot read the registry: {}", e.text())))?,
         )),
         None => None,
     };

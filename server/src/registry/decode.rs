@@ -11,10 +11,22 @@ use prost::Message;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::proto::permission::PermissionCodecError;
 use super::proto::{
     self, data_source::Options, names, objects::on_demand_source::Source, permission::PolicyType,
     ObjectMeta, PermissionRecord,
 };
+
+/// Why one stored object could not be decoded.
+#[derive(Debug, thiserror::Error)]
+enum DecodeFailure {
+    #[error(transparent)]
+    Protobuf(#[from] prost::DecodeError),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Permission(#[from] PermissionCodecError),
+}
 
 /// Which message a blob holds: one per SQL registry table (file registries use the same).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,43 +111,41 @@ fn or_unreadable(
     kind: BlobKind,
     project: &str,
     fallback_name: &str,
-    decoded: Result<CatalogObject, String>,
+    decoded: Result<CatalogObject, DecodeFailure>,
 ) -> CatalogObject {
     decoded.unwrap_or_else(|e| {
         CatalogObject::unreadable(
             kind.object_kind(),
             project,
             fallback_name,
-            format!("cannot decode: {e}"),
+            format!("cannot decode: {}", app::backend::error_chain(&e)),
         )
     })
 }
 
 /// Where a message is decoded from: protobuf bytes or protobuf JSON.
 trait Encoded {
-    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, String>;
+    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, DecodeFailure>;
 
-    fn permission(&self) -> Result<proto::Permission, String> {
+    fn permission(&self) -> Result<proto::Permission, DecodeFailure> {
         self.message()
     }
 }
 
 impl Encoded for &[u8] {
-    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, String> {
-        M::decode(*self).map_err(|e| e.to_string())
+    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, DecodeFailure> {
+        Ok(M::decode(*self)?)
     }
 
     /// Also checks the framing, as the permission writer does before it writes.
-    fn permission(&self) -> Result<proto::Permission, String> {
-        PermissionRecord::decode(self)
-            .map(|r| r.message)
-            .map_err(|e| e.to_string())
+    fn permission(&self) -> Result<proto::Permission, DecodeFailure> {
+        Ok(PermissionRecord::decode(self)?.message)
     }
 }
 
 impl Encoded for &Value {
-    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, String> {
-        M::deserialize(*self).map_err(|e| e.to_string())
+    fn message<M: Message + Default + DeserializeOwned>(&self) -> Result<M, DecodeFailure> {
+        Ok(M::deserialize(*self)?)
     }
 }
 
@@ -162,7 +172,11 @@ pub fn stored_project(kind: BlobKind, bytes: &[u8]) -> Option<String> {
     Some(project)
 }
 
-fn try_decode(kind: BlobKind, project: &str, input: impl Encoded) -> Result<CatalogObject, String> {
+fn try_decode(
+    kind: BlobKind,
+    project: &str,
+    input: impl Encoded,
+) -> Result<CatalogObject, DecodeFailure> {
     let object = match kind {
         BlobKind::Project => {
             let m = input.message::<proto::Project>()?;

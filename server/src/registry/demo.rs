@@ -45,6 +45,29 @@ fn source_at(path: PathBuf) -> RegistrySource {
     }
 }
 
+/// Why the demo copy could not be made or reset.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot create {}", .path.display())]
+    CreateFolder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot copy the demo registry to {}", .path.display())]
+    Copy {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot reset the demo registry {}", .path.display())]
+    Reset {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
 /// The demo registry `serve` reads: a writable copy of the bundled one in the data folder.
 #[derive(Clone, Debug)]
 pub struct DemoRegistry {
@@ -55,7 +78,7 @@ pub struct DemoRegistry {
 impl DemoRegistry {
     /// Copies the bundled registry into `data_dir` unless a copy is already there (edits
     /// survive restarts). None when this binary has no bundled registry.
-    pub fn prepare(data_dir: &Path) -> Result<Option<DemoRegistry>, String> {
+    pub fn prepare(data_dir: &Path) -> Result<Option<DemoRegistry>, DemoError> {
         let Some(bundled) = bundled_path() else {
             return Ok(None);
         };
@@ -64,8 +87,10 @@ impl DemoRegistry {
             copy: data_dir.join(COPY_FILE),
         };
         if !demo.copy.is_file() {
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+            std::fs::create_dir_all(data_dir).map_err(|source| DemoError::CreateFolder {
+                path: data_dir.to_owned(),
+                source,
+            })?;
             demo.copy_fresh()?;
         }
         Ok(Some(demo))
@@ -83,13 +108,11 @@ impl DemoRegistry {
     }
 
     /// Writes the copy beside its final name, then renames it (nothing reads a half copy).
-    fn copy_fresh(&self) -> Result<(), String> {
+    fn copy_fresh(&self) -> Result<(), DemoError> {
         let partial = self.copy.with_extension("sqlite.partial");
-        let fail = |e: std::io::Error| {
-            format!(
-                "cannot copy the demo registry to {}: {e}",
-                self.copy.display()
-            )
+        let fail = |source: std::io::Error| DemoError::Copy {
+            path: self.copy.clone(),
+            source,
         };
         std::fs::copy(&self.bundled, &partial).map_err(fail)?;
         // An installed bundle may be read-only; the copy is there to be written.
@@ -123,15 +146,13 @@ impl DemoRegistry {
     /// Puts the bundled rows back into the copy, in one transaction on the copy itself: the
     /// console's open readers and writers of the copy stay valid and see the change at once
     /// (replacing the file would leave them reading the old one).
-    pub async fn reset(&self) -> Result<(), String> {
+    pub async fn reset(&self) -> Result<(), DemoError> {
         if !self.copy.is_file() {
             return self.copy_fresh();
         }
-        let fail = |e: sqlx::Error| {
-            format!(
-                "cannot reset the demo registry {}: {e}",
-                self.copy.display()
-            )
+        let fail = |source: sqlx::Error| DemoError::Reset {
+            path: self.copy.clone(),
+            source,
         };
         let mut conn = SqliteConnectOptions::new()
             .filename(&self.copy)

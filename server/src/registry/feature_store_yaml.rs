@@ -6,11 +6,13 @@
 
 use std::path::Path;
 
-use super::source::{is_name, parse_entry, parse_source, RegistrySource, SourceKind};
+use std::path::PathBuf;
+
+use super::source::{is_name, parse_entry, parse_source, RegistrySource, SourceError, SourceKind};
 
 /// [`parse_entry`], plus `[NAME=]path/to/feature_store.yaml`, which is read (I/O) for its
 /// registry settings.
-pub fn resolve_entry(entry: &str, base: &Path) -> Result<RegistrySource, String> {
+pub fn resolve_entry(entry: &str, base: &Path) -> Result<RegistrySource, SourceError> {
     let trimmed = entry.trim();
     let (name, rest) = match trimmed.split_once('=') {
         Some((n, s)) if is_name(n) => (Some(n), s.trim()),
@@ -28,12 +30,17 @@ pub fn resolve_entry(entry: &str, base: &Path) -> Result<RegistrySource, String>
 
 /// Reads the registry of a `feature_store.yaml`. Relative paths are relative to its folder,
 /// as Feast resolves them against the repository.
-pub fn registry_from_yaml(path: &Path) -> Result<RegistrySource, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn registry_from_yaml(path: &Path) -> Result<RegistrySource, SourceError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SourceError::ReadYaml {
+        path: PathBuf::from(path),
+        source,
+    })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut source = parse_registry_yaml(&expand_vars(&text, |v| std::env::var(v).ok()), base)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| SourceError::InYaml {
+            path: PathBuf::from(path),
+            source: Box::new(e),
+        })?;
     if source.name.is_empty() {
         source.name = path
             .parent()
@@ -45,46 +52,41 @@ pub fn registry_from_yaml(path: &Path) -> Result<RegistrySource, String> {
 }
 
 /// Pure part of [`registry_from_yaml`]: the name is the yaml's `project`.
-pub fn parse_registry_yaml(text: &str, base: &Path) -> Result<RegistrySource, String> {
-    let doc: serde_norway::Value =
-        serde_norway::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+pub fn parse_registry_yaml(text: &str, base: &Path) -> Result<RegistrySource, SourceError> {
+    let doc: serde_norway::Value = serde_norway::from_str(text).map_err(SourceError::Yaml)?;
     let project = doc
         .get("project")
         .and_then(|p| p.as_str())
         .unwrap_or_default()
         .to_string();
-    let registry = doc.get("registry").ok_or("no `registry` setting")?;
+    let registry = doc.get("registry").ok_or(SourceError::NoRegistry)?;
     let (registry_type, path) = match registry {
         serde_norway::Value::String(path) => ("file".to_string(), path.clone()),
         serde_norway::Value::Mapping(_) => {
             let path = registry
                 .get("path")
                 .and_then(|p| p.as_str())
-                .ok_or("`registry.path` is missing")?;
+                .ok_or(SourceError::NoRegistryPath)?;
             let kind = registry
                 .get("registry_type")
                 .and_then(|t| t.as_str())
                 .unwrap_or("file");
             (kind.to_string(), path.to_string())
         }
-        _ => return Err("`registry` must be a path or a mapping".into()),
+        _ => return Err(SourceError::RegistryShape),
     };
     let kind = match registry_type.as_str() {
         "file" => match parse_source(&path, base)? {
             // A file registry path is always a file, even if it looks like a URL to us.
             k @ SourceKind::File(_) => k,
-            other => return Err(format!("registry_type file with a non-file path ({other:?})")),
+            other => return Err(SourceError::FileTypeNotFile(other)),
         },
         "sql" => match parse_source(&path, base)? {
             k @ (SourceKind::Sqlite(_) | SourceKind::Postgres(_)) => k,
-            _ => return Err(format!("registry_type sql needs a sqlite:/// or postgresql:// path, not `{path}`")),
+            _ => return Err(SourceError::SqlTypeNotSql(path)),
         },
-        "remote" => {
-            return Err(format!(
-                "registry_type remote ({path}) is Feast's gRPC registry server; point the console at its REST API instead (feast serve_registry --rest-api, http://HOST:6572)"
-            ))
-        }
-        other => return Err(format!("registry_type `{other}` is not supported (file, sql)")),
+        "remote" => return Err(SourceError::Remote(path)),
+        other => return Err(SourceError::UnsupportedType(other.to_string())),
     };
     Ok(RegistrySource {
         name: project,
@@ -175,18 +177,22 @@ mod tests {
         let base = Path::new("/repo");
         assert!(parse_registry_yaml("project: p\n", base)
             .unwrap_err()
+            .to_string()
             .contains("no `registry`"));
         assert!(
             parse_registry_yaml("registry:\n  registry_type: remote\n  path: h:6570\n", base)
                 .unwrap_err()
+                .to_string()
                 .contains("REST")
         );
         assert!(parse_registry_yaml("registry: [", base)
             .unwrap_err()
+            .to_string()
             .contains("YAML"));
         assert!(
             parse_registry_yaml("registry:\n  registry_type: sql\n  path: data/r.db\n", base)
                 .unwrap_err()
+                .to_string()
                 .contains("sqlite")
         );
     }

@@ -10,7 +10,7 @@ use app::catalog::model::{CatalogObject, ViewVersion};
 use app::util::time::Instant as Utc;
 use prost::Message;
 
-use super::load_error::LoadError;
+use super::load_error::{LoadError, LoadProblem, RegistryFileProblem};
 use super::{
     decode::{decode_blob, stored_project, BlobKind},
     proto::Registry,
@@ -36,7 +36,7 @@ impl FileReader {
         let started = Instant::now();
         let meta = tokio::fs::metadata(&self.path)
             .await
-            .map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
+            .map_err(|e| self.io_error(e))?;
         let stamp = (
             meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             meta.len(),
@@ -46,7 +46,7 @@ impl FileReader {
         }
         let bytes = tokio::fs::read(&self.path)
             .await
-            .map_err(|e| LoadError::new(&self.display, io_message(&e)))?;
+            .map_err(|e| self.io_error(e))?;
         let (objects, versions) =
             decode_registry(&bytes).map_err(|e| LoadError::new(&self.display, e))?;
         self.seen = Some(stamp);
@@ -59,26 +59,31 @@ impl FileReader {
     }
 }
 
-fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => format!("cannot read: {e}"),
+impl FileReader {
+    fn io_error(&self, e: std::io::Error) -> LoadError {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                LoadError::new(&self.display, LoadProblem::NoSuchFile(self.path.clone()))
+            }
+            _ => LoadError::new(&self.display, e),
+        }
     }
 }
 
 /// Decodes a whole `registry.db`. Each object is decoded on its own, so a corrupt one is
 /// listed as unreadable; a file that is not a Registry at all is an error.
-pub fn decode_registry(bytes: &[u8]) -> Result<(Vec<CatalogObject>, Vec<ViewVersion>), String> {
+pub fn decode_registry(
+    bytes: &[u8],
+) -> Result<(Vec<CatalogObject>, Vec<ViewVersion>), RegistryFileProblem> {
     if bytes.is_empty() {
-        return Err("is not a Feast registry.db: the file is empty".into());
+        return Err(RegistryFileProblem::Empty);
     }
-    let registry = Registry::decode(bytes)
-        .map_err(|e| format!("is not a Feast registry.db (truncated or another format): {e}"))?;
+    let registry = Registry::decode(bytes).map_err(RegistryFileProblem::Undecodable)?;
     if registry.registry_schema_version.is_empty()
         && registry.projects.is_empty()
         && registry.feature_views.is_empty()
     {
-        return Err("is not a Feast registry.db: no schema version and no projects".into());
+        return Err(RegistryFileProblem::NoSchemaVersion);
     }
     let lists: [(BlobKind, &Vec<Vec<u8>>); 11] = [
         (BlobKind::Project, &registry.projects),

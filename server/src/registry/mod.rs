@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod demo;
+pub mod failure;
 pub mod feature_store_yaml;
 pub mod file;
 pub mod load_error;

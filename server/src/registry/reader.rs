@@ -1,6 +1,6 @@
 //! An open registry of any kind: dispatches to the SQL, file and REST readers.
 
-use super::load_error::LoadError;
+use super::load_error::{LoadError, LoadProblem};
 use super::snapshot::RegistrySnapshot;
 use super::source::{RegistrySource, SourceKind};
 use super::{file, rest, sql};
@@ -41,12 +41,10 @@ impl Reader {
     /// Opens and reads once: for the command line.
     pub async fn load_once(source: &RegistrySource) -> Result<RegistrySnapshot, LoadError> {
         let mut reader = Reader::open(source).await?;
-        reader.refresh().await?.ok_or_else(|| {
-            LoadError::new(
-                &source.display(),
-                "the first read returned nothing".to_string(),
-            )
-        })
+        reader
+            .refresh()
+            .await?
+            .ok_or_else(|| LoadError::new(&source.display(), LoadProblem::Empty))
     }
 }
 

@@ -86,7 +86,7 @@ impl RegistryHandle {
                 }
                 status.succeeded(SystemTime::now());
             }
-            Err(e) => status.failed(e.to_string()),
+            Err(e) => status.failed(e.text()),
         }
     }
 }
@@ -181,12 +181,15 @@ mod tests {
         let snap = RegistrySnapshot::build(vec![], vec![], SystemTime::now(), Duration::ZERO);
         handle.record(Ok(Some(snap)));
         assert!(handle.snapshot().is_some());
-        handle.record(Err(LoadError::new("/x", "no such file".into())));
+        handle.record(Err(LoadError::new(
+            "/x",
+            crate::registry::load_error::LoadProblem::NoSuchFile("/x".into()),
+        )));
         assert!(handle.snapshot().is_some(), "last good snapshot stays");
         let status = handle.status();
         assert_eq!(
             status.last_error.as_deref(),
-            Some("registry /x: no such file")
+            Some("registry /x: no such file: /x")
         );
         assert_eq!(status.consecutive_failures, 1);
         assert!(status.last_success.is_some());

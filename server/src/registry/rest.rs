@@ -11,7 +11,8 @@ use app::catalog::model::{CatalogObject, ObjectKind};
 use app::util::percent::path_segment;
 use serde_json::Value;
 
-use super::load_error::LoadError;
+use super::failure::{send, HttpFailure};
+use super::load_error::{LoadError, LoadProblem};
 use super::{
     decode::{decode_json, BlobKind},
     snapshot::RegistrySnapshot,
@@ -108,7 +109,7 @@ impl RestReader {
             .timeout(Duration::from_secs(30))
             .connect_timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| LoadError::new(&display, format!("cannot build HTTP client: {e}")))?;
+            .map_err(|e| LoadError::new(&display, LoadProblem::HttpClient(e.into())))?;
         Ok(RestReader {
             base: base.to_string(),
             display,
@@ -140,15 +141,20 @@ impl RestReader {
             for (name, result) in chunk.iter().zip(futures::future::join_all(reads).await) {
                 match result {
                     Ok(body) => out.push((listing.read)(project, &body)),
-                    Err(e) if e.contains(" 403 ") => {}
-                    Err(e) => out.push(CatalogObject::unreadable(listing.kind, project, name, e)),
+                    Err(LoadProblem::Http { failure, .. }) if failure.status() == Some(403) => {}
+                    Err(e) => out.push(CatalogObject::unreadable(
+                        listing.kind,
+                        project,
+                        name,
+                        app::backend::error_chain(&e),
+                    )),
                 }
             }
         }
         out
     }
 
-    async fn get(&self, path: &str, project: Option<&str>) -> Result<Value, String> {
+    async fn get(&self, path: &str, project: Option<&str>) -> Result<Value, LoadProblem> {
         let mut request = self.client.get(format!("{}/{path}", self.base));
         if let Some(p) = project {
             // The server's own registry cache is used (allow_cache defaults to true): polling
@@ -158,18 +164,12 @@ impl RestReader {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.map_err(|e| describe(&e))?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(|e| describe(&e))?;
-        if !status.is_success() {
-            let detail = serde_json::from_slice::<Value>(&body)
-                .ok()
-                .and_then(|v| v.get("detail").and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
-            return Err(format!("GET {path} answered {status}: {detail}"));
-        }
-        serde_json::from_slice(&body)
-            .map_err(|e| format!("GET {path}: not JSON ({e}); is this a Feast registry server?"))
+        send(request, true)
+            .await
+            .map_err(|failure: HttpFailure| LoadProblem::Http {
+                path: path.to_string(),
+                failure,
+            })
     }
 
     pub async fn refresh(&mut self) -> Result<Option<RegistrySnapshot>, LoadError> {
@@ -181,13 +181,7 @@ impl RestReader {
         let list = projects
             .get("projects")
             .and_then(Value::as_array)
-            .ok_or_else(|| {
-                LoadError::new(
-                    &self.display,
-                    "GET projects: no `projects` list; is this a Feast registry server?"
-                        .to_string(),
-                )
-            })?;
+            .ok_or_else(|| LoadError::new(&self.display, LoadProblem::NoProjectList))?;
         let mut objects: Vec<CatalogObject> = list.iter().map(project).collect();
         let names: Vec<String> = objects.iter().map(|p| p.name.clone()).collect();
         for project in &names {
@@ -208,7 +202,7 @@ impl RestReader {
                         listing.kind,
                         project,
                         &format!("({})", listing.path),
-                        e,
+                        app::backend::error_chain(&e),
                     )),
                 }
             }
@@ -237,20 +231,5 @@ pub fn listing_kind_of(kind: ObjectKind) -> Option<ObjectKind> {
         | ObjectKind::FeatureView => Some(ObjectKind::FeatureView),
         k if LISTINGS.iter().any(|l| l.kind == k) => Some(k),
         _ => None,
-    }
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_connect() {
-        format!(
-            "cannot connect: {}",
-            std::error::Error::source(e)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.to_string())
-        )
-    } else if e.is_timeout() {
-        "timed out".to_string()
-    } else {
-        e.to_string()
     }
 }

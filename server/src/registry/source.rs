@@ -38,16 +38,62 @@ impl RegistrySource {
     }
 }
 
+/// Why a registry source (or the `feature_store.yaml` naming it) cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("empty registry source")]
+    Empty,
+    #[error("`{0}`: a SQLite registry is written sqlite:///PATH (three slashes)")]
+    SqliteSlashes(String),
+    /// The URL with its password removed.
+    #[error("`{0}`: MySQL registries are not supported yet")]
+    MySql(String),
+    #[error("`{text}`: {scheme} file registries are not supported yet; copy registry.db locally")]
+    ObjectStore { text: String, scheme: &'static str },
+    /// The text with any password removed.
+    #[error("`{0}` is not a registry source: use sqlite:///PATH, postgresql://..., http(s)://HOST:PORT, or a registry.db path")]
+    Unknown(String),
+    #[error("cannot read {}", .path.display())]
+    ReadYaml {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A problem inside the `feature_store.yaml` at `path`.
+    #[error("{}", .path.display())]
+    InYaml {
+        path: PathBuf,
+        #[source]
+        source: Box<SourceError>,
+    },
+    #[error("not valid YAML")]
+    Yaml(#[source] serde_norway::Error),
+    #[error("no `registry` setting")]
+    NoRegistry,
+    #[error("`registry.path` is missing")]
+    NoRegistryPath,
+    #[error("`registry` must be a path or a mapping")]
+    RegistryShape,
+    #[error("registry_type file with a non-file path ({0:?})")]
+    FileTypeNotFile(SourceKind),
+    #[error("registry_type sql needs a sqlite:/// or postgresql:// path, not `{0}`")]
+    SqlTypeNotSql(String),
+    #[error("registry_type remote ({0}) is Feast's gRPC registry server; point the console at its REST API instead (feast serve_registry --rest-api, http://HOST:6572)")]
+    Remote(String),
+    #[error("registry_type `{0}` is not supported (file, sql)")]
+    UnsupportedType(String),
+}
+
 /// Parses `[NAME=]SOURCE`. Relative paths are taken relative to `base` (the current folder,
 /// or the folder of the `feature_store.yaml` they came from).
-pub fn parse_entry(entry: &str, base: &Path) -> Result<RegistrySource, String> {
+pub fn parse_entry(entry: &str, base: &Path) -> Result<RegistrySource, SourceError> {
     let entry = entry.trim();
     let (name, source) = match entry.split_once('=') {
         Some((n, s)) if is_name(n) => (Some(n.to_string()), s.trim()),
         _ => (None, entry),
     };
     if source.is_empty() {
-        return Err("empty registry source".into());
+        return Err(SourceError::Empty);
     }
     let kind = parse_source(source, base)?;
     let name = name.unwrap_or_else(|| default_name(&kind));
@@ -66,7 +112,7 @@ pub(super) fn is_name(text: &str) -> bool {
 }
 
 /// Parses a source string (no name).
-pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, String> {
+pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, SourceError> {
     let lower = source.to_ascii_lowercase();
     if let Some(rest) = source.strip_prefix("sqlite:///") {
         // SQLAlchemy: `sqlite:///rel.db` is relative, `sqlite:////abs.db` absolute. People also
@@ -81,9 +127,7 @@ pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, String> {
         return Ok(SourceKind::Sqlite(path));
     }
     if lower.starts_with("sqlite:") {
-        return Err(format!(
-            "`{source}`: a SQLite registry is written sqlite:///PATH (three slashes)"
-        ));
+        return Err(SourceError::SqliteSlashes(source.to_string()));
     }
     for scheme in [
         "postgresql+psycopg2://",
@@ -99,10 +143,7 @@ pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, String> {
         }
     }
     if lower.starts_with("mysql") {
-        return Err(format!(
-            "`{}`: MySQL registries are not supported yet",
-            crate::db::redact_url(source)
-        ));
+        return Err(SourceError::MySql(crate::db::redact_url(source)));
     }
     if lower.starts_with("http://") || lower.starts_with("https://") {
         let trimmed = source.trim_end_matches('/');
@@ -117,16 +158,14 @@ pub fn parse_source(source: &str, base: &Path) -> Result<SourceKind, String> {
         .iter()
         .find(|s| lower.starts_with(*s))
     {
-        return Err(format!(
-            "`{source}`: {scheme} file registries are not supported yet; copy registry.db locally"
-        ));
+        return Err(SourceError::ObjectStore {
+            text: source.to_string(),
+            scheme: *scheme,
+        });
     }
     let path = source.strip_prefix("file://").unwrap_or(source);
     if path.contains("://") {
-        return Err(format!(
-            "`{}` is not a registry source: use sqlite:///PATH, postgresql://..., http(s)://HOST:PORT, or a registry.db path",
-            crate::db::redact_url(source)
-        ));
+        return Err(SourceError::Unknown(crate::db::redact_url(source)));
     }
     Ok(SourceKind::File(base.join(path)))
 }
@@ -152,7 +191,7 @@ mod tests {
     use super::*;
 
     fn kind(s: &str) -> Result<SourceKind, String> {
-        parse_source(s, Path::new("/repo"))
+        parse_source(s, Path::new("/repo")).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -200,7 +239,7 @@ mod tests {
         std::fs::write(&rest, b"").unwrap();
         let three = format!("sqlite://{}", rest.display()); // sqlite:///tmp/...
         assert_eq!(
-            parse_source(&three, Path::new("/nonexistent")),
+            parse_source(&three, Path::new("/nonexistent")).map_err(|e| e.to_string()),
             Ok(SourceKind::Sqlite(rest.clone()))
         );
         let _ = std::fs::remove_file(rest);

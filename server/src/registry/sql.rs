@@ -23,7 +23,8 @@ use sqlx::{
 
 use crate::db::on_pool;
 
-use super::load_error::LoadError;
+use super::failure::SqlFailure;
+use super::load_error::{LoadError, LoadProblem};
 use super::{
     decode::{decode_blob, BlobKind},
     snapshot::RegistrySnapshot,
@@ -112,7 +113,7 @@ impl SqlReader {
         if !path.is_file() {
             return Err(LoadError::new(
                 &display,
-                format!("no such file: {}", path.display()),
+                LoadProblem::NoSuchFile(path.to_owned()),
             ));
         }
         let options = SqliteConnectOptions::new()
@@ -123,20 +124,20 @@ impl SqlReader {
             .max_connections(2)
             .connect_with(options)
             .await
-            .map_err(|e| LoadError::new(&display, describe(&e)))?;
+            .map_err(|e| LoadError::new(&display, SqlFailure::from(e)))?;
         Self::open(Pool::Sqlite(pool), display).await
     }
 
     pub async fn open_postgres(url: &str, display: String) -> Result<SqlReader, LoadError> {
         let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| {
-            LoadError::new(&display, format!("invalid URL: {}", describe(&e)))
+            LoadError::new(&display, LoadProblem::InvalidUrl(e.into()))
         })?;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| LoadError::new(&display, describe(&e)))?;
+            .map_err(|e| LoadError::new(&display, SqlFailure::from(e)))?;
         Self::open(Pool::Postgres(pool), display).await
     }
 
@@ -147,17 +148,13 @@ impl SqlReader {
         };
         let tables: Vec<String> =
             on_pool!(Pool: &pool, |p| sqlx::query_scalar(list_sql).fetch_all(p).await)
-                .map_err(|e| LoadError::new(&display, describe(&e)))?;
+                .map_err(|e| LoadError::new(&display, SqlFailure::from(e)))?;
         let kinds: Vec<BlobKind> = BlobKind::ALL
             .into_iter()
             .filter(|k| tables.iter().any(|t| t == table(*k).0))
             .collect();
         if !kinds.contains(&BlobKind::Project) || !kinds.contains(&BlobKind::FeatureView) {
-            return Err(LoadError::new(
-                &display,
-                "is not a Feast registry: it has no `projects` and `feature_views` tables"
-                    .to_string(),
-            ));
+            return Err(LoadError::new(&display, LoadProblem::NoRegistryTables));
         }
         let has_versions = tables.iter().any(|t| t == VERSIONS_TABLE);
         let has_metadata = tables.iter().any(|t| t == METADATA_TABLE);
@@ -176,7 +173,7 @@ impl SqlReader {
     }
 
     fn err(&self, e: sqlx::Error) -> LoadError {
-        LoadError::new(&self.display, describe(&e))
+        LoadError::new(&self.display, SqlFailure::from(e))
     }
 
     /// Reads what changed since the previous call; None when nothing did.
@@ -366,25 +363,5 @@ impl SqlReader {
         })
         .map_err(|e| self.err(e))?;
         rows.map_err(|e| self.err(e))
-    }
-}
-
-/// One line for people: the database's own message without sqlx's wrapping.
-fn describe(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(db) => {
-            let msg = db.message();
-            if msg.contains("file is not a database") {
-                "is not a Feast registry (not an SQLite database)".to_string()
-            } else {
-                msg.to_string()
-            }
-        }
-        sqlx::Error::Io(io) => format!("cannot connect: {io}"),
-        sqlx::Error::PoolTimedOut => "cannot connect: timed out".to_string(),
-        sqlx::Error::ColumnDecode { index, source } => {
-            format!("is not a Feast registry (column {index} has an unexpected type: {source})")
-        }
-        other => other.to_string(),
     }
 }

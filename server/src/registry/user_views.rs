@@ -19,6 +19,7 @@ use app::catalog::model::{CatalogObject, Detail};
 use sha2::{Digest, Sha256};
 
 use super::{
+    load_error::{LoadError, LoadProblem},
     rest::{listing_kind_of, RestReader},
     snapshot::RegistrySnapshot,
     source::{RegistrySource, SourceKind},
@@ -29,7 +30,7 @@ const MAX_ENTRIES: usize = 512;
 
 struct Entry {
     at: Instant,
-    result: Result<Arc<RegistrySnapshot>, String>,
+    result: Result<Arc<RegistrySnapshot>, LoadError>,
 }
 
 /// Per-user reads of REST registries, each kept for `ttl`.
@@ -69,7 +70,7 @@ impl UserRegistryViews {
         source: &RegistrySource,
         token: &str,
         shared: Option<&RegistrySnapshot>,
-    ) -> Option<Result<Arc<RegistrySnapshot>, String>> {
+    ) -> Option<Result<Arc<RegistrySnapshot>, LoadError>> {
         let SourceKind::Rest(url) = &source.kind else {
             return None;
         };
@@ -84,10 +85,10 @@ impl UserRegistryViews {
         let result = match RestReader::new(url, Some(token.to_string()), source.display()) {
             Ok(mut reader) => match reader.refresh().await {
                 Ok(Some(snapshot)) => Ok(Arc::new(fill_refused(&reader, snapshot, shared).await)),
-                Ok(None) => Err("the registry server returned nothing".to_string()),
-                Err(e) => Err(e.to_string()),
+                Ok(None) => Err(LoadError::new(&source.display(), LoadProblem::Empty)),
+                Err(e) => Err(e),
             },
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         };
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
@@ -122,7 +123,7 @@ impl UserRegistryViews {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn cached(&self, key: &(String, [u8; 32])) -> Option<Result<Arc<RegistrySnapshot>, String>> {
+    fn cached(&self, key: &(String, [u8; 32])) -> Option<Result<Arc<RegistrySnapshot>, LoadError>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(key)
@@ -206,7 +207,7 @@ impl ForwardedVisibility {
                     .map(|o| (o.kind, o.project.clone(), o.name.clone()))
                     .collect(),
                 Err(e) => {
-                    tracing::info!(registry = %handle.name, error = %e, "the registry refused this user's token");
+                    tracing::info!(registry = %handle.name, error = %e.text(), "the registry refused this user's token");
                     Default::default()
                 }
             };

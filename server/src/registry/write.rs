@@ -30,13 +30,6 @@ pub mod model;
 
 pub use model::{check_version, conflict, version_of, StoredRow, WriteError, ABSENT};
 
-fn db(e: sqlx::Error) -> WriteError {
-    WriteError::Db(match &e {
-        sqlx::Error::Database(d) => d.message().to_string(),
-        other => other.to_string(),
-    })
-}
-
 #[derive(Clone)]
 enum Pool {
     Sqlite(SqlitePool),
@@ -57,7 +50,7 @@ macro_rules! insert {
         {
             Ok(_) => true,
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => false,
-            Err(e) => return Err(db(e)),
+            Err(e) => return Err(WriteError::from(e)),
         }
     };
 }
@@ -73,7 +66,7 @@ macro_rules! bump_project {
             .bind($project)
             .execute(&mut *$tx)
             .await
-            .map_err(db)?
+            .map_err(WriteError::from)?
             .rows_affected();
         if updated == 0 {
             sqlx::query("INSERT INTO feast_metadata (project_id, metadata_key, metadata_value, last_updated_timestamp) VALUES ($1, 'last_updated_timestamp', $2, $3)")
@@ -82,7 +75,7 @@ macro_rules! bump_project {
                 .bind($secs)
                 .execute(&mut *$tx)
                 .await
-                .map_err(db)?;
+                .map_err(WriteError::from)?;
         }
     }};
 }
@@ -119,7 +112,7 @@ impl PermissionWriter {
                         .max_connections(4)
                         .connect_with(options)
                         .await
-                        .map_err(db)?,
+                        .map_err(WriteError::from)?,
                 )
             }
             SourceKind::Postgres(url) => {
@@ -132,7 +125,7 @@ impl PermissionWriter {
                         .acquire_timeout(Duration::from_secs(30))
                         .connect_with(options)
                         .await
-                        .map_err(db)?,
+                        .map_err(WriteError::from)?,
                 )
             }
             SourceKind::File(path) => {
@@ -191,7 +184,7 @@ impl PermissionWriter {
             .bind(name)
             .fetch_optional(p)
             .await)
-        .map_err(db)?;
+        .map_err(WriteError::from)?;
         Ok(row.map(|(bytes, last_updated)| StoredRow {
             version: version_of(&bytes),
             bytes,
@@ -209,7 +202,7 @@ impl PermissionWriter {
             .bind(project)
             .fetch_one(p)
             .await)
-        .map_err(db)?;
+        .map_err(WriteError::from)?;
         Ok(n > 0)
     }
 
@@ -308,24 +301,24 @@ impl PermissionWriter {
         }
         let renamed = original_name.is_some_and(|o| o != name);
         let written = on_pool!(Pool: self.sql()?, |p| {
-            let mut tx = p.begin().await.map_err(db)?;
+            let mut tx = p.begin().await.map_err(WriteError::from)?;
             let ok = match (&base, renamed) {
                 (Some(row), false) => {
                     sqlx::query("UPDATE permissions SET permission_proto = $1, last_updated_timestamp = $2 WHERE project_id = $3 AND permission_name = $4 AND permission_proto = $5")
                         .bind(&bytes).bind(secs).bind(project).bind(&name).bind(&row.bytes)
-                        .execute(&mut *tx).await.map_err(db)?.rows_affected() == 1
+                        .execute(&mut *tx).await.map_err(WriteError::from)?.rows_affected() == 1
                 }
                 (Some(row), true) => {
                     let gone = sqlx::query("DELETE FROM permissions WHERE project_id = $1 AND permission_name = $2 AND permission_proto = $3")
                         .bind(project).bind(original_name.unwrap_or_default()).bind(&row.bytes)
-                        .execute(&mut *tx).await.map_err(db)?.rows_affected() == 1;
+                        .execute(&mut *tx).await.map_err(WriteError::from)?.rows_affected() == 1;
                     gone && insert!(tx, project, &name, secs, &bytes)
                 }
                 (None, _) => insert!(tx, project, &name, secs, &bytes),
             };
             if ok {
                 bump_project!(tx, project, secs);
-                tx.commit().await.map_err(db)?;
+                tx.commit().await.map_err(WriteError::from)?;
             }
             Ok::<bool, WriteError>(ok)
         })?;
@@ -381,13 +374,13 @@ impl PermissionWriter {
         };
         let secs = crate::clock::unix_now();
         let deleted = on_pool!(Pool: self.sql()?, |p| {
-            let mut tx = p.begin().await.map_err(db)?;
+            let mut tx = p.begin().await.map_err(WriteError::from)?;
             let ok = sqlx::query("DELETE FROM permissions WHERE project_id = $1 AND permission_name = $2 AND permission_proto = $3")
                 .bind(project).bind(name).bind(&row.bytes)
-                .execute(&mut *tx).await.map_err(db)?.rows_affected() == 1;
+                .execute(&mut *tx).await.map_err(WriteError::from)?.rows_affected() == 1;
             if ok {
                 bump_project!(tx, project, secs);
-                tx.commit().await.map_err(db)?;
+                tx.commit().await.map_err(WriteError::from)?;
             }
             Ok::<bool, WriteError>(ok)
         })?;

@@ -59,7 +59,7 @@ fn invalid(e: impl std::fmt::Display) -> WriteError {
 }
 
 fn io(e: std::io::Error) -> WriteError {
-    WriteError::Db(e.to_string())
+    WriteError::Io(e)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {

@@ -22,6 +22,7 @@ use std::time::Duration;
 use prost::Message;
 use serde_json::Value;
 
+use super::failure::{send, HttpFailure};
 use super::proto::permission::{Permission, PermissionSpec};
 use super::write::model::{check_version, StoredRow, WriteError, ABSENT};
 use app::util::percent::path_segment;
@@ -36,17 +37,6 @@ pub struct RestPermissions {
     base: String,
     client: reqwest::Client,
     token: Option<String>,
-}
-
-/// An answer other than 2xx: status and Feast's `detail`.
-struct Refusal {
-    status: u16,
-    detail: String,
-}
-
-enum Failure {
-    Refused(Refusal),
-    Network(String),
 }
 
 fn locks() -> &'static Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
@@ -73,7 +63,7 @@ impl RestPermissions {
             // made on it. Writes are rare; the handshake costs nothing that matters.
             .pool_max_idle_per_host(0)
             .build()
-            .map_err(|e| WriteError::Db(format!("cannot build HTTP client: {e}")))?;
+            .map_err(WriteError::HttpClient)?;
         Ok(RestPermissions {
             base: base.trim_end_matches('/').to_string(),
             client,
@@ -98,31 +88,14 @@ impl RestPermissions {
         })
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, Failure> {
-        let token = self.token().map_err(|e| Failure::Network(e.to_string()))?;
-        let response = request
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(|e| Failure::Network(describe(&e, &self.base)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Failure::Network(describe(&e, &self.base)))?;
-        let parsed = serde_json::from_slice::<Value>(&body).ok();
-        if !status.is_success() {
-            let detail = parsed
-                .as_ref()
-                .and_then(|v| v.get("detail"))
-                .map(|d| d.as_str().map_or_else(|| d.to_string(), str::to_string))
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
-            return Err(Failure::Refused(Refusal {
-                status: status.as_u16(),
-                detail,
-            }));
-        }
-        Ok(parsed.unwrap_or(Value::Null))
+    /// Sends `request` with the caller's token. A missing token is checked by each public
+    /// method first, so it is not a call failure here.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, HttpFailure> {
+        let request = match self.token.as_deref() {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        send(request, false).await
     }
 
     fn url(&self, path: &str) -> String {
@@ -138,7 +111,7 @@ impl RestPermissions {
             .query(&[("project", project), ("allow_cache", "false")]);
         match self.send(request).await {
             Ok(v) => row_from_json(&v).map(Some),
-            Err(Failure::Refused(r)) if not_found(&r) => Ok(None),
+            Err(f) if f.is_not_found() => Ok(None),
             Err(f) => Err(self.failure(f, "DESCRIBE", project, name, false)),
         }
     }
@@ -146,30 +119,33 @@ impl RestPermissions {
     /// A clear error for a failed call; `writing` says the failure came from a write.
     fn failure(
         &self,
-        f: Failure,
+        failure: HttpFailure,
         actions: &str,
         project: &str,
         name: &str,
         writing: bool,
     ) -> WriteError {
-        match f {
-            Failure::Refused(r) if r.status == 403 => WriteError::Refused(format!(
-                "Feast refused: your token lacks {actions} on permission `{name}` in project `{project}` ({}); nothing was written",
-                r.detail
-            )),
-            Failure::Refused(r) if r.status == 401 => WriteError::Refused(format!(
-                "Feast did not accept your access token ({}); sign in again; nothing was written",
-                r.detail
-            )),
-            Failure::Refused(r) => WriteError::Db(format!(
-                "the registry server answered {} for permission `{name}` in `{project}`: {}; nothing was written",
-                r.status, r.detail
-            )),
-            Failure::Network(m) if writing && m.contains("timed out") => WriteError::Db(format!(
-                "{m}: the registry server may or may not have applied the change to `{name}`; reload it to see"
-            )),
-            Failure::Network(m) => WriteError::Db(format!("{m}; nothing was written")),
-        }
+        let server = crate::db::redact_url(&self.base);
+        let context = match (&failure, failure.status()) {
+            (HttpFailure::Status { detail, .. }, Some(403)) => {
+                return WriteError::Refused(format!(
+                    "Feast refused: your token lacks {actions} on permission `{name}` in project `{project}` ({detail}); nothing was written"
+                ))
+            }
+            (HttpFailure::Status { detail, .. }, Some(401)) => {
+                return WriteError::Refused(format!(
+                    "Feast did not accept your access token ({detail}); sign in again; nothing was written"
+                ))
+            }
+            (HttpFailure::Status { .. }, _) => format!(
+                "the registry server at {server} failed on permission `{name}` in `{project}`; nothing was written"
+            ),
+            _ if writing && failure.is_timeout() => format!(
+                "the registry server at {server} did not answer in time: it may or may not have applied the change to `{name}`; reload it to see"
+            ),
+            _ => format!("the registry server at {server} could not be reached; nothing was written"),
+        };
+        WriteError::Server { context, failure }
     }
 
     /// The current row, checked against the version the edit was based on.
@@ -253,10 +229,16 @@ impl RestPermissions {
             .client
             .get(self.url(&format!("projects/{}", path_segment(project))));
         match self.send(request).await {
-            Err(Failure::Refused(r)) if r.status == 404 => Err(WriteError::Invalid(format!(
+            Err(f) if f.status() == Some(404) => Err(WriteError::Invalid(format!(
                 "project `{project}` does not exist in this registry"
             ))),
-            Err(Failure::Network(m)) => Err(WriteError::Db(format!("{m}; nothing was written"))),
+            Err(failure @ HttpFailure::Transport(_)) => Err(WriteError::Server {
+                context: format!(
+                    "the registry server at {} could not be reached; nothing was written",
+                    crate::db::redact_url(&self.base)
+                ),
+                failure,
+            }),
             // Describing the project may be refused to a user who may still create
             // permissions in it: Feast decides that on the POST.
             _ => Ok(()),
@@ -284,7 +266,7 @@ impl RestPermissions {
             .query(&[("project", project)]);
         match self.send(request).await {
             Ok(_) => Ok(row),
-            Err(Failure::Refused(r)) if not_found(&r) => Err(WriteError::Conflict(format!(
+            Err(f) if f.is_not_found() => Err(WriteError::Conflict(format!(
                 "permission `{name}` no longer exists in `{project}`"
             ))),
             Err(f) => Err(self.failure(f, "DELETE", project, name, true)),
@@ -299,40 +281,7 @@ impl RestPermissions {
         let request = self.client.post(self.url("registry/refresh"));
         match self.send(request).await {
             Ok(_) => None,
-            Err(Failure::Refused(r)) => Some(format!("{}: {}", r.status, r.detail)),
-            Err(Failure::Network(m)) => Some(m),
+            Err(f) => Some(app::backend::error_chain(&f)),
         }
-    }
-}
-
-/// Feast 0.67 answers a missing permission with 404 on some paths and with 500 "Internal
-/// server error: Permission X does not exist in project P" on others (GET with auth on,
-/// DELETE).
-fn not_found(r: &Refusal) -> bool {
-    r.status == 404 || (r.status == 500 && r.detail.contains("does not exist in project"))
-}
-
-fn describe(e: &reqwest::Error, base: &str) -> String {
-    if e.is_connect() {
-        format!(
-            "cannot connect to the registry server at {}: {}",
-            crate::db::redact_url(base),
-            std::error::Error::source(e)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.to_string())
-        )
-    } else if e.is_timeout() {
-        format!(
-            "the registry server at {} timed out",
-            crate::db::redact_url(base)
-        )
-    } else {
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            text = format!("{text}: {s}");
-            source = s.source();
-        }
-        format!("registry server at {}: {text}", crate::db::redact_url(base))
     }
 }

@@ -53,7 +53,7 @@ async fn a_new_snapshot_or_dropped_user_reads_end_an_entry_at_once() {
     // A failed read keeps the snapshot but the page warns about it: that ends the entry too.
     handle.record(Err(server::registry::LoadError::new(
         "demo",
-        "unreachable".into(),
+        server::registry::load_error::LoadProblem::Empty,
     )));
     assert_eq!(status(&app.get(PAGE).await), Some("miss"));
     assert_eq!(status(&app.get(PAGE).await), Some("hit"));

@@ -20,7 +20,7 @@ fn source(entry: &str) -> RegistrySource {
 async fn load_err(entry: &str) -> String {
     match Reader::load_once(&source(entry)).await {
         Ok(_) => panic!("{entry} loaded"),
-        Err(e) => e.to_string(),
+        Err(e) => e.text(),
     }
 }
 

@@ -4,6 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::registry::failure::{HttpFailure, SqlFailure};
+
 /// The version of a permission that does not exist yet (a create).
 pub const ABSENT: &str = "absent";
 
@@ -22,7 +24,9 @@ pub fn version_of(bytes: &[u8]) -> String {
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a permission write did not happen. The first four are answers for the editor, in
+/// words; the rest are failures of the store, with the store's error as their source.
+#[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The row is not the version the edit was based on; nothing was written.
     #[error("{0}")]
@@ -34,8 +38,25 @@ pub enum WriteError {
     /// The registry server refused the caller's token (401/403); nothing was written.
     #[error("{0}")]
     Refused(String),
-    #[error("registry write failed: {0}")]
-    Db(String),
+    #[error("registry write failed")]
+    Database(#[source] SqlFailure),
+    #[error("registry write failed")]
+    Io(#[source] std::io::Error),
+    /// A call to the registry server failed; `context` says what it means for the edit.
+    #[error("{context}")]
+    Server {
+        context: String,
+        #[source]
+        failure: HttpFailure,
+    },
+    #[error("cannot build an HTTP client")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(e: sqlx::Error) -> WriteError {
+        WriteError::Database(e.into())
+    }
 }
 
 /// The conflict answer: `name` is no longer at version `expected`.
