@@ -172,6 +172,47 @@ pub fn stored_project(kind: BlobKind, bytes: &[u8]) -> Option<String> {
     Some(project)
 }
 
+/// [`base`] for a spec with the usual `name`, `description`, `owner` and `tags` fields (the
+/// spec types differ per kind, so a macro rather than a function).
+macro_rules! described {
+    ($kind:expr, $project:expr, $spec:ident, $meta:expr, $detail:expr) => {
+        base(
+            $kind,
+            $project,
+            $spec.name,
+            $spec.description,
+            $spec.owner,
+            $spec.tags,
+            $meta,
+            $detail,
+        )
+    };
+}
+
+/// A feature view or stream feature view: the same spec fields in two message types.
+macro_rules! feature_view {
+    ($kind:expr, $project:expr, $message:ident) => {{
+        let s = $message.spec.unwrap_or_default();
+        let meta = $message.meta.unwrap_or_default();
+        let detail = ViewDetail {
+            entities: s.entities,
+            features: fields(&s.features),
+            entity_columns: fields(&s.entity_columns),
+            ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
+            online: s.online,
+            batch_source: s.batch_source.map(|d| d.name),
+            stream_source: s.stream_source.map(|d| d.name),
+            materialization_intervals: intervals(&meta.materialization_intervals),
+            mode: s.mode,
+        };
+        let meta = ObjectMeta {
+            created_timestamp: meta.created_timestamp,
+            last_updated_timestamp: meta.last_updated_timestamp,
+        };
+        described!($kind, $project, s, Some(meta), Detail::View(detail))
+    }};
+}
+
 fn try_decode(
     kind: BlobKind,
     project: &str,
@@ -181,16 +222,7 @@ fn try_decode(
         BlobKind::Project => {
             let m = input.message::<proto::Project>()?;
             let spec = m.spec.unwrap_or_default();
-            base(
-                ObjectKind::Project,
-                project,
-                spec.name,
-                spec.description,
-                spec.owner,
-                spec.tags,
-                m.meta,
-                Detail::Project,
-            )
+            described!(ObjectKind::Project, project, spec, m.meta, Detail::Project)
         }
         BlobKind::Entity => {
             let m = input.message::<proto::Entity>()?;
@@ -199,82 +231,25 @@ fn try_decode(
                 join_key: s.join_key,
                 value_type: names::value_type(s.value_type),
             };
-            base(
-                ObjectKind::Entity,
-                project,
-                s.name,
-                s.description,
-                s.owner,
-                s.tags,
-                m.meta,
-                detail,
-            )
+            described!(ObjectKind::Entity, project, s, m.meta, detail)
         }
         BlobKind::DataSource => data_source(project, input.message::<proto::DataSource>()?),
         BlobKind::FeatureView => {
             let m = input.message::<proto::FeatureView>()?;
-            let s = m.spec.unwrap_or_default();
-            let meta = m.meta.unwrap_or_default();
-            let kind = if s.feature_transformation.is_some() {
+            let batch = m
+                .spec
+                .as_ref()
+                .is_some_and(|s| s.feature_transformation.is_some());
+            let kind = if batch {
                 ObjectKind::BatchFeatureView
             } else {
                 ObjectKind::FeatureView
             };
-            let detail = ViewDetail {
-                entities: s.entities,
-                features: fields(&s.features),
-                entity_columns: fields(&s.entity_columns),
-                ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
-                online: s.online,
-                batch_source: s.batch_source.map(|d| d.name),
-                stream_source: s.stream_source.map(|d| d.name),
-                materialization_intervals: intervals(&meta.materialization_intervals),
-                mode: s.mode,
-            };
-            let meta = ObjectMeta {
-                created_timestamp: meta.created_timestamp,
-                last_updated_timestamp: meta.last_updated_timestamp,
-            };
-            base(
-                kind,
-                project,
-                s.name,
-                s.description,
-                s.owner,
-                s.tags,
-                Some(meta),
-                Detail::View(detail),
-            )
+            feature_view!(kind, project, m)
         }
         BlobKind::StreamFeatureView => {
             let m = input.message::<proto::StreamFeatureView>()?;
-            let s = m.spec.unwrap_or_default();
-            let meta = m.meta.unwrap_or_default();
-            let detail = ViewDetail {
-                entities: s.entities,
-                features: fields(&s.features),
-                entity_columns: fields(&s.entity_columns),
-                ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
-                online: s.online,
-                batch_source: s.batch_source.map(|d| d.name),
-                stream_source: s.stream_source.map(|d| d.name),
-                materialization_intervals: intervals(&meta.materialization_intervals),
-                mode: s.mode,
-            };
-            let meta = ObjectMeta {
-                created_timestamp: meta.created_timestamp,
-                last_updated_timestamp: meta.last_updated_timestamp,
-            };
-            base(
-                ObjectKind::StreamFeatureView,
-                project,
-                s.name,
-                s.description,
-                s.owner,
-                s.tags,
-                Some(meta),
-                Detail::View(detail),
-            )
+            feature_view!(ObjectKind::StreamFeatureView, project, m)
         }
         BlobKind::OnDemandFeatureView => {
             let m = input.message::<proto::OnDemandFeatureView>()?;
@@ -323,15 +298,12 @@ fn try_decode(
                 transformation_text,
                 write_to_online_store: s.write_to_online_store,
             };
-            base(
+            described!(
                 ObjectKind::OnDemandFeatureView,
                 project,
-                s.name,
-                s.description,
-                s.owner,
-                s.tags,
+                s,
                 m.meta,
-                Detail::OnDemandView(detail),
+                Detail::OnDemandView(detail)
             )
         }
         BlobKind::LabelView => {
@@ -348,15 +320,12 @@ fn try_decode(
                 materialization_intervals: Vec::new(),
                 mode: String::new(),
             };
-            base(
+            described!(
                 ObjectKind::LabelView,
                 project,
-                s.name,
-                s.description,
-                s.owner,
-                s.tags,
+                s,
                 m.meta,
-                Detail::View(detail),
+                Detail::View(detail)
             )
         }
         BlobKind::FeatureService => {
@@ -371,15 +340,12 @@ fn try_decode(
                     features: p.feature_columns.into_iter().map(|f| f.name).collect(),
                 })
                 .collect();
-            base(
+            described!(
                 ObjectKind::FeatureService,
                 project,
-                s.name,
-                s.description,
-                s.owner,
-                s.tags,
+                s,
                 m.meta,
-                Detail::FeatureService { projections },
+                Detail::FeatureService { projections }
             )
         }
         BlobKind::SavedDataset => {
@@ -517,15 +483,12 @@ fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
         schema,
     };
     let meta = m.meta.map(|meta| meta.as_object_meta());
-    base(
+    described!(
         ObjectKind::DataSource,
         project,
-        m.name,
-        m.description,
-        m.owner,
-        m.tags,
+        m,
         meta,
-        Detail::DataSource(detail),
+        Detail::DataSource(detail)
     )
 }
 

@@ -6,27 +6,24 @@
 //! and the error and the time of the last successful read are kept for `/readyz` and the UI.
 //! Failed reads are retried as [`Backoff`] says.
 
-use std::{
-    sync::{Arc, RwLock},
-    time::{Duration, SystemTime},
-};
+use std::{sync::Arc, time::Duration};
 
 use super::load_error::LoadError;
 use super::reader::Reader;
 use super::snapshot::RegistrySnapshot;
 use super::source::RegistrySource;
 use crate::backoff::Backoff;
-use crate::freshness::Freshness;
+use crate::freshness::Refreshed;
 
-/// What `/readyz` and the UI show about one registry.
+/// What `/readyz` and the UI show about one registry: its names, and its latest snapshot
+/// with its freshness (through `Deref`).
 pub struct RegistryHandle {
     pub name: String,
     /// The source with any password removed.
     pub source: String,
     /// The source as configured (for reads made as a signed-in user).
     config: RegistrySource,
-    current: RwLock<Option<Arc<RegistrySnapshot>>>,
-    status: RwLock<Freshness>,
+    refreshed: Refreshed<RegistrySnapshot>,
 }
 
 impl RegistryHandle {
@@ -35,8 +32,7 @@ impl RegistryHandle {
             name: source.name.clone(),
             source: source.display(),
             config: source.clone(),
-            current: RwLock::new(None),
-            status: RwLock::new(Freshness::default()),
+            refreshed: Refreshed::default(),
         }
     }
 
@@ -45,49 +41,20 @@ impl RegistryHandle {
         &self.config
     }
 
-    /// The snapshot in use; None until the first successful read.
-    pub fn snapshot(&self) -> Option<Arc<RegistrySnapshot>> {
-        // A poisoned lock only means a panic elsewhere while swapping a pointer; the pointer
-        // itself is still valid.
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Failed reads since the last good one, without copying the status (per-request use).
-    pub fn consecutive_failures(&self) -> u32 {
-        self.status
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .consecutive_failures
-    }
-
-    pub fn status(&self) -> Freshness {
-        self.status
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Seconds since the data was last confirmed current.
-    pub fn age(&self, now: SystemTime) -> Option<Duration> {
-        self.status().age(now)
-    }
-
     /// Applies the outcome of one read.
     pub fn record(&self, outcome: Result<Option<RegistrySnapshot>, LoadError>) {
-        let mut status = self.status.write().unwrap_or_else(|e| e.into_inner());
         match outcome {
-            Ok(next) => {
-                if let Some(snapshot) = next {
-                    *self.current.write().unwrap_or_else(|e| e.into_inner()) =
-                        Some(Arc::new(snapshot));
-                }
-                status.succeeded(SystemTime::now());
-            }
-            Err(e) => status.failed(e.text()),
+            Ok(next) => self.succeeded(next),
+            Err(e) => self.failed(&e),
         }
+    }
+}
+
+impl std::ops::Deref for RegistryHandle {
+    type Target = Refreshed<RegistrySnapshot>;
+
+    fn deref(&self) -> &Refreshed<RegistrySnapshot> {
+        &self.refreshed
     }
 }
 
@@ -169,6 +136,7 @@ pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
 mod tests {
     use super::*;
     use crate::registry::source::SourceKind;
+    use std::time::SystemTime;
 
     #[test]
     fn errors_keep_the_last_good_snapshot() {

@@ -212,16 +212,6 @@ impl PermissionWriter {
             .ok_or_else(|| WriteError::Unsupported("not a SQL registry".into()))
     }
 
-    /// The current row, checked against the version the edit was based on.
-    async fn expect(
-        &self,
-        project: &str,
-        name: &str,
-        expected: &str,
-    ) -> Result<Option<StoredRow>, WriteError> {
-        check_version(name, expected, self.read(project, name).await?)
-    }
-
     /// Creates or replaces `spec` in `project`. `original_name` is the permission the edit
     /// started from (None for a create; a different name renames it); `expected` its version.
     /// Returns the new row.
@@ -249,7 +239,7 @@ impl PermissionWriter {
         let secs = stamp.seconds;
         let name = spec.name.clone();
         let base = match original_name {
-            Some(orig) => self.expect(project, orig, expected).await?,
+            Some(orig) => check_version(orig, expected, self.read(project, orig).await?)?,
             None if expected == ABSENT => None,
             None => {
                 return Err(WriteError::Invalid(
@@ -359,15 +349,17 @@ impl PermissionWriter {
             return rest.delete(project, name, expected).await;
         }
         if let Some(path) = &self.file {
-            let row = self.expect(project, name, expected).await?.ok_or_else(|| {
-                WriteError::Conflict(format!(
-                    "permission `{name}` no longer exists in `{project}`"
-                ))
-            })?;
+            let row = check_version(name, expected, self.read(project, name).await?)?.ok_or_else(
+                || {
+                    WriteError::Conflict(format!(
+                        "permission `{name}` no longer exists in `{project}`"
+                    ))
+                },
+            )?;
             super::write_file::commit(path, project, Some(name), expected, None).await?;
             return Ok(row);
         }
-        let Some(row) = self.expect(project, name, expected).await? else {
+        let Some(row) = check_version(name, expected, self.read(project, name).await?)? else {
             return Err(WriteError::Conflict(format!(
                 "permission `{name}` no longer exists in `{project}`"
             )));

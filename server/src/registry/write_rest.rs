@@ -148,16 +148,6 @@ impl RestPermissions {
         WriteError::Server { context, failure }
     }
 
-    /// The current row, checked against the version the edit was based on.
-    async fn expect(
-        &self,
-        project: &str,
-        name: &str,
-        expected: &str,
-    ) -> Result<Option<StoredRow>, WriteError> {
-        check_version(name, expected, self.read(project, name).await?)
-    }
-
     /// Creates or replaces `spec` in `project` (see the module comment for the check).
     /// Renames are refused: Feast's REST API has none, and create-then-delete could leave
     /// both permissions behind when the delete is refused.
@@ -190,7 +180,7 @@ impl RestPermissions {
             }
             self.project_exists(project).await?;
         } else {
-            self.expect(project, &name, expected).await?;
+            check_version(&name, expected, self.read(project, &name).await?)?;
         }
         let actions = if original_name.is_some() {
             "DESCRIBE+UPDATE"
@@ -255,7 +245,7 @@ impl RestPermissions {
         self.token()?;
         let lock = lock_of(format!("{}\n{project}\n{name}", self.base));
         let _one_console_write = lock.lock().await;
-        let Some(row) = self.expect(project, name, expected).await? else {
+        let Some(row) = check_version(name, expected, self.read(project, name).await?)? else {
             return Err(WriteError::Conflict(format!(
                 "permission `{name}` no longer exists in `{project}`"
             )));

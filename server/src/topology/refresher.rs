@@ -7,49 +7,22 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use app::topology::snapshot::ClusterSnapshot;
 
 use crate::backoff::Backoff;
-use crate::freshness::Freshness;
+use crate::freshness::Refreshed;
 
-#[derive(Default)]
-pub struct TopologyHandle {
-    current: RwLock<Option<Arc<ClusterSnapshot>>>,
-    status: RwLock<Freshness>,
-}
+/// The current cluster snapshot and how fresh it is.
+pub type TopologyHandle = Refreshed<ClusterSnapshot>;
 
-impl TopologyHandle {
-    pub fn snapshot(&self) -> Option<Arc<ClusterSnapshot>> {
-        // A poisoned lock only means a panic elsewhere while swapping a pointer.
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    pub fn status(&self) -> Freshness {
-        self.status
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Time since the snapshot was last confirmed current.
-    pub fn age(&self, now: SystemTime) -> Option<Duration> {
-        self.status().age(now)
-    }
-
+impl Refreshed<ClusterSnapshot> {
     pub fn record(&self, outcome: Result<ClusterSnapshot, ReadError>) {
-        let mut status = self.status.write().unwrap_or_else(|e| e.into_inner());
         match outcome {
-            Ok(snapshot) => {
-                *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(snapshot));
-                status.succeeded(SystemTime::now());
-            }
-            Err(e) => status.failed(app::backend::error_chain(&*e)),
+            Ok(snapshot) => self.succeeded(Some(snapshot)),
+            Err(e) => self.failed(&*e),
         }
     }
 }
@@ -117,6 +90,7 @@ impl TopologyRefresher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     #[test]
     fn failures_keep_the_previous_snapshot() {
