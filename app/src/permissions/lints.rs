@@ -9,14 +9,7 @@ use super::matching::MatchState;
 use super::matrix::principals_from_policies;
 use super::model::{Action, PermissionSpec, Policy, Resource, ResourceType};
 use super::pyregex::{NamePattern, PatternMatch};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+use crate::util::severity::Severity;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,8 +4,9 @@
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
 use app::backend::error_chain;
-use app::permissions::lints::{lint_project, Lint, LintContext, Severity};
+use app::permissions::lints::{lint_project, Lint, LintContext};
 use app::permissions::{Action, Outcome, PermissionEvaluator, Resource, ResourceType, User};
+use app::util::severity::Severity;
 use clap::{Subcommand, ValueEnum};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -316,11 +317,7 @@ fn lint(args: LintArgs) -> CliResult {
 }
 
 fn format_lint(l: &Lint) -> String {
-    let severity = match l.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    };
+    let severity = l.severity.word();
     let code = serde_json::to_value(l.code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

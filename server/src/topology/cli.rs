@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use app::topology::checklist::CheckStatus;
-use app::topology::rules::Severity;
+use app::util::severity::Severity;
 use app::topology::{analyze, TopologyReport};
 use serde_json::{json, Value};
 
@@ -93,14 +93,6 @@ fn status_word(s: CheckStatus) -> &'static str {
     }
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 pub fn to_text(report: &TopologyReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -130,7 +122,7 @@ pub fn to_text(report: &TopologyReport) -> String {
             let _ = writeln!(
                 s,
                 "  {:<7} {}: {}",
-                severity_word(v.severity),
+                v.severity.word(),
                 v.rule,
                 v.message
             );
