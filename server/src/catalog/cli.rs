@@ -10,21 +10,14 @@ use crate::registry::{
     feature_store_yaml::registry_from_yaml, source::parse_entry, RegistrySource,
 };
 
-/// Arguments of `feast-console catalog`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: CatalogCommand,
-}
-
 #[derive(Subcommand, Debug)]
-enum CatalogCommand {
+pub enum CatalogCommand {
     /// Print every object of a registry as JSON or CSV
     Export(ExportArgs),
 }
 
 #[derive(clap::Args, Debug)]
-struct ExportArgs {
+pub struct ExportArgs {
     /// sqlite:///PATH, postgresql://..., http(s)://HOST:PORT (REST registry server) or a registry.db path
     #[arg(
         long,
@@ -61,8 +54,8 @@ enum Format {
     Csv,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    match args.command {
+pub fn run(command: CatalogCommand) -> ExitCode {
+    match command {
         CatalogCommand::Export(export_args) => match export_command(export_args) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, message)) => {

@@ -14,15 +14,8 @@ use serde_json::{json, Value};
 use super::input::{self, PermissionsInput};
 use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry};
 
-/// Arguments of `feast-console permissions`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: PermissionsCommand,
-}
-
 #[derive(Subcommand, Debug)]
-enum PermissionsCommand {
+pub enum PermissionsCommand {
     /// Decide user × resource × action requests exactly as Feast's registry server does
     Evaluate(EvaluateArgs),
     /// Report where Feast's real decision differs from what the permissions say (exit 1 on errors)
@@ -55,7 +48,7 @@ struct SourceArgs {
 }
 
 #[derive(clap::Args, Debug)]
-struct EvaluateArgs {
+pub struct EvaluateArgs {
     #[command(flatten)]
     source: SourceArgs,
     /// The project whose permissions apply (needed when the source has several)
@@ -70,7 +63,7 @@ struct EvaluateArgs {
 }
 
 #[derive(clap::Args, Debug)]
-struct LintArgs {
+pub struct LintArgs {
     #[command(flatten)]
     source: SourceArgs,
     /// Only this project (default: all)
@@ -86,8 +79,8 @@ enum Format {
     Json,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    let (name, result) = match args.command {
+pub fn run(command: PermissionsCommand) -> ExitCode {
+    let (name, result) = match command {
         PermissionsCommand::Evaluate(a) => ("evaluate", evaluate(a)),
         PermissionsCommand::Lint(a) => ("lint", lint(a)),
     };
