@@ -6,6 +6,7 @@ use app::catalog::model::CatalogObject;
 use clap::{Subcommand, ValueEnum};
 
 use super::export;
+use crate::cli_args::RegistryTokenArg;
 use crate::registry::{
     feature_store_yaml::registry_from_yaml, source::parse_entry, RegistrySource,
 };
@@ -38,14 +39,8 @@ pub struct ExportArgs {
     /// Also list Feast's internal `__dummy` entities
     #[arg(long)]
     include_internal: bool,
-    /// Bearer token for a REST registry server
-    #[arg(
-        long,
-        env = "FEAST_REGISTRY_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    token: Option<String>,
+    #[command(flatten)]
+    registry_token: RegistryTokenArg,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -68,7 +63,7 @@ pub fn run(command: CatalogCommand) -> ExitCode {
 
 fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
     let mut source = source_of(&args).map_err(|m| (2, m))?;
-    source.token = args.token.clone();
+    source.token = args.registry_token.token.clone();
     let snapshot = crate::registry::reader::load_once_blocking(&source)?;
     if let Some(p) = &args.project {
         if snapshot.project(p).is_none() {

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::input::{self, PermissionsInput};
+use crate::cli_args::RegistryTokenArg;
 use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry};
 
 #[derive(Subcommand, Debug)]
@@ -34,14 +35,8 @@ struct SourceArgs {
     /// JSON file: {"project", "permissions": [...], "resources": [...]} (or a list of those)
     #[arg(long, value_name = "FILE")]
     permissions: Option<PathBuf>,
-    /// Bearer token for a REST registry server
-    #[arg(
-        long,
-        env = "FEAST_REGISTRY_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    token: Option<String>,
+    #[command(flatten)]
+    registry_token: RegistryTokenArg,
     /// The project of the registry server's feature_store.yaml (decides project-level calls)
     #[arg(long, value_name = "NAME")]
     registry_server_project: Option<String>,
@@ -118,7 +113,7 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
                 ))
             }
         };
-        source.token = args.token.clone();
+        source.token = args.registry_token.token.clone();
         let snapshot = crate::registry::reader::load_once_blocking(&source)?;
         let mut notes = Vec::new();
         let mut input = input::from_snapshot(&snapshot, &mut notes);
