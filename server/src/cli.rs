@@ -40,15 +40,20 @@ enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Export and inspect registry objects (projects, entities, feature views, services, sources)
-    Catalog(crate::catalog::cli::Args),
+    #[command(subcommand)]
+    Catalog(crate::catalog::cli::CatalogCommand),
     /// Evaluate and lint Feast permissions exactly as Feast's server decides
-    Permissions(crate::permissions::cli::Args),
+    #[command(subcommand)]
+    Permissions(crate::permissions::cli::PermissionsCommand),
     /// Classify and check Feast deployments from a cluster or a manifests folder
-    Topology(crate::topology::cli::Args),
+    #[command(subcommand)]
+    Topology(crate::topology::cli::TopologyCommand),
     /// Report registry-cache copies, refresh cost and storm risk
-    Cache(crate::cache::cli::Args),
+    #[command(subcommand)]
+    Cache(crate::cache::cli::CacheCommand),
     /// Report recovery objectives against measured evidence
-    Recovery(crate::recovery::cli::Args),
+    #[command(subcommand)]
+    Recovery(crate::recovery::cli::RecoveryCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,11 +83,11 @@ pub fn main() -> ExitCode {
             print!("{}", reference::markdown_table());
             ExitCode::SUCCESS
         }
-        Some(Command::Catalog(args)) => crate::catalog::cli::run(args),
-        Some(Command::Permissions(args)) => crate::permissions::cli::run(args),
-        Some(Command::Topology(args)) => crate::topology::cli::run(args),
-        Some(Command::Cache(args)) => crate::cache::cli::run(args),
-        Some(Command::Recovery(args)) => crate::recovery::cli::run(args),
+        Some(Command::Catalog(command)) => crate::catalog::cli::run(command),
+        Some(Command::Permissions(command)) => crate::permissions::cli::run(command),
+        Some(Command::Topology(command)) => crate::topology::cli::run(command),
+        Some(Command::Cache(command)) => crate::cache::cli::run(command),
+        Some(Command::Recovery(command)) => crate::recovery::cli::run(command),
     }
 }
 

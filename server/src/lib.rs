@@ -7,6 +7,7 @@ pub mod backoff;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod cli_args;
 pub mod cli_format;
 pub mod clock;
 pub mod config;

@@ -104,21 +104,9 @@ impl PermissionEvaluator {
 
     /// Feast's decision for `user` requesting all of `actions` on `resource`, explained.
     pub fn evaluate(&self, user: &User, resource: &Resource, actions: &[Action]) -> Decision {
-        let actual: Vec<MatchState> = self
-            .permissions
-            .iter()
-            .map(|p| combine_actions(p, p.match_resource(resource, false), actions))
-            .collect();
-        let intended: Vec<MatchState> = self
-            .permissions
-            .iter()
-            .map(|p| combine_actions(p, p.match_resource(resource, true), actions))
-            .collect();
-        let grants: Vec<bool> = self
-            .permissions
-            .iter()
-            .map(|p| p.spec.policy.grants(user))
-            .collect();
+        let actual = self.matches(resource, actions, false);
+        let intended = self.matches(resource, actions, true);
+        let grants = self.grants(user);
         let (outcome, reason) = self.assert_outcome(user, &actual, &grants);
         let (intended_outcome, _) = self.assert_outcome(user, &intended, &grants);
         let list_outcome = self.list_outcome(user, resource, &actual, &grants);
@@ -155,17 +143,25 @@ impl PermissionEvaluator {
 
     /// Only the outcome of a single-object request, without building the explanation.
     pub fn outcome(&self, user: &User, resource: &Resource, actions: &[Action]) -> Outcome {
-        let actual: Vec<MatchState> = self
-            .permissions
+        let actual = self.matches(resource, actions, false);
+        self.assert_outcome(user, &actual, &self.grants(user)).0
+    }
+
+    /// Each permission's match of `resource` and `actions`, in registry order; `intended`
+    /// applies required tags to the object's own tags (see `match_resource`).
+    fn matches(&self, resource: &Resource, actions: &[Action], intended: bool) -> Vec<MatchState> {
+        self.permissions
             .iter()
-            .map(|p| combine_actions(p, p.match_resource(resource, false), actions))
-            .collect();
-        let grants: Vec<bool> = self
-            .permissions
+            .map(|p| combine_actions(p, p.match_resource(resource, intended), actions))
+            .collect()
+    }
+
+    /// Whether each permission's policy grants `user`, in registry order.
+    fn grants(&self, user: &User) -> Vec<bool> {
+        self.permissions
             .iter()
             .map(|p| p.spec.policy.grants(user))
-            .collect();
-        self.assert_outcome(user, &actual, &grants).0
+            .collect()
     }
 
     fn assert_outcome(

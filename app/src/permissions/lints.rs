@@ -9,14 +9,7 @@ use super::matching::MatchState;
 use super::matrix::principals_from_policies;
 use super::model::{Action, PermissionSpec, Policy, Resource, ResourceType};
 use super::pyregex::{NamePattern, PatternMatch};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+use crate::util::severity::Severity;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,24 +148,15 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
         }
         pattern_lints(p, &objects, &mut out, &lint);
     }
-    required_tag_lints(
+    let evaluated = Evaluated {
         ctx,
-        &evaluator,
-        &principals,
-        &objects,
-        &matches,
-        &mut out,
-        &lint,
-    );
-    update_lints(
-        ctx,
-        &evaluator,
-        &principals,
-        &objects,
-        &matches,
-        &mut out,
-        &lint,
-    );
+        evaluator: &evaluator,
+        principals: &principals,
+        objects: &objects,
+        matches: &matches,
+    };
+    evaluated.required_tag_lints(&mut out, &lint);
+    evaluated.update_lints(&mut out, &lint);
     let uncovered: Vec<ObjectRef> = objects
         .iter()
         .enumerate()
@@ -193,6 +177,17 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
         out.push(l);
     }
     out
+}
+
+/// What the lints over every object share: the evaluator, the principals to check and each
+/// permission's match of each object (`matches[permission][object]`).
+#[derive(Clone, Copy)]
+struct Evaluated<'a> {
+    ctx: &'a LintContext<'a>,
+    evaluator: &'a PermissionEvaluator,
+    principals: &'a [Principal],
+    objects: &'a [Resource],
+    matches: &'a [Vec<MatchState>],
 }
 
 type MakeLint<'f> = dyn Fn(LintCode, Severity, Option<&PermissionSpec>, String) -> Lint + 'f;
@@ -297,137 +292,145 @@ fn pattern_lints(p: &PermissionSpec, objects: &[Resource], out: &mut Vec<Lint>, 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn required_tag_lints(
-    ctx: &LintContext,
-    evaluator: &PermissionEvaluator,
-    principals: &[Principal],
-    objects: &[Resource],
-    matches: &[Vec<MatchState>],
-    out: &mut Vec<Lint>,
-    lint: &MakeLint,
-) {
-    if !ctx.permissions.iter().any(|p| !p.required_tags.is_empty()) {
-        return;
-    }
-    let requests: Vec<Vec<Action>> = Action::ALL.iter().map(|a| vec![*a]).collect();
-    let actual = effective_access(evaluator, principals, objects, &requests, false);
-    let intended = effective_access(evaluator, principals, objects, &requests, true);
-    for (pi, cp) in evaluator.permissions().iter().enumerate() {
-        let p = &ctx.permissions[pi];
-        if cp.spec.required_tags.is_empty() {
-            continue;
-        }
-        let against_intent: Vec<usize> = (0..objects.len())
-            .filter(|&oi| {
-                matches[pi][oi] == MatchState::Yes && !cp.intended_tag_match(&objects[oi])
-            })
-            .collect();
-        let mut gainers: Vec<String> = Vec::new();
-        for (ui, pr) in principals.iter().enumerate() {
-            let gains = against_intent.iter().any(|&oi| {
-                Action::ALL.iter().enumerate().any(|(ri, a)| {
-                    cp.spec.actions.contains(a)
-                        && actual.get(ui, oi, ri) == Access::Allow
-                        && intended.get(ui, oi, ri) != Access::Allow
-                })
-            });
-            if gains {
-                gainers.push(pr.label.clone());
-            }
-        }
-        let tags: Vec<String> = cp
-            .spec
-            .required_tags
+impl Evaluated<'_> {
+    fn required_tag_lints(&self, out: &mut Vec<Lint>, lint: &MakeLint) {
+        if !self
+            .ctx
+            .permissions
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let (severity, message) = if !gainers.is_empty() {
-            (
-                    Severity::Error,
-                    format!(
-                "required_tags {{{}}} are ignored by Feast on everything but Permission objects: it applies to \
-                 these objects although their tags do not match, and these principals gain access", tags.join(", ")),
-                )
-        } else if !against_intent.is_empty() {
-            (
-                    Severity::Warning,
-                    format!(
-                "required_tags {{{}}} are ignored by Feast: it matches these objects although their tags do not \
-                 match (no one gains access today because other permissions already grant it)", tags.join(", ")),
-                )
-        } else {
-            (
-                    Severity::Info,
-                    format!(
-                "required_tags {{{}}} are ignored by Feast on everything but Permission objects; harmless today",
-                tags.join(", ")),
-                )
-        };
-        let mut l = lint(LintCode::RequiredTagsIgnored, severity, Some(p), message);
-        l.objects = against_intent
-            .iter()
-            .map(|&oi| (&objects[oi]).into())
-            .collect();
-        l.principals = gainers;
-        out.push(l);
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn update_lints(
-    ctx: &LintContext,
-    evaluator: &PermissionEvaluator,
-    principals: &[Principal],
-    objects: &[Resource],
-    matches: &[Vec<MatchState>],
-    out: &mut Vec<Lint>,
-    lint: &MakeLint,
-) {
-    let split: Vec<usize> = (0..ctx.permissions.len())
-        .filter(|&i| {
-            let a = &ctx.permissions[i].actions;
-            a.contains(&Action::Update) && !a.contains(&Action::Describe)
-        })
-        .collect();
-    if split.is_empty() {
-        return;
-    }
-    let requests = vec![vec![Action::Update], Action::UPDATE_REQUEST.to_vec()];
-    let access = effective_access(evaluator, principals, objects, &requests, false);
-    for pi in split {
-        let p = &ctx.permissions[pi];
-        let mut affected_objects = Vec::new();
-        let mut affected_principals: Vec<String> = Vec::new();
-        for (oi, o) in objects.iter().enumerate() {
-            if matches[pi][oi] != MatchState::Yes {
+            .any(|p| !p.required_tags.is_empty())
+        {
+            return;
+        }
+        let requests: Vec<Vec<Action>> = Action::ALL.iter().map(|a| vec![*a]).collect();
+        let actual = effective_access(
+            self.evaluator,
+            self.principals,
+            self.objects,
+            &requests,
+            false,
+        );
+        let intended = effective_access(
+            self.evaluator,
+            self.principals,
+            self.objects,
+            &requests,
+            true,
+        );
+        for (pi, cp) in self.evaluator.permissions().iter().enumerate() {
+            let p = &self.ctx.permissions[pi];
+            if cp.spec.required_tags.is_empty() {
                 continue;
             }
-            for (ui, pr) in principals.iter().enumerate() {
-                if p.policy.grants(&pr.user) && access.get(ui, oi, 1) == Access::Deny {
-                    if !affected_objects.contains(&ObjectRef::from(o)) {
-                        affected_objects.push(o.into());
-                    }
-                    if !affected_principals.contains(&pr.label) {
-                        affected_principals.push(pr.label.clone());
+            let against_intent: Vec<usize> = (0..self.objects.len())
+                .filter(|&oi| {
+                    self.matches[pi][oi] == MatchState::Yes
+                        && !cp.intended_tag_match(&self.objects[oi])
+                })
+                .collect();
+            let mut gainers: Vec<String> = Vec::new();
+            for (ui, pr) in self.principals.iter().enumerate() {
+                let gains = against_intent.iter().any(|&oi| {
+                    Action::ALL.iter().enumerate().any(|(ri, a)| {
+                        cp.spec.actions.contains(a)
+                            && actual.get(ui, oi, ri) == Access::Allow
+                            && intended.get(ui, oi, ri) != Access::Allow
+                    })
+                });
+                if gains {
+                    gainers.push(pr.label.clone());
+                }
+            }
+            let tags: Vec<String> = cp
+                .spec
+                .required_tags
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let (severity, message) = if !gainers.is_empty() {
+                (
+                        Severity::Error,
+                        format!(
+                    "required_tags {{{}}} are ignored by Feast on everything but Permission objects: it applies to \
+                     these objects although their tags do not match, and these principals gain access", tags.join(", ")),
+                    )
+            } else if !against_intent.is_empty() {
+                (
+                        Severity::Warning,
+                        format!(
+                    "required_tags {{{}}} are ignored by Feast: it matches these objects although their tags do not \
+                     match (no one gains access today because other permissions already grant it)", tags.join(", ")),
+                    )
+            } else {
+                (
+                        Severity::Info,
+                        format!(
+                    "required_tags {{{}}} are ignored by Feast on everything but Permission objects; harmless today",
+                    tags.join(", ")),
+                    )
+            };
+            let mut l = lint(LintCode::RequiredTagsIgnored, severity, Some(p), message);
+            l.objects = against_intent
+                .iter()
+                .map(|&oi| (&self.objects[oi]).into())
+                .collect();
+            l.principals = gainers;
+            out.push(l);
+        }
+    }
+
+    fn update_lints(&self, out: &mut Vec<Lint>, lint: &MakeLint) {
+        let split: Vec<usize> = (0..self.ctx.permissions.len())
+            .filter(|&i| {
+                let a = &self.ctx.permissions[i].actions;
+                a.contains(&Action::Update) && !a.contains(&Action::Describe)
+            })
+            .collect();
+        if split.is_empty() {
+            return;
+        }
+        let requests = vec![vec![Action::Update], Action::UPDATE_REQUEST.to_vec()];
+        let access = effective_access(
+            self.evaluator,
+            self.principals,
+            self.objects,
+            &requests,
+            false,
+        );
+        for pi in split {
+            let p = &self.ctx.permissions[pi];
+            let mut affected_objects = Vec::new();
+            let mut affected_principals: Vec<String> = Vec::new();
+            for (oi, o) in self.objects.iter().enumerate() {
+                if self.matches[pi][oi] != MatchState::Yes {
+                    continue;
+                }
+                for (ui, pr) in self.principals.iter().enumerate() {
+                    if p.policy.grants(&pr.user) && access.get(ui, oi, 1) == Access::Deny {
+                        if !affected_objects.contains(&ObjectRef::from(o)) {
+                            affected_objects.push(o.into());
+                        }
+                        if !affected_principals.contains(&pr.label) {
+                            affected_principals.push(pr.label.clone());
+                        }
                     }
                 }
             }
+            if affected_objects.is_empty() {
+                continue;
+            }
+            let mut l = lint(
+                LintCode::UpdateImpossible,
+                Severity::Warning,
+                Some(p),
+                "lists UPDATE without DESCRIBE: Feast asks for DESCRIBE and UPDATE together on an update, so these \
+                 principals cannot update these objects (no single permission grants both)"
+                    .into(),
+            );
+            l.objects = affected_objects;
+            l.principals = affected_principals;
+            out.push(l);
         }
-        if affected_objects.is_empty() {
-            continue;
-        }
-        let mut l = lint(
-            LintCode::UpdateImpossible,
-            Severity::Warning,
-            Some(p),
-            "lists UPDATE without DESCRIBE: Feast asks for DESCRIBE and UPDATE together on an update, so these \
-             principals cannot update these objects (no single permission grants both)"
-                .into(),
-        );
-        l.objects = affected_objects;
-        l.principals = affected_principals;
-        out.push(l);
     }
 }
 

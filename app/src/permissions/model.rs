@@ -7,6 +7,20 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// `proto_number` and `from_proto_number` inside the `impl` of a fieldless enum whose `ALL` lists
+/// every variant in proto number order, starting at 0.
+macro_rules! proto_numbers {
+    () => {
+        pub fn proto_number(self) -> i32 {
+            self as i32
+        }
+
+        pub fn from_proto_number(n: i32) -> Option<Self> {
+            Self::ALL.get(usize::try_from(n).ok()?).copied()
+        }
+    };
+}
+
 /// `PermissionSpec.Type`: the Python class a permission protects, named the way Feast stores it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -42,13 +56,7 @@ impl ResourceType {
         ResourceType::LabelView,
     ];
 
-    pub fn proto_number(self) -> i32 {
-        self as i32
-    }
-
-    pub fn from_proto_number(n: i32) -> Option<Self> {
-        Self::ALL.get(usize::try_from(n).ok()?).copied()
-    }
+    proto_numbers!();
 
     /// The proto enum name, e.g. `BATCH_FEATURE_VIEW`.
     pub fn name(self) -> &'static str {
@@ -134,13 +142,7 @@ impl Action {
     /// What Feast's registry server requests to update an existing object: both together.
     pub const UPDATE_REQUEST: [Action; 2] = [Action::Describe, Action::Update];
 
-    pub fn proto_number(self) -> i32 {
-        self as i32
-    }
-
-    pub fn from_proto_number(n: i32) -> Option<Self> {
-        Self::ALL.get(usize::try_from(n).ok()?).copied()
-    }
+    proto_numbers!();
 
     pub fn name(self) -> &'static str {
         match self {

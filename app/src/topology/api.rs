@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checklist::CheckStatus;
 use super::report::{FeatureStoreReport, TopologyReport};
-use super::rules::Severity;
+use crate::util::severity::Severity;
 
 /// A rendered diagram: the SVG to show and the Mermaid source to copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,14 +84,6 @@ pub trait TopologyBackend: Send + Sync {
     /// The last snapshot read; a failed refresh is shown in the overview, not as an error.
     async fn overview(&self) -> TopologyOverview;
     async fn feature_store(&self, namespace: &str, name: &str) -> Option<FeatureStoreDetail>;
-}
-
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
 }
 
 pub fn store_row(f: &FeatureStoreReport, report: &TopologyReport) -> StoreRow {
@@ -205,7 +197,7 @@ pub fn detail(
             .iter()
             .map(|v| ViolationRow {
                 rule: v.rule.to_string(),
-                severity: severity_word(v.severity).to_string(),
+                severity: v.severity.word().to_string(),
                 message: v.message.clone(),
                 fix: v.fix.clone(),
             })

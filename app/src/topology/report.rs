@@ -9,8 +9,9 @@ use super::classify::{classify, TopologyKind};
 use super::cluster::{host_only, ClusterFacts, FsKey};
 use super::derive::derive_facts;
 use super::facts::FeatureStoreFacts;
-use super::rules::{check, Severity, Violation};
+use super::rules::{check, Violation};
 use super::snapshot::{ClusterSnapshot, SourceError};
+use crate::util::severity::Severity;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FeatureStoreReport {

@@ -6,14 +6,7 @@ use serde::Serialize;
 use super::classify::TopologyKind;
 use super::cluster::{ClusterFacts, ResolvedRegistry};
 use super::facts::{Authz, CacheMode, FeatureStoreFacts, Persistence, RegistryFacts};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+use crate::util::severity::Severity;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Violation {

@@ -3,4 +3,5 @@
 
 pub mod csv;
 pub mod percent;
+pub mod severity;
 pub mod time;

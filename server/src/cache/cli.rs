@@ -21,14 +21,8 @@ use super::probe::probe_with_projects;
 use super::store::Sample;
 use crate::registry::{demo::demo_source, source::parse_entry, RegistrySource};
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: Command,
-}
-
 #[derive(clap::Subcommand, Debug)]
-enum Command {
+pub enum CacheCommand {
     /// Registry copies, refresh cost, storm risk and recommendations per FeatureStore
     Report {
         /// Registry to time ([NAME=]SOURCE, as for `serve --registry`); repeatable. Default:
@@ -52,14 +46,14 @@ enum Command {
     },
 }
 
-pub fn run(args: Args) -> ExitCode {
-    let Command::Report {
+pub fn run(command: CacheCommand) -> ExitCode {
+    let CacheCommand::Report {
         registries,
         manifests,
         kubernetes,
         namespaces,
         format,
-    } = args.command;
+    } = command;
     let cluster = match kubernetes
         .as_deref()
         .map(crate::topology::source::KubernetesSetting::parse)

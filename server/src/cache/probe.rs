@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use sqlx::{
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
+    Database, Executor, FromRow, IntoArguments, Pool,
 };
 
 use super::store::{self, Sample};
@@ -88,20 +89,7 @@ pub async fn serialized_bytes(kind: &SourceKind) -> Option<u64> {
                 .connect_with(options)
                 .await
                 .ok()?;
-            let total = sum_blobs(
-                |sql| {
-                    let pool = pool.clone();
-                    async move {
-                        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-                            .fetch_one(&pool)
-                            .await
-                    }
-                },
-                "LENGTH",
-            )
-            .await;
-            pool.close().await;
-            total
+            sum_blobs(pool, "LENGTH").await
         }
         SourceKind::Postgres(url) => {
             let pool = PgPoolOptions::new()
@@ -110,39 +98,33 @@ pub async fn serialized_bytes(kind: &SourceKind) -> Option<u64> {
                 .connect(url)
                 .await
                 .ok()?;
-            let total = sum_blobs(
-                |sql| {
-                    let pool = pool.clone();
-                    async move {
-                        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-                            .fetch_one(&pool)
-                            .await
-                    }
-                },
-                "OCTET_LENGTH",
-            )
-            .await;
-            pool.close().await;
-            total
+            sum_blobs(pool, "OCTET_LENGTH").await
         }
     }
 }
 
-/// Sums every blob column; tables an older Feast lacks are skipped. None when no table answers.
-async fn sum_blobs<F, Fut>(query: F, length_fn: &str) -> Option<u64>
+/// Sums every blob column, then closes `pool`; tables an older Feast lacks are skipped. None
+/// when no table answers.
+async fn sum_blobs<DB>(pool: Pool<DB>, length_fn: &str) -> Option<u64>
 where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = Result<i64, sqlx::Error>>,
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    (i64,): for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     let mut total = None;
     for (table, column) in BLOB_COLUMNS {
         // Names come from the fixed list above, never from input.
         let sql =
             format!("SELECT CAST(COALESCE(SUM({length_fn}({column})), 0) AS BIGINT) FROM {table}");
-        if let Ok(n) = query(sql).await {
+        let blob_bytes = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&pool)
+            .await;
+        if let Ok(n) = blob_bytes {
             total = Some(total.unwrap_or(0) + n.max(0) as u64);
         }
     }
+    pool.close().await;
     total
 }
 

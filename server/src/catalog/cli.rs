@@ -6,25 +6,19 @@ use app::catalog::model::CatalogObject;
 use clap::{Subcommand, ValueEnum};
 
 use super::export;
+use crate::cli_args::RegistryTokenArg;
 use crate::registry::{
     feature_store_yaml::registry_from_yaml, source::parse_entry, RegistrySource,
 };
 
-/// Arguments of `feast-console catalog`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: CatalogCommand,
-}
-
 #[derive(Subcommand, Debug)]
-enum CatalogCommand {
+pub enum CatalogCommand {
     /// Print every object of a registry as JSON or CSV
     Export(ExportArgs),
 }
 
 #[derive(clap::Args, Debug)]
-struct ExportArgs {
+pub struct ExportArgs {
     /// sqlite:///PATH, postgresql://..., http(s)://HOST:PORT (REST registry server) or a registry.db path
     #[arg(
         long,
@@ -45,14 +39,8 @@ struct ExportArgs {
     /// Also list Feast's internal `__dummy` entities
     #[arg(long)]
     include_internal: bool,
-    /// Bearer token for a REST registry server
-    #[arg(
-        long,
-        env = "FEAST_REGISTRY_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    token: Option<String>,
+    #[command(flatten)]
+    registry_token: RegistryTokenArg,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -61,8 +49,8 @@ enum Format {
     Csv,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    match args.command {
+pub fn run(command: CatalogCommand) -> ExitCode {
+    match command {
         CatalogCommand::Export(export_args) => match export_command(export_args) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, message)) => {
@@ -75,7 +63,7 @@ pub fn run(args: Args) -> ExitCode {
 
 fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
     let mut source = source_of(&args).map_err(|m| (2, m))?;
-    source.token = args.token.clone();
+    source.token = args.registry_token.token.clone();
     let snapshot = crate::registry::reader::load_once_blocking(&source)?;
     if let Some(p) = &args.project {
         if snapshot.project(p).is_none() {

@@ -63,36 +63,33 @@ impl HttpMetrics {
         if gauges.is_empty() {
             return;
         }
-        out.push_str("# HELP feast_console_rpo_seconds Achieved recovery point (data at risk) by component.\n");
-        out.push_str("# TYPE feast_console_rpo_seconds gauge\n");
-        for g in gauges.iter().filter(|g| g.rpo_seconds.is_some()) {
-            let _ = writeln!(
-                out,
-                "feast_console_rpo_seconds{{component=\"{}\"}} {}",
-                g.component,
-                g.rpo_seconds.unwrap_or(0)
-            );
-        }
-        out.push_str(
-            "# HELP feast_console_rto_estimate_seconds Estimated time to recover by component.\n",
-        );
-        out.push_str("# TYPE feast_console_rto_estimate_seconds gauge\n");
-        for g in gauges.iter().filter(|g| g.rto_seconds.is_some()) {
-            let _ = writeln!(
-                out,
-                "feast_console_rto_estimate_seconds{{component=\"{}\"}} {}",
-                g.component,
-                g.rto_seconds.unwrap_or(0)
-            );
-        }
-        out.push_str("# HELP feast_console_recovery_status Recovery status by component: 0 met, 1 at risk, 2 breached, 3 unknown.\n");
-        out.push_str("# TYPE feast_console_recovery_status gauge\n");
-        for g in gauges.iter() {
-            let _ = writeln!(
-                out,
-                "feast_console_recovery_status{{component=\"{}\"}} {}",
-                g.component, g.status
-            );
+        // Name, help and value of each gauge; a component without a value is left out.
+        type Value = fn(&RecoveryGauge) -> Option<u64>;
+        let series: [(&str, &str, Value); 3] = [
+            (
+                "feast_console_rpo_seconds",
+                "Achieved recovery point (data at risk) by component.",
+                |g| g.rpo_seconds,
+            ),
+            (
+                "feast_console_rto_estimate_seconds",
+                "Estimated time to recover by component.",
+                |g| g.rto_seconds,
+            ),
+            (
+                "feast_console_recovery_status",
+                "Recovery status by component: 0 met, 1 at risk, 2 breached, 3 unknown.",
+                |g| Some(u64::from(g.status)),
+            ),
+        ];
+        for (name, help, value) in series {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} gauge");
+            for g in gauges.iter() {
+                if let Some(v) = value(g) {
+                    let _ = writeln!(out, "{name}{{component=\"{}\"}} {v}", g.component);
+                }
+            }
         }
     }
 

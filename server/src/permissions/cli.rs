@@ -4,24 +4,19 @@
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
 use app::backend::error_chain;
-use app::permissions::lints::{lint_project, Lint, LintContext, Severity};
+use app::permissions::lints::{lint_project, Lint, LintContext};
 use app::permissions::{Action, Outcome, PermissionEvaluator, Resource, ResourceType, User};
+use app::util::severity::Severity;
 use clap::{Subcommand, ValueEnum};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::input::{self, PermissionsInput};
+use crate::cli_args::RegistryTokenArg;
 use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry};
 
-/// Arguments of `feast-console permissions`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: PermissionsCommand,
-}
-
 #[derive(Subcommand, Debug)]
-enum PermissionsCommand {
+pub enum PermissionsCommand {
     /// Decide user × resource × action requests exactly as Feast's registry server does
     Evaluate(EvaluateArgs),
     /// Report where Feast's real decision differs from what the permissions say (exit 1 on errors)
@@ -40,21 +35,15 @@ struct SourceArgs {
     /// JSON file: {"project", "permissions": [...], "resources": [...]} (or a list of those)
     #[arg(long, value_name = "FILE")]
     permissions: Option<PathBuf>,
-    /// Bearer token for a REST registry server
-    #[arg(
-        long,
-        env = "FEAST_REGISTRY_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    token: Option<String>,
+    #[command(flatten)]
+    registry_token: RegistryTokenArg,
     /// The project of the registry server's feature_store.yaml (decides project-level calls)
     #[arg(long, value_name = "NAME")]
     registry_server_project: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
-struct EvaluateArgs {
+pub struct EvaluateArgs {
     #[command(flatten)]
     source: SourceArgs,
     /// The project whose permissions apply (needed when the source has several)
@@ -69,7 +58,7 @@ struct EvaluateArgs {
 }
 
 #[derive(clap::Args, Debug)]
-struct LintArgs {
+pub struct LintArgs {
     #[command(flatten)]
     source: SourceArgs,
     /// Only this project (default: all)
@@ -85,8 +74,8 @@ enum Format {
     Json,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    let (name, result) = match args.command {
+pub fn run(command: PermissionsCommand) -> ExitCode {
+    let (name, result) = match command {
         PermissionsCommand::Evaluate(a) => ("evaluate", evaluate(a)),
         PermissionsCommand::Lint(a) => ("lint", lint(a)),
     };
@@ -124,7 +113,7 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
                 ))
             }
         };
-        source.token = args.token.clone();
+        source.token = args.registry_token.token.clone();
         let snapshot = crate::registry::reader::load_once_blocking(&source)?;
         let mut notes = Vec::new();
         let mut input = input::from_snapshot(&snapshot, &mut notes);
@@ -316,11 +305,7 @@ fn lint(args: LintArgs) -> CliResult {
 }
 
 fn format_lint(l: &Lint) -> String {
-    let severity = match l.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    };
+    let severity = l.severity.word();
     let code = serde_json::to_value(l.code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

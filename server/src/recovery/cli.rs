@@ -15,14 +15,8 @@ use crate::clock::unix_now;
 use crate::config::Config;
 use crate::registry::Reader;
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: RecoveryCommand,
-}
-
 #[derive(clap::Subcommand, Debug)]
-enum RecoveryCommand {
+pub enum RecoveryCommand {
     /// Probe the configured sources once and print the recovery-priority table. Every source is
     /// optional; unset ones come from FEAST_CONSOLE_RECOVERY_* variables, else stay unknown.
     /// Exit status: 0, or 1 when the registry DB (critical) is breached (the deployment's with
@@ -31,7 +25,7 @@ enum RecoveryCommand {
 }
 
 #[derive(clap::Args, Debug)]
-struct ReportArgs {
+pub struct ReportArgs {
     /// PostgreSQL registry database to probe (postgres://USER:PASSWORD@HOST:PORT/DB)
     #[arg(long, value_name = "URL")]
     registry_pg_url: Option<String>,
@@ -108,8 +102,8 @@ impl ReportArgs {
     }
 }
 
-pub fn run(args: Args) -> ExitCode {
-    match args.command {
+pub fn run(command: RecoveryCommand) -> ExitCode {
+    match command {
         RecoveryCommand::Report(a) => match report(a) {
             Ok(code) => code,
             Err((code, message)) => {

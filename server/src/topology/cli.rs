@@ -10,20 +10,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use app::topology::checklist::CheckStatus;
-use app::topology::rules::Severity;
 use app::topology::{analyze, TopologyReport};
+use app::util::severity::Severity;
 use serde_json::{json, Value};
 
 use super::manifests::load_paths;
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    command: Command,
-}
-
 #[derive(clap::Subcommand, Debug)]
-enum Command {
+pub enum TopologyCommand {
     /// Classify and check the FeatureStores in manifest files or folders (YAML or JSON)
     Check {
         /// Files or folders (searched recursively for .yaml, .yml and .json)
@@ -35,9 +29,9 @@ enum Command {
     },
 }
 
-pub fn run(args: Args) -> ExitCode {
-    match args.command {
-        Command::Check { paths, format } => check(&paths, format),
+pub fn run(command: TopologyCommand) -> ExitCode {
+    match command {
+        TopologyCommand::Check { paths, format } => check(&paths, format),
     }
 }
 
@@ -93,14 +87,6 @@ fn status_word(s: CheckStatus) -> &'static str {
     }
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 pub fn to_text(report: &TopologyReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -127,13 +113,7 @@ pub fn to_text(report: &TopologyReport) -> String {
             );
         }
         for v in &f.violations {
-            let _ = writeln!(
-                s,
-                "  {:<7} {}: {}",
-                severity_word(v.severity),
-                v.rule,
-                v.message
-            );
+            let _ = writeln!(s, "  {:<7} {}: {}", v.severity.word(), v.rule, v.message);
             let _ = writeln!(s, "          fix: {}", v.fix);
         }
         s.push('\n');

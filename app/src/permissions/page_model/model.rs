@@ -234,7 +234,7 @@ pub fn project_view(data: &ProjectData, query: &ViewQuery) -> ProjectView {
     })
     .into_iter()
     .map(|l| LintRow {
-        severity: format!("{:?}", l.severity).to_lowercase(),
+        severity: l.severity.word().to_string(),
         code: serde_json::to_value(l.code)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))

@@ -129,42 +129,41 @@ fn Filters(
         .filter(|(r, _)| *r == registry)
         .map(|(_, p)| p.clone())
         .collect();
-    let types = ResourceType::ALL;
+    let types = ResourceType::ALL.map(|t| t.name().to_string()).to_vec();
+    let actions = Action::ALL.map(|a| a.name().to_string()).to_vec();
     view! {
         <form method="get" action="/permissions" class="perm-filters" aria-label="Filters">
-            <label>"Registry "
-                <select name="registry">
-                    {registries.into_iter().map(|r| {
-                        let selected = r == registry;
-                        view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>"Project "
-                <select name="project">
-                    {projects.into_iter().map(|p| {
-                        let selected = p == project;
-                        view! { <option value=p.clone() selected=selected>{p.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Registry " name="registry" options=registries selected=registry/>
+            <FilterSelect label="Project " name="project" options=projects selected=project/>
             <label>"Principal contains " <input name="who" value=query.who.clone()/></label>
-            <label>"Type "
-                <select name="type">
-                    <option value="">"all"</option>
-                    {types.into_iter().map(|t| view! { <option value=t.name() selected=query.r#type == t.name()>{t.name()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Action "
-                <select name="action">
-                    <option value="">"all"</option>
-                    {Action::ALL.into_iter().map(|a| view! { <option value=a.name() selected=query.action == a.name()>{a.name()}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Type " name="type" options=types selected=query.r#type.clone() any=true/>
+            <FilterSelect label="Action " name="action" options=actions selected=query.action.clone() any=true/>
             <label>"Object name contains " <input name="object" value=query.object.clone()/></label>
             <label>"Add principals " <input name="principals" placeholder="role:x, group:y, namespace:z" value=query.principals.clone()/></label>
             <button type="submit">"Apply"</button>
         </form>
+    }
+}
+
+/// A labelled select of `options` with `selected` chosen; `any` puts an empty "all" first.
+#[component]
+fn FilterSelect(
+    label: &'static str,
+    name: &'static str,
+    options: Vec<String>,
+    selected: String,
+    #[prop(optional)] any: bool,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <select name=name>
+                {any.then(|| view! { <option value="">"all"</option> })}
+                {options.into_iter().map(|o| {
+                    let is_selected = o == selected;
+                    view! { <option value=o.clone() selected=is_selected>{o.clone()}</option> }
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 

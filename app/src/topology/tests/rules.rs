@@ -1,7 +1,8 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::topology::rules::{rule, Severity};
+use crate::topology::rules::rule;
+use crate::util::severity::Severity;
 
 fn rules_of(objects: Vec<Value>, ns: &str, name: &str) -> Vec<(&'static str, Severity)> {
     one(&report(objects), ns, name)

@@ -5,8 +5,9 @@ use std::str::FromStr;
 use openidconnect::{
     core::{CoreAuthenticationFlow, CoreIdToken},
     AuthorizationCode, ClaimsVerificationError, CsrfToken, LogoutRequest, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, RedirectUrl,
-    RefreshToken, RequestTokenError, Scope, SignatureVerificationError, TokenResponse,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    SignatureVerificationError, TokenResponse,
 };
 use serde_json::Value;
 
@@ -102,12 +103,7 @@ impl Oidc {
     }
 
     pub async fn start(&self, return_to: String) -> Result<AuthorizationStart, LoginError> {
-        let metadata = self
-            .provider
-            .metadata()
-            .await
-            .map_err(|e| LoginError::Unavailable(e.into()))?;
-        let client = self.provider.client(metadata);
+        let client = self.provider.client(self.metadata().await?);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client.authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
@@ -151,12 +147,7 @@ impl Oidc {
         let code = code
             .filter(|c| !c.is_empty())
             .ok_or(LoginError::MissingCode)?;
-        let metadata = self
-            .provider
-            .metadata()
-            .await
-            .map_err(|e| LoginError::Unavailable(e.into()))?;
-        let client = self.provider.client(metadata);
+        let client = self.provider.client(self.metadata().await?);
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| LoginError::Unavailable(e.into()))?
@@ -167,30 +158,12 @@ impl Oidc {
         let id_token = response.id_token().ok_or(LoginError::NoIdToken)?.clone();
         let nonce = Nonce::new(pending.nonce.clone());
         let subject = self.verified_subject(&id_token, Some(&nonce)).await?;
-        let tokens = Tokens {
-            id_token: Some(id_token.to_string()),
-            access_token: Some(response.access_token().secret().clone()),
-            refresh_token: response.refresh_token().map(|t| t.secret().clone()),
-            access_expires_at: response
-                .expires_in()
-                .map(|d| unix_now() + d.as_secs() as i64),
-        };
-        let claims = identity_claims(tokens.id_token.as_deref(), tokens.access_token.as_deref());
-        Ok(SignedIn {
-            subject,
-            claims,
-            tokens,
-        })
+        Ok(signed_in(subject, Some(id_token.to_string()), &response))
     }
 
     /// Uses the refresh token; the provider may rotate it (the new one replaces the old).
     pub async fn refresh(&self, refresh_token: &str) -> Result<SignedIn, LoginError> {
-        let metadata = self
-            .provider
-            .metadata()
-            .await
-            .map_err(|e| LoginError::Unavailable(e.into()))?;
-        let client = self.provider.client(metadata);
+        let client = self.provider.client(self.metadata().await?);
         let response = client
             .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
             .map_err(|e| LoginError::Unavailable(e.into()))?
@@ -208,20 +181,19 @@ impl Oidc {
             Some(t) => self.verified_subject(t, None).await?,
             None => String::new(),
         };
-        let tokens = Tokens {
-            id_token: id_token.map(|t| t.to_string()),
-            access_token: Some(response.access_token().secret().clone()),
-            refresh_token: response.refresh_token().map(|t| t.secret().clone()),
-            access_expires_at: response
-                .expires_in()
-                .map(|d| unix_now() + d.as_secs() as i64),
-        };
-        let claims = identity_claims(tokens.id_token.as_deref(), tokens.access_token.as_deref());
-        Ok(SignedIn {
+        Ok(signed_in(
             subject,
-            claims,
-            tokens,
-        })
+            id_token.map(|t| t.to_string()),
+            &response,
+        ))
+    }
+
+    /// The provider's metadata, fetched on first use.
+    async fn metadata(&self) -> Result<ProviderMetadataWithLogout, LoginError> {
+        self.provider
+            .metadata()
+            .await
+            .map_err(|e| LoginError::Unavailable(e.into()))
     }
 
     /// Checks signature, iss, aud, exp and (at sign-in) the nonce; returns `sub`. An unknown
@@ -231,11 +203,7 @@ impl Oidc {
         id_token: &CoreIdToken,
         nonce: Option<&Nonce>,
     ) -> Result<String, LoginError> {
-        let mut metadata = self
-            .provider
-            .metadata()
-            .await
-            .map_err(|e| LoginError::Unavailable(e.into()))?;
+        let mut metadata = self.metadata().await?;
         for attempt in 0..2 {
             let client = self.provider.client(metadata.clone());
             let verifier = client.id_token_verifier();
@@ -285,6 +253,29 @@ impl Oidc {
             request = request.set_id_token_hint(&token);
         }
         Some(request.http_get_url().to_string())
+    }
+}
+
+/// The session's tokens and identity from a token response (sign-in or refresh), whose ID
+/// token, if any, was already verified as `subject`.
+fn signed_in(
+    subject: String,
+    id_token: Option<String>,
+    response: &impl OAuth2TokenResponse,
+) -> SignedIn {
+    let tokens = Tokens {
+        id_token,
+        access_token: Some(response.access_token().secret().clone()),
+        refresh_token: response.refresh_token().map(|t| t.secret().clone()),
+        access_expires_at: response
+            .expires_in()
+            .map(|d| unix_now() + d.as_secs() as i64),
+    };
+    let claims = identity_claims(tokens.id_token.as_deref(), tokens.access_token.as_deref());
+    SignedIn {
+        subject,
+        claims,
+        tokens,
     }
 }
 
