@@ -6,10 +6,7 @@ use app::catalog::model::CatalogObject;
 use clap::{Subcommand, ValueEnum};
 
 use super::export;
-use crate::cli_args::RegistryTokenArg;
-use crate::registry::{
-    feature_store_yaml::registry_from_yaml, source::parse_entry, RegistrySource,
-};
+use crate::cli_args::{named_registry, RegistryTokenArg};
 
 #[derive(Subcommand, Debug)]
 pub enum CatalogCommand {
@@ -62,7 +59,14 @@ pub fn run(command: CatalogCommand) -> ExitCode {
 }
 
 fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
-    let mut source = source_of(&args).map_err(|m| (2, m))?;
+    let mut source = named_registry(args.registry.as_deref(), args.feature_store_yaml.as_deref())
+        .map_err(|e| (2, app::backend::error_chain(&e)))?
+        .ok_or_else(|| {
+            (
+                2,
+                "give --registry SOURCE or --feature-store-yaml PATH".to_string(),
+            )
+        })?;
     source.token = args.registry_token.token.clone();
     let snapshot = crate::registry::reader::load_once_blocking(&source)?;
     if let Some(p) = &args.project {
@@ -96,16 +100,4 @@ fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
     Ok(())
-}
-
-fn source_of(args: &ExportArgs) -> Result<RegistrySource, String> {
-    match (&args.registry, &args.feature_store_yaml) {
-        (_, Some(yaml)) => registry_from_yaml(yaml).map_err(|e| app::backend::error_chain(&e)),
-        (Some(entry), None) => {
-            let cwd = std::env::current_dir()
-                .map_err(|e| format!("cannot read the current folder: {e}"))?;
-            parse_entry(entry, &cwd).map_err(|e| app::backend::error_chain(&e))
-        }
-        (None, None) => Err("give --registry SOURCE or --feature-store-yaml PATH".into()),
-    }
 }

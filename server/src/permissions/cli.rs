@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::input::{self, PermissionsInput};
+use crate::cli_args::named_registry;
 use crate::cli_args::RegistryTokenArg;
-use crate::registry::{feature_store_yaml::registry_from_yaml, source::parse_entry};
 
 #[derive(Subcommand, Debug)]
 pub enum PermissionsCommand {
@@ -95,24 +95,19 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
         input::from_file(path).map_err(|e| (2, error_chain(&e)))?
     } else {
         let mut server_project = None;
-        let mut source = match (&args.registry, &args.feature_store_yaml) {
-            (_, Some(yaml)) => {
-                server_project = yaml_project(yaml);
-                registry_from_yaml(yaml).map_err(|e| (2, error_chain(&e)))?
-            }
-            (Some(entry), None) => {
-                let cwd = std::env::current_dir()
-                    .map_err(|e| (2, format!("cannot read the current folder: {e}")))?;
-                parse_entry(entry, &cwd).map_err(|e| (2, error_chain(&e)))?
-            }
-            (None, None) => {
-                return Err((
+        let yaml = args.feature_store_yaml.as_deref();
+        if let Some(yaml) = yaml {
+            server_project = yaml_project(yaml);
+        }
+        let mut source = named_registry(args.registry.as_deref(), yaml)
+            .map_err(|e| (2, error_chain(&e)))?
+            .ok_or_else(|| {
+                (
                     2,
                     "give --permissions FILE, --registry SOURCE or --feature-store-yaml PATH"
-                        .into(),
-                ))
-            }
-        };
+                        .to_string(),
+                )
+            })?;
         source.token = args.registry_token.token.clone();
         let snapshot = crate::registry::reader::load_once_blocking(&source)?;
         let mut notes = Vec::new();

@@ -53,6 +53,8 @@ pub enum SourceError {
     /// The text with any password removed.
     #[error("`{0}` is not a registry source: use sqlite:///PATH, postgresql://..., http(s)://HOST:PORT, or a registry.db path")]
     Unknown(String),
+    #[error("cannot read the current folder")]
+    CurrentFolder(#[source] std::io::Error),
     #[error("cannot read {}", .path.display())]
     ReadYaml {
         path: PathBuf,
