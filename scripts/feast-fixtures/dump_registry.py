@@ -65,15 +65,15 @@ def view(kind, project, fv):
 
 def policy(p):
     if isinstance(p, CombinedGroupNamespacePolicy):
-        return {"type": "combined_group_namespace", "groups": list(p.groups), "namespaces": list(p.namespaces)}
+        return {"kind": "combined_group_namespace", "groups": list(p.groups), "namespaces": list(p.namespaces)}
     if isinstance(p, RoleBasedPolicy):
-        return {"type": "role_based", "roles": list(p.roles)}
+        return {"kind": "role_based", "roles": list(p.roles)}
     if isinstance(p, GroupBasedPolicy):
-        return {"type": "group_based", "groups": list(p.groups)}
+        return {"kind": "group_based", "groups": list(p.groups)}
     if isinstance(p, NamespaceBasedPolicy):
-        return {"type": "namespace_based", "namespaces": list(p.namespaces)}
+        return {"kind": "namespace_based", "namespaces": list(p.namespaces)}
     if p is AllowAll or type(p).__name__ == "AllowAllPolicy":
-        return {"type": "allow_all"}
+        return {"kind": "allow_all"}
     raise ValueError(f"unknown policy {p!r}")
 
 

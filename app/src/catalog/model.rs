@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::permissions::model::Policy;
 use crate::util::time::Instant;
 
 /// Every kind of object a Feast registry stores, in the order the console lists them.
@@ -248,29 +249,8 @@ pub struct PermissionDetail {
     pub required_tags: BTreeMap<String, String>,
     /// Feast `AuthzedAction` names in stored order.
     pub actions: Vec<String>,
-    pub policy: Policy,
-}
-
-/// Who a permission grants to. `AllowAll` is stored as an empty policy message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Policy {
-    AllowAll,
-    RoleBased {
-        roles: Vec<String>,
-    },
-    GroupBased {
-        groups: Vec<String>,
-    },
-    NamespaceBased {
-        namespaces: Vec<String>,
-    },
-    CombinedGroupNamespace {
-        groups: Vec<String>,
-        namespaces: Vec<String>,
-    },
-    /// No policy field at all (never written by Feast's SDK).
-    Missing,
+    /// None: the permission has no policy field at all (never written by Feast's SDK).
+    pub policy: Option<Policy>,
 }
 
 /// One row of a feature view's version history (`feature_view_version_history`).
@@ -316,13 +296,13 @@ mod tests {
             name_patterns: vec![],
             required_tags: BTreeMap::new(),
             actions: vec!["CREATE".into()],
-            policy: Policy::CombinedGroupNamespace {
+            policy: Some(Policy::CombinedGroupNamespace {
                 groups: vec!["g".into()],
                 namespaces: vec!["n".into()],
-            },
+            }),
         });
         let json = serde_json::to_value(&o).unwrap();
-        assert_eq!(json["policy"]["type"], "combined_group_namespace");
+        assert_eq!(json["policy"]["kind"], "combined_group_namespace");
         assert_eq!(serde_json::from_value::<CatalogObject>(json).unwrap(), o);
     }
 

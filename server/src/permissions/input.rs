@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use app::catalog::model::{CatalogObject, Detail, ObjectKind, Policy as CatalogPolicy};
+use app::catalog::model::{CatalogObject, Detail, ObjectKind};
 use app::permissions::{Action, PermissionSpec, Policy, Resource, ResourceType};
 use serde::Deserialize;
 
@@ -153,26 +153,9 @@ fn permission_spec(o: &CatalogObject, notes: &mut Vec<String>) -> Option<Permiss
             )),
         }
     }
-    let policy = match &d.policy {
-        CatalogPolicy::RoleBased { roles } => Policy::RoleBased {
-            roles: roles.clone(),
-        },
-        CatalogPolicy::GroupBased { groups } => Policy::GroupBased {
-            groups: groups.clone(),
-        },
-        CatalogPolicy::NamespaceBased { namespaces } => Policy::NamespaceBased {
-            namespaces: namespaces.clone(),
-        },
-        CatalogPolicy::CombinedGroupNamespace { groups, namespaces } => {
-            Policy::CombinedGroupNamespace {
-                groups: groups.clone(),
-                namespaces: namespaces.clone(),
-            }
-        }
-        // Feast cannot read either back; evaluated as what it was meant to be (grant all), and
-        // reported by the AllowAll lint.
-        CatalogPolicy::AllowAll | CatalogPolicy::Missing => Policy::AllowAll,
-    };
+    // A missing policy: Feast cannot read it back; evaluated as what it was meant to be (grant
+    // all), and reported by the AllowAll lint.
+    let policy = d.policy.clone().unwrap_or(Policy::AllowAll);
     Some(PermissionSpec {
         name: o.name.clone(),
         types,

@@ -6,11 +6,11 @@ use app::permissions::api::{SaveRequest, StoredPermission};
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 
 use crate::db::ConsoleDb;
-use crate::registry::proto::permission::PermissionCodecError;
 use crate::registry::proto::permission::{
     self as proto, CombinedGroupNamespacePolicy, GroupBasedPolicy, NamespaceBasedPolicy,
     PolicyType, RoleBasedPolicy,
 };
+use crate::registry::proto::permission::{console_policy, PermissionCodecError};
 use crate::registry::proto::PermissionRecord;
 use crate::registry::write::{PermissionWriter, WriteError, ABSENT};
 
@@ -77,18 +77,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<PermissionSpec, StoredSpecError> {
     for n in &spec.actions {
         actions.push(Action::from_proto_number(*n).ok_or(StoredSpecError::UnknownAction(*n))?);
     }
-    let policy = match spec.policy.and_then(|p| p.policy_type) {
-        Some(PolicyType::RoleBased(p)) => Policy::RoleBased { roles: p.roles },
-        Some(PolicyType::GroupBased(p)) => Policy::GroupBased { groups: p.groups },
-        Some(PolicyType::NamespaceBased(p)) => Policy::NamespaceBased {
-            namespaces: p.namespaces,
-        },
-        Some(PolicyType::CombinedGroupNamespace(p)) => Policy::CombinedGroupNamespace {
-            groups: p.groups,
-            namespaces: p.namespaces,
-        },
-        None => Policy::AllowAll,
-    };
+    let policy = console_policy(spec.policy.and_then(|p| p.policy_type));
     Ok(PermissionSpec {
         name: spec.name,
         types,

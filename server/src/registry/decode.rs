@@ -4,7 +4,7 @@
 
 use app::catalog::model::{
     CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
-    PermissionDetail, Policy, Projection, ViewDetail,
+    PermissionDetail, Projection, ViewDetail,
 };
 use app::util::time::Instant;
 use prost::Message;
@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::proto::permission::PermissionCodecError;
 use super::proto::{
-    self, data_source::Options, names, objects::on_demand_source::Source, permission::PolicyType,
-    ObjectMeta, PermissionRecord,
+    self, data_source::Options, names, objects::on_demand_source::Source,
+    permission::console_policy, ObjectMeta, PermissionRecord,
 };
 
 /// Why one stored object could not be decoded.
@@ -494,21 +494,8 @@ fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
 
 fn permission(project: &str, m: proto::Permission) -> CatalogObject {
     let s = m.spec.unwrap_or_default();
-    let policy = match s.policy {
-        None => Policy::Missing,
-        Some(p) => match p.policy_type {
-            None => Policy::AllowAll,
-            Some(PolicyType::RoleBased(r)) => Policy::RoleBased { roles: r.roles },
-            Some(PolicyType::GroupBased(g)) => Policy::GroupBased { groups: g.groups },
-            Some(PolicyType::NamespaceBased(n)) => Policy::NamespaceBased {
-                namespaces: n.namespaces,
-            },
-            Some(PolicyType::CombinedGroupNamespace(c)) => Policy::CombinedGroupNamespace {
-                groups: c.groups,
-                namespaces: c.namespaces,
-            },
-        },
-    };
+    // None: no policy field at all (never written by Feast's SDK).
+    let policy = s.policy.map(|p| console_policy(p.policy_type));
     let detail = PermissionDetail {
         types: s.types.iter().map(|t| names::permission_type(*t)).collect(),
         name_patterns: s.name_patterns,

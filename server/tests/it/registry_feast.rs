@@ -14,7 +14,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::catalog::model::{Detail, ObjectKind, Policy};
+use app::catalog::model::{Detail, ObjectKind};
+use app::permissions::Policy;
 use registry::{compare::differences, fixtures};
 use server::registry::{source::parse_entry, Reader};
 
@@ -175,7 +176,7 @@ async fn allow_all_permission_is_read_where_feast_cannot() {
     let Detail::Permission(p) = &open.detail else {
         panic!("not decoded: {:?}", open.detail)
     };
-    assert_eq!(p.policy, Policy::AllowAll);
+    assert_eq!(p.policy, Some(Policy::AllowAll));
     assert_eq!(snapshot.projects.len(), 4);
 
     let (server, rest) = serve_and_load(&python, &dir.join("allowall/driver_ranking")).await;

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 
 use crate::catalog::detail::{DetailView, Link, Staleness};
 use crate::catalog::lineage::kind_label;
-use crate::catalog::model::{Detail, Field, ObjectKind, Policy};
+use crate::catalog::model::{Detail, Field, ObjectKind};
 use crate::catalog::query::detail_href;
+use crate::permissions::model::Policy;
 use crate::util::time::human_duration;
 
 #[component]
@@ -120,12 +121,12 @@ pub fn KindSection(detail: DetailView) -> impl IntoView {
         }.into_any(),
         Detail::Permission(p) => {
             let who = match &p.policy {
-                Policy::AllowAll => "everyone".to_string(),
-                Policy::RoleBased { roles } => format!("roles: {}", roles.join(", ")),
-                Policy::GroupBased { groups } => format!("groups: {}", groups.join(", ")),
-                Policy::NamespaceBased { namespaces } => format!("namespaces: {}", namespaces.join(", ")),
-                Policy::CombinedGroupNamespace { groups, namespaces } => format!("groups: {} and namespaces: {}", groups.join(", "), namespaces.join(", ")),
-                Policy::Missing => "no policy".to_string(),
+                Some(Policy::AllowAll) => "everyone".to_string(),
+                Some(Policy::RoleBased { roles }) => format!("roles: {}", roles.join(", ")),
+                Some(Policy::GroupBased { groups }) => format!("groups: {}", groups.join(", ")),
+                Some(Policy::NamespaceBased { namespaces }) => format!("namespaces: {}", namespaces.join(", ")),
+                Some(Policy::CombinedGroupNamespace { groups, namespaces }) => format!("groups: {} and namespaces: {}", groups.join(", "), namespaces.join(", ")),
+                None => "no policy".to_string(),
             };
             view! {
                 <section aria-labelledby="kind-section">

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use app::permissions::Policy;
 
 /// Feast's `/feature_views` items say their kind in `type`, as `rest.rs` reads them.
 fn feature_view_item(v: &Value) -> CatalogObject {
@@ -47,10 +48,10 @@ fn permission_policies_and_defaults() {
     };
     assert_eq!(
         p.policy,
-        Policy::CombinedGroupNamespace {
+        Some(Policy::CombinedGroupNamespace {
             groups: vec!["g".into()],
             namespaces: vec!["n".into()]
-        }
+        })
     );
     assert_eq!(p.types, vec!["FEATURE_VIEW"]);
     assert_eq!(p.actions, vec!["CREATE"]);
@@ -58,12 +59,12 @@ fn permission_policies_and_defaults() {
     let Detail::Permission(p) = decode_json(BlobKind::Permission, "p", &open).detail else {
         panic!()
     };
-    assert_eq!(p.policy, Policy::AllowAll);
+    assert_eq!(p.policy, Some(Policy::AllowAll));
     let missing = json!({"spec": {"name": "none"}});
     let Detail::Permission(p) = decode_json(BlobKind::Permission, "p", &missing).detail else {
         panic!()
     };
-    assert_eq!(p.policy, Policy::Missing);
+    assert_eq!(p.policy, None);
 }
 
 #[test]

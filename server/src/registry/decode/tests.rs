@@ -5,6 +5,7 @@ use crate::registry::proto::{
     data_source, objects::OnDemandSource, service, Duration, FeatureTransformationV2,
     FeatureViewMeta, FeatureViewSpec, MaterializationInterval, Timestamp,
 };
+use app::permissions::Policy;
 
 fn ts(seconds: i64) -> Option<Timestamp> {
     Some(Timestamp { seconds, nanos: 0 })
@@ -197,7 +198,7 @@ fn permission_policies_including_allow_all() {
     let Detail::Permission(p) = o.detail else {
         panic!()
     };
-    assert_eq!(p.policy, Policy::AllowAll);
+    assert_eq!(p.policy, Some(Policy::AllowAll));
 
     let spec = proto::permission::PermissionSpec {
         name: "r".into(),
@@ -215,7 +216,7 @@ fn permission_policies_including_allow_all() {
     };
     assert_eq!(p.types, vec!["FEATURE_VIEW", "LABEL_VIEW", "UNKNOWN_99"]);
     assert_eq!(p.actions, vec!["CREATE", "WRITE_OFFLINE"]);
-    assert_eq!(p.policy, Policy::Missing);
+    assert_eq!(p.policy, None);
 }
 
 #[test]

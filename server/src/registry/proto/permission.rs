@@ -306,3 +306,20 @@ mod tests {
         assert!(PermissionRecord::decode(&[0xff]).is_err());
     }
 }
+
+/// The console's policy for a stored `policy_type`; an empty policy is Feast's `AllowAll`.
+pub fn console_policy(policy_type: Option<PolicyType>) -> app::permissions::Policy {
+    use app::permissions::Policy as P;
+    match policy_type {
+        None => P::AllowAll,
+        Some(PolicyType::RoleBased(p)) => P::RoleBased { roles: p.roles },
+        Some(PolicyType::GroupBased(p)) => P::GroupBased { groups: p.groups },
+        Some(PolicyType::NamespaceBased(p)) => P::NamespaceBased {
+            namespaces: p.namespaces,
+        },
+        Some(PolicyType::CombinedGroupNamespace(p)) => P::CombinedGroupNamespace {
+            groups: p.groups,
+            namespaces: p.namespaces,
+        },
+    }
+}
