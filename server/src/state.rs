@@ -25,8 +25,11 @@ pub struct AppState {
     pub auth: crate::auth::Auth,
     /// Whether this replica runs the background probes (`lease.leadership.is_leader()`).
     pub lease: Arc<crate::lease::LeaseKeeper>,
-    /// REST registries as each signed-in user's own token shows them (Feast's checks).
-    pub user_views: Arc<crate::registry::user_views::UserRegistryViews>,
+    /// What each person may see of the registries: decisions per (snapshot, identity), kept
+    /// with a byte bound (see `catalog::visibility`).
+    pub visibility_cache: Arc<crate::catalog::visibility::VisibilityCache>,
+    /// Visibility decisions sampled against Feast's registry server (REST registries).
+    pub cross_check: Arc<crate::catalog::cross_check::CrossCheck>,
     /// The cluster or manifests snapshot every area reads (topology, cache, recovery).
     pub topology: crate::topology::source::LiveTopology,
     /// Rendered catalog pages kept for `page_cache_ms` (see `http::page_cache`).

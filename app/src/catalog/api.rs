@@ -1,7 +1,8 @@
 //! The catalog's server functions and the backend the server provides for them.
 //!
 //! Every function checks the caller's role first, then asks the [`CatalogBackend`] the server
-//! put in the request context. The backend applies the [`Visibility`] it is handed to every read.
+//! put in the request context. The backend applies the [`Visibility`] it is handed to every read:
+//! the caller's, from the [`VisibilitySource`] in the context (none there: nothing is shown).
 
 #[cfg(feature = "ssr")]
 use std::sync::Arc;
@@ -20,8 +21,12 @@ use {super::query::Visibility, crate::backend::BackendError};
 #[cfg(feature = "ssr")]
 #[crate::backend::async_trait]
 pub trait CatalogBackend: Send + Sync {
-    /// Every configured registry with its projects and how many objects of each kind they hold.
-    async fn overview(&self) -> Result<Vec<RegistryOverview>, BackendError>;
+    /// Every configured registry with its projects and how many objects of each kind they hold,
+    /// counting only what `visibility` shows.
+    async fn overview(
+        &self,
+        visibility: &dyn Visibility,
+    ) -> Result<Vec<RegistryOverview>, BackendError>;
     async fn list(
         &self,
         query: &ListQuery,
@@ -49,23 +54,21 @@ pub trait CatalogBackend: Send + Sync {
     ) -> Result<SearchResults, BackendError>;
 }
 
-/// The visibility of the signed-in user. The one place Feast's DESCRIBE check will go.
+/// What a signed-in person may see: the one decision every catalog read, the permissions page
+/// and the exports go through (the server's: Feast's DESCRIBE, `server/src/catalog/visibility.rs`).
 #[cfg(feature = "ssr")]
-pub fn visibility_for(_session: &crate::auth::SessionView) -> Box<dyn Visibility> {
-    Box::new(super::query::EveryObject)
+pub trait VisibilitySource: Send + Sync {
+    fn for_session(&self, session: &crate::auth::SessionView) -> Box<dyn Visibility>;
 }
 
-/// The visibility of the request's user, worked out by the server from what the request
-/// carries (the signed-in user's own token, used to ask Feast's REST registry server).
+/// The caller's visibility. Without a source in the context nothing is shown (fail closed).
 #[cfg(feature = "ssr")]
-pub type VisibilityFuture =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Box<dyn Visibility>> + Send>>;
-
-#[cfg(feature = "ssr")]
-#[derive(Clone)]
-pub struct VisibilityProvider(
-    pub Arc<dyn Fn(&http::request::Parts) -> VisibilityFuture + Send + Sync>,
-);
+pub fn caller_visibility(session: &crate::auth::SessionView) -> Box<dyn Visibility> {
+    match use_context::<Arc<dyn VisibilitySource>>() {
+        Some(source) => source.for_session(session),
+        None => Box::new(super::query::NoObject),
+    }
+}
 
 /// The backend, after checking the caller's role.
 #[cfg(feature = "ssr")]
@@ -81,13 +84,7 @@ fn catalog() -> Result<(crate::auth::SessionView, Arc<dyn CatalogBackend>), Serv
 #[cfg(feature = "ssr")]
 async fn backend() -> Result<(Arc<dyn CatalogBackend>, Box<dyn Visibility>), ServerFnError> {
     let (session, backend) = catalog()?;
-    let visibility = match (
-        use_context::<VisibilityProvider>(),
-        use_context::<http::request::Parts>(),
-    ) {
-        (Some(v), Some(parts)) => (v.0)(&parts).await,
-        _ => visibility_for(&session),
-    };
+    let visibility = caller_visibility(&session);
     Ok((backend, visibility))
 }
 
@@ -138,6 +135,9 @@ pub async fn catalog_search(text: String) -> Result<SearchResults, ServerFnError
 /// Every configured registry with its projects and how many objects of each kind they hold.
 #[server(prefix = "/api/viewer")]
 pub async fn catalog_overview() -> Result<Vec<RegistryOverview>, ServerFnError> {
-    let (_, backend) = catalog()?;
-    backend.overview().await.map_err(ServerFnError::from)
+    let (backend, visibility) = backend().await?;
+    backend
+        .overview(visibility.as_ref())
+        .await
+        .map_err(ServerFnError::from)
 }

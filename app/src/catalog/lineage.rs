@@ -50,6 +50,9 @@ fn edges_of<'a>(objects: &[&'a CatalogObject]) -> Vec<(Key<'a>, Key<'a>)> {
             _ => {}
         }
     }
+    // Only edges between the objects given (those the caller may see): a hidden object is not
+    // drawn, and no edge names it.
+    let present: BTreeSet<Key<'a>> = objects.iter().map(|o| (o.kind, o.name.as_str())).collect();
     let mut edges = Vec::new();
     for o in objects {
         let me = (o.kind, o.name.as_str());
@@ -64,7 +67,7 @@ fn edges_of<'a>(objects: &[&'a CatalogObject]) -> Vec<(Key<'a>, Key<'a>)> {
                     if let Some(k) = view_kind.get(s.as_str()) {
                         edges.push(((*k, s.as_str()), me));
                     } else {
-                        // Request sources are data sources; an unknown name is still drawn.
+                        // Request sources are data sources.
                         edges.push(((ObjectKind::DataSource, s.as_str()), me));
                     }
                 }
@@ -81,6 +84,7 @@ fn edges_of<'a>(objects: &[&'a CatalogObject]) -> Vec<(Key<'a>, Key<'a>)> {
             _ => {}
         }
     }
+    edges.retain(|(from, to)| present.contains(from) && present.contains(to));
     edges.sort();
     edges.dedup();
     edges

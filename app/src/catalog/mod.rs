@@ -9,6 +9,7 @@ pub mod pages;
 pub mod query;
 pub mod search;
 pub mod search_index;
+pub mod visibility;
 
 pub use api::catalog_overview;
 pub use pages::{

@@ -1,5 +1,5 @@
 //! The catalog query layer: every catalog read (lists, details, search, lineage, export) goes
-//! through [`visible`], so one [`Visibility`] can later drop what a user may not DESCRIBE.
+//! through [`visible`], so one [`Visibility`] drops what a user may not DESCRIBE.
 //!
 //! Pure: the server hands in its snapshots' objects, paired with their registry's name.
 
@@ -16,17 +16,32 @@ pub struct Scoped<'a> {
     pub object: &'a CatalogObject,
 }
 
-/// Decides whether the signed-in user may see an object. Feast's DESCRIBE check plugs in here.
+/// Decides whether the signed-in user may see an object: Feast's DESCRIBE decision for them
+/// (`super::visibility`), or everything when `catalog_visibility = all`.
 pub trait Visibility: Send + Sync {
     fn may_describe(&self, registry: &str, object: &CatalogObject) -> bool;
+
+    /// Objects hidden because the decision could not be made (the page says so once).
+    fn undecided(&self) -> usize {
+        0
+    }
 }
 
-/// Until Feast permissions are evaluated per user, every signed-in viewer sees everything.
+/// Everything: for console admins' own tools and `catalog_visibility = all`.
 pub struct EveryObject;
 
 impl Visibility for EveryObject {
     fn may_describe(&self, _registry: &str, _object: &CatalogObject) -> bool {
         true
+    }
+}
+
+/// Nothing: no identity, or no visibility source (fail closed).
+pub struct NoObject;
+
+impl Visibility for NoObject {
+    fn may_describe(&self, _registry: &str, _object: &CatalogObject) -> bool {
+        false
     }
 }
 

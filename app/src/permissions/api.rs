@@ -17,6 +17,8 @@ use super::page_model::project_view;
 use super::page_model::{ProjectView, ViewQuery};
 #[cfg(feature = "ssr")]
 use crate::backend::BackendError;
+#[cfg(feature = "ssr")]
+use crate::catalog::query::{EveryObject, Visibility};
 
 /// Which registries and projects there are, and whether each registry can be edited.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,9 +87,16 @@ pub struct AuditFilter {
 #[cfg(feature = "ssr")]
 #[crate::backend::async_trait]
 pub trait PermissionsBackend: Send + Sync {
-    async fn registries(&self) -> Vec<RegistryChoice>;
-    /// From the current snapshot; None when the registry or project is unknown.
-    async fn project(&self, registry: &str, project: &str) -> Option<ProjectData>;
+    /// Every registry with the projects `visibility` shows.
+    async fn registries(&self, visibility: &dyn Visibility) -> Vec<RegistryChoice>;
+    /// From the current snapshot, with the objects `visibility` shows (the permissions all
+    /// decide); None when the registry or project is unknown or not shown.
+    async fn project(
+        &self,
+        registry: &str,
+        project: &str,
+        visibility: &dyn Visibility,
+    ) -> Option<ProjectData>;
     /// Straight from the registry (not the snapshot), so the version is current.
     async fn load(
         &self,
@@ -137,7 +146,14 @@ pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, S
     let provider = crate::backend::from_context::<dyn super::api::PermissionsBackend>(
         super::api::NOT_CONNECTED,
     )?;
-    let registries = provider.registries().await;
+    // Console admins manage permissions: they see every object here. Everyone else sees the
+    // rows of the objects they may describe.
+    let visibility: Box<dyn Visibility> = if session.role >= Some(ConsoleRole::Admin) {
+        Box::new(EveryObject)
+    } else {
+        crate::catalog::api::caller_visibility(&session)
+    };
+    let registries = provider.registries(visibility.as_ref()).await;
     let chosen = registries
         .iter()
         .find(|r| r.name == query.registry)
@@ -153,7 +169,7 @@ pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, S
         .cloned()
         .unwrap_or_default();
     let view = provider
-        .project(&registry, &project)
+        .project(&registry, &project, visibility.as_ref())
         .await
         .map(|data| project_view(&data, &query));
     Ok(PermissionsPageData {
@@ -177,7 +193,7 @@ pub async fn permission_editor_load(
         super::api::NOT_CONNECTED,
     )?;
     let choice = provider
-        .registries()
+        .registries(&EveryObject)
         .await
         .into_iter()
         .find(|r| r.name == registry)
@@ -209,7 +225,7 @@ pub async fn permission_editor_load(
         stored.as_ref().map(|s| (&s.spec, s.version.as_str())),
     );
     let project_data = provider
-        .project(&registry, &project)
+        .project(&registry, &project, &EveryObject)
         .await
         .filter(|d| d.objects.len() <= LIVE_PREVIEW_LIMIT);
     let write_note = provider.write_note(&registry).await;
@@ -230,7 +246,7 @@ pub async fn permission_editor_choices() -> Result<Vec<super::api::RegistryChoic
     let provider = crate::backend::from_context::<dyn super::api::PermissionsBackend>(
         super::api::NOT_CONNECTED,
     )?;
-    Ok(provider.registries().await)
+    Ok(provider.registries(&EveryObject).await)
 }
 
 /// Validates, previews, and on `save` / `delete` writes the registry and the audit log.
@@ -267,7 +283,10 @@ pub async fn permission_editor_submit(
         return Ok(out);
     }
     let original = (!form.is_create()).then(|| form.original_name.clone());
-    if let Some(data) = provider.project(&form.registry, &form.project).await {
+    if let Some(data) = provider
+        .project(&form.registry, &form.project, &EveryObject)
+        .await
+    {
         let after = apply_edit(&data.permissions, original.as_deref(), spec.as_ref());
         (out.preview, out.preview_more) = preview(&data.permissions, &after, &data.objects);
     }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 pub mod editor;
 pub mod evaluator;
+pub mod from_catalog;
 pub mod lints;
 pub mod matching;
 pub mod matrix;

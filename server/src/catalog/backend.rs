@@ -195,10 +195,14 @@ fn project_objects<'a>(
 
 #[app::backend::async_trait]
 impl CatalogBackend for CatalogService {
-    async fn overview(&self) -> Result<Vec<RegistryOverview>, BackendError> {
+    async fn overview(
+        &self,
+        visibility: &dyn Visibility,
+    ) -> Result<Vec<RegistryOverview>, BackendError> {
         Ok(super::overview::overview(
             &self.registries,
             SystemTime::now(),
+            visibility,
         ))
     }
 
@@ -240,7 +244,11 @@ impl CatalogBackend for CatalogService {
         let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
             return Ok(None);
         };
-        let Some(project_object) = snapshot.project(project) else {
+        // A project the caller may not describe answers as a missing one does.
+        let Some(project_object) = snapshot
+            .project(project)
+            .filter(|p| visibility.may_describe(registry, p))
+        else {
             return Ok(None);
         };
         let objects = project_objects(registry, snapshot, project, visibility);

@@ -2,6 +2,8 @@
 
 pub mod backend;
 pub mod cli;
+pub mod cross_check;
 pub mod export;
 pub mod overview;
 pub mod routes;
+pub mod visibility;

@@ -3,10 +3,16 @@
 use std::time::SystemTime;
 
 use app::catalog::overview::RegistryOverview;
+use app::catalog::query::Visibility;
 
 use crate::registry::refresher::Registries;
 
-pub fn overview(registries: &Registries, now: SystemTime) -> Vec<RegistryOverview> {
+/// Every registry, counting only what `visibility` shows.
+pub fn overview(
+    registries: &Registries,
+    now: SystemTime,
+    visibility: &dyn Visibility,
+) -> Vec<RegistryOverview> {
     registries
         .handles
         .iter()
@@ -17,7 +23,9 @@ pub fn overview(registries: &Registries, now: SystemTime) -> Vec<RegistryOvervie
                 source: h.source.clone(),
                 age_seconds: h.age(now).map(|a| a.as_secs()),
                 error: h.status().last_error,
-                projects: snapshot.map(|s| s.overview()).unwrap_or_default(),
+                projects: snapshot
+                    .map(|s| s.overview(&h.name, visibility))
+                    .unwrap_or_default(),
             }
         })
         .collect()

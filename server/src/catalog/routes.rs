@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use app::auth::{ConsoleRole, SessionView};
-use app::catalog::api::visibility_for;
 use app::catalog::query::{filtered, ListQuery};
 use axum::{
     extract::{Query, Request, State},
@@ -14,8 +13,20 @@ use axum::{
     Router,
 };
 
-use super::{backend::CatalogService, export};
+use super::{backend::CatalogService, export, visibility::CatalogVisibility};
 use crate::state::AppState;
+
+/// The state's visibility rules, registries and shared cache: the pages (through the router)
+/// and the exports decide with the same one.
+pub fn visibility_of(state: &AppState) -> CatalogVisibility {
+    CatalogVisibility::new(
+        state.config.catalog_visibility,
+        state.config.catalog_visibility_admins,
+        state.registries.clone(),
+        state.visibility_cache.clone(),
+        state.cross_check.clone(),
+    )
+}
 
 pub const CSV_PATH: &str = "/catalog/export.csv";
 pub const JSON_PATH: &str = "/catalog/export.json";
@@ -64,17 +75,10 @@ async fn export_list(
         return (StatusCode::FORBIDDEN, "this needs the viewer console role").into_response();
     };
     let query = ListQuery::from_pairs("", pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    // The same visibility as the pages: Feast's own answer to the user's token for REST
-    // registries.
-    let _ = visibility_for(&session);
-    let visibility = crate::registry::user_views::visibility_for_request(
-        state.user_views.clone(),
-        state.registries.clone(),
-        &request.extensions,
-    )
-    .await;
+    // The same visibility as the pages.
+    let visibility = visibility_of(state).for_session(&session);
     let snapshots = catalog.snapshots();
-    let rows = match filtered(snapshots.objects(), &query, visibility.as_ref()) {
+    let rows = match filtered(snapshots.objects(), &query, &visibility) {
         Ok(rows) => rows,
         Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
     };

@@ -87,6 +87,15 @@ pub struct Config {
     pub cache_probe_retention: u32,
     /// Bearer token for REST registry servers (`registry_token`, default none).
     pub registry_token: Option<String>,
+    /// Who sees what in the catalog (`catalog_visibility`, default `feast`).
+    pub catalog_visibility: app::catalog::visibility::VisibilityRule,
+    /// What console admins see in the catalog (`catalog_visibility_admins`, default `feast`).
+    pub catalog_visibility_admins: app::catalog::visibility::VisibilityRule,
+    /// Memory for visibility decisions, MiB (`visibility_cache_mib`, default 64).
+    pub visibility_cache_mib: u64,
+    /// Decisions cross-checked with Feast per snapshot and identity (`visibility_cross_check`,
+    /// default 8; 0 off).
+    pub visibility_cross_check: u64,
     /// Sign-in: identity provider, session cookie, console roles (see `config/auth.rs`).
     pub auth: auth::AuthConfig,
     /// Recovery probes and objectives (see `config/recovery.rs`).
@@ -181,6 +190,15 @@ impl Layers {
         for r in &mut registries {
             r.token = registry_token.clone();
         }
+        let rule = |name: &'static str| {
+            let (text, o) = self.get(name);
+            app::catalog::visibility::VisibilityRule::parse(&text)
+                .ok_or_else(|| invalid(name, o, format!("`{text}` is not `feast` or `all`")))
+        };
+        let catalog_visibility = rule("catalog_visibility")?;
+        let catalog_visibility_admins = rule("catalog_visibility_admins")?;
+        let visibility_cache_mib = self.number("visibility_cache_mib")?;
+        let visibility_cross_check = self.number("visibility_cross_check")?;
 
         let (entries, o) = self.list("manifests");
         let mut manifests = Vec::new();
@@ -215,6 +233,10 @@ impl Layers {
             cache_probe_seconds,
             cache_probe_retention,
             registry_token,
+            catalog_visibility,
+            catalog_visibility_admins,
+            visibility_cache_mib,
+            visibility_cross_check,
             listen,
             data_dir,
             database_url,

@@ -65,6 +65,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 fn registry_checks(state: &AppState) -> Value {
     let now = std::time::SystemTime::now();
+    let agreement = state.cross_check.figures();
     let list: Vec<Value> = state
         .registries
         .handles
@@ -82,6 +83,13 @@ fn registry_checks(state: &AppState) -> Value {
                 "consecutive_failures": status.consecutive_failures,
                 "projects": snapshot.as_ref().map(|s| s.projects.len()),
                 "objects": snapshot.as_ref().map(|s| s.objects.len()),
+                // REST registries: sampled visibility decisions Feast's server was asked about.
+                "visibility_cross_check": agreement.get(&h.name).map(|a| json!({
+                    "summary": format!("agrees with Feast: {} of {}", a.agreed, a.compared),
+                    "agreed": a.agreed,
+                    "compared": a.compared,
+                    "errors": a.errors,
+                })),
             })
         })
         .collect();
@@ -96,13 +104,45 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         format!(
-            "{}{}{}",
+            "{}{}{}{}",
             state.metrics.render(),
             leader_gauge(&state),
-            state.tasks.render_metrics()
+            state.tasks.render_metrics(),
+            visibility_metrics(&state)
         ),
     )
         .into_response()
+}
+
+/// The visibility cache's size, and how the cross-checks with Feast came out.
+fn visibility_metrics(state: &AppState) -> String {
+    let cache = state.visibility_cache.figures();
+    let mut out = format!(
+        "# HELP feast_console_visibility_cache_bytes Memory held by visibility decisions.\n\
+         # TYPE feast_console_visibility_cache_bytes gauge\n\
+         feast_console_visibility_cache_bytes {}\n\
+         # HELP feast_console_visibility_cache_decisions Visibility decisions kept (snapshot x identity).\n\
+         # TYPE feast_console_visibility_cache_decisions gauge\n\
+         feast_console_visibility_cache_decisions {}\n\
+         # HELP feast_console_visibility_cross_checks_total Visibility decisions compared with Feast's registry server.\n\
+         # TYPE feast_console_visibility_cross_checks_total counter\n",
+        cache.bytes, cache.decisions
+    );
+    let mut figures: Vec<_> = state.cross_check.figures().into_iter().collect();
+    figures.sort_by(|a, b| a.0.cmp(&b.0));
+    for (registry, a) in figures {
+        let registry = super::metrics::escape(&registry);
+        for (result, n) in [
+            ("agreed", a.agreed),
+            ("disagreed", a.compared - a.agreed),
+            ("error", a.errors),
+        ] {
+            out.push_str(&format!(
+                "feast_console_visibility_cross_checks_total{{registry=\"{registry}\",result=\"{result}\"}} {n}\n"
+            ));
+        }
+    }
+    out
 }
 
 /// 1 on the replica that runs the background probes, 0 on the others.

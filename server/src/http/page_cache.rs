@@ -7,9 +7,9 @@
 //!   responses that set no cookie are kept;
 //! - the key holds the whole `Cookie` header, so one user's page (their visibility, their session)
 //!   is never served to another;
-//! - an entry also holds the registry snapshots it was rendered from and the per-user read
-//!   generation: a refresh, a failed read, or a permission save that drops users' reads, makes it a miss at once,
-//!   not after the lifetime;
+//! - an entry also holds the registry snapshots it was rendered from (what each user may see is
+//!   decided from them): a refresh, a failed read, or a permission save (which reloads the
+//!   registry) makes it a miss at once, not after the lifetime;
 //! - each hit gets a fresh CSP nonce (in the header and in the page's script tags), so a nonce is
 //!   never sent twice.
 //!
@@ -35,9 +35,7 @@ use axum::{
 
 use tokio::sync::watch;
 
-use crate::registry::{
-    refresher::Registries, snapshot::RegistrySnapshot, user_views::UserRegistryViews,
-};
+use crate::registry::{refresher::Registries, snapshot::RegistrySnapshot};
 
 /// `hit` or `miss` on a cacheable page's response, for operators and tests.
 pub const CACHE_STATUS: header::HeaderName = header::HeaderName::from_static("x-page-cache");
@@ -89,7 +87,6 @@ struct Entry {
     snapshots: Vec<Option<Arc<RegistrySnapshot>>>,
     // Failed reads since the last good one, per registry: a failing registry shows a warning.
     failures: Vec<u32>,
-    user_views_generation: u64,
     headers: HeaderMap,
     page: NoncedPage,
 }
@@ -180,12 +177,10 @@ impl PageCache {
         key: &Key,
         snapshots: &[Option<Arc<RegistrySnapshot>>],
         failures: &[u32],
-        generation: u64,
     ) -> Option<(HeaderMap, NoncedPage)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.get(key)?;
         let fresh = entry.at.elapsed() < self.ttl
-            && entry.user_views_generation == generation
             && entry.failures == failures
             && same_snapshots(&entry.snapshots, snapshots);
         fresh.then(|| (entry.headers.clone(), entry.page.clone()))
@@ -231,7 +226,6 @@ pub fn is_catalog_page(path: &str) -> bool {
 pub struct PageCacheLayer {
     pub cache: Arc<PageCache>,
     pub registries: Registries,
-    pub user_views: Arc<UserRegistryViews>,
 }
 
 /// Middleware: serves a fresh cached copy of a catalog page, or renders it and keeps the result.
@@ -269,14 +263,13 @@ pub async fn serve(State(state): State<PageCacheLayer>, request: Request, next: 
         .iter()
         .map(|h| h.consecutive_failures())
         .collect();
-    let generation = state.user_views.generation();
-    if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
+    if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures) {
         return hit(headers, &page);
     }
     let mark = match cache.claim(&key) {
         Ok(mark) => {
             // A render may have ended between the lookup above and the claim.
-            if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
+            if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures) {
                 return hit(headers, &page);
             }
             Some(mark)
@@ -284,7 +277,7 @@ pub async fn serve(State(state): State<PageCacheLayer>, request: Request, next: 
         Err(mut waiting) => {
             // Returns when the other render ends (its mark drops the sender).
             let _ = waiting.changed().await;
-            if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures, generation) {
+            if let Some((headers, page)) = cache.lookup(&key, &snapshots, &failures) {
                 return hit(headers, &page);
             }
             // Not kept (not a 200 page, or rendered from newer registries): render it here,
@@ -330,7 +323,6 @@ pub async fn serve(State(state): State<PageCacheLayer>, request: Request, next: 
             at: Instant::now(),
             snapshots,
             failures,
-            user_views_generation: generation,
             headers: parts.headers.clone(),
             page: NoncedPage::new(body.clone(), nonce),
         },

@@ -4,7 +4,7 @@ use axum::{routing::get, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 
-use app::catalog::api::CatalogBackend;
+use app::catalog::api::{CatalogBackend, VisibilitySource};
 use app::recovery::RecoveryBackend;
 use app::{shell, App};
 
@@ -32,16 +32,8 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let catalog = crate::catalog::backend::CatalogService::new(state.registries.clone());
     let catalog_backend: Arc<dyn CatalogBackend> = catalog.clone();
-    let visibility = {
-        let (views, registries) = (state.user_views.clone(), state.registries.clone());
-        app::catalog::api::VisibilityProvider(std::sync::Arc::new(move |parts| {
-            crate::registry::user_views::visibility_for_request(
-                views.clone(),
-                registries.clone(),
-                &parts.extensions,
-            )
-        }))
-    };
+    let visibility: Arc<dyn VisibilitySource> =
+        Arc::new(crate::catalog::routes::visibility_of(&state));
     let topology = crate::topology::backend::SnapshotTopology::new(
         state.topology.source.clone(),
         state.topology.handle.clone(),
@@ -52,7 +44,6 @@ pub fn router(state: AppState) -> Router {
         state.db.clone(),
     )
     .with_demo(state.demo.clone())
-    .with_user_views(state.user_views.clone())
     .into_backend();
     let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
     let recovery: Arc<dyn RecoveryBackend> = state.recovery.clone();
@@ -78,7 +69,6 @@ pub fn router(state: AppState) -> Router {
             super::page_cache::PageCacheLayer {
                 cache: state.page_cache.clone(),
                 registries: state.registries.clone(),
-                user_views: state.user_views.clone(),
             },
             super::page_cache::serve,
         ));

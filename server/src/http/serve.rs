@@ -50,6 +50,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         tracing::info!(registry = %source.name, source = %source.display(), "reading Feast registry");
     }
     let registries = Registries::new(&sources);
+    warn_if_everything_shown(&config);
     let topology = crate::topology::source::open(
         &config.kubernetes,
         config.kubernetes_namespaces.clone(),
@@ -76,8 +77,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         registries,
         lease,
         topology,
-        user_views: std::sync::Arc::new(crate::registry::user_views::UserRegistryViews::new(
-            Duration::from_secs(config.registry_refresh_seconds),
+        visibility_cache: std::sync::Arc::new(crate::catalog::visibility::VisibilityCache::new(
+            config.visibility_cache_mib as usize * 1024 * 1024,
+        )),
+        cross_check: std::sync::Arc::new(crate::catalog::cross_check::CrossCheck::new(
+            config.visibility_cross_check as usize,
         )),
         page_cache: std::sync::Arc::new(crate::http::page_cache::PageCache::new(
             Duration::from_millis(config.page_cache_ms),
@@ -93,6 +97,16 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     };
     crate::background::start(&state);
     Ok(state)
+}
+
+/// `catalog_visibility = all` ignores Feast's permissions in the catalog: said at every start.
+fn warn_if_everything_shown(config: &Config) {
+    use app::catalog::visibility::VisibilityRule;
+    if config.catalog_visibility == VisibilityRule::All {
+        tracing::warn!("catalog_visibility = all: every signed-in viewer sees every object of every registry, whatever Feast's permissions allow them to DESCRIBE");
+    } else if config.catalog_visibility_admins == VisibilityRule::All {
+        tracing::warn!("catalog_visibility_admins = all: console admins see every object of every registry in the catalog, whatever Feast's permissions allow them to DESCRIBE");
+    }
 }
 
 /// With no registry configured: the demo registry's copy in the data folder (made on the first

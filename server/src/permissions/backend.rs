@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::backend::BackendError;
+use app::catalog::query::Visibility;
 use app::permissions::api::{
     AuditFilter, AuditRecord, PermissionsBackend, RegistryChoice, SaveRequest, StoredPermission,
 };
@@ -18,7 +19,6 @@ use tokio::sync::Mutex;
 use crate::db::ConsoleDb;
 use crate::registry::demo::{DemoRegistry, DEMO_NAME};
 use crate::registry::refresher::Registries;
-use crate::registry::user_views::UserRegistryViews;
 use crate::registry::write::PermissionWriter;
 use crate::registry::{Reader, RegistrySource, SourceKind};
 
@@ -28,8 +28,6 @@ pub struct ServerPermissions {
     sources: Vec<(RegistrySource, Option<String>)>,
     db: ConsoleDb,
     writers: Mutex<HashMap<String, PermissionWriter>>,
-    /// Per-user reads of REST registries, dropped after a write.
-    user_views: Option<Arc<UserRegistryViews>>,
     /// The demo registry's copy, when the console serves it.
     demo: Option<Arc<DemoRegistry>>,
 }
@@ -75,7 +73,6 @@ impl ServerPermissions {
             sources,
             db,
             writers: Mutex::new(HashMap::new()),
-            user_views: None,
             demo: None,
         }
     }
@@ -93,12 +90,6 @@ impl ServerPermissions {
             "No registry is configured, so this is the demo registry bundled with the console. Edits change only its copy {}; \"Reset demo\" puts the bundled one back.",
             demo.copy.display()
         ))
-    }
-
-    /// Per-user REST reads to drop after a write, so the next page shows it.
-    pub fn with_user_views(mut self, views: Arc<UserRegistryViews>) -> Self {
-        self.user_views = Some(views);
-        self
     }
 
     pub fn into_backend(self) -> Arc<dyn PermissionsBackend> {
@@ -147,9 +138,6 @@ impl ServerPermissions {
             if let Some(why) = rest.refresh_server_cache().await {
                 tracing::info!(%registry, reason = %why, "the registry server did not reload its cache; listings show the write once its cache expires");
             }
-            if let Some(views) = &self.user_views {
-                views.forget(registry);
-            }
         }
         if let Some(handle) = self.registries.handles.iter().find(|h| h.name == registry) {
             handle.record(Reader::load_once(source).await.map(Some));
@@ -159,7 +147,7 @@ impl ServerPermissions {
 
 #[app::backend::async_trait]
 impl PermissionsBackend for ServerPermissions {
-    async fn registries(&self) -> Vec<RegistryChoice> {
+    async fn registries(&self, visibility: &dyn Visibility) -> Vec<RegistryChoice> {
         self.registries
             .handles
             .iter()
@@ -167,7 +155,13 @@ impl PermissionsBackend for ServerPermissions {
                 name: h.name.clone(),
                 projects: h
                     .snapshot()
-                    .map(|s| s.projects.iter().map(|p| p.name.clone()).collect())
+                    .map(|s| {
+                        s.projects
+                            .iter()
+                            .filter(|p| visibility.may_describe(&h.name, p))
+                            .map(|p| p.name.clone())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 read_only: self
                     .sources
@@ -179,15 +173,25 @@ impl PermissionsBackend for ServerPermissions {
             .collect()
     }
 
-    async fn project(&self, registry: &str, project: &str) -> Option<ProjectData> {
+    async fn project(
+        &self,
+        registry: &str,
+        project: &str,
+        visibility: &dyn Visibility,
+    ) -> Option<ProjectData> {
         let handle = self
             .registries
             .handles
             .iter()
             .find(|h| h.name == registry)?;
         let snapshot = handle.snapshot()?;
+        snapshot
+            .project(project)
+            .filter(|p| visibility.may_describe(registry, p))?;
         let mut notes = Vec::new();
-        let input = super::input::from_snapshot(&snapshot, &mut notes);
+        let input = super::input::from_snapshot_shown(&snapshot, &mut notes, &|o| {
+            visibility.may_describe(registry, o)
+        });
         let p = input.projects.into_iter().find(|p| p.project == project)?;
         Some(ProjectData {
             registry: registry.to_string(),

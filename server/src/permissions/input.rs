@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use app::catalog::model::{CatalogObject, Detail, ObjectKind};
-use app::permissions::{Action, PermissionSpec, Policy, Resource, ResourceType};
+use app::catalog::model::{CatalogObject, ObjectKind};
+use app::permissions::from_catalog::{permission_spec, resource_of};
+use app::permissions::{PermissionSpec, Resource};
 use serde::Deserialize;
 
 use crate::registry::RegistrySnapshot;
@@ -109,67 +110,19 @@ pub fn from_file(path: &Path) -> Result<PermissionsInput, InputError> {
     })
 }
 
-fn resource_type(kind: ObjectKind) -> ResourceType {
-    match kind {
-        ObjectKind::Project => ResourceType::Project,
-        ObjectKind::Entity => ResourceType::Entity,
-        ObjectKind::DataSource => ResourceType::DataSource,
-        ObjectKind::FeatureView => ResourceType::FeatureView,
-        ObjectKind::BatchFeatureView => ResourceType::BatchFeatureView,
-        ObjectKind::StreamFeatureView => ResourceType::StreamFeatureView,
-        ObjectKind::OnDemandFeatureView => ResourceType::OnDemandFeatureView,
-        ObjectKind::LabelView => ResourceType::LabelView,
-        ObjectKind::FeatureService => ResourceType::FeatureService,
-        ObjectKind::SavedDataset => ResourceType::SavedDataset,
-        ObjectKind::ValidationReference => ResourceType::ValidationReference,
-        ObjectKind::Permission => ResourceType::Permission,
-    }
-}
-
-/// A permission as the catalog decoded it. Unknown type or action names (from a newer Feast)
-/// are dropped with a note rather than guessed.
-fn permission_spec(o: &CatalogObject, notes: &mut Vec<String>) -> Option<PermissionSpec> {
-    let Detail::Permission(d) = &o.detail else {
-        notes.push(format!(
-            "permission {}: could not be decoded, left out",
-            o.name
-        ));
-        return None;
-    };
-    let mut types = Vec::new();
-    for t in &d.types {
-        match ResourceType::from_name(t) {
-            Some(t) => types.push(t),
-            None => notes.push(format!("permission {}: unknown type {t:?} ignored", o.name)),
-        }
-    }
-    let mut actions = Vec::new();
-    for a in &d.actions {
-        match Action::parse_with_aliases(a) {
-            Some(v) => actions.extend(v),
-            None => notes.push(format!(
-                "permission {}: unknown action {a:?} ignored",
-                o.name
-            )),
-        }
-    }
-    // A missing policy: Feast cannot read it back; evaluated as what it was meant to be (grant
-    // all), and reported by the AllowAll lint.
-    let policy = d.policy.clone().unwrap_or(Policy::AllowAll);
-    Some(PermissionSpec {
-        name: o.name.clone(),
-        types,
-        name_patterns: d.name_patterns.clone(),
-        required_tags: d.required_tags.clone(),
-        actions,
-        policy,
-        tags: o.tags.clone(),
-    })
-}
-
 /// Every project of a registry snapshot. Feast's internal `__dummy` entities are objects like
 /// any other for Feast's check, so they are kept.
 pub fn from_snapshot(snapshot: &RegistrySnapshot, notes: &mut Vec<String>) -> PermissionsInput {
+    from_snapshot_shown(snapshot, notes, &|_| true)
+}
+
+/// [`from_snapshot`] with only the objects (rows) `shown` keeps; every permission still
+/// decides.
+pub fn from_snapshot_shown(
+    snapshot: &RegistrySnapshot,
+    notes: &mut Vec<String>,
+    shown: &dyn Fn(&CatalogObject) -> bool,
+) -> PermissionsInput {
     let projects = snapshot
         .projects
         .iter()
@@ -178,24 +131,16 @@ pub fn from_snapshot(snapshot: &RegistrySnapshot, notes: &mut Vec<String>) -> Pe
                 project: p.name.clone(),
                 ..Default::default()
             };
-            out.resources.push(Resource {
-                resource_type: ResourceType::Project,
-                name: p.name.clone(),
-                tags: p.tags.clone(),
-                required_tags: Default::default(),
-            });
+            if shown(p) {
+                out.resources.push(resource_of(p));
+            }
             for o in snapshot.objects.iter().filter(|o| o.project == p.name) {
                 if o.kind == ObjectKind::Permission {
                     if let Some(spec) = permission_spec(o, notes) {
                         out.permissions.push(spec);
                     }
-                } else {
-                    out.resources.push(Resource {
-                        resource_type: resource_type(o.kind),
-                        name: o.name.clone(),
-                        tags: o.tags.clone(),
-                        required_tags: Default::default(),
-                    });
+                } else if shown(o) {
+                    out.resources.push(resource_of(o));
                 }
             }
             out

@@ -14,7 +14,6 @@ pub mod rest;
 pub mod snapshot;
 pub mod source;
 pub mod sql;
-pub mod user_views;
 pub mod write;
 pub mod write_file;
 pub mod write_rest;

@@ -154,6 +154,34 @@ impl RestReader {
         out
     }
 
+    /// Feast's own answer to this reader's token: may it DESCRIBE `object`? Asks the registry
+    /// server for that one object (Feast's assert mode): 2xx yes, 403 no; anything else is
+    /// an error (for a project, the server's own project's permissions decide).
+    pub async fn describes(&self, object: &CatalogObject) -> Result<bool, LoadProblem> {
+        let (path, project) = if object.kind == ObjectKind::Project {
+            (format!("projects/{}", path_segment(&object.name)), None)
+        } else {
+            let listing = listing_kind_of(object.kind)
+                .and_then(|k| LISTINGS.iter().find(|l| l.kind == k))
+                .ok_or_else(|| LoadProblem::Http {
+                    path: format!("{:?}", object.kind),
+                    failure: super::failure::HttpFailure::Status {
+                        status: reqwest::StatusCode::NOT_IMPLEMENTED,
+                        detail: "no REST endpoint describes this kind".into(),
+                    },
+                })?;
+            (
+                format!("{}/{}", listing.path, path_segment(&object.name)),
+                Some(object.project.as_str()),
+            )
+        };
+        match self.get(&path, project).await {
+            Ok(_) => Ok(true),
+            Err(LoadProblem::Http { failure, .. }) if failure.status() == Some(403) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn get(&self, path: &str, project: Option<&str>) -> Result<Value, LoadProblem> {
         let mut request = self.client.get(format!("{}/{path}", self.base));
         if let Some(p) = project {

@@ -9,6 +9,7 @@ use std::{
 use app::catalog::{
     model::{CatalogObject, Detail, ObjectKind, ViewVersion},
     overview::{project_overview, ProjectOverview},
+    query::Visibility,
 };
 
 /// Everything one registry held when it was read. Shared as `Arc<RegistrySnapshot>` and
@@ -100,10 +101,19 @@ impl RegistrySnapshot {
         self.projects.iter().map(|p| &**p).find(|p| p.name == name)
     }
 
-    pub fn overview(&self) -> Vec<ProjectOverview> {
+    /// The projects `visibility` shows of `registry` (this snapshot), with counts of the
+    /// objects it shows.
+    pub fn overview(&self, registry: &str, visibility: &dyn Visibility) -> Vec<ProjectOverview> {
+        let objects: Vec<&CatalogObject> = self
+            .objects
+            .iter()
+            .map(|o| &**o)
+            .filter(|o| visibility.may_describe(registry, o))
+            .collect();
         self.projects
             .iter()
-            .map(|p| project_overview(p, &self.objects))
+            .filter(|p| visibility.may_describe(registry, p))
+            .map(|p| project_overview(p, &objects))
             .collect()
     }
 

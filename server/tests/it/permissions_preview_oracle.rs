@@ -214,7 +214,7 @@ async fn check_edit(
     let original_name = original.unwrap_or_default();
     // The server's preview, as the editor's server function computes it.
     let data = provider
-        .project("demo", PROJECT)
+        .project("demo", PROJECT, &app::catalog::query::EveryObject)
         .await
         .expect("project data");
     let after = apply_edit(&data.permissions, original, spec.as_ref());

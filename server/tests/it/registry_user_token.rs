@@ -1,17 +1,20 @@
-//! A REST registry is read with the signed-in user's own access token, so Feast's own checks
-//! decide what each user sees. Real parts throughout: the test identity provider issues
-//! Keycloak-shaped JWT access tokens, Feast 0.67's `serve_registry --rest-api` runs with
-//! `auth: {type: oidc}` against that provider and verifies them, and the fixture registry's
-//! permissions (driver_ranking: `ranking_readers` grants the Feast role `ranking-reader`
-//! DESCRIBE on feature views and services named `driver_.*`) decide.
+//! A REST registry is read once with the console's own token and filtered by the console's
+//! evaluator; these tests hold that decision against Feast's own answers to each user's token.
+//! Real parts throughout: the test identity provider issues Keycloak-shaped JWT access tokens,
+//! Feast 0.67's `serve_registry --rest-api` runs with `auth: {type: oidc}` against that
+//! provider and verifies them, and the fixture registry's permissions (driver_ranking:
+//! `ranking_readers` grants the Feast role `ranking-reader` DESCRIBE on feature views and
+//! services named `driver_.*`) decide.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use app::catalog::model::ObjectKind;
-use server::registry::{source::parse_entry, user_views::UserRegistryViews, RegistrySnapshot};
+use app::auth::identity::Identity;
+use app::catalog::model::{CatalogObject, ObjectKind};
+use app::catalog::visibility::{describable, feast_user};
+use server::registry::{rest::RestReader, source::parse_entry, RegistrySnapshot};
 
 use crate::auth_support::{self, browser::Browser, provider};
 use crate::common::{self, Backend, TestApp};
@@ -148,6 +151,18 @@ fn names(snapshot: &RegistrySnapshot, kind: ObjectKind) -> Vec<String> {
     v
 }
 
+/// The identity Feast reads from an access token (its claims, as Feast's OIDC parser reads
+/// them with `client_id: feast`).
+fn identity_of(token: &str) -> Identity {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .expect("base64url");
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON claims");
+    Identity::from_claims(&claims, Some("feast")).expect("a username")
+}
+
 #[tokio::test]
 async fn each_user_sees_what_feast_lets_them_describe() {
     let (dir, python) = (fixtures::feast_fixtures(), fixtures::feast_python());
@@ -160,8 +175,7 @@ async fn each_user_sees_what_feast_lets_them_describe() {
     let repo = repo_with_oidc(&python, &dir, &idp.issuer);
     let port = provider::free_port();
     let _feast = start_feast(&python, &repo, port);
-    let source = parse_entry(&format!("rest=http://127.0.0.1:{port}"), &repo).unwrap();
-    assert!(UserRegistryViews::forwards(&source));
+    let url = format!("http://127.0.0.1:{port}/api/v1");
 
     let rita = access_token_of(&app, "rita").await;
     let alice = access_token_of(&app, "alice").await;
@@ -171,8 +185,7 @@ async fn each_user_sees_what_feast_lets_them_describe() {
         "access tokens are JWTs, as Keycloak's are"
     );
 
-    // The console's own read (the names it asks Feast about one by one when a whole listing is
-    // refused): the same registry file, read directly.
+    // The console's own full read: the same registry file, read directly.
     let shared = server::registry::Reader::load_once(
         &parse_entry(
             &format!("sqlite:///{}", repo.join("registry.sqlite").display()),
@@ -182,63 +195,77 @@ async fn each_user_sees_what_feast_lets_them_describe() {
     )
     .await
     .unwrap();
-    // Wait for Feast to answer (it starts slowly), reading as rita.
-    let views = UserRegistryViews::new(Duration::from_millis(1));
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let as_rita = loop {
-        match views
-            .snapshot_for(&source, &rita, Some(&shared))
-            .await
-            .expect("REST source")
-        {
-            Ok(s) if !s.objects.is_empty() => break s,
-            other if Instant::now() > deadline => panic!("Feast never answered: {:?}", other.err()),
-            _ => tokio::time::sleep(Duration::from_millis(500)).await,
-        }
-    };
-    let as_alice = views
-        .snapshot_for(&source, &alice, Some(&shared))
-        .await
-        .expect("REST source")
-        .expect("alice's read");
-
-    // rita's Feast role is granted DESCRIBE on driver_.* feature views and services. Feast
-    // refuses the whole feature-view listing (other views are denied to her), so the console
-    // asks view by view: she sees exactly the driver_.* ones, and nothing is shown as broken.
-    let rita_views = names(&as_rita, ObjectKind::FeatureView);
-    let expected: Vec<String> = names(&shared, ObjectKind::FeatureView)
-        .into_iter()
-        .filter(|n| n.starts_with("driver_"))
+    let objects: Vec<&CatalogObject> = shared
+        .projects
+        .iter()
+        .chain(shared.objects.iter())
+        .map(|o| &**o)
         .collect();
-    assert!(!expected.is_empty());
-    assert_eq!(rita_views, expected);
-    assert_eq!(
-        names(&as_rita, ObjectKind::FeatureService),
-        names(&shared, ObjectKind::FeatureService)
-    );
-    assert!(
-        !as_rita.objects.iter().any(|o| o.project == "driver_ranking"
-            && o.kind == ObjectKind::FeatureView
-            && o.is_unreadable()),
-        "refused listings are resolved object by object"
-    );
-    // alice is a console admin, but no Feast permission grants her roles anything here.
-    assert!(
-        names(&as_alice, ObjectKind::FeatureView).is_empty(),
-        "Feast shows alice no feature views: {:?}",
-        names(&as_alice, ObjectKind::FeatureView)
-    );
 
-    // A token Feast cannot verify gets Feast's refusal, shown as such.
-    let forged = views
-        .snapshot_for(&source, "not-a-token", Some(&shared))
-        .await
-        .expect("REST source");
-    let forged_views = forged.map(|s| names(&s, ObjectKind::FeatureView));
-    assert!(
-        forged_views.as_ref().map(|v| v.is_empty()).unwrap_or(true),
-        "{forged_views:?}"
-    );
+    // Wait for Feast to answer (it starts slowly).
+    let as_rita = RestReader::new(&url, Some(rita.clone()), "rest".into()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while as_rita.describes(objects[0]).await.is_err() {
+        assert!(Instant::now() < deadline, "Feast never answered");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // For every object of the registry, the console's decision for each user is Feast's own
+    // answer to that user's token. The registry server decides projects with its own
+    // project's permissions (driver_ranking, from its feature_store.yaml).
+    for (who, token) in [("rita", &rita), ("alice", &alice)] {
+        let user = feast_user(&identity_of(token));
+        let console = describable(&objects, Some(&user), Some("driver_ranking"));
+        let feast = RestReader::new(&url, Some(token.clone()), "rest".into()).unwrap();
+        let mut shown = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            if o.is_internal() || o.is_unreadable() {
+                continue;
+            }
+            let answer = feast.describes(o).await.unwrap_or_else(|e| {
+                panic!(
+                    "{who}: {:?} {}/{}: {}",
+                    o.kind,
+                    o.project,
+                    o.name,
+                    app::backend::error_chain(&e)
+                )
+            });
+            assert_eq!(
+                console.allows(i),
+                answer,
+                "{who}: {:?} {}/{}: console {}, Feast {answer}",
+                o.kind,
+                o.project,
+                o.name,
+                console.allows(i)
+            );
+            if answer && o.kind == ObjectKind::FeatureView && o.project == "driver_ranking" {
+                shown.push(o.name.clone());
+            }
+        }
+        shown.sort();
+        match who {
+            // rita's Feast role is granted DESCRIBE on driver_.* feature views and services.
+            "rita" => {
+                let expected: Vec<String> = names(&shared, ObjectKind::FeatureView)
+                    .into_iter()
+                    .filter(|n| n.starts_with("driver_"))
+                    .collect();
+                assert!(!expected.is_empty());
+                assert_eq!(shown, expected);
+            }
+            // alice is a console admin, but no Feast permission grants her roles anything here.
+            _ => assert!(
+                shown.is_empty(),
+                "Feast shows alice no feature views: {shown:?}"
+            ),
+        }
+    }
+
+    // A token Feast cannot verify gets no decision at all, never a "yes".
+    let forged = RestReader::new(&url, Some("not-a-token".into()), "rest".into()).unwrap();
+    assert!(!matches!(forged.describes(objects[1]).await, Ok(true)));
     let _ = std::fs::remove_dir_all(repo);
 }
 

@@ -223,6 +223,12 @@ ranking_namespace = Permission(
     actions=[AuthzedAction.WRITE_ONLINE, AuthzedAction.WRITE_OFFLINE],
     required_tags={"team": "team-a"},
 )
+# Everything here may be described by the catalog readers (the console's demo admin and SRE).
+ranking_catalog = Permission(
+    name="ranking_catalog",
+    policy=RoleBasedPolicy(roles=["catalog-reader"]),
+    actions=[AuthzedAction.DESCRIBE],
+)
 dev_test_permission = Permission(
     name="dev_test_permission",
     types=[FeatureView],

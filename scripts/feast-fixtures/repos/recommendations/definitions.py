@@ -69,6 +69,11 @@ recs_readers = Permission(
     policy=RoleBasedPolicy(roles=["recs-reader"]),
     actions=[AuthzedAction.DESCRIBE, AuthzedAction.READ_ONLINE],
 )
+recs_catalog = Permission(
+    name="recs_catalog",
+    policy=RoleBasedPolicy(roles=["catalog-reader"]),
+    actions=[AuthzedAction.DESCRIBE],
+)
 recs_staging = Permission(
     name="recs_staging",
     types=[FeatureView, FeatureService],
