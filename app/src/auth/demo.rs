@@ -31,7 +31,7 @@ pub const DEMO_USERS: [DemoUser; 4] = [
     DemoUser {
         id: "vic-viewer",
         role: Some(ConsoleRole::Viewer),
-        feast_roles: &["feast-reader", "ranking-reader"],
+        feast_roles: &["feast-reader", "ranking-team"],
         groups: &["/team-a"],
         namespaces: &["team-a"],
     },

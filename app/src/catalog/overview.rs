@@ -18,6 +18,9 @@ pub struct RegistryOverview {
     /// The last load or refresh error; the previous snapshot stays in use when there is one.
     pub error: Option<String>,
     pub projects: Vec<ProjectOverview>,
+    /// Objects hidden because the console could not decide whether Feast would show them.
+    #[serde(default)]
+    pub undecided: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

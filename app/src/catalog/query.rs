@@ -25,6 +25,11 @@ pub trait Visibility: Send + Sync {
     fn undecided(&self) -> usize {
         0
     }
+
+    /// [`Visibility::undecided`], in one registry.
+    fn undecided_in(&self, _registry: &str) -> usize {
+        0
+    }
 }
 
 /// Everything: for console admins' own tools and `catalog_visibility = all`.
@@ -234,6 +239,9 @@ pub struct ListRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListPage {
     pub rows: Vec<ListRow>,
+    /// Objects hidden because the console could not decide whether Feast would show them.
+    #[serde(default)]
+    pub undecided: usize,
     /// Matching objects over every page.
     pub total: usize,
     pub page: usize,
@@ -351,6 +359,7 @@ pub fn list<'a>(
         .collect();
     Ok(ListPage {
         rows,
+        undecided: visibility.undecided(),
         total: all.len(),
         page,
         page_size,

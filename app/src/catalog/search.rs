@@ -119,6 +119,9 @@ pub struct SearchGroup {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
     pub total: usize,
+    /// Objects hidden because the console could not decide whether Feast would show them.
+    #[serde(default)]
+    pub undecided: usize,
     pub groups: Vec<SearchGroup>,
 }
 

@@ -196,6 +196,7 @@ impl SearchIndex {
         // Groups in the order of their best hit, so the best match leads the page.
         SearchResults {
             total: hits.len(),
+            undecided: visibility.undecided(),
             groups,
         }
     }

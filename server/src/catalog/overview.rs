@@ -26,6 +26,7 @@ pub fn overview(
                 projects: snapshot
                     .map(|s| s.overview(&h.name, visibility))
                     .unwrap_or_default(),
+                undecided: visibility.undecided_in(&h.name),
             }
         })
         .collect()

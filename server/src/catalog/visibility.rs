@@ -385,6 +385,14 @@ impl Visibility for RequestVisibility {
             .map(|(_, d)| d.describable.undecided)
             .sum()
     }
+
+    fn undecided_in(&self, registry: &str) -> usize {
+        self.registries
+            .iter()
+            .filter(|(name, _)| name == registry)
+            .map(|(_, d)| d.describable.undecided)
+            .sum()
+    }
 }
 
 #[cfg(test)]

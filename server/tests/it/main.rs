@@ -25,6 +25,7 @@ mod catalog_page_cache;
 mod catalog_pages;
 mod catalog_scale;
 mod catalog_support;
+mod catalog_visibility;
 mod cli;
 mod demo_registry;
 mod deploy_manifests;

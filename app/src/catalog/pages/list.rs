@@ -138,6 +138,7 @@ fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
     let show_kind = page.rows.iter().any(|r| r.kind != ObjectKind::FeatureView)
         && query.list == "feature-views";
     view! {
+        <super::parts::UndecidedNote count=page.undecided/>
         <p class="catalog-count" data-testid="list-count" role="status">{status}
             " · Export: "<a href=export_href("csv", &query) download>"CSV"</a>" "<a href=export_href("json", &query) download>"JSON"</a>
         </p>

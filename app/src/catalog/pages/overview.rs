@@ -56,6 +56,7 @@ fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
             <h2>{registry.name.clone()}</h2>
             <p class="muted"><code>{registry.source.clone()}</code>" · "{freshness}</p>
             {error}
+            <crate::catalog::pages::parts::UndecidedNote count=registry.undecided/>
             {empty.then(|| view! { <p class="muted">"This registry has no projects yet."</p> })}
             <ul class="project-list">
                 {registry.projects.into_iter().map(|p| view! { <ProjectRow project=p registry=registry.name.clone()/> }).collect_view()}

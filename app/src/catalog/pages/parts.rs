@@ -59,3 +59,17 @@ pub fn CatalogProblem(title: String, message: String) -> impl IntoView {
         </section>
     }
 }
+
+/// Said once on a page when objects were hidden because the console could not decide whether
+/// Feast would let the reader describe them (it fails closed).
+#[component]
+pub fn UndecidedNote(count: usize) -> impl IntoView {
+    (count > 0).then(|| {
+        let objects = if count == 1 { "object is" } else { "objects are" };
+        view! {
+            <p class="catalog-stale" role="status" data-testid="undecided-note">
+                {format!("{count} {objects} hidden: the console cannot tell whether Feast would let you see them (a permission it cannot read, or a name pattern it cannot evaluate). Ask a platform admin to check the permissions.")}
+            </p>
+        }
+    })
+}

@@ -165,6 +165,7 @@ pub fn CatalogSearchPage() -> impl IntoView {
 #[component]
 fn Results(results: SearchResults) -> impl IntoView {
     view! {
+        <super::parts::UndecidedNote count=results.undecided/>
         <p role="status" data-testid="search-count">{format!("{} result(s)", results.total)}</p>
         {results.groups.into_iter().map(|g| {
             let more = g.total.saturating_sub(g.hits.len());

@@ -223,10 +223,11 @@ ranking_namespace = Permission(
     actions=[AuthzedAction.WRITE_ONLINE, AuthzedAction.WRITE_OFFLINE],
     required_tags={"team": "team-a"},
 )
-# Everything here may be described by the catalog readers (the console's demo admin and SRE).
+# Everything here may be described by the catalog readers (the console's demo admin and SRE)
+# and by the ranking team (the demo viewer).
 ranking_catalog = Permission(
     name="ranking_catalog",
-    policy=RoleBasedPolicy(roles=["catalog-reader"]),
+    policy=RoleBasedPolicy(roles=["catalog-reader", "ranking-team"]),
     actions=[AuthzedAction.DESCRIBE],
 )
 dev_test_permission = Permission(
