@@ -32,6 +32,10 @@ pub struct ProbeView {
     pub last_error: Option<String>,
     pub samples: usize,
     pub probed_at: Option<String>,
+    /// REST registries: "visibility agrees with Feast: N of N" once users' decisions were
+    /// sampled against Feast's registry server.
+    #[serde(default)]
+    pub visibility_check: Option<String>,
 }
 
 /// One table row.

@@ -96,7 +96,8 @@ fn Probes(probes: Vec<ProbeView>) -> impl IntoView {
                     <th scope="col">"Size"</th><th scope="col">"Objects"</th><th scope="col">"Samples"</th><th scope="col">"Last probe"</th></tr></thead>
                 <tbody>{probes.into_iter().map(|p| view! {
                     <tr>
-                        <th scope="row">{p.registry.clone()}<br/><code class="muted">{p.source.clone()}</code></th>
+                        <th scope="row">{p.registry.clone()}<br/><code class="muted">{p.source.clone()}</code>
+                            {p.visibility_check.clone().map(|c| view! { <br/><small data-testid="visibility-check">{c}</small> })}</th>
                         <td class=format!("probe-{}", p.state.replace(' ', "-"))>{p.state.clone()}
                             {p.last_error.clone().map(|e| view! { <br/><small>{e}</small> })}</td>
                         <td>{p.last_load_ms.map(format_ms).unwrap_or_else(|| "-".into())}</td>

@@ -76,6 +76,8 @@ pub struct CacheHealth {
     /// The live topology (cluster or manifests), shared with the topology pages.
     topology: Arc<crate::topology::refresher::TopologyHandle>,
     configs: ClientConfigs,
+    /// How the visibility decisions sampled against Feast's registry server came out.
+    cross_check: Arc<crate::catalog::cross_check::CrossCheck>,
 }
 
 impl CacheHealth {
@@ -101,6 +103,7 @@ impl CacheHealth {
                 handle
             },
             configs: client_config::scan(paths),
+            cross_check: Arc::new(crate::catalog::cross_check::CrossCheck::new(0)),
         }
     }
 
@@ -128,6 +131,7 @@ impl CacheHealth {
             manifests: state.topology.source.clone(),
             topology: state.topology.handle.clone(),
             configs: client_config::scan(&paths),
+            cross_check: state.cross_check.clone(),
         }
     }
 
@@ -185,7 +189,11 @@ impl CacheHealth {
     }
 }
 
-fn probe_view(source: &RegistrySource, history: &[Sample]) -> ProbeView {
+fn probe_view(
+    source: &RegistrySource,
+    history: &[Sample],
+    agreement: Option<&crate::catalog::cross_check::Agreement>,
+) -> ProbeView {
     let last = history.last();
     let last_ok = history.iter().rev().find(|s| s.ok());
     ProbeView {
@@ -202,6 +210,16 @@ fn probe_view(source: &RegistrySource, history: &[Sample]) -> ProbeView {
         last_error: last.and_then(|s| s.error.clone()),
         samples: history.len(),
         probed_at: last.map(|s| app::util::time::utc_from_millis(s.probed_at)),
+        visibility_check: agreement.map(|a| {
+            let errors = match a.errors {
+                0 => String::new(),
+                n => format!(" ({n} without an answer)"),
+            };
+            format!(
+                "visibility agrees with Feast: {} of {}{errors}",
+                a.agreed, a.compared
+            )
+        }),
     }
 }
 
@@ -227,7 +245,13 @@ impl CacheBackend for CacheHealth {
             let (deployments, probes) = self.analysed().await?;
             Ok(CacheOverview {
                 manifests: self.manifests.clone(),
-                probes: probes.iter().map(|(s, h, _)| probe_view(s, h)).collect(),
+                probes: {
+                    let agreement = self.cross_check.figures();
+                    probes
+                        .iter()
+                        .map(|(s, h, _)| probe_view(s, h, agreement.get(&s.name)))
+                        .collect()
+                },
                 rows: deployments.iter().map(api::row).collect(),
                 errors: self
                     .snapshot()

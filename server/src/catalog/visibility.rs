@@ -298,10 +298,11 @@ impl CatalogVisibility {
             {
                 continue;
             }
+            // Projects are left out: Feast's server decides them with its own project's
+            // permissions, which the console cannot know (it decides with each project's own).
             let decided: Vec<(Arc<CatalogObject>, bool)> = snapshot
-                .projects
+                .objects
                 .iter()
-                .chain(snapshot.objects.iter())
                 .filter(|o| !o.is_internal() && !o.is_unreadable())
                 .map(|o| (o.clone(), decision.allows(o)))
                 .collect();

@@ -331,6 +331,19 @@ async fn the_catalog_shows_each_user_what_feast_shows_them() {
         rita_sees.iter().all(|n| n.starts_with("driver_")),
         "{rita_sees:?}"
     );
+    // A sample of the console's decisions for rita was asked of Feast with her token, in the
+    // background: every answer agreed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let agreement = loop {
+        let figures = app.state.cross_check.figures();
+        match figures.get("rest") {
+            Some(a) if a.compared + a.errors >= 8 => break *a,
+            _ if Instant::now() > deadline => panic!("no cross-check finished: {figures:?}"),
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
+    assert!(agreement.compared > 0, "{agreement:?}");
+    assert_eq!(agreement.agreed, agreement.compared, "{agreement:?}");
     let alice_page = alice.console(&app, "GET", page).await;
     assert_eq!(alice_page.status, 200);
     assert!(
