@@ -43,6 +43,27 @@ fn request_token() -> Option<String> {
         .map(|b| b.0.expose().to_string())
 }
 
+/// Whether the permissions page may show `project` to the caller: they may describe the
+/// project and every one of its permissions (the page names them all and shows whom each
+/// grants to; its rows are then the objects they may describe).
+fn shown_project(
+    snapshot: &crate::registry::RegistrySnapshot,
+    registry: &str,
+    project: &str,
+    visibility: &dyn Visibility,
+) -> bool {
+    snapshot
+        .project(project)
+        .is_some_and(|p| visibility.may_describe(registry, p))
+        && snapshot
+            .objects
+            .iter()
+            .filter(|o| {
+                o.project == project && o.kind == app::catalog::model::ObjectKind::Permission
+            })
+            .all(|o| visibility.may_describe(registry, o))
+}
+
 /// Why the console will not write `source`; None when it will.
 pub fn read_only_reason(source: &RegistrySource) -> Option<String> {
     match &source.kind {
@@ -158,7 +179,7 @@ impl PermissionsBackend for ServerPermissions {
                     .map(|s| {
                         s.projects
                             .iter()
-                            .filter(|p| visibility.may_describe(&h.name, p))
+                            .filter(|p| shown_project(&s, &h.name, &p.name, visibility))
                             .map(|p| p.name.clone())
                             .collect()
                     })
@@ -185,9 +206,9 @@ impl PermissionsBackend for ServerPermissions {
             .iter()
             .find(|h| h.name == registry)?;
         let snapshot = handle.snapshot()?;
-        snapshot
-            .project(project)
-            .filter(|p| visibility.may_describe(registry, p))?;
+        if !shown_project(&snapshot, registry, project, visibility) {
+            return None;
+        }
         let mut notes = Vec::new();
         let input = super::input::from_snapshot_shown(&snapshot, &mut notes, &|o| {
             visibility.may_describe(registry, o)

@@ -122,4 +122,24 @@ async fn the_permissions_page_lists_what_the_viewer_may_describe() {
     assert!(!vic.contains("value=\"fraud_detection\""), "{vic}");
     let ada = clean(&get_as(&app, "ada-admin", page).await.body);
     assert!(ada.contains("value=\"fraud_detection\""));
+    // sam (catalog-reader) may describe recommendations and its permissions, not
+    // fraud_detection's (only feast-admin may): that project is not offered, and asking for it
+    // directly shows nothing of it.
+    let sam = clean(&get_as(&app, "sam-sre", page).await.body);
+    assert!(
+        sam.contains("value=\"recommendations\"") && !sam.contains("value=\"fraud_detection\"")
+    );
+    let fraud = clean(
+        &get_as(
+            &app,
+            "sam-sre",
+            "/permissions?registry=demo&project=fraud_detection",
+        )
+        .await
+        .body,
+    );
+    assert!(
+        !fraud.contains("fraud_admin") && !fraud.contains("customer_transactions"),
+        "{fraud}"
+    );
 }

@@ -90,7 +90,10 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
         })}
     };
     let Some(view) = view else {
-        return view! { {header} <EmptyState title="No such project"><p>"Pick a registry and project."</p></EmptyState> }.into_any();
+        return view! { {header} <EmptyState title="No such project">
+            <p>"Pick a registry and project."</p>
+            {(!can_edit).then(|| view! { <p>"A project is listed here when Feast would let you describe it and every one of its permissions."</p> })}
+        </EmptyState> }.into_any();
     };
     view! {
         {header}
