@@ -240,16 +240,241 @@ impl From<sqlx::Error> for OpenCause {
     }
 }
 
-/// Replaces the password in a URL with `***`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+/// Query or connection-string keys holding a secret: any key containing one of these, in any
+/// case (`password`, `sslpassword`, `PASSWORD`, `client_secret`, `access_token`, ...).
+const SECRET_KEY_PARTS: [&str; 7] = [
+    "password", "passwd", "pwd", "secret", "token", "api_key", "apikey",
+];
+
+/// The text of a URL (or a libpq `key=value` string) as it may be shown: the userinfo password
+/// and every secret-named parameter (`SECRET_KEY_PARTS`) replaced with `***`. Text with nothing
+/// to hide comes back unchanged.
+pub fn redact_url(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(parsed) if userinfo_ends_at_last_at(&parsed) => redact_parsed(text, parsed),
+        _ => redact_by_hand(text),
+    }
+}
+
+/// Whether the parser's userinfo ends at the text's last `@`. A password holding `/`, `?` or
+/// `#` ends the authority early for the parser (`u:12/x@h` is host `u`, port 12, path
+/// `/x@h`); such text is redacted by hand.
+fn userinfo_ends_at_last_at(parsed: &url::Url) -> bool {
+    let after_authority = [Some(parsed.path()), parsed.query(), parsed.fragment()];
+    !after_authority
+        .iter()
+        .flatten()
+        .any(|part| part.contains('@'))
+}
+
+fn redact_parsed(text: &str, mut parsed: url::Url) -> String {
+    let mut changed = false;
+    if parsed.password().is_some() {
+        if parsed.set_password(Some("***")).is_err() {
+            return redact_by_hand(text);
+        }
+        changed = true;
+    }
+    if let Some(query) = parsed.query() {
+        let masked = mask_secret_values(query, &['&', ';']);
+        if masked != query {
+            parsed.set_query(Some(&masked));
+            changed = true;
+        }
+    }
+    if changed {
+        parsed.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// For what the URL parser refuses (a port that is not a number, a password with `/`, a
+/// libpq keyword string): the userinfo ends at the last `@`, since a password may hold `@`,
+/// `/`, `?` or `#`. An `@` later in the path or query hides more than needed, never less.
+fn redact_by_hand(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return mask_secret_values(text, &[' ', '\t', '\r', '\n', '&', ';']);
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_string();
+    let mut out = format!("{scheme}://");
+    let after_userinfo = match rest.rsplit_once('@') {
+        Some((userinfo, after)) => {
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    out.push_str(user);
+                    out.push_str(":***@");
+                }
+                None => {
+                    out.push_str(userinfo);
+                    out.push('@');
+                }
+            }
+            after
+        }
+        None => rest,
     };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
+    match after_userinfo.split_once('?') {
+        Some((host_and_path, query)) => {
+            out.push_str(host_and_path);
+            out.push('?');
+            out.push_str(&mask_secret_values(query, &['&', ';']));
+        }
+        None => out.push_str(after_userinfo),
+    }
+    out
+}
+
+/// `key=value` items between `separators`, each value under a secret-named key replaced with
+/// `***`. A value may be single-quoted (libpq: `password='a b'`). Every slice is cut where a
+/// `find` on characters stopped, so always on a character boundary.
+fn mask_secret_values(text: &str, separators: &[char]) -> String {
+    let is_separator = |c: char| separators.contains(&c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let item = rest.find(|c: char| !is_separator(c)).unwrap_or(rest.len());
+        out.push_str(&rest[..item]);
+        rest = &rest[item..];
+        let key_end = rest
+            .find(|c: char| c == '=' || is_separator(c))
+            .unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        out.push_str(key);
+        rest = &rest[key_end..];
+        let Some(value) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let value_end = if value.starts_with('\'') {
+            quoted_len(value)
+        } else {
+            value.find(is_separator).unwrap_or(value.len())
+        };
+        out.push('=');
+        if is_secret_key(key) {
+            out.push_str("***");
+        } else {
+            out.push_str(&value[..value_end]);
+        }
+        rest = &value[value_end..];
+    }
+    out
+}
+
+/// Length in bytes of a single-quoted value with its quotes (`\'` escapes a quote); all of
+/// `value` when the closing quote is missing.
+fn quoted_len(value: &str) -> usize {
+    let mut escaped = false;
+    for (i, c) in value.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '\'' => return i + c.len_utf8(),
+            _ => {}
+        }
+    }
+    value.len()
+}
+
+fn is_secret_key(key: &str) -> bool {
+    // Keys may be percent-encoded (`pass%77ord`); form decoding undoes that.
+    let decoded: String = url::form_urlencoded::parse(key.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    let lower = decoded.trim().to_ascii_lowercase();
+    SECRET_KEY_PARTS.iter().any(|part| lower.contains(part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    fn assert_hidden(url: &str, secrets: &[&str], shown: &[&str]) {
+        let out = redact_url(url);
+        for s in secrets {
+            assert!(!out.contains(s), "{url} → {out} shows {s}");
+        }
+        for s in shown {
+            assert!(out.contains(s), "{url} → {out} lost {s}");
+        }
+    }
+
+    #[test]
+    fn the_userinfo_password_ends_at_the_last_at_sign() {
+        assert_eq!(
+            redact_url("postgres://u:p@ss@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_hidden(
+            "postgres://u:p@ss@h:5432/db",
+            &["p@ss", "ss@"],
+            &["u:***@h:5432/db"],
+        );
+        assert_hidden(
+            "postgresql://u:p/ss?x#y@h/db",
+            &["p/ss", "x#y"],
+            &["***", "h/db"],
+        );
+        assert_eq!(
+            redact_url("postgres://fc:s3cret@db:5432/console"),
+            "postgres://fc:***@db:5432/console"
+        );
+        assert_eq!(
+            redact_url("redis://:hunter2@cache:6379"),
+            "redis://:***@cache:6379"
+        );
+    }
+
+    #[test]
+    fn password_like_query_parameters_are_masked() {
+        assert_hidden(
+            "postgres://h/db?user=u&password=pw1&sslmode=require",
+            &["pw1"],
+            &["password=***", "user=u", "sslmode=require"],
+        );
+        assert_hidden(
+            "postgresql://u@h/db?sslpassword=pw2&PASSWORD=pw3&Token=pw4",
+            &["pw2", "pw3", "pw4"],
+            &["sslpassword=***", "u@h/db"],
+        );
+        assert_hidden(
+            "http://reg:6572/api/v1?api_key=pw5&pwd=pw6&passwd=pw7&client_secret=pw8",
+            &["pw5", "pw6", "pw7", "pw8"],
+            &["reg:6572"],
+        );
+        // sqlx's `postgres:///db?host=/socket` form has no host: the query is masked all the same.
+        assert_hidden(
+            "postgres:///db?host=/run/pg&password=pw9",
+            &["pw9"],
+            &["host=/run/pg"],
+        );
+    }
+
+    #[test]
+    fn what_the_url_parser_refuses_is_still_redacted() {
+        // Not a port, and a space: the `url` crate refuses both.
+        assert_hidden("postgres://u:pw1@h:port/db", &["pw1"], &["u:***@h:port/db"]);
+        assert_hidden(
+            "postgres://u:p w2@h/db?password=pw3",
+            &["p w2", "pw3"],
+            &["u:***@h/db"],
+        );
+        assert_hidden(
+            "host=h user=u password=pw4 dbname=d",
+            &["pw4"],
+            &["host=h", "dbname=d"],
+        );
+    }
+
+    #[test]
+    fn urls_without_secrets_are_unchanged() {
+        for url in [
+            "postgres://u@h/db",
+            "http://reg:6572",
+            "http://reg:6572/api/v1?project=a",
+            "sqlite:///tmp/a.db",
+            "/data/registry.db",
+        ] {
+            assert_eq!(redact_url(url), url);
+        }
     }
 }

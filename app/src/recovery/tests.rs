@@ -415,3 +415,32 @@ fn idle_database_has_nothing_at_risk() {
         a.evidence
     );
 }
+
+/// Text from outside (the warehouse SLA, a probe's error) must not reach a spreadsheet as a
+/// formula. Today the console prefixes such text in reasons and evidence; the report's text
+/// cells are set directly too, so the export is checked even where no prefix is.
+#[test]
+fn the_csv_export_neutralises_formulas() {
+    use crate::util::csv::{cell, formula_cells};
+    for hostile in [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+cmd",
+        "@SUM(1+1)",
+        "\tX",
+        "\rX",
+    ] {
+        let mut i = inputs();
+        i.offline.sla = Some(hostile.into());
+        let mut report = build_report(&i);
+        let csv = to_csv(&report);
+        assert!(formula_cells(&csv).is_empty(), "{csv}");
+        report.components[0].reason = hostile.into();
+        report.components[0].evidence = vec![hostile.into()];
+        let csv = to_csv(&report);
+        assert!(formula_cells(&csv).is_empty(), "{csv}");
+        assert!(
+            csv.contains(&cell(hostile)),
+            "{hostile:?} not guarded: {csv}"
+        );
+    }
+}

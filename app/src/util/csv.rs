@@ -1,10 +1,13 @@
 //! CSV cells for every export: RFC 4180 quoting plus a guard against spreadsheet formulas.
 
+/// First characters that make a spreadsheet read a cell as a formula.
+pub const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// One CSV cell. Text a spreadsheet would run as a formula (a leading `=`, `+`, `-`, `@`, TAB
 /// or CR) gets a `'` in front, because exported names and descriptions are user text; then
 /// the cell is quoted when it holds a comma, a quote or a line break (RFC 4180).
 pub fn cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let guarded = if text.starts_with(FORMULA_START) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -25,6 +28,35 @@ pub fn line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
         .join(",");
     out.push('\n');
     out
+}
+
+/// The cells of `text` (RFC 4180) a spreadsheet would run as formulas: none in anything
+/// [`line`] wrote. Every export's tests check their output with it.
+pub fn formula_cells(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut end_cell = |current: &mut String| {
+        if current.starts_with(FORMULA_START) {
+            found.push(current.clone());
+        }
+        current.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                current.push('"');
+            }
+            '"' if quoted => quoted = false,
+            '"' if current.is_empty() => quoted = true,
+            ',' | '\n' if !quoted => end_cell(&mut current),
+            c => current.push(c),
+        }
+    }
+    end_cell(&mut current);
+    found
 }
 
 #[cfg(test)]
@@ -50,6 +82,13 @@ mod tests {
         assert_eq!(cell("\rx"), "\"'\rx\"");
         assert_eq!(cell("=a,\"b\""), "\"'=a,\"\"b\"\"\"");
         assert_eq!(cell("a=b"), "a=b");
+    }
+
+    #[test]
+    fn formula_cells_are_found_after_unquoting() {
+        let text = "a,=b\n\"'=c\",\"=d,e\"\n\"\"\"x\"\"\",@f";
+        assert_eq!(formula_cells(text), vec!["=b", "=d,e", "@f"]);
+        assert!(formula_cells(&line(["=a", "+b", "-c", "@d", "\te", "\rf"])).is_empty());
     }
 
     #[test]

@@ -119,6 +119,39 @@ mod tests {
         assert_eq!(csv::cell("=cmd()"), "'=cmd()");
     }
 
+    /// Names, descriptions, owners and tags are registry text: neither the `catalog export`
+    /// CSV nor a list's CSV may hand a spreadsheet a formula.
+    #[test]
+    fn csv_exports_neutralise_formulas() {
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+cmd",
+            "@SUM(1+1)",
+            "\tX",
+            "\rX",
+        ];
+        let objects: Vec<CatalogObject> = hostile
+            .iter()
+            .map(|h| {
+                let mut o = entity();
+                o.project = h.to_string();
+                o.name = h.to_string();
+                o.description = h.to_string();
+                o.owner = h.to_string();
+                o.tags = [(h.to_string(), h.to_string())].into();
+                o
+            })
+            .collect();
+        let export = to_csv(&objects);
+        let list = list_csv(hostile.iter().copied().zip(&objects));
+        for text in [&export, &list] {
+            assert!(csv::formula_cells(text).is_empty(), "{text}");
+            for h in hostile {
+                assert!(text.contains(&csv::cell(h)), "{h:?} not guarded: {text}");
+            }
+        }
+    }
+
     #[test]
     fn json_has_projects_and_objects() {
         let e = entity();

@@ -102,7 +102,9 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     router.layer(outer)
 }
 
-/// Middleware recording every request under its route template.
+/// Middleware recording every request under its route template. Both labels are bounded: the
+/// route is the router's template (a finite set), "/pkg/*" or "unmatched", never the raw path;
+/// `HttpMetrics::record` turns a method it does not know into "OTHER".
 async fn track_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();

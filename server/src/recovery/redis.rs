@@ -6,13 +6,17 @@ use std::time::Duration;
 
 use app::recovery::evidence::{RedisEvidence, RedisInfo};
 use tokio::{
-    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
+    io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::TcpStream,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 /// Bulk replies larger than this are refused (INFO sections are a few KiB).
 const MAX_BULK: usize = 1 << 20;
+/// Lines (status, error, length) longer than this are refused: a real one is a few bytes.
+const MAX_LINE: usize = 64 * 1024;
+/// Arrays nested deeper than this are refused (`CONFIG GET` answers one level).
+const MAX_DEPTH: usize = 4;
 
 /// Where and how to reach Redis, from `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`.
 #[derive(Clone)]
@@ -102,6 +106,10 @@ enum RedisError {
     Malformed { what: &'static str, text: String },
     #[error("reply of {0} bytes is too large")]
     TooLarge(usize),
+    #[error("reply line longer than 64 KiB")]
+    LineTooLong,
+    #[error("reply nests arrays more than {MAX_DEPTH} levels deep")]
+    TooDeep,
     #[error("not a Redis reply: `{0}`")]
     NotAReply(String),
     #[error("{command}: {message}")]
@@ -133,59 +141,86 @@ impl Conn {
             .write_all(&out)
             .await
             .map_err(RedisError::Write)?;
-        Box::pin(self.read_reply()).await
+        read_reply(&mut self.stream).await
     }
+}
 
-    async fn read_line(&mut self) -> Result<String, RedisError> {
-        let mut line = String::new();
-        let n = self
-            .stream
-            .read_line(&mut line)
-            .await
-            .map_err(RedisError::Read)?;
-        if n == 0 {
-            return Err(RedisError::Closed);
-        }
-        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+/// Reads one line of a reply, without its CRLF: at most `MAX_LINE` bytes, and text (a server
+/// may send anything).
+async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> Result<String, RedisError> {
+    let mut line = Vec::new();
+    // One byte more than the cap tells a line at the cap from a longer one.
+    let n = (&mut *reader)
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', &mut line)
+        .await
+        .map_err(RedisError::Read)?;
+    if n == 0 {
+        return Err(RedisError::Closed);
     }
+    if !line.ends_with(b"\n") {
+        return Err(if line.len() > MAX_LINE {
+            RedisError::LineTooLong
+        } else {
+            RedisError::Closed
+        });
+    }
+    let text = String::from_utf8_lossy(&line);
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
 
-    async fn read_reply(&mut self) -> Result<Reply, RedisError> {
-        let line = self.read_line().await?;
-        let (kind, rest) = line.split_at(line.len().min(1));
-        match kind {
-            "+" => Ok(Reply::Simple(rest.into())),
-            "-" => Ok(Reply::Error(rest.into())),
-            ":" => rest
-                .parse()
-                .map(Reply::Integer)
-                .map_err(|_| malformed("integer reply", rest)),
-            "$" => {
-                let len: i64 = rest.parse().map_err(|_| malformed("bulk length", rest))?;
-                if len < 0 {
-                    return Ok(Reply::Bulk(None));
-                }
-                let len = len as usize;
-                if len > MAX_BULK {
-                    return Err(RedisError::TooLarge(len));
-                }
-                let mut buf = vec![0; len + 2];
-                self.stream
-                    .read_exact(&mut buf)
-                    .await
-                    .map_err(RedisError::Read)?;
-                buf.truncate(len);
-                Ok(Reply::Bulk(Some(buf)))
+/// Reads one RESP reply; generic over the reader so the parser is tested on fake replies.
+async fn read_reply<R: AsyncBufRead + Unpin>(reader: &mut R) -> Result<Reply, RedisError> {
+    read_nested_reply(reader, 0).await
+}
+
+/// `depth`: arrays around this reply, at most `MAX_DEPTH` (each level is a boxed future, and
+/// polling them nests as deep as the arrays do).
+async fn read_nested_reply<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    depth: usize,
+) -> Result<Reply, RedisError> {
+    let line = read_line(reader).await?;
+    // The type is the first character, which need not be one byte in a hostile reply.
+    let mut chars = line.chars();
+    let kind = chars.next();
+    let rest = chars.as_str();
+    match kind {
+        Some('+') => Ok(Reply::Simple(rest.into())),
+        Some('-') => Ok(Reply::Error(rest.into())),
+        Some(':') => rest
+            .parse()
+            .map(Reply::Integer)
+            .map_err(|_| malformed("integer reply", rest)),
+        Some('$') => {
+            let len: i64 = rest.parse().map_err(|_| malformed("bulk length", rest))?;
+            if len < 0 {
+                return Ok(Reply::Bulk(None));
             }
-            "*" => {
-                let n: i64 = rest.parse().map_err(|_| malformed("array length", rest))?;
-                let mut items = Vec::new();
-                for _ in 0..n.clamp(0, 1024) {
-                    items.push(Box::pin(self.read_reply()).await?);
-                }
-                Ok(Reply::Array(items))
+            let len = len as usize;
+            if len > MAX_BULK {
+                return Err(RedisError::TooLarge(len));
             }
-            _ => Err(RedisError::NotAReply(line.chars().take(40).collect())),
+            let mut buf = vec![0; len + 2];
+            reader
+                .read_exact(&mut buf)
+                .await
+                .map_err(RedisError::Read)?;
+            buf.truncate(len);
+            Ok(Reply::Bulk(Some(buf)))
         }
+        Some('*') => {
+            let n: i64 = rest.parse().map_err(|_| malformed("array length", rest))?;
+            if depth >= MAX_DEPTH {
+                return Err(RedisError::TooDeep);
+            }
+            let mut items = Vec::new();
+            for _ in 0..n.clamp(0, 1024) {
+                items.push(Box::pin(read_nested_reply(reader, depth + 1)).await?);
+            }
+            Ok(Reply::Array(items))
+        }
+        _ => Err(RedisError::NotAReply(line.chars().take(40).collect())),
     }
 }
 
@@ -333,6 +368,57 @@ mod tests {
         assert!(RedisTarget::parse("rediss://x").is_err());
         assert!(RedisTarget::parse("redis://:pw@").is_err());
         assert!(RedisTarget::parse("redis://h:99999").is_err());
+    }
+
+    /// Parses `bytes` as one reply, the way the probe reads Redis.
+    fn reply(bytes: &[u8]) -> Result<Reply, RedisError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a test runtime");
+        runtime.block_on(read_reply(&mut &bytes[..]))
+    }
+
+    #[test]
+    fn replies_from_a_fake_server() {
+        assert_eq!(reply(b"+OK\r\n").unwrap(), Reply::Simple("OK".into()));
+        assert_eq!(
+            reply(b"-ERR nope\r\n").unwrap(),
+            Reply::Error("ERR nope".into())
+        );
+        assert_eq!(reply(b":42\r\n").unwrap(), Reply::Integer(42));
+        assert_eq!(
+            reply(b"$3\r\nabc\r\n").unwrap(),
+            Reply::Bulk(Some(b"abc".to_vec()))
+        );
+        assert_eq!(
+            reply(b"*2\r\n$4\r\nsave\r\n$0\r\n\r\n").unwrap(),
+            Reply::Array(vec![
+                Reply::Bulk(Some(b"save".to_vec())),
+                Reply::Bulk(Some(Vec::new()))
+            ])
+        );
+        assert!(matches!(reply(b""), Err(RedisError::Closed)));
+    }
+
+    /// Whatever a server (or something pretending to be one) sends is an error, never a panic.
+    #[test]
+    fn hostile_replies_are_errors() {
+        // A first character of two, three and four bytes.
+        for line in ["é\r\n", "€OK\r\n", "😀\r\n"] {
+            let e = reply(line.as_bytes()).unwrap_err();
+            assert!(matches!(e, RedisError::NotAReply(_)), "{e:?}");
+            assert!(e.to_string().contains(line.trim_end()), "{e}");
+        }
+        assert!(reply(b"\xff\xfe\r\n").is_err());
+        let long = format!("+{}\r\n", "a".repeat(MAX_LINE + 1));
+        let e = reply(long.as_bytes()).unwrap_err();
+        assert!(matches!(e, RedisError::LineTooLong), "{e:?}");
+        assert!(e.to_string().contains("64 KiB"), "{e}");
+        assert!(reply(b"+almost\r").is_err());
+        // Arrays nested deeper than any reply the probe asks for.
+        let nested = "*1\r\n".repeat(100_000);
+        let e = reply(nested.as_bytes()).unwrap_err();
+        assert!(matches!(e, RedisError::TooDeep), "{e:?}");
     }
 
     #[test]

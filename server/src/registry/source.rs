@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// Where a registry is read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a registry is read from. `Debug` redacts the URLs' passwords.
+#[derive(Clone, PartialEq, Eq)]
 pub enum SourceKind {
     /// SQL registry on SQLite: the database file.
     Sqlite(PathBuf),
@@ -16,14 +16,43 @@ pub enum SourceKind {
     Rest(String),
 }
 
-/// One configured registry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One configured registry. `Debug` shows neither the token nor a URL's password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RegistrySource {
     /// Display name: given as `NAME=`, or derived from the source.
     pub name: String,
     pub kind: SourceKind,
     /// Bearer token for REST sources.
     pub token: Option<String>,
+}
+
+// Sources end up in `{:?}` (error messages, tracing fields, test failures): written by hand so
+// that a password or token never does.
+impl std::fmt::Debug for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceKind::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            SourceKind::Postgres(url) => f
+                .debug_tuple("Postgres")
+                .field(&crate::db::redact_url(url))
+                .finish(),
+            SourceKind::File(path) => f.debug_tuple("File").field(path).finish(),
+            SourceKind::Rest(url) => f
+                .debug_tuple("Rest")
+                .field(&crate::db::redact_url(url))
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RegistrySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrySource")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl RegistrySource {
@@ -289,5 +318,35 @@ mod tests {
             s.kind,
             SourceKind::Postgres("postgres://h/db?sslmode=require".into())
         );
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        for (kind, secret) in [
+            (
+                SourceKind::Postgres("postgresql://reg:pw-456@db:5432/registry".into()),
+                "pw-456",
+            ),
+            (
+                SourceKind::Rest("http://reg:6572/api/v1?token=tok-789".into()),
+                "tok-789",
+            ),
+        ] {
+            let source = RegistrySource {
+                name: "main".into(),
+                kind,
+                token: Some("bearer-123".into()),
+            };
+            let text = format!("{source:?} {:?} {source:#?}", source.kind);
+            for s in [secret, "bearer-123"] {
+                assert!(!text.contains(s), "{s} shown: {text}");
+            }
+            assert!(text.contains("main") && text.contains("***"), "{text}");
+        }
     }
 }

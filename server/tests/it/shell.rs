@@ -128,6 +128,37 @@ on_both_backends!(metrics_count_requests_by_route, |app: TestApp| async move {
         .contains("feast_console_http_request_duration_seconds_bucket"));
 });
 
+// Anyone can send made-up methods and paths (no sign-in needed for /healthz or a 404): they
+// must share labels instead of adding a series each.
+on_both_backends!(
+    metrics_labels_stay_bounded_under_made_up_methods_and_paths,
+    |app: TestApp| async move {
+        for i in 0..50 {
+            let request = axum::http::Request::builder()
+                .method(format!("FOO{i}").as_str())
+                .uri("/healthz")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            app.request(request).await;
+            app.get(&format!("/no-such-page-{i}")).await;
+        }
+        let r = app.get("/metrics").await;
+        assert!(!r.body.contains("FOO"), "{}", r.body);
+        assert!(!r.body.contains("no-such-page"), "{}", r.body);
+        assert!(
+            r.body.contains(r#"method="OTHER",route="/healthz""#),
+            "{}",
+            r.body
+        );
+        let series = r
+            .body
+            .lines()
+            .filter(|l| l.starts_with("feast_console_http_requests_total{"))
+            .count();
+        assert!(series < 10, "{}", r.body);
+    }
+);
+
 on_both_backends!(
     theme_cookie_is_rendered_on_the_server,
     |app: TestApp| async move {

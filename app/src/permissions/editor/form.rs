@@ -219,10 +219,18 @@ impl PermissionForm {
             .collect();
         for p in &name_patterns {
             // Feast does not check patterns on apply; a broken one fails every request later.
-            if let Some(e) = pyregex::NamePattern::compile(p).python_error() {
+            let compiled = pyregex::NamePattern::compile(p);
+            if let Some(e) = compiled.python_error() {
                 errors.push(err(
                     "name_patterns",
                     format!("`{p}`: Python cannot compile it ({})", e.message),
+                ));
+            } else if let Some(limit) = compiled.beyond_limits() {
+                // The pattern itself may be huge: the message shows its start only.
+                let start: String = p.chars().take(40).collect();
+                errors.push(err(
+                    "name_patterns",
+                    format!("`{start}…` {limit}: the console could not tell whom it concerns"),
                 ));
             }
         }

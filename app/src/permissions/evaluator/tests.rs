@@ -360,3 +360,48 @@ fn explanations_say_why() {
     assert!(text.contains("does not list UPDATE"), "{text}");
     assert!(text.contains("team_a_"), "{text}");
 }
+
+/// A hostile name pattern (100,000 nested groups) must not overflow the stack: the evaluator
+/// answers Unknown. A 256 KiB stack proves the parser does not recurse that deep.
+#[test]
+fn a_deeply_nested_pattern_is_unknown_not_a_crash() {
+    let outcome = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let pattern = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
+            let ev = PermissionEvaluator::new(&[perm(
+                "nested",
+                &[T::Entity],
+                &[pattern.as_str()],
+                D,
+                roles(&["r"]),
+            )]);
+            ev.outcome(
+                &User::named("u").with_roles(&["r"]),
+                &Resource::new(T::Entity, "a"),
+                D,
+            )
+        })
+        .expect("spawn the small-stack thread")
+        .join()
+        .expect("the evaluator must not panic");
+    assert!(matches!(outcome, Outcome::Unknown(_)), "{outcome:?}");
+}
+
+#[test]
+fn an_overlong_pattern_is_unknown() {
+    let pattern = "a".repeat(10_000);
+    let ev = PermissionEvaluator::new(&[perm(
+        "long",
+        &[T::Entity],
+        &[pattern.as_str()],
+        D,
+        roles(&["r"]),
+    )]);
+    let outcome = ev.outcome(
+        &User::named("u").with_roles(&["r"]),
+        &Resource::new(T::Entity, "a"),
+        D,
+    );
+    assert!(matches!(outcome, Outcome::Unknown(_)), "{outcome:?}");
+}

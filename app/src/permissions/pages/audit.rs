@@ -118,3 +118,43 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::csv::{cell, formula_cells};
+
+    #[test]
+    fn the_audit_export_neutralises_formulas() {
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+cmd",
+            "@SUM(1+1)",
+            "\tX",
+            "\rX",
+        ];
+        let records: Vec<AuditRecord> = hostile
+            .iter()
+            .enumerate()
+            .map(|(i, h)| AuditRecord {
+                id: i as i64,
+                at_ms: 0,
+                actor: h.to_string(),
+                registry: h.to_string(),
+                project: h.to_string(),
+                permission: h.to_string(),
+                operation: "update".into(),
+                reason: h.to_string(),
+                before: None,
+                after: None,
+                before_version: h.to_string(),
+                after_version: String::new(),
+            })
+            .collect();
+        let csv = audit_csv(&records);
+        assert!(formula_cells(&csv).is_empty(), "{csv}");
+        for h in hostile {
+            assert!(csv.contains(&cell(h)), "{h:?} not guarded: {csv}");
+        }
+    }
+}

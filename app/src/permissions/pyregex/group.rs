@@ -6,7 +6,22 @@ use super::parse::{parse_seq, parse_sub, State, MAXGROUPS};
 use super::tokenizer::{err, PyRegexError, Tok, Tokenizer};
 
 /// Parses after `(`. Returns `None` for constructs that add nothing (comments, global flags).
+/// Each `(` is one level of `State::depth`, so nesting stops at `MAX_PATTERN_DEPTH`.
 pub(super) fn parse_group(
+    source: &mut Tokenizer,
+    state: &mut State,
+    verbose: &mut bool,
+    nested: usize,
+    first: bool,
+    seq: &[Node],
+) -> Result<Option<Node>, PyRegexError> {
+    state.enter_group()?;
+    let group = group_body(source, state, verbose, nested, first, seq);
+    state.leave_group();
+    group
+}
+
+fn group_body(
     source: &mut Tokenizer,
     state: &mut State,
     verbose: &mut bool,

@@ -11,7 +11,7 @@ mod translate;
 
 use regex::Regex;
 
-pub use parse::PyRegexError;
+pub use parse::{PyRegexError, MAX_PATTERN_CHARS, MAX_PATTERN_DEPTH};
 
 /// The outcome of `re.fullmatch(pattern, name)`, as far as the console can tell.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +37,8 @@ enum Compiled {
     },
     Invalid(PyRegexError),
     Unsupported(String),
+    /// Past `MAX_PATTERN_DEPTH` or `MAX_PATTERN_CHARS`; the text says which.
+    BeyondLimits(String),
 }
 
 /// One `name_patterns` entry, compiled once.
@@ -50,7 +52,8 @@ impl NamePattern {
     /// Compiles `pattern` as Python's `re` would (no flags, str pattern).
     pub fn compile(pattern: &str) -> NamePattern {
         let compiled = match parse::parse(pattern) {
-            Err(e) => Compiled::Invalid(e),
+            Err(parse::ParseError::Python(e)) => Compiled::Invalid(e),
+            Err(parse::ParseError::BeyondLimits(reason)) => Compiled::BeyondLimits(reason),
             Ok(parsed) => match translate::translate(&parsed) {
                 Err(reason) => Compiled::Unsupported(format!("uses {reason}")),
                 Ok(t) => match t.exact_literal {
@@ -97,7 +100,16 @@ impl NamePattern {
     /// Why the console cannot evaluate this pattern at all, if it cannot.
     pub fn unsupported_reason(&self) -> Option<&str> {
         match &self.compiled {
-            Compiled::Unsupported(r) => Some(r),
+            Compiled::Unsupported(r) | Compiled::BeyondLimits(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Which of the console's limits (`MAX_PATTERN_DEPTH`, `MAX_PATTERN_CHARS`) the pattern
+    /// passes, if any.
+    pub fn beyond_limits(&self) -> Option<&str> {
+        match &self.compiled {
+            Compiled::BeyondLimits(r) => Some(r),
             _ => None,
         }
     }
@@ -112,7 +124,9 @@ impl NamePattern {
         match &self.compiled {
             Compiled::Exact(s) => bool_match(s == name),
             Compiled::Invalid(e) => PatternMatch::Error(e.clone()),
-            Compiled::Unsupported(r) => PatternMatch::Unknown(r.clone()),
+            Compiled::Unsupported(r) | Compiled::BeyondLimits(r) => {
+                PatternMatch::Unknown(r.clone())
+            }
             Compiled::Regex {
                 regex,
                 regex_for_empty,

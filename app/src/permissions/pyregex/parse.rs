@@ -18,6 +18,22 @@ pub(super) const DIGITS: &str = "0123456789";
 pub(super) const OCTDIGITS: &str = "01234567";
 pub(super) const HEXDIGITS: &str = "0123456789abcdefABCDEF";
 
+/// Groups nested deeper than this are not parsed: the parser recurses once per level, and a
+/// hostile pattern of 100,000 `(` would overflow the stack. Real name patterns nest a few levels.
+pub const MAX_PATTERN_DEPTH: usize = 64;
+/// Longer patterns are not parsed (names are at most a few hundred characters).
+pub const MAX_PATTERN_CHARS: usize = 4_096;
+
+/// Why a pattern was not turned into a `Parsed`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParseError {
+    /// Python rejects it too.
+    Python(PyRegexError),
+    /// Beyond `MAX_PATTERN_DEPTH` or `MAX_PATTERN_CHARS`: Python may accept it, the console
+    /// does not evaluate it. The text says which limit.
+    BeyondLimits(String),
+}
+
 /// Parsed pattern: the top-level sequence and the global flags set inline (`(?i)` at the start).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
@@ -32,6 +48,10 @@ pub(super) struct State {
     pub(super) group_names: Vec<(String, usize)>,
     pub(super) in_lookbehind_from: Option<usize>,
     pub(super) cond_group_refs: Vec<usize>,
+    /// Groups open around the current position.
+    pub(super) depth: usize,
+    /// Set when `depth` went past `MAX_PATTERN_DEPTH`; the error then unwinds the parser.
+    pub(super) beyond_limits: Option<String>,
 }
 
 impl State {
@@ -56,6 +76,24 @@ impl State {
         Ok(gid)
     }
 
+    /// Enters one group level; past `MAX_PATTERN_DEPTH` it fails (and records why), so the
+    /// recursion stops there.
+    pub(super) fn enter_group(&mut self) -> Result<(), PyRegexError> {
+        self.depth += 1;
+        if self.depth > MAX_PATTERN_DEPTH {
+            let reason = format!(
+                "nests groups more than {MAX_PATTERN_DEPTH} levels deep (the console's limit)"
+            );
+            self.beyond_limits = Some(reason.clone());
+            return Err(err(reason));
+        }
+        Ok(())
+    }
+
+    pub(super) fn leave_group(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
     pub(super) fn check_group(&self, gid: usize) -> bool {
         gid < self.groups() && self.group_closed[gid]
     }
@@ -75,17 +113,32 @@ impl State {
     }
 }
 
-/// Parses a Python `str` pattern the way `re.compile(pattern)` does.
-pub fn parse(pattern: &str) -> Result<Parsed, PyRegexError> {
-    let mut source = Tokenizer::new(pattern)?;
+/// Parses a Python `str` pattern the way `re.compile(pattern)` does, within the console's
+/// limits (`MAX_PATTERN_CHARS`, `MAX_PATTERN_DEPTH`).
+pub fn parse(pattern: &str) -> Result<Parsed, ParseError> {
+    if pattern.chars().count() > MAX_PATTERN_CHARS {
+        return Err(ParseError::BeyondLimits(format!(
+            "is longer than {MAX_PATTERN_CHARS} characters (the console's limit)"
+        )));
+    }
     let mut state = State {
         flags: Flags::default(),
         group_closed: vec![true], // group 0
         group_names: Vec::new(),
         in_lookbehind_from: None,
         cond_group_refs: Vec::new(),
+        depth: 0,
+        beyond_limits: None,
     };
-    let nodes = parse_sub(&mut source, &mut state, false, 0)?;
+    parse_within_limits(pattern, &mut state).map_err(|e| match state.beyond_limits.take() {
+        Some(reason) => ParseError::BeyondLimits(reason),
+        None => ParseError::Python(e),
+    })
+}
+
+fn parse_within_limits(pattern: &str, state: &mut State) -> Result<Parsed, PyRegexError> {
+    let mut source = Tokenizer::new(pattern)?;
+    let nodes = parse_sub(&mut source, state, false, 0)?;
     // fix_flags: a str pattern cannot combine ASCII and UNICODE.
     if state.flags.ascii && state.flags.unicode {
         return Err(PyRegexError {

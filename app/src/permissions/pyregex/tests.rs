@@ -142,3 +142,29 @@ fn python_only_syntax_is_reported_not_guessed() {
         ("(?i)caf\u{e9}", "CAF\u{c9}", "Unknown"),
     ]);
 }
+
+#[test]
+fn patterns_beyond_the_console_limits_are_unknown() {
+    use super::{MAX_PATTERN_CHARS, MAX_PATTERN_DEPTH};
+    let at_limit = format!(
+        "{}a{}",
+        "(".repeat(MAX_PATTERN_DEPTH),
+        ")".repeat(MAX_PATTERN_DEPTH)
+    );
+    assert_eq!(outcome(&at_limit, "a"), "Match");
+    let too_deep = format!("(?:{at_limit})");
+    assert_eq!(outcome(&too_deep, "a"), "Unknown");
+    let lookahead_deep = format!("{}a{}", "(?=".repeat(1000), ")".repeat(1000));
+    assert_eq!(outcome(&lookahead_deep, "a"), "Unknown");
+    assert_eq!(
+        outcome(
+            &"a".repeat(MAX_PATTERN_CHARS),
+            &"a".repeat(MAX_PATTERN_CHARS)
+        ),
+        "Match"
+    );
+    let too_long = "a".repeat(MAX_PATTERN_CHARS + 1);
+    assert_eq!(outcome(&too_long, &too_long), "Unknown");
+    let p = NamePattern::compile(&too_long);
+    assert!(p.beyond_limits().is_some() && p.python_error().is_none());
+}

@@ -83,3 +83,14 @@ fn allow_all_is_refused() {
     let errors = f.to_spec().unwrap_err();
     assert!(errors[0].message.contains("cannot read it back"));
 }
+
+#[test]
+fn a_pattern_beyond_the_console_limits_is_a_field_error() {
+    let mut f = form();
+    f.actions.insert("DESCRIBE".into(), "on".into());
+    f.name_patterns = format!("{}a{}", "(".repeat(1000), ")".repeat(1000));
+    let errors = f.to_spec().unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "name_patterns");
+    assert!(errors[0].message.contains("64 levels deep"), "{errors:?}");
+}

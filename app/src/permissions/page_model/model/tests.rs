@@ -2,7 +2,7 @@ use super::*;
 use crate::permissions::model::Policy;
 use crate::permissions::page_model::csv::{matrix_csv, user_csv};
 use crate::permissions::page_model::token::user_from_token;
-use crate::util::csv::cell;
+use crate::util::csv::{cell, formula_cells};
 use crate::util::percent::data_url;
 
 fn data() -> ProjectData {
@@ -135,4 +135,40 @@ fn a_pasted_token_is_read_the_way_feast_reads_it() {
     );
     assert_eq!(user_from_token(&sa, "").unwrap().2, "team-b");
     assert!(user_from_token("nope", "").is_err());
+}
+
+const HOSTILE: [&str; 5] = [
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "+cmd",
+    "@SUM(1+1)",
+    "\tX",
+    "\rX",
+];
+
+/// Roles, permission and object names are registry text: the matrix and as-a-user exports
+/// must not hand a spreadsheet a formula.
+#[test]
+fn the_matrix_and_as_a_user_exports_neutralise_formulas() {
+    let mut d = data();
+    d.permissions[0].name = HOSTILE[0].into();
+    d.permissions[0].name_patterns = vec![".*".into()];
+    d.permissions[0].policy = Policy::RoleBased {
+        roles: HOSTILE.iter().map(|h| h.to_string()).collect(),
+    };
+    for h in HOSTILE {
+        d.objects.push(Resource::new(ResourceType::FeatureView, h));
+    }
+    let q = ViewQuery {
+        roles: HOSTILE.join(","),
+        ..Default::default()
+    };
+    let v = project_view(&d, &q);
+    let matrix = matrix_csv(&v.matrix);
+    assert!(matrix.contains("role:"), "{matrix}");
+    assert!(formula_cells(&matrix).is_empty(), "{matrix}");
+    let user = user_csv(&v.as_user.unwrap());
+    assert!(formula_cells(&user).is_empty(), "{user}");
+    for h in HOSTILE {
+        assert!(user.contains(&cell(h)), "{h:?} not guarded: {user}");
+    }
 }
