@@ -3,11 +3,12 @@
 //! Three generated registries (seeded, so a failure is reproducible) hold several projects
 //! with objects of every kind, names and tags, and random permissions: name patterns with
 //! anchors and alternation, required tags, every policy kind, actions with and without
-//! DESCRIBE, and one project with no permissions at all. For each of ~40 identities the
-//! console's answer is read through the real code paths (`CatalogService::list`, `search`,
-//! `project`, `detail` and the export's `query::filtered`) and compared with Feast 0.67's own
-//! `enforce_policy` (scripts/feast_oracle.py, "assert": the single-object decision), asked about
-//! every (identity, object) with that object's project's permissions.
+//! DESCRIBE, one project with no permissions at all, and one whose permissions exercise
+//! required tags. For each of 42 identities the console's answer is read through the real code
+//! paths (`CatalogService::list`, `search`, `project`, `detail` and the export's
+//! `query::filtered`) and compared with Feast 0.67's own `enforce_policy`
+//! (scripts/feast_oracle.py, "assert": the single-object decision), asked about every
+//! (identity, object) with that object's project's permissions.
 //!
 //! One dedicated project has a pattern the console's evaluator cannot decide (a lookahead):
 //! what it decides is compared too, what it cannot is checked to be hidden and counted in
@@ -345,13 +346,84 @@ fn project(rng: &mut Seeded, name: &str, permissions: usize) -> Vec<CatalogObjec
     out
 }
 
+/// Hand-written permissions of the `tagged` project: Feast checks `required_tags` only
+/// against a permission object's own `required_tags` (met, unmet, a superset, none at all),
+/// and ignores them for every other kind.
+fn tagged_permissions() -> Vec<CatalogObject> {
+    let permission = |name: &str, types: &[&str], required: &[(&str, &str)], policy| {
+        object(
+            ObjectKind::Permission,
+            "tagged",
+            name,
+            Detail::Permission(PermissionDetail {
+                types: types.iter().map(|t| t.to_string()).collect(),
+                name_patterns: vec![],
+                required_tags: required
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                actions: vec!["DESCRIBE".into()],
+                policy: Some(policy),
+            }),
+        )
+    };
+    let strings = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        permission(
+            "tag_guard",
+            &["PERMISSION"],
+            &[("team", "a")],
+            Policy::RoleBased {
+                roles: strings(&["reader"]),
+            },
+        ),
+        permission(
+            "needs_team_a",
+            &["FEATURE_VIEW"],
+            &[("team", "a")],
+            Policy::RoleBased {
+                roles: strings(&["writer"]),
+            },
+        ),
+        permission(
+            "needs_team_b",
+            &["ENTITY", "PERMISSION"],
+            &[("team", "b")],
+            Policy::NamespaceBased {
+                namespaces: strings(&["ns-a"]),
+            },
+        ),
+        permission(
+            "needs_a_and_prod",
+            &["PROJECT", "PERMISSION"],
+            &[("team", "a"), ("env", "prod")],
+            Policy::GroupBased {
+                groups: strings(&["team-a"]),
+            },
+        ),
+        permission(
+            "no_tags_needed",
+            &["DATA_SOURCE", "PERMISSION"],
+            &[],
+            Policy::CombinedGroupNamespace {
+                groups: strings(&["ops"]),
+                namespaces: strings(&["feast"]),
+            },
+        ),
+    ]
+}
+
 /// The registries: the same project names in several of them (each decided by its own
 /// registry's permissions), a project without permissions, and the undecidable project.
 fn registries() -> Registries {
     let layout: [(&str, u64, &[(&str, usize)]); 3] = [
         ("alpha", 11, &[("retail", 5), ("fraud", 4), ("open", 0)]),
         ("beta", 22, &[("retail", 6), ("fraud", 3), ("ml", 5)]),
-        ("gamma", 33, &[("retail", 4), ("ops", 6), (UNDECIDABLE, 0)]),
+        (
+            "gamma",
+            33,
+            &[("retail", 4), ("ops", 6), ("tagged", 0), (UNDECIDABLE, 0)],
+        ),
     ];
     let handles = layout
         .iter()
@@ -360,6 +432,9 @@ fn registries() -> Registries {
             let mut objects = Vec::new();
             for (name, permissions) in projects.iter() {
                 objects.extend(project(&mut rng, name, *permissions));
+                if *name == "tagged" {
+                    objects.extend(tagged_permissions());
+                }
             }
             if projects.iter().any(|(p, _)| *p == UNDECIDABLE) {
                 // Names matching the first pattern are decided; a lookahead is not something
