@@ -134,6 +134,11 @@ pub fn describable(
         .collect();
     let open = PermissionEvaluator::new(&[]);
     for (i, o) in objects.iter().enumerate() {
+        // Feast's `__dummy` entity is never shown, whatever the decision: not deciding it keeps
+        // it out of the undecided count the page reports.
+        if o.is_internal() {
+            continue;
+        }
         let deciding = match (o.kind, server_project) {
             (ObjectKind::Project, Some(server)) => server,
             _ => o.project.as_str(),

@@ -118,6 +118,22 @@ fn what_the_evaluator_cannot_decide_is_hidden_and_counted() {
 }
 
 #[test]
+fn the_internal_entity_is_neither_shown_nor_counted() {
+    let mut objects = registry();
+    objects.push(object(ObjectKind::Entity, "c", "__dummy"));
+    objects.push(object(ObjectKind::Entity, "open", "__dummy"));
+    let mut unreadable = object(ObjectKind::Permission, "c", "garbled");
+    unreadable.detail = Detail::Unreadable {
+        error: "cannot decode".into(),
+    };
+    objects.push(unreadable);
+    let refs: Vec<&CatalogObject> = objects.iter().collect();
+    let d = describable(&refs, Some(&User::named("rita")), None);
+    assert_eq!(d.undecided, 1, "only garbled: the page never lists __dummy");
+    assert!(!visible(&objects, Some(&User::named("rita"))).contains(&"open/__dummy".to_string()));
+}
+
+#[test]
 fn projects_follow_the_server_project_when_there_is_one() {
     let objects = registry();
     let refs: Vec<&CatalogObject> = objects.iter().collect();

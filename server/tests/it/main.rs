@@ -50,3 +50,4 @@ mod topology_check;
 mod topology_cluster;
 mod topology_diagrams;
 mod topology_kube;
+mod visibility_oracle;
