@@ -54,6 +54,7 @@ plain('a deep link to a hidden object gives the same 404 as a missing one', asyn
   const hiddenText = (await page.locator('main').innerText()).replace('Card_PII_Features', 'NAME');
   const missing = await page.goto('/registries/demo/projects/fraud_detection/feature-views/no_such_view');
   const missingText = (await page.locator('main').innerText()).replace('no_such_view', 'NAME');
-  expect(hidden?.status()).toBe(missing?.status());
+  expect(hidden?.status()).toBe(404);
+  expect(missing?.status()).toBe(404);
   expect(hiddenText).toBe(missingText);
 });

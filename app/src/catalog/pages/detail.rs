@@ -42,9 +42,9 @@ pub fn CatalogDetailPage() -> impl IntoView {
                 let (registry, project, slug, name) = key.get_untracked();
                 match detail.await {
                     Err(e) => view! { <CatalogProblem title="This object cannot be shown".to_string() message=crate::ui::error_text(&e)/> }.into_any(),
-                    Ok(None) => view! { <CatalogProblem title="Not found".to_string()
+                    Ok(None) => { super::parts::answer_not_found(); view! { <CatalogProblem title="Not found".to_string()
                         message=format!("Project “{project}” of registry “{registry}” has no {} named “{name}”. It may have been deleted, or the registry is not loaded yet.",
-                            list_title(&slug).to_lowercase())/> }.into_any(),
+                            list_title(&slug).to_lowercase())/> }.into_any() }
                     Ok(Some(d)) => view! { <DetailBody detail=d/> }.into_any(),
                 }
             })}

@@ -73,3 +73,12 @@ pub fn UndecidedNote(count: usize) -> impl IntoView {
         }
     })
 }
+
+/// Answers the page with 404 (for scripts and crawlers; people read the explanation). A hidden
+/// object or project answers exactly as a missing one.
+pub fn answer_not_found() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+}

@@ -29,8 +29,8 @@ pub fn CatalogProjectPage() -> impl IntoView {
                 let (registry, name) = key.get_untracked();
                 match project.await {
                     Err(e) => view! { <CatalogProblem title="This project cannot be shown".to_string() message=crate::ui::error_text(&e)/> }.into_any(),
-                    Ok(None) => view! { <CatalogProblem title="No such project".to_string()
-                        message=format!("Registry “{registry}” has no project “{name}” (or it is not loaded yet).")/> }.into_any(),
+                    Ok(None) => { super::parts::answer_not_found(); view! { <CatalogProblem title="No such project".to_string()
+                        message=format!("Registry “{registry}” has no project “{name}” (or it is not loaded yet).")/> }.into_any() }
                     Ok(Some(p)) => view! { <ProjectBody project=p registry=registry/> }.into_any(),
                 }
             })}
