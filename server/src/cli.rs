@@ -142,10 +142,11 @@ fn serve(config_file: Option<PathBuf>, args: ServeArgs) -> ExitCode {
 async fn run(config: Config) -> Result<(), StartError> {
     use crate::http::serve;
     // Bind first: a taken port is reported before any slower start-up work.
-    let listener = serve::bind(config.listen).await?;
+    let listener = serve::bind(config.listen, "listen").await?;
+    let ops_listener = serve::bind(config.ops_listen, "ops-listen").await?;
     tracing::info!(database = %config.database_url_redacted(), "opening console database");
     let state = serve::build_state(config).await?;
-    serve::serve(state, listener).await
+    serve::serve(state, listener, ops_listener).await
 }
 
 fn init_tracing(config: &Config) {

@@ -14,8 +14,12 @@ pub enum StartError {
     },
     #[error(transparent)]
     Database(#[from] crate::db::DbError),
-    #[error("{addr} is already in use (is another feast-console running?); choose another address with --listen")]
-    AddressInUse { addr: std::net::SocketAddr },
+    #[error("{addr} is already in use (is another feast-console running?); choose another address with --{flag}")]
+    AddressInUse {
+        addr: std::net::SocketAddr,
+        /// The flag that sets it: `listen` or `ops-listen`.
+        flag: &'static str,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -23,9 +27,9 @@ pub enum StartError {
     },
     #[error("server error: {0}")]
     Serve(std::io::Error),
-    #[error("no identity provider is configured (oidc_issuer_url), so the console would be open to anyone on {addr}; \
-             listen on a loopback address for development, configure sign-in, or pass --insecure-no-auth")]
-    OpenWithoutAuth { addr: std::net::SocketAddr },
+    #[error("no identity provider is configured (oidc_issuer_url), so the console would be open to anyone reaching its {place}; \
+             use loopback addresses for development (listen, public_url), configure sign-in, or pass --insecure-no-auth")]
+    OpenWithoutAuth { place: String },
     #[error("cannot set up sign-in: {0}")]
     Auth(#[source] crate::auth::oidc::OidcSetupError),
     #[error("cannot set up the topology source: {0}")]

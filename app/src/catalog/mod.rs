@@ -3,6 +3,7 @@
 pub mod api;
 pub mod detail;
 pub mod lineage;
+pub mod loading;
 pub mod model;
 pub mod overview;
 pub mod pages;

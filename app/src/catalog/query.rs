@@ -242,6 +242,9 @@ pub struct ListPage {
     /// Objects hidden because the console could not decide whether Feast would show them.
     #[serde(default)]
     pub undecided: usize,
+    /// Registries whose first read has not finished: their objects are not counted yet.
+    #[serde(default)]
+    pub loading: Vec<String>,
     /// Matching objects over every page.
     pub total: usize,
     pub page: usize,
@@ -360,6 +363,7 @@ pub fn list<'a>(
     Ok(ListPage {
         rows,
         undecided: visibility.undecided(),
+        loading: Vec::new(),
         total: all.len(),
         page,
         page_size,

@@ -123,6 +123,9 @@ pub struct SearchResults {
     #[serde(default)]
     pub undecided: usize,
     pub groups: Vec<SearchGroup>,
+    /// Registries whose first read has not finished: nothing of theirs is searched yet.
+    #[serde(default)]
+    pub loading: Vec<String>,
 }
 
 #[cfg(test)]

@@ -198,6 +198,7 @@ impl SearchIndex {
             total: hits.len(),
             undecided: visibility.undecided(),
             groups,
+            loading: Vec::new(),
         }
     }
 }

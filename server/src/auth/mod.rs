@@ -2,6 +2,7 @@
 //! the user (a server-side session, or the demo user in development mode) and applies the
 //! rules of [`policy`]; pages and server functions can check again with `app::auth::require`.
 
+pub mod client;
 pub mod cookie;
 pub mod guard;
 pub mod oidc;

@@ -103,6 +103,22 @@ pub fn continue_to(url: &str) -> Response {
     response
 }
 
+/// One client holds `pending_logins_per_client` sign-ins in progress: a page that says so,
+/// with when to try again (the oldest expires within the login lifetime).
+pub fn too_many_sign_ins() -> Response {
+    let body = format!(
+        "<p role=\"alert\" data-testid=\"too-many-sign-ins\">Too many sign-ins are in progress from your address.</p>\
+         <p>Finish one at the identity provider, or try again in {} minutes. <a href=\"/auth/login\">Sign in</a></p>",
+        super::cookie::LOGIN_MAX_AGE_SECONDS / 60
+    );
+    let mut response = page(StatusCode::TOO_MANY_REQUESTS, "Too many sign-ins", &body);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(super::cookie::LOGIN_MAX_AGE_SECONDS),
+    );
+    response
+}
+
 pub fn signed_out() -> Response {
     page(
         StatusCode::OK,

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 use app::auth::{demo::DemoUser, Identity};
 use app::backend::error_chain;
+use std::net::SocketAddr;
+
 use axum::{
-    extract::{Form, Query, State},
+    extract::{ConnectInfo, Form, Query, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
+    Extension, Router,
 };
 
 use super::{cookie, oidc::LoginError, pages, random::hash_token, return_to};
@@ -37,6 +39,8 @@ fn with_cookies(
 
 async fn login(
     State(state): State<AppState>,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let return_to = return_to::sanitize(query.get("return_to").map(String::as_str));
@@ -57,8 +61,19 @@ async fn login(
             );
         }
     };
-    let login_cookie = match auth.sessions().start_login(&start.pending).await {
-        Ok(token) => token,
+    let peer = connection.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let client = super::client::client_key(peer, &headers, &auth.config().trusted_proxies);
+    let cap = auth.config().pending_logins_per_client;
+    let login_cookie = match auth
+        .sessions()
+        .start_login(&start.pending, &client, cap)
+        .await
+    {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            tracing::warn!(%client, cap, "too many sign-ins in progress from one client");
+            return pages::too_many_sign_ins();
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot record the sign-in");
             return pages::page(

@@ -177,7 +177,10 @@ impl SessionStore {
             .await)?)
     }
 
-    async fn delete_expired(&self, now: i64) -> Result<(), SessionError> {
+    /// Deletes ended sessions and expired logins in progress. Run at every sign-in and, so
+    /// that anonymous `/auth/login` requests cannot pile up rows between sign-ins, by the
+    /// `auth_purge` background loop.
+    pub async fn delete_expired(&self, now: i64) -> Result<(), SessionError> {
         let idle_cutoff = now - self.idle.as_secs() as i64;
         let sql = "DELETE FROM console_sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
         on_pool!(&self.db, |pool| sqlx::query(sql)
@@ -196,22 +199,43 @@ impl SessionStore {
         Ok(())
     }
 
-    /// Records a login in progress; returns the value of the login cookie.
-    pub async fn start_login(&self, login: &PendingLogin) -> Result<String, SessionError> {
+    /// Records a login in progress for `client` (see `auth::client`) unless it already holds
+    /// `cap` unexpired ones; returns the value of the login cookie, or None over the cap.
+    /// Counted and inserted in one statement; concurrent starts on PostgreSQL may overshoot
+    /// the cap by the number running at once, which still bounds the table.
+    pub async fn start_login(
+        &self,
+        login: &PendingLogin,
+        client: &str,
+        cap: u64,
+    ) -> Result<Option<String>, SessionError> {
         let token = random_token().map_err(SessionError::Random)?;
-        let sql = "INSERT INTO auth_pending_logins (id_hash, csrf_state, nonce, pkce_verifier, return_to, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6)";
-        on_pool!(&self.db, |pool| sqlx::query(sql)
+        let live_after = login.created_at - super::cookie::LOGIN_MAX_AGE_SECONDS as i64;
+        let sql = "INSERT INTO auth_pending_logins (id_hash, csrf_state, nonce, pkce_verifier, return_to, created_at, client) \
+                   SELECT $1, $2, $3, $4, $5, $6, $7 \
+                   WHERE (SELECT COUNT(*) FROM auth_pending_logins WHERE client = $7 AND created_at > $8) < $9";
+        let inserted = on_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(hash_token(&token))
             .bind(&login.csrf_state)
             .bind(&login.nonce)
             .bind(&login.pkce_verifier)
             .bind(&login.return_to)
             .bind(login.created_at)
+            .bind(client)
+            .bind(live_after)
+            .bind(cap as i64)
             .execute(pool)
             .await
-            .map(drop))?;
-        Ok(token)
+            .map(|r| r.rows_affected()))?;
+        Ok((inserted == 1).then_some(token))
+    }
+
+    /// Logins in progress, all clients (tests, figures).
+    pub async fn pending_logins(&self) -> Result<i64, SessionError> {
+        let sql = "SELECT COUNT(*) FROM auth_pending_logins";
+        Ok(on_pool!(&self.db, |pool| sqlx::query_scalar(sql)
+            .fetch_one(pool)
+            .await)?)
     }
 
     /// Takes (reads and deletes) the login for a login cookie: each can be completed once.
@@ -233,5 +257,16 @@ impl SessionStore {
             unix_now() - l.created_at < super::cookie::LOGIN_MAX_AGE_SECONDS as i64
         };
         Ok(row.filter(|l| deleted == 1 && fresh(l)))
+    }
+}
+
+/// The `auth_purge` loop (`crate::background::start`): deletes ended sessions and expired
+/// logins in progress now, then every `every`, forever.
+pub async fn purge_every(store: SessionStore, every: Duration) {
+    loop {
+        if let Err(e) = store.delete_expired(unix_now()).await {
+            tracing::warn!(error = %app::backend::error_chain(&e), "cannot purge ended sessions and logins");
+        }
+        tokio::time::sleep(every).await;
     }
 }

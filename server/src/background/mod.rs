@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use crate::state::AppState;
 
+/// How often ended sessions and expired logins in progress are deleted.
+const AUTH_PURGE_EVERY: Duration = Duration::from_secs(60);
+
 /// Starts every background loop for `state`, each under `state.tasks`: one refresher per
-/// registry, the topology refresher, the probe lease, the registry-cache probe and the
-/// recovery rounds. Called once, by `build_state`.
+/// registry, the topology refresher, the probe lease, the registry-cache probe, the purge of
+/// ended sessions and logins, and the recovery rounds. Called once, by `build_state`.
 pub fn start(state: &AppState) {
     let tasks = &state.tasks;
     let every = Duration::from_secs(state.config.registry_refresh_seconds);
@@ -45,6 +48,13 @@ pub fn start(state: &AppState) {
         async move { crate::cache::probe::run(&db, &sources, &settings, Some(leadership)).await }
     });
 
+    // Ended sessions and expired logins in progress, also when nobody signs in: anonymous
+    // `/auth/login` requests add rows that only a sign-in purged before.
+    let sessions = state.auth.sessions().clone();
+    tasks.spawn("auth_purge", move || {
+        crate::auth::session::purge_every(sessions.clone(), AUTH_PURGE_EVERY)
+    });
+
     let console = state.clone();
     tasks.spawn("recovery_rounds", move || {
         let state = console.clone();
@@ -55,6 +65,7 @@ pub fn start(state: &AppState) {
                 &state.registries,
                 &state.metrics,
                 state.lease.leadership.clone(),
+                Duration::from_secs(state.config.registry_ready_seconds),
             )
             .await
         }

@@ -231,7 +231,9 @@ impl CatalogBackend for CatalogService {
             registry: &snapshots.entries[*i].0.name,
             object: o,
         });
-        query::list(objects, query, visibility).map_err(BackendError::Invalid)
+        let mut page = query::list(objects, query, visibility).map_err(BackendError::Invalid)?;
+        page.loading = self.registries.loading();
+        Ok(page)
     }
 
     async fn project(
@@ -336,8 +338,10 @@ impl CatalogBackend for CatalogService {
                 "the search is longer than 1000 characters".into(),
             ));
         }
-        Ok(self
+        let mut results = self
             .index()
-            .search(&parse_query(text), visibility, per_kind))
+            .search(&parse_query(text), visibility, per_kind);
+        results.loading = self.registries.loading();
+        Ok(results)
     }
 }

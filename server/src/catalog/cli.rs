@@ -67,7 +67,7 @@ fn export_command(args: ExportArgs) -> Result<(), (u8, String)> {
                 "give --registry SOURCE or --feature-store-yaml PATH".to_string(),
             )
         })?;
-    source.token = args.registry_token.token.clone();
+    source.token = args.registry_token.token.clone().map(Into::into);
     let snapshot = crate::registry::reader::load_once_blocking(&source)?;
     if let Some(p) = &args.project {
         if snapshot.project(p).is_none() {

@@ -72,7 +72,7 @@ impl CrossCheck {
         let crate::registry::source::SourceKind::Rest(url) = &source.kind else {
             return;
         };
-        let reader = match RestReader::new(url, Some(token.to_string()), source.display()) {
+        let reader = match RestReader::new(url, Some(token.into()), source.display()) {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e.text(), "visibility cross-check: no HTTP client");

@@ -51,6 +51,10 @@ pub struct AuthConfig {
     pub role_mapping: RoleMapping,
     /// Allows development mode on a non-loopback address (logged at every start).
     pub insecure_no_auth: bool,
+    /// Sign-ins in progress one client may hold (`pending_logins_per_client`, default 20).
+    pub pending_logins_per_client: u64,
+    /// Proxies whose `X-Forwarded-For` is believed (`trusted_proxies`, default none).
+    pub trusted_proxies: Vec<crate::auth::client::IpRange>,
 }
 
 impl AuthConfig {
@@ -137,7 +141,20 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
         session_absolute: Duration::from_secs(absolute * 3600),
         role_mapping,
         insecure_no_auth: layers.bool("insecure_no_auth")?,
+        pending_logins_per_client: layers.number("pending_logins_per_client")?,
+        trusted_proxies: trusted_proxies(layers)?,
     })
+}
+
+fn trusted_proxies(layers: &Layers) -> Result<Vec<crate::auth::client::IpRange>, ConfigError> {
+    let (entries, o) = layers.list("trusted_proxies");
+    entries
+        .iter()
+        .map(|e| {
+            crate::auth::client::IpRange::parse(e)
+                .map_err(|r| invalid("trusted_proxies", o.clone(), r))
+        })
+        .collect()
 }
 
 /// The secret comes from a file (preferred) or `FEAST_CONSOLE_OIDC_CLIENT_SECRET`; the key
@@ -283,7 +300,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_key() {
-        let cases: [(&[(&str, &str)], &str); 6] = [
+        let cases: [(&[(&str, &str)], &str); 7] = [
             (
                 &[("cookie_secure", "false"), ("listen", "0.0.0.0:3000")],
                 "`cookie_secure`",
@@ -302,6 +319,10 @@ mod tests {
             ),
             (&[("console_role_admin", "admins")], "`console_role_admin`"),
             (&[("session_idle_minutes", "0")], "`session_idle_minutes`"),
+            (
+                &[("trusted_proxies", "10.0.0.0/8, ingress")],
+                "`trusted_proxies`",
+            ),
         ];
         for (pairs, key) in cases {
             let err = load(pairs).unwrap_err().to_string();

@@ -15,6 +15,7 @@ mod keys;
 mod layers;
 mod origin;
 pub mod recovery;
+mod redacted;
 pub mod reference;
 
 use std::{
@@ -38,11 +39,14 @@ pub enum LogFormat {
     Json,
 }
 
-/// The validated configuration the console runs with.
-#[derive(Clone, Debug)]
+/// The validated configuration the console runs with. `Debug` (`redacted.rs`) shows no secret.
+#[derive(Clone)]
 pub struct Config {
     /// Address the HTTP server listens on (`listen`, default `127.0.0.1:3000`).
     pub listen: SocketAddr,
+    /// Address of the operations endpoints: full `/readyz`, `/metrics` (`ops_listen`, default
+    /// `127.0.0.1:0`).
+    pub ops_listen: SocketAddr,
     /// Folder for the console's own data; created if missing (`data_dir`, default `data`).
     pub data_dir: PathBuf,
     /// Console database: `sqlite://PATH` or `postgres://...`
@@ -79,14 +83,18 @@ pub struct Config {
     pub kubernetes_namespaces: Option<Vec<String>>,
     /// Seconds between topology reads (`topology_refresh_seconds`, default 30).
     pub topology_refresh_seconds: u64,
+    /// Longest wait of readiness and the first recovery round for the registries' first reads
+    /// (`registry_ready_seconds`, default 30).
+    pub registry_ready_seconds: u64,
     /// Seconds between registry change checks (`registry_refresh_seconds`, default 30).
     pub registry_refresh_seconds: u64,
     /// Seconds between registry-cache probes (`cache_probe_seconds`, default 60).
     pub cache_probe_seconds: u64,
     /// Probe samples kept per registry (`cache_probe_retention`, default 1440).
     pub cache_probe_retention: u32,
-    /// Bearer token for REST registry servers (`registry_token`, default none).
-    pub registry_token: Option<String>,
+    /// Bearer token for REST registry servers (`registry_token`, or `registry_token_file` read
+    /// again at each use; default none).
+    pub registry_token: Option<crate::registry::RegistryToken>,
     /// Who sees what in the catalog (`catalog_visibility`, default `feast`).
     pub catalog_visibility: app::catalog::visibility::VisibilityRule,
     /// What console admins see in the catalog (`catalog_visibility_admins`, default `feast`).
@@ -120,6 +128,19 @@ impl Layers {
                 format!("`{listen}` is not a socket address such as 127.0.0.1:3000"),
             )
         })?;
+
+        let (ops, o) = self.get("ops_listen");
+        let ops_listen: SocketAddr = ops.trim().parse().map_err(|_| {
+            invalid(
+                "ops_listen",
+                o.clone(),
+                format!("`{ops}` is not a socket address such as 127.0.0.1:9090"),
+            )
+        })?;
+        if ops_listen.port() != 0 && ops_listen.port() == listen.port() {
+            let reason = format!("{ops_listen} is the port of `listen`; the operations endpoints need a port of their own");
+            return Err(invalid("ops_listen", o, reason));
+        }
 
         let (data_dir, o) = self.get("data_dir");
         if data_dir.trim().is_empty() {
@@ -183,10 +204,11 @@ impl Layers {
         }
 
         let registry_refresh_seconds = self.number("registry_refresh_seconds")?;
+        let registry_ready_seconds = self.number("registry_ready_seconds")?;
         let cache_probe_seconds = self.number("cache_probe_seconds")?;
         let cache_probe_retention = self.number("cache_probe_retention")? as u32;
 
-        let registry_token = self.text("registry_token");
+        let registry_token = self.registry_token()?;
         for r in &mut registries {
             r.token = registry_token.clone();
         }
@@ -230,6 +252,7 @@ impl Layers {
             registries,
             manifests,
             registry_refresh_seconds,
+            registry_ready_seconds,
             cache_probe_seconds,
             cache_probe_retention,
             registry_token,
@@ -238,6 +261,7 @@ impl Layers {
             visibility_cache_mib,
             visibility_cross_check,
             listen,
+            ops_listen,
             data_dir,
             database_url,
             database_max_connections,
@@ -252,6 +276,34 @@ impl Layers {
             kubernetes_namespaces,
             topology_refresh_seconds,
         })
+    }
+}
+
+impl Layers {
+    /// `registry_token` or `registry_token_file` (read once now, so a wrong path stops the
+    /// start; then at each use, so a rotated Secret is picked up).
+    fn registry_token(&self) -> Result<Option<crate::registry::RegistryToken>, ConfigError> {
+        use crate::registry::RegistryToken;
+        let (path, o) = self.get("registry_token_file");
+        let invalid = |reason: String| ConfigError::Invalid {
+            key: "registry_token_file",
+            origin: o.clone(),
+            reason,
+        };
+        match (self.text("registry_token"), path.trim()) {
+            (None, "") => Ok(None),
+            (Some(value), "") => Ok(Some(RegistryToken::Value(value))),
+            (Some(_), _) => Err(invalid(
+                "give the registry token once: either this file or registry_token".into(),
+            )),
+            (None, path) => {
+                let token = RegistryToken::File(PathBuf::from(path));
+                token
+                    .read()
+                    .map_err(|e| invalid(app::backend::error_chain(&e)))?;
+                Ok(Some(token))
+            }
+        }
     }
 }
 

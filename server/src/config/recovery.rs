@@ -9,7 +9,8 @@ use super::error::ConfigError;
 use super::layers::Layers;
 use super::origin::Origin;
 
-#[derive(Clone, Debug)]
+/// `Debug` (`redacted.rs`) hides the URLs' passwords.
+#[derive(Clone)]
 pub struct RecoveryConfig {
     /// PostgreSQL registry database to probe (ideally a role with `pg_monitor`).
     pub registry_pg_url: Option<String>,

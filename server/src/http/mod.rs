@@ -7,4 +7,5 @@ pub mod page_cache;
 mod router;
 pub mod serve;
 
+pub use ops::ops_router;
 pub use router::router;

@@ -1,23 +1,66 @@
-//! `/healthz`, `/readyz` and `/metrics`: for probes and Prometheus, not for people.
+//! `/healthz`, `/readyz` and `/metrics`: for probes and Prometheus, not for people. The full
+//! answers (registry sources, error texts, counts) are served on the ops port (`ops_listen`,
+//! [`ops_router`]), which the Ingress does not route; the main port answers `/healthz` and a
+//! bare `{"ready": bool}` on `/readyz`, so anyone who reaches the console learns nothing more.
 
 use axum::{
     extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    Json,
+    routing::get,
+    Json, Router,
 };
 use serde_json::{json, Value};
 
 use crate::state::AppState;
+
+/// The ops port's router: the full `/readyz`, `/metrics`, `/healthz`. No sign-in: the port is
+/// for the kubelet and Prometheus (deploy/ lets only those reach it).
+pub fn ops_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
 
 /// The process is alive and serving HTTP.
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready for traffic: started, not draining, console database reachable. The body lists
-/// every check and names what is not ready.
+/// The main port's `/readyz`: whether this replica is ready, and nothing else.
+pub async fn ready_only(State(state): State<AppState>) -> Response {
+    let (ready, _) = readiness(&state).await;
+    (status_of(ready), Json(json!({ "ready": ready }))).into_response()
+}
+
+/// The main port's `/metrics`: moved, said plainly.
+pub async fn metrics_moved() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "metrics are served on the ops port (ops_listen), not here\n",
+    )
+        .into_response()
+}
+
+/// Ready for traffic: started, not draining, console database reachable, and every registry's
+/// first read finished (within `registry_ready_seconds`). The body lists every check and
+/// names what is not ready.
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    let (ready, body) = readiness(&state).await;
+    (status_of(ready), Json(body)).into_response()
+}
+
+fn status_of(ready: bool) -> StatusCode {
+    if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+async fn readiness(state: &AppState) -> (bool, Value) {
     let mut checks = serde_json::Map::new();
     let mut not_ready = Vec::new();
 
@@ -44,23 +87,29 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         }
     }
 
-    // Registries are reported, not gated on: a registry outage must not take every console
-    // replica out of the load balancer, and the last good snapshot is still served.
-    checks.insert("registries".into(), registry_checks(&state));
+    // A replica that has not read its registries yet would answer with empty catalogs: it
+    // waits for each first read (success or failure), within the limit.
+    let limit = std::time::Duration::from_secs(state.config.registry_ready_seconds);
+    let waiting = state.registries.awaiting_first_read(limit);
+    checks.insert(
+        "registries_first_read".into(),
+        json!({ "ok": waiting.is_empty(), "waiting_for": waiting, "limit_seconds": limit.as_secs() }),
+    );
+    for name in &waiting {
+        not_ready.push(format!("registry {name}: first read not finished"));
+    }
+    // After the first read, registries are reported, not gated on: a registry outage must not
+    // take every console replica out of the load balancer, and the last good snapshot is
+    // still served.
+    checks.insert("registries".into(), registry_checks(state));
     // Reported, not gated on either: a restarted loop is working again.
     checks.insert("task_restarts".into(), json!(state.tasks.restarts()));
 
     let ready = not_ready.is_empty();
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
     (
-        status,
-        Json(json!({ "ready": ready, "not_ready": not_ready, "checks": checks })),
+        ready,
+        json!({ "ready": ready, "not_ready": not_ready, "checks": checks }),
     )
-        .into_response()
 }
 
 fn registry_checks(state: &AppState) -> Value {
@@ -78,6 +127,7 @@ fn registry_checks(state: &AppState) -> Value {
                 "source": h.source,
                 "ok": status.last_error.is_none() && snapshot.is_some(),
                 "loaded": snapshot.is_some(),
+                "first_read_done": h.first_read_done(),
                 "age_seconds": h.age(now).map(|a| a.as_secs()),
                 "error": status.last_error,
                 "consecutive_failures": status.consecutive_failures,

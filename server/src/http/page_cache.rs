@@ -235,6 +235,8 @@ pub async fn serve(State(state): State<PageCacheLayer>, request: Request, next: 
         || request.method() != Method::GET
         || request.headers().contains_key(header::AUTHORIZATION)
         || !is_catalog_page(request.uri().path())
+        // A page rendered before a registry's first read says "loading": never kept.
+        || state.registries.handles.iter().any(|h| !h.first_read_done())
     {
         return next.run(request).await;
     }

@@ -73,10 +73,12 @@ pub fn router(state: AppState) -> Router {
             super::page_cache::serve,
         ));
 
+    // The full answers are on the ops port (`ops::ops_router`); here only what a load
+    // balancer or `scripts/start.sh --check` needs.
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics));
+        .route("/readyz", get(ops::ready_only))
+        .route("/metrics", get(ops::metrics_moved));
 
     // Every route, the fallback included, passes the authorization guard.
     let guarded = ops

@@ -1,6 +1,6 @@
 //! Binding, serving and graceful shutdown.
 
-use std::time::Duration;
+use std::{future::IntoFuture, time::Duration};
 
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
@@ -126,43 +126,70 @@ fn demo_registry(config: &Config) -> Option<std::sync::Arc<crate::registry::demo
 }
 
 /// Without an identity provider the console trusts every visitor: allowed on loopback
-/// (development), elsewhere only with `insecure_no_auth`, and then loudly.
+/// (development), elsewhere only with `insecure_no_auth`, and then loudly. A public
+/// `public_url` says a proxy or Ingress sends people here, so it counts as elsewhere.
 fn check_open_without_auth(config: &Config) -> Result<(), StartError> {
     if config.auth.oidc.is_some() {
         return Ok(());
     }
-    if config.listen.ip().is_loopback() {
-        tracing::info!("authentication off: development mode with demo users (loopback only)");
-        Ok(())
-    } else if config.auth.insecure_no_auth {
-        tracing::warn!(
-            addr = %config.listen,
-            "AUTHENTICATION IS OFF on a non-loopback address (--insecure-no-auth): anyone who can reach this console is an admin"
-        );
-        Ok(())
+    let public_host = config
+        .auth
+        .public_url
+        .split_once("://")
+        .map_or("", |(_, host)| host);
+    let exposed = if !config.listen.ip().is_loopback() {
+        Some(format!("listen address {}", config.listen))
+    } else if !crate::auth::origin::is_loopback_host(public_host) {
+        Some(format!("public_url {}", config.auth.public_url))
     } else {
-        Err(StartError::OpenWithoutAuth {
-            addr: config.listen,
-        })
+        None
+    };
+    match exposed {
+        None => {
+            tracing::info!("authentication off: development mode with demo users (loopback only)");
+            Ok(())
+        }
+        Some(place) if config.auth.insecure_no_auth => {
+            tracing::warn!(
+                %place,
+                "AUTHENTICATION IS OFF on a non-loopback address (--insecure-no-auth): anyone who can reach this console with a loopback Host is an admin"
+            );
+            Ok(())
+        }
+        Some(place) => Err(StartError::OpenWithoutAuth { place }),
     }
 }
 
-pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError> {
+/// Binds `addr`, which the flag `--<flag>` sets (named when the address is taken).
+pub async fn bind(
+    addr: std::net::SocketAddr,
+    flag: &'static str,
+) -> Result<TcpListener, StartError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| match source.kind() {
-            std::io::ErrorKind::AddrInUse => StartError::AddressInUse { addr },
+            std::io::ErrorKind::AddrInUse => StartError::AddressInUse { addr, flag },
             _ => StartError::Listen { addr, source },
         })
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` turns false, no new connections are
-/// accepted, in-flight requests get [`DRAIN_LIMIT`] to finish.
-pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartError> {
+/// accepted, in-flight requests get [`DRAIN_LIMIT`] to finish. The ops port (`ops_listener`)
+/// answers until the process ends, so probes see the drain.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    ops_listener: TcpListener,
+) -> Result<(), StartError> {
     let lifecycle = state.lifecycle.clone();
     let db = state.db.clone();
     let lease = state.lease.clone();
     let drain_delay = Duration::from_secs(state.config.drain_delay_seconds);
+    let ops_addr = ops_listener.local_addr().map_err(StartError::Serve)?;
+    let ops = tokio::spawn(
+        axum::serve(ops_listener, crate::http::ops_router(state.clone())).into_future(),
+    );
+    tracing::info!(%ops_addr, "operations endpoints (/readyz, /metrics) on http://{ops_addr}");
     let app = crate::http::router(state);
     lifecycle.mark_started();
     let addr = listener.local_addr().map_err(StartError::Serve)?;
@@ -188,6 +215,8 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartEr
         tracing::info!("draining: no new connections, finishing in-flight requests");
         let _ = drained_tx.send(());
     };
+    // The peer address is the client for per-client limits (`auth::client`).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
     let server = async move { server.await.map_err(StartError::Serve) };
     tokio::pin!(server);
@@ -200,6 +229,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartEr
             tracing::warn!("in-flight requests did not finish within {DRAIN_LIMIT:?}; exiting");
         }
     }
+    ops.abort();
     lease.stop().await;
     db.close().await;
     tracing::info!("feast-console stopped");

@@ -108,7 +108,7 @@ fn load(args: &SourceArgs) -> Result<PermissionsInput, (u8, String)> {
                         .to_string(),
                 )
             })?;
-        source.token = args.registry_token.token.clone();
+        source.token = args.registry_token.token.clone().map(Into::into);
         let snapshot = crate::registry::reader::load_once_blocking(&source)?;
         let mut notes = Vec::new();
         let mut input = input::from_snapshot(&snapshot, &mut notes);

@@ -217,6 +217,7 @@ pub async fn run(
     registries: &Registries,
     metrics: &HttpMetrics,
     mut leadership: crate::lease::Leadership,
+    first_read_limit: Duration,
 ) {
     let every = Duration::from_secs(r.sources.config.probe_seconds);
     // One console on SQLite is its own prober, lease or not (a stale lease row left by a
@@ -225,8 +226,10 @@ pub async fn run(
     // The lease is usually taken within milliseconds of the start.
     let _ = tokio::time::timeout(Duration::from_secs(1), leadership.until_leader()).await;
     // The first round judges the online store from the registry's materialization
-    // history: let the first registry read land (or fail) before it, within reason.
-    registries.first_reads(FIRST_ROUND_WAIT).await;
+    // history: let the first registry read land (or fail) before it, within the limit
+    // readiness uses too (`registry_ready_seconds`), so it never says "no registry loaded"
+    // about a registry still being read.
+    registries.first_reads(first_read_limit).await;
     loop {
         let leading = single || leadership.is_leader();
         if leading {

@@ -40,6 +40,8 @@ pub enum LoadProblem {
     NoProjectList,
     #[error("the first read returned nothing")]
     Empty,
+    #[error("no bearer token")]
+    Token(#[source] super::token::TokenError),
 }
 
 /// Why a file is not a `registry.db`.

@@ -24,6 +24,8 @@ pub struct RegistryHandle {
     /// The source as configured (for reads made as a signed-in user).
     config: RegistrySource,
     refreshed: Refreshed<RegistrySnapshot>,
+    /// When the handle was made: readiness waits for the first read from then, within a limit.
+    created: std::time::Instant,
 }
 
 impl RegistryHandle {
@@ -33,7 +35,15 @@ impl RegistryHandle {
             source: source.display(),
             config: source.clone(),
             refreshed: Refreshed::default(),
+            created: std::time::Instant::now(),
         }
+    }
+
+    /// Whether the first read has finished, successfully or not. Before, an empty catalog
+    /// means "not read yet", not "nothing there".
+    pub fn first_read_done(&self) -> bool {
+        let status = self.status();
+        status.last_success.is_some() || status.consecutive_failures > 0
     }
 
     /// The source as configured.
@@ -76,14 +86,29 @@ impl Registries {
         }
     }
 
+    /// The registries whose first read has not finished yet, by name.
+    pub fn loading(&self) -> Vec<String> {
+        self.handles
+            .iter()
+            .filter(|h| !h.first_read_done())
+            .map(|h| h.name.clone())
+            .collect()
+    }
+
+    /// The registries readiness still waits for: first read not finished, and made less than
+    /// `limit` ago (an unreachable registry must not keep a replica out of service forever).
+    pub fn awaiting_first_read(&self, limit: Duration) -> Vec<String> {
+        self.handles
+            .iter()
+            .filter(|h| !h.first_read_done() && h.created.elapsed() < limit)
+            .map(|h| h.name.clone())
+            .collect()
+    }
+
     /// Waits until every registry's first read has succeeded or failed, at most `limit`.
     pub async fn first_reads(&self, limit: Duration) {
-        let done = |h: &Arc<RegistryHandle>| {
-            let s = h.status();
-            s.last_success.is_some() || s.last_error.is_some()
-        };
         let waiting = async {
-            while !self.handles.iter().all(done) {
+            while !self.handles.iter().all(|h| h.first_read_done()) {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         };

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::failure::{send, HttpFailure};
 use super::load_error::{LoadError, LoadProblem};
+use super::token::RegistryToken;
 use super::{
     decode::{decode_json, BlobKind},
     snapshot::RegistrySnapshot,
@@ -21,7 +22,7 @@ use super::{
 pub struct RestReader {
     base: String,
     display: String,
-    token: Option<String>,
+    token: Option<RegistryToken>,
     client: reqwest::Client,
     previous: Option<Vec<CatalogObject>>,
 }
@@ -100,7 +101,7 @@ fn project(v: &Value) -> CatalogObject {
 impl RestReader {
     pub fn new(
         base: &str,
-        token: Option<String>,
+        token: Option<RegistryToken>,
         display: String,
     ) -> Result<RestReader, LoadError> {
         // reqwest is built without a bundled crypto provider; install ring once per process.
@@ -190,7 +191,8 @@ impl RestReader {
             request = request.query(&[("project", p)]);
         }
         if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
+            // Read at each call: a token file may have rotated since the last one.
+            request = request.bearer_auth(token.read().map_err(LoadProblem::Token)?);
         }
         send(request, true)
             .await

@@ -23,7 +23,7 @@ pub struct RegistrySource {
     pub name: String,
     pub kind: SourceKind,
     /// Bearer token for REST sources.
-    pub token: Option<String>,
+    pub token: Option<super::token::RegistryToken>,
 }
 
 // Sources end up in `{:?}` (error messages, tracing fields, test failures): written by hand so
@@ -50,7 +50,7 @@ impl std::fmt::Debug for RegistrySource {
         f.debug_struct("RegistrySource")
             .field("name", &self.name)
             .field("kind", &self.kind)
-            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("token", &self.token)
             .finish()
     }
 }

@@ -27,25 +27,42 @@ fn data_dir() -> String {
         .to_string()
 }
 
-#[test]
-fn no_identity_provider_on_a_public_address_refuses_to_start() {
+/// Runs `serve` with `args` (and a data folder), expecting it to refuse to start: its stderr.
+fn refused_start(args: &[&str]) -> String {
     let out = console()
-        .args([
-            "serve",
-            "--listen",
-            &format!("0.0.0.0:{}", free_port()),
-            "--data-dir",
-            &data_dir(),
-        ])
+        .arg("serve")
+        .args(args)
+        .args(["--data-dir", &data_dir()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn no_identity_provider_on_a_public_address_refuses_to_start() {
+    let err = refused_start(&["--listen", &format!("0.0.0.0:{}", free_port())]);
     assert!(
         err.contains("--insecure-no-auth") && err.contains("oidc_issuer_url"),
         "{err}"
     );
-    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn no_identity_provider_with_a_public_url_refuses_to_start() {
+    let err = refused_start(&[
+        "--listen",
+        &format!("127.0.0.1:{}", free_port()),
+        "--public-url",
+        "https://console.example.com",
+    ]);
+    assert!(
+        err.contains("public_url https://console.example.com")
+            && err.contains("--insecure-no-auth"),
+        "{err}"
+    );
 }
 
 #[test]

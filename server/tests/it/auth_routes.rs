@@ -345,6 +345,60 @@ async fn without_a_provider_the_console_refuses_a_public_address() {
     assert!(server::http::serve::build_state(config).await.is_ok());
 }
 
+/// Development mode behind a proxy or Ingress: whoever reaches it would be the demo admin. A
+/// public Host, or a proxy header naming the outside, is refused even with `insecure_no_auth`.
+#[tokio::test]
+async fn development_mode_refuses_a_public_or_forwarded_host() {
+    let url = common::fresh_database_url(Backend::Sqlite).await;
+    let mut config = common::test_config(url);
+    config.listen = "0.0.0.0:0".parse().unwrap();
+    config.auth.insecure_no_auth = true;
+    let state = server::http::serve::build_state(config).await.unwrap();
+    state.lifecycle.mark_started();
+    let app = TestApp {
+        router: server::http::router(state.clone()),
+        state,
+    };
+    let get = |headers: &[(&'static str, &'static str)]| {
+        let mut request = Request::get("/permissions");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    // A port-forward: loopback Host, any port.
+    let r = app.request(get(&[("host", "localhost:8080")])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Authentication off."));
+    for headers in [
+        &[("host", "console.example.com")][..],
+        &[
+            ("host", "127.0.0.1:3000"),
+            ("x-forwarded-host", "console.example.com"),
+        ],
+        &[
+            ("host", "127.0.0.1:3000"),
+            ("x-forwarded-for", "203.0.113.9"),
+        ],
+        &[
+            ("host", "localhost"),
+            ("forwarded", "for=203.0.113.9;host=console.example.com"),
+        ],
+    ] {
+        let r = app.request(get(headers)).await;
+        assert_eq!(r.status, 403, "{headers:?}: {}", r.body);
+        assert!(
+            r.body.contains("development mode answers loopback only"),
+            "{}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("Authentication off."),
+            "not served as a demo user"
+        );
+    }
+}
+
 #[tokio::test]
 async fn whoami_answers_through_the_require_helper() {
     let app = auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await;
@@ -370,6 +424,8 @@ async fn hsts_only_when_served_over_https() {
     let url = common::fresh_database_url(Backend::Sqlite).await;
     let mut config = common::test_config(url);
     config.auth.public_url = "https://console.example.com".into();
+    // Development mode behind a public URL must be asked for.
+    config.auth.insecure_no_auth = true;
     let state = server::http::serve::build_state(config).await.unwrap();
     let app = TestApp {
         router: server::http::router(state.clone()),

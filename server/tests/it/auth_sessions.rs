@@ -120,7 +120,7 @@ on_both_backends!(
             return_to: "/cache".into(),
             created_at: unix_now(),
         };
-        let cookie = s.start_login(&login).await.unwrap();
+        let cookie = s.start_login(&login, "client", 10).await.unwrap().unwrap();
         let taken = s.take_login(&cookie).await.unwrap().expect("first use");
         assert_eq!(
             (taken.csrf_state.as_str(), taken.return_to.as_str()),
@@ -135,7 +135,7 @@ on_both_backends!(
             created_at: unix_now() - 3600,
             ..login
         };
-        let cookie = s.start_login(&stale).await.unwrap();
+        let cookie = s.start_login(&stale, "client", 10).await.unwrap().unwrap();
         assert!(
             s.take_login(&cookie).await.unwrap().is_none(),
             "older than 10 minutes"

@@ -990,28 +990,46 @@ fn the_deployment_has_probes_limits_and_a_locked_down_security_context() {
         let c = console_container(&d);
         let ctx = format!("overlay {o}");
 
-        // Probes on the console's own endpoints and port.
+        // Probes on the console's own endpoints, on the ops port (`ops_listen`): the main
+        // port's /readyz says only ready or not.
         let port = c.ports.clone().unwrap_or_default();
         assert!(
             port.iter()
                 .any(|p| p.name.as_deref() == Some("http") && p.container_port == 3000),
             "{ctx}"
         );
-        let http = IntOrString::String("http".into());
+        assert!(
+            port.iter()
+                .any(|p| p.name.as_deref() == Some("ops") && p.container_port == 9090),
+            "{ctx}"
+        );
+        let ops = IntOrString::String("ops".into());
         assert_eq!(
             http_path(&c.liveness_probe),
-            ("/healthz".into(), http.clone()),
+            ("/healthz".into(), ops.clone()),
             "{ctx}"
         );
         assert_eq!(
             http_path(&c.readiness_probe),
-            ("/readyz".into(), http.clone()),
+            ("/readyz".into(), ops.clone()),
             "{ctx}"
         );
         assert_eq!(
             http_path(&c.startup_probe),
-            ("/healthz".into(), http),
+            ("/healthz".into(), ops),
             "{ctx}"
+        );
+        // The ConfigMap's ops_listen is that container port, on every interface of the pod.
+        let toml = console_toml(&objects);
+        let ops_listen: std::net::SocketAddr = toml["ops_listen"]
+            .as_str()
+            .expect("ops_listen in the ConfigMap")
+            .parse()
+            .unwrap();
+        assert_eq!(ops_listen.port(), 9090, "{ctx}");
+        assert!(
+            ops_listen.ip().is_unspecified(),
+            "{ctx}: the kubelet must reach it"
         );
 
         // Requests and limits for CPU and memory.
@@ -1143,12 +1161,24 @@ fn the_deployment_has_probes_limits_and_a_locked_down_security_context() {
                 .unwrap(),
             &pod_labels(&d)
         ));
-        let svc_port = &svc_spec.ports.unwrap()[0];
+        let svc_ports = svc_spec.ports.unwrap();
+        let svc_port = &svc_ports[0];
         assert_eq!(
             svc_port.target_port,
             Some(IntOrString::String("http".into())),
             "{ctx}"
         );
+        // Prometheus reaches the ops port through the Service's `metrics` port.
+        let metrics = svc_ports
+            .iter()
+            .find(|p| p.name.as_deref() == Some("metrics"))
+            .unwrap_or_else(|| panic!("{ctx}: Service port `metrics`"));
+        assert_eq!(
+            metrics.target_port,
+            Some(IntOrString::String("ops".into())),
+            "{ctx}"
+        );
+        assert_eq!(svc_ports.len(), 2, "{ctx}: http and metrics only");
         let ing: Ingress = one(&objects, "Ingress");
         let ing_spec = ing.spec.unwrap();
         let tls = ing_spec.tls.clone().expect("Ingress TLS");
@@ -1166,9 +1196,17 @@ fn the_deployment_has_probes_limits_and_a_locked_down_security_context() {
                 "{ctx}: host without TLS"
             );
             for p in rule.http.unwrap().paths {
+                // The Ingress routes the main port only, never the ops port.
                 let backend = p.backend.service.unwrap();
                 assert_eq!(backend.name, svc.metadata.name.clone().unwrap(), "{ctx}");
-                assert_eq!(backend.port.unwrap().name, svc_port.name, "{ctx}");
+                let port = backend.port.unwrap();
+                assert_eq!(port.name, svc_port.name, "{ctx}");
+                assert_ne!(port.name, metrics.name, "{ctx}: Ingress to the ops port");
+                assert_ne!(
+                    port.number,
+                    Some(metrics.port),
+                    "{ctx}: Ingress to the ops port"
+                );
             }
         }
     }
@@ -1324,24 +1362,42 @@ fn the_network_policy_lets_in_only_the_ingress_controller_and_out_only_dns_api_i
             "both directions default-deny"
         );
         let ingress = spec.ingress.clone().unwrap();
-        assert_eq!(ingress.len(), 1, "overlay {o}: one ingress rule");
-        let from = ingress[0].from.clone().unwrap();
+        assert_eq!(
+            ingress.len(),
+            2,
+            "overlay {o}: the ingress controller and Prometheus"
+        );
+        // Who may come from where, to which port: the ingress controller to the main port,
+        // Prometheus to the ops port, nobody else (no IP blocks, no rule without a source).
+        let from_namespace = |rule: usize, word: &str| {
+            ingress[rule].from.clone().unwrap().iter().all(|p| {
+                p.ip_block.is_none()
+                    && p.pod_selector.is_some()
+                    && p.namespace_selector
+                        .as_ref()
+                        .and_then(|s| s.match_labels.clone())
+                        .is_some_and(|l| l.values().any(|v| v.contains(word)))
+            })
+        };
+        let ports = |rule: usize| -> Vec<IntOrString> {
+            ingress[rule]
+                .ports
+                .clone()
+                .unwrap()
+                .into_iter()
+                .filter_map(|p| p.port)
+                .collect()
+        };
         assert!(
-            from.iter().all(|p| p.ip_block.is_none()
-                && p.namespace_selector
-                    .as_ref()
-                    .and_then(|s| s.match_labels.clone())
-                    .is_some_and(|l| l.values().any(|v| v.contains("ingress")))),
+            from_namespace(0, "ingress"),
             "overlay {o}: only the ingress controller's namespace"
         );
-        let ports: Vec<_> = ingress[0]
-            .ports
-            .clone()
-            .unwrap()
-            .into_iter()
-            .filter_map(|p| p.port)
-            .collect();
-        assert_eq!(ports, vec![IntOrString::Int(3000)]);
+        assert_eq!(ports(0), vec![IntOrString::Int(3000)]);
+        assert!(
+            from_namespace(1, "monitoring"),
+            "overlay {o}: only Prometheus's namespace reaches the ops port"
+        );
+        assert_eq!(ports(1), vec![IntOrString::Int(9090)]);
         let allowed = [53, 443, 6443, 5432];
         for e in spec.egress.unwrap() {
             assert!(

@@ -194,7 +194,7 @@ async fn create_edit_delete_through_a_rest_registry_as_the_signed_in_admin() {
         common::fresh_database_url(Backend::Sqlite).await,
     )
     .await;
-    source.token = Some(access_token_of(&issuing, "sam").await);
+    source.token = Some(access_token_of(&issuing, "sam").await.into());
     let app = auth_support::console_with(
         &idp.issuer,
         common::fresh_database_url(Backend::Sqlite).await,

@@ -15,7 +15,7 @@ use crate::common::{self, TestApp};
 async fn first_round(app: &TestApp) -> String {
     let start = Instant::now();
     loop {
-        let r = app.get("/metrics").await;
+        let r = app.ops_get("/metrics").await;
         if r.body.contains("feast_console_recovery_status") {
             return r.body;
         }

@@ -371,7 +371,7 @@ async fn readyz_reports_each_registry_with_age_and_error() {
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let body = loop {
-        let r = app.get("/readyz").await;
+        let r = app.ops_get("/readyz").await;
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         let regs = v["checks"]["registries"].clone();
         if regs[0]["loaded"] == true && !regs[1]["error"].is_null() {

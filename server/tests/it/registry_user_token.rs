@@ -203,7 +203,7 @@ async fn each_user_sees_what_feast_lets_them_describe() {
         .collect();
 
     // Wait for Feast to answer (it starts slowly).
-    let as_rita = RestReader::new(&url, Some(rita.clone()), "rest".into()).unwrap();
+    let as_rita = RestReader::new(&url, Some(rita.clone().into()), "rest".into()).unwrap();
     let deadline = Instant::now() + Duration::from_secs(90);
     while as_rita.describes(objects[0]).await.is_err() {
         assert!(Instant::now() < deadline, "Feast never answered");
@@ -216,7 +216,7 @@ async fn each_user_sees_what_feast_lets_them_describe() {
     for (who, token) in [("rita", &rita), ("alice", &alice)] {
         let user = feast_user(&identity_of(token));
         let console = describable(&objects, Some(&user), Some("driver_ranking"));
-        let feast = RestReader::new(&url, Some(token.clone()), "rest".into()).unwrap();
+        let feast = RestReader::new(&url, Some(token.clone().into()), "rest".into()).unwrap();
         let mut shown = Vec::new();
         for (i, o) in objects.iter().enumerate() {
             if o.is_internal() || o.is_unreadable() {
@@ -298,7 +298,7 @@ async fn the_catalog_shows_each_user_what_feast_shows_them() {
         common::fresh_database_url(Backend::Sqlite).await,
     )
     .await;
-    source.token = Some(access_token_of(&issuing, "sam").await);
+    source.token = Some(access_token_of(&issuing, "sam").await.into());
     let app = auth_support::console_with(
         &idp.issuer,
         common::fresh_database_url(Backend::Sqlite).await,

@@ -20,6 +20,8 @@ use crate::common::{self, Backend};
 struct Replica {
     child: Child,
     base: String,
+    /// The ops port (`ops_listen`): full `/readyz`, `/metrics`.
+    ops: String,
     http: reqwest::Client,
 }
 
@@ -27,9 +29,11 @@ impl Replica {
     fn start(database_url: &str, lease_seconds: u32, drain_delay_seconds: u32) -> Replica {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = provider::free_port();
+        let ops_port = provider::free_port();
         let data = std::env::temp_dir().join(format!("fc-replica-{}-{port}", std::process::id()));
         let child = Command::new(env!("CARGO_BIN_EXE_feast-console"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--ops-listen", &format!("127.0.0.1:{ops_port}")])
             .arg("--data-dir")
             .arg(&data)
             .env_remove("FEAST_CONSOLE_CONFIG")
@@ -50,6 +54,7 @@ impl Replica {
         Replica {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            ops: format!("http://127.0.0.1:{ops_port}"),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
                 .build()
@@ -58,12 +63,11 @@ impl Replica {
     }
 
     async fn get(&self, path: &str) -> Option<(u16, String)> {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .ok()?;
+        self.get_at(&self.base, path).await
+    }
+
+    async fn get_at(&self, base: &str, path: &str) -> Option<(u16, String)> {
+        let r = self.http.get(format!("{base}{path}")).send().await.ok()?;
         let status = r.status().as_u16();
         Some((status, r.text().await.unwrap_or_default()))
     }
@@ -81,7 +85,7 @@ impl Replica {
 
     /// The `feast_console_probe_leader` gauge; None when the replica does not answer.
     async fn leads(&self) -> Option<bool> {
-        let (_, body) = self.get("/metrics").await?;
+        let (_, body) = self.get_at(&self.ops, "/metrics").await?;
         body.lines()
             .find_map(|l| l.strip_prefix("feast_console_probe_leader "))
             .map(|v| v.trim() == "1")
@@ -177,7 +181,7 @@ async fn sigterm_reports_draining_hands_the_lease_over_and_exits_cleanly() {
         Duration::from_secs(2),
         "readyz false while draining",
         || async {
-            matches!(a.get("/readyz").await, Some((503, body)) if body.contains("draining"))
+            matches!(a.get_at(&a.ops, "/readyz").await, Some((503, body)) if body.contains("draining"))
         },
     )
     .await;

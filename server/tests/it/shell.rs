@@ -12,7 +12,7 @@ on_both_backends!(healthz_answers_ok, |app: TestApp| async move {
 });
 
 on_both_backends!(readyz_reports_each_check, |app: TestApp| async move {
-    let r = app.get("/readyz").await;
+    let r = app.ops_get("/readyz").await;
     assert_eq!(r.status, 200, "{}", r.body);
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v["ready"], true);
@@ -22,10 +22,38 @@ on_both_backends!(readyz_reports_each_check, |app: TestApp| async move {
 
 on_both_backends!(readyz_is_false_while_draining, |app: TestApp| async move {
     app.state.lifecycle.mark_draining();
-    let r = app.get("/readyz").await;
+    let r = app.ops_get("/readyz").await;
     assert_eq!(r.status, 503);
     assert!(r.body.contains("draining"), "{}", r.body);
+    // The main port says the same, and only that.
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.body, r#"{"ready":false}"#);
 });
+
+// The main port is what the Ingress routes: anonymous callers learn whether the replica is
+// ready and nothing else (no registry sources, error texts or counts), and no metrics.
+on_both_backends!(
+    the_main_port_answers_only_ready_or_not,
+    |app: TestApp| async move {
+        let r = app.get("/readyz").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body, r#"{"ready":true}"#);
+        let r = app.get("/metrics").await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(!r.body.contains("feast_console_"), "{}", r.body);
+        assert!(r.body.contains("ops port"), "{}", r.body);
+        // The ops port has the detail.
+        let r = app.ops_get("/readyz").await;
+        assert!(r.body.contains("\"registries\""), "{}", r.body);
+        assert!(app
+            .ops_get("/metrics")
+            .await
+            .body
+            .contains("feast_console_"));
+        assert_eq!(app.ops_get("/healthz").await.status, 200);
+    }
+);
 
 on_both_backends!(
     migrations_ran_and_settings_round_trip,
@@ -110,7 +138,7 @@ on_both_backends!(security_headers_and_request_id, |app: TestApp| async move {
 on_both_backends!(metrics_count_requests_by_route, |app: TestApp| async move {
     app.get("/healthz").await;
     app.get("/healthz").await;
-    let r = app.get("/metrics").await;
+    let r = app.ops_get("/metrics").await;
     assert_eq!(r.status, 200);
     assert!(r.headers["content-type"]
         .to_str()
@@ -142,7 +170,7 @@ on_both_backends!(
             app.request(request).await;
             app.get(&format!("/no-such-page-{i}")).await;
         }
-        let r = app.get("/metrics").await;
+        let r = app.ops_get("/metrics").await;
         assert!(!r.body.contains("FOO"), "{}", r.body);
         assert!(!r.body.contains("no-such-page"), "{}", r.body);
         assert!(

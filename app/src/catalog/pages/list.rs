@@ -130,7 +130,9 @@ fn Filters(query: ListQuery) -> impl IntoView {
 fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
     let from = (page.page - 1) * page.page_size + 1;
     let to = from + page.rows.len().saturating_sub(1);
-    let status = if page.total == 0 {
+    let status = if page.total == 0 && !page.loading.is_empty() {
+        "Nothing to list yet.".to_string()
+    } else if page.total == 0 {
         "No object matches these filters.".to_string()
     } else {
         format!("{from}–{to} of {}", page.total)
@@ -138,6 +140,7 @@ fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
     let show_kind = page.rows.iter().any(|r| r.kind != ObjectKind::FeatureView)
         && query.list == "feature-views";
     view! {
+        <super::parts::LoadingNote loading=page.loading.clone()/>
         <super::parts::UndecidedNote count=page.undecided/>
         <p class="catalog-count" data-testid="list-count" role="status">{status}
             " · Export: "<a href=export_href("csv", &query) download>"CSV"</a>" "<a href=export_href("json", &query) download>"JSON"</a>

@@ -51,11 +51,16 @@ fn RegistrySection(registry: RegistryOverview) -> impl IntoView {
     });
     let empty =
         registry.projects.is_empty() && registry.error.is_none() && registry.age_seconds.is_some();
+    // Neither read nor failed: the first read is still running.
+    let loading = (registry.age_seconds.is_none() && registry.error.is_none())
+        .then(|| vec![registry.name.clone()])
+        .unwrap_or_default();
     view! {
         <section class="registry" aria-label=registry.name.clone()>
             <h2>{registry.name.clone()}</h2>
             <p class="muted"><code>{registry.source.clone()}</code>" · "{freshness}</p>
             {error}
+            <crate::catalog::pages::parts::LoadingNote loading=loading/>
             <crate::catalog::pages::parts::UndecidedNote count=registry.undecided/>
             {empty.then(|| view! { <p class="muted">"This registry has no projects yet."</p> })}
             <ul class="project-list">

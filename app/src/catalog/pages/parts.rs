@@ -74,6 +74,15 @@ pub fn UndecidedNote(count: usize) -> impl IntoView {
     })
 }
 
+/// Names the registries whose first read has not finished, so an empty page is not taken
+/// for an empty registry.
+#[component]
+pub fn LoadingNote(loading: Vec<String>) -> impl IntoView {
+    crate::catalog::loading::loading_note(&loading).map(|note| {
+        view! { <p class="catalog-stale" role="status" data-testid="loading-note">{note}</p> }
+    })
+}
+
 /// Answers the page with 404 (for scripts and crawlers; people read the explanation). A hidden
 /// object or project answers exactly as a missing one.
 pub fn answer_not_found() {

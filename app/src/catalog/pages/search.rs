@@ -152,6 +152,9 @@ pub fn CatalogSearchPage() -> impl IntoView {
                 match results.await {
                     Err(e) => view! { <CatalogProblem title="Search failed".to_string() message=crate::ui::error_text(&e)/> }.into_any(),
                     Ok(_) if text.trim().is_empty() => view! { <p class="muted">"Type a name, a word or a field filter."</p> }.into_any(),
+                    Ok(r) if r.total == 0 && !r.loading.is_empty() => view! {
+                        <super::parts::LoadingNote loading=r.loading/>
+                    }.into_any(),
                     Ok(r) if r.total == 0 => view! {
                         <p role="status" data-testid="search-count">{format!("Nothing matches “{text}”.")}</p>
                     }.into_any(),
@@ -165,6 +168,7 @@ pub fn CatalogSearchPage() -> impl IntoView {
 #[component]
 fn Results(results: SearchResults) -> impl IntoView {
     view! {
+        <super::parts::LoadingNote loading=results.loading.clone()/>
         <super::parts::UndecidedNote count=results.undecided/>
         <p role="status" data-testid="search-count">{format!("{} result(s)", results.total)}</p>
         {results.groups.into_iter().map(|g| {

@@ -132,6 +132,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let url = fresh_database_url(backend).await;
     let state = build_state(test_config(url)).await.expect("build state");
     state.lifecycle.mark_started();
+    // As a load balancer would (readiness waits for them): tests start after the first reads.
+    state
+        .registries
+        .first_reads(std::time::Duration::from_secs(30))
+        .await;
     let router = server::http::router(state.clone());
     TestApp { state, router }
 }
@@ -144,30 +149,36 @@ pub struct TestResponse {
 
 impl TestApp {
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        TestResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        answer(self.router.clone(), request).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
         self.request(Request::get(path).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// `GET path` on the ops port's router (`ops_listen`: full `/readyz`, `/metrics`).
+    pub async fn ops_get(&self, path: &str) -> TestResponse {
+        let ops = server::http::ops_router(self.state.clone());
+        answer(ops, Request::get(path).body(Body::empty()).unwrap()).await
+    }
+}
+
+/// `router`'s answer to `request`, body read whole.
+async fn answer(router: Router, request: Request<Body>) -> TestResponse {
+    let response = router.oneshot(request).await.expect("router answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    TestResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 
