@@ -266,9 +266,10 @@ fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Ready once the demo registry's first read has finished (503 until then, like a probe sees).
     let mut ready = None;
     for _ in 0..100 {
-        if let Some(r) = http_get(&addr, "/readyz") {
+        if let Some(r) = http_get(&addr, "/readyz").filter(|(status, _)| *status == 200) {
             ready = Some(r);
             break;
         }
