@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::state::AppState;
 
 /// Starts every background loop for `state`, each under `state.tasks`: one refresher per
-/// registry, the topology refresher, the probe lease, the registry-cache probe and the
-/// recovery rounds. Called once, by `build_state`.
+/// registry, the topology refresher, the probe lease, the registry-cache probe, the
+/// reconciliation of pending audit records and the recovery rounds. Called once, by `build_state`.
 pub fn start(state: &AppState) {
     let tasks = &state.tasks;
     let every = Duration::from_secs(state.config.registry_refresh_seconds);
@@ -43,6 +43,14 @@ pub fn start(state: &AppState) {
     tasks.spawn("cache_probe", move || {
         let (db, sources, leadership) = (db.clone(), sources.clone(), leadership.clone());
         async move { crate::cache::probe::run(&db, &sources, &settings, Some(leadership)).await }
+    });
+
+    // Permission audit records a dead console left pending, settled once by the lease holder.
+    let (db, sources) = (state.db.clone(), state.registry_sources());
+    let leadership = state.lease.leadership.clone();
+    tasks.spawn("audit_reconcile", move || {
+        let (db, sources, leadership) = (db.clone(), sources.clone(), leadership.clone());
+        crate::permissions::reconcile::run(db, sources, leadership)
     });
 
     let console = state.clone();

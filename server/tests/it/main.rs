@@ -29,6 +29,7 @@ mod catalog_visibility;
 mod cli;
 mod demo_registry;
 mod deploy_manifests;
+mod permissions_audit_record;
 mod permissions_cli;
 mod permissions_concurrency;
 mod permissions_editing;
