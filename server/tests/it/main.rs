@@ -32,6 +32,7 @@ mod deploy_manifests;
 mod permissions_audit_record;
 mod permissions_cli;
 mod permissions_concurrency;
+mod permissions_crash;
 mod permissions_editing;
 mod permissions_pages;
 mod permissions_preview_oracle;

@@ -15,9 +15,9 @@ use server::db::ConsoleDb;
 use server::permissions::{audit, store};
 use server::registry::write::{PermissionWriter, ABSENT};
 use server::registry::{RegistrySource, SourceKind};
-use sqlx::Connection;
 
 use crate::common::{self, Backend, TestApp};
+use crate::permissions_crash::{hold_write_lock, release};
 use crate::permissions_editing::{spec, sqlite_copy};
 use crate::permissions_pages::{submit, CREATE};
 
@@ -251,13 +251,7 @@ async fn a_dropped_request_still_ends_with_a_committed_record(backend: Backend) 
     let app = app_on(common::fresh_database_url(backend).await, &registry).await;
     let db = app.state.db.clone();
     // Hold the registry's write lock, so the save waits inside its registry write.
-    let mut blocker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", registry.display()))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut blocker)
-        .await
-        .unwrap();
+    let blocker = hold_write_lock(&registry).await;
     let request = submit(&app, None, CREATE);
     let router = app.router.clone();
     let client = tokio::spawn(async move {
@@ -273,8 +267,7 @@ async fn a_dropped_request_still_ends_with_a_committed_record(backend: Backend) 
     // The client goes away: its request future is dropped mid-write.
     client.abort();
     assert!(client.await.is_err_and(|e| e.is_cancelled()));
-    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
-    blocker.close().await.unwrap();
+    release(blocker).await;
 
     until(&db, "the dropped save's record committed", |all| {
         of(all, "http_created")
