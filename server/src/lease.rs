@@ -130,6 +130,13 @@ pub fn replica_id() -> String {
     format!("{host}-{}-{suffix:08x}", std::process::id())
 }
 
+/// This console process's name in records it leaves behind (permission audit records), made
+/// once like [`replica_id`]: records of a process that is gone are told from its own.
+pub fn this_process() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(replica_id)
+}
+
 /// Whether this replica leads now. Cheap to clone and to ask; background work asks before
 /// each run.
 #[derive(Clone, Debug)]

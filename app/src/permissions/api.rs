@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::audit_state::AuditState;
 #[cfg(feature = "ssr")]
 use super::editor::{apply_edit, form::FieldError, preview, LIVE_PREVIEW_LIMIT};
 use super::editor::{EditorData, PermissionForm, SubmitOutcome};
@@ -71,6 +72,10 @@ pub struct AuditRecord {
     pub after: Option<PermissionSpec>,
     pub before_version: String,
     pub after_version: String,
+    /// Whether the change is in the registry (see [`AuditState`]).
+    pub state: AuditState,
+    /// Why a change failed or could not be told, and who settled it; empty when committed.
+    pub detail: String,
 }
 
 /// Which audit records to list; empty fields match everything.

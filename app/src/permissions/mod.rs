@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audit_state;
 pub mod editor;
 pub mod evaluator;
 pub mod from_catalog;

@@ -175,7 +175,9 @@ impl Auth {
 
     /// Refreshes a session whose access token is about to expire. A refused refresh (the
     /// provider ended the user's session) ends the console session too; an unreachable
-    /// provider keeps it for now.
+    /// provider keeps it until the access token's expiry plus `idp_outage_grace_seconds`, then
+    /// ends it: the provider may have ended the user's session meanwhile, and the console
+    /// cannot ask.
     async fn refresh(&self, oidc: &Oidc, session: Session) -> Option<Session> {
         let Some(refresh_token) = session.refresh_token.clone() else {
             return Some(session);
@@ -210,7 +212,12 @@ impl Auth {
             }
             Err(LoginError::Unavailable(reason)) => {
                 let reason = app::backend::error_chain(&*reason);
-                tracing::warn!(%reason, "token refresh failed: provider unavailable; keeping the session");
+                if outage_grace_over(&session, self.config().idp_outage_grace, unix_now()) {
+                    tracing::warn!(%reason, "token refresh failed: provider unavailable past the outage grace; ending the session");
+                    let _ = self.sessions().delete(&session.id_hash).await;
+                    return None;
+                }
+                tracing::warn!(%reason, "token refresh failed: provider unavailable; keeping the session within the outage grace");
                 Some(session)
             }
             Err(e) => {
@@ -221,6 +228,14 @@ impl Auth {
             }
         }
     }
+}
+
+/// Whether a session whose refresh cannot reach the provider is past its grace: its access
+/// token expired more than `grace` before `now` (a session without an expiry never is).
+fn outage_grace_over(session: &Session, grace: std::time::Duration, now: i64) -> bool {
+    session
+        .access_expires_at
+        .is_some_and(|t| now > t.saturating_add(grace.as_secs() as i64))
 }
 
 /// The access token expires within 30 s and there is a refresh token to renew it with.

@@ -12,7 +12,8 @@ const AUTH_PURGE_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts every background loop for `state`, each under `state.tasks`: one refresher per
 /// registry, the topology refresher, the probe lease, the registry-cache probe, the purge of
-/// ended sessions and logins, and the recovery rounds. Called once, by `build_state`.
+/// ended sessions and logins, the reconciliation of pending audit records and the recovery
+/// rounds. Called once, by `build_state`.
 pub fn start(state: &AppState) {
     let tasks = &state.tasks;
     let every = Duration::from_secs(state.config.registry_refresh_seconds);
@@ -53,6 +54,14 @@ pub fn start(state: &AppState) {
     let sessions = state.auth.sessions().clone();
     tasks.spawn("auth_purge", move || {
         crate::auth::session::purge_every(sessions.clone(), AUTH_PURGE_EVERY)
+    });
+
+    // Permission audit records a dead console left pending, settled once by the lease holder.
+    let (db, sources) = (state.db.clone(), state.registry_sources());
+    let leadership = state.lease.leadership.clone();
+    tasks.spawn("audit_reconcile", move || {
+        let (db, sources, leadership) = (db.clone(), sources.clone(), leadership.clone());
+        crate::permissions::reconcile::run(db, sources, leadership)
     });
 
     let console = state.clone();

@@ -48,6 +48,9 @@ pub struct AuthConfig {
     pub cookie_secure: bool,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// How long past its access token's expiry a session outlives an unreachable identity
+    /// provider (`idp_outage_grace_seconds`).
+    pub idp_outage_grace: Duration,
     pub role_mapping: RoleMapping,
     /// Allows development mode on a non-loopback address (logged at every start).
     pub insecure_no_auth: bool,
@@ -122,6 +125,7 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
 
     let idle = layers.number("session_idle_minutes")?;
     let absolute = layers.number("session_absolute_hours")?;
+    let idp_outage_grace = Duration::from_secs(layers.number("idp_outage_grace_seconds")?);
 
     let mapping = |key: &'static str| -> Result<Vec<ClaimMatch>, ConfigError> {
         let (text, o) = layers.get(key);
@@ -139,6 +143,7 @@ pub(super) fn validate(layers: &Layers, listen: SocketAddr) -> Result<AuthConfig
         cookie_secure,
         session_idle: Duration::from_secs(idle * 60),
         session_absolute: Duration::from_secs(absolute * 3600),
+        idp_outage_grace,
         role_mapping,
         insecure_no_auth: layers.bool("insecure_no_auth")?,
         pending_logins_per_client: layers.number("pending_logins_per_client")?,
@@ -251,6 +256,7 @@ mod tests {
         assert_eq!(c.auth.public_url, "http://127.0.0.1:3000");
         assert_eq!(c.auth.redirect_url(), "http://127.0.0.1:3000/auth/callback");
         assert_eq!(c.auth.session_idle.as_secs(), 30 * 60);
+        assert_eq!(c.auth.idp_outage_grace.as_secs(), 300);
     }
 
     #[test]

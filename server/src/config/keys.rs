@@ -111,6 +111,7 @@ pub const KEYS: &[Key] = &[
     key("cookie_secure", Bool, "true", "Session cookie `Secure` (and `__Host-` prefixed). `false` only when listening on loopback (plain-HTTP development)."),
     number("session_idle_minutes", 1, 7 * 24 * 60, "30", "A session unused this long ends."),
     number("session_absolute_hours", 1, 24 * 90, "12", "A session ends this long after sign-in, however active."),
+    number("idp_outage_grace_seconds", 0, 24 * 3600, "300", "When the identity provider cannot be reached to refresh an expired access token, the session is kept this long past the token's expiry, then ended (the user signs in again)."),
     key("console_role_viewer", Text, "client_role:console-viewer", "Claim values granting *viewer* (catalog, topology): comma-separated `KIND:VALUE`, KIND one of `client_role` (`resource_access.<oidc_client_id>.roles`), `realm_role`, `group`, `role` (Feast roles)."),
     key("console_role_sre", Text, "client_role:console-sre", "Claim values granting *sre* (viewer + registry cache, recovery)."),
     key("console_role_admin", Text, "client_role:console-admin", "Claim values granting *admin* (sre + permissions, audit log)."),

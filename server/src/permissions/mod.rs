@@ -4,4 +4,5 @@ pub mod audit;
 pub mod backend;
 pub mod cli;
 pub mod input;
+pub mod reconcile;
 pub mod store;

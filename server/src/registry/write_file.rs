@@ -1,11 +1,18 @@
 //! Writing one Permission into a file registry (`registry.db`, one serialized
 //! `feast.core.Registry`) at the wire level, so every other byte of the file is kept as it
 //! was, then `version_id` and `last_updated` set as Feast's `FileRegistryStore` sets them.
-//! The new file is written beside the old one, synced and renamed over it (atomic on POSIX);
-//! console writes to one file are serialised, and each checks the permission's version first.
+//! The new file is written beside the old one under a random name, synced and renamed over it
+//! (atomic on POSIX), so a reader, or another writer, only ever sees a whole file.
+//!
+//! Each read-modify-write holds an advisory lock (`flock`) on a sibling lock file,
+//! `<registry>.lock`, so console writers in any process (replicas sharing a volume, the
+//! command line, threads with their own handles) are serialised, and each checks the
+//! permission's version under the lock. Feast's own `feast apply` does not take this lock: it
+//! replaces the file whole as well, so the file always decodes, but a console write and a
+//! `feast apply` at the same instant can still overwrite each other (last rename wins).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use prost::Message;
@@ -21,38 +28,6 @@ const PERMISSIONS: u32 = 16;
 const PROJECTS: u32 = 17;
 const VERSION_ID: u32 = 4;
 const LAST_UPDATED: u32 = 5;
-
-fn locks() -> &'static Mutex<Vec<PathBuf>> {
-    static LOCKS: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
-    LOCKS.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-/// Serialises console writes to one file (within this process).
-struct FileGuard(PathBuf);
-
-impl FileGuard {
-    async fn take(path: &Path) -> FileGuard {
-        loop {
-            {
-                let mut held = locks().lock().unwrap_or_else(|e| e.into_inner());
-                if !held.iter().any(|p| p == path) {
-                    held.push(path.to_path_buf());
-                    return FileGuard(path.to_path_buf());
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-    }
-}
-
-impl Drop for FileGuard {
-    fn drop(&mut self) {
-        locks()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|p| *p != self.0);
-    }
-}
 
 fn invalid(e: impl std::fmt::Display) -> WriteError {
     WriteError::Invalid(format!("the file registry cannot be read: {e}"))
@@ -203,7 +178,30 @@ pub fn rewrite(
     Ok(out)
 }
 
-/// Reads, rewrites and atomically replaces the file.
+/// The lock file beside `path` (`registry.db.lock`), created on first use and kept.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// A fresh name beside `path` for the next version of the file: random, so two writers (in
+/// containers, where every console is process 1) never share one.
+fn temporary_path(path: &Path) -> PathBuf {
+    let mut bytes = [0u8; 12];
+    if getrandom::fill(&mut bytes).is_err() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        bytes.copy_from_slice(&now.as_nanos().to_le_bytes()[..12]);
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".console-{hex}.tmp"));
+    path.with_file_name(name)
+}
+
+/// Reads, rewrites and atomically replaces the file, holding its lock file throughout.
 pub async fn commit(
     path: &Path,
     project: &str,
@@ -211,20 +209,49 @@ pub async fn commit(
     expected: &str,
     new_entry: Option<(&str, &[u8])>,
 ) -> Result<(), WriteError> {
-    let _guard = FileGuard::take(path).await;
-    let bytes = tokio::fs::read(path).await.map_err(io)?;
-    let next = rewrite(&bytes, project, original, expected, new_entry)?;
-    let tmp = path.with_extension(format!("console-{}.tmp", std::process::id()));
-    let written = async {
-        use tokio::io::AsyncWriteExt;
-        let mut f = tokio::fs::File::create(&tmp).await?;
-        f.write_all(&next).await?;
-        f.sync_all().await?;
-        tokio::fs::rename(&tmp, path).await
-    }
-    .await;
+    let (path, project, original, expected) = (
+        path.to_path_buf(),
+        project.to_string(),
+        original.map(str::to_string),
+        expected.to_string(),
+    );
+    let new_entry = new_entry.map(|(n, b)| (n.to_string(), b.to_vec()));
+    tokio::task::spawn_blocking(move || {
+        replace_locked(&path, |bytes| {
+            let entry = new_entry.as_ref().map(|(n, b)| (n.as_str(), b.as_slice()));
+            rewrite(bytes, &project, original.as_deref(), &expected, entry)
+        })
+    })
+    .await
+    .map_err(|e| io(std::io::Error::other(e)))?
+}
+
+/// Replaces the file with `next` of its contents, holding the lock file from the read to the
+/// rename.
+fn replace_locked(
+    path: &Path,
+    next: impl FnOnce(&[u8]) -> Result<Vec<u8>, WriteError>,
+) -> Result<(), WriteError> {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(path))
+        .map_err(io)?;
+    // Released when `lock` is closed, on every return below (and by the kernel if the
+    // process dies holding it).
+    lock.lock().map_err(io)?;
+    let bytes = std::fs::read(path).map_err(io)?;
+    let next = next(&bytes)?;
+    let tmp = temporary_path(path);
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&next)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
     if let Err(e) = written {
-        let _ = tokio::fs::remove_file(&tmp).await;
+        let _ = std::fs::remove_file(&tmp);
         return Err(io(e));
     }
     Ok(())

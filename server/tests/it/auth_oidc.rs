@@ -314,3 +314,57 @@ async fn refresh_token(app: &common::TestApp) -> String {
     };
     token.expect("a refresh token was issued")
 }
+
+/// Moves every session's access-token expiry to `secs_ago` seconds in the past.
+async fn expire_access_tokens(app: &common::TestApp, secs_ago: i64) {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        - secs_ago;
+    let sql = "UPDATE console_sessions SET access_expires_at = $1";
+    match &app.state.db {
+        server::db::ConsoleDb::Sqlite(p) => {
+            drop(sqlx::query(sql).bind(at).execute(p).await.unwrap())
+        }
+        server::db::ConsoleDb::Postgres(p) => {
+            drop(sqlx::query(sql).bind(at).execute(p).await.unwrap())
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_keeps_a_session_only_within_the_outage_grace() {
+    // Access tokens live 20 s, so every request is due a refresh.
+    let idp = provider::start(Some(20));
+    let url = common::fresh_database_url(Backend::Sqlite).await;
+    let grace = |secs: u64| {
+        move |c: &mut server::Config| c.auth.idp_outage_grace = std::time::Duration::from_secs(secs)
+    };
+    // Two replicas on one database, with a 300 s and a 600 s grace.
+    let short = auth_support::console_with(&idp.issuer, url.clone(), grace(300)).await;
+    let long = auth_support::console_with(&idp.issuer, url, grace(600)).await;
+    let mut browser = Browser::new();
+    browser.sign_in(&short, "alice", "/").await;
+    assert_eq!(browser.console(&short, "GET", "/catalog").await.status, 200);
+
+    // The provider goes away while the access token is (nearly) expired: the refresh cannot
+    // reach it, and within the grace the session is kept.
+    drop(idp);
+    let kept = browser.console(&short, "GET", "/catalog").await;
+    assert_eq!(kept.status, 200, "{}", kept.body);
+
+    // 400 s past the token's expiry: within the long grace, past the short one.
+    expire_access_tokens(&short, 400).await;
+    let kept = browser.console(&long, "GET", "/catalog").await;
+    assert_eq!(kept.status, 200, "within a 600 s grace: {}", kept.body);
+    let ended = browser.console(&short, "GET", "/catalog").await;
+    assert_eq!(ended.status, 303, "past a 300 s grace: {}", ended.body);
+    assert_eq!(
+        short.state.auth.sessions().count().await.unwrap(),
+        0,
+        "the session ended"
+    );
+    let again = browser.console(&long, "GET", "/catalog").await;
+    assert_eq!(again.status, 303, "ended on every replica");
+}

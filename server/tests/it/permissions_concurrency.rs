@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use app::backend::BackendError;
 use app::permissions::api::{AuditFilter, SaveRequest};
+use app::permissions::audit_state::AuditState;
 use app::permissions::Policy;
 use server::db::ConsoleDb;
 use server::permissions::{audit, store};
@@ -92,12 +93,17 @@ async fn contend(source: RegistrySource, project: &str) {
         version = v;
         wins += 1;
     }
-    let records = audit::list(&db, &AuditFilter::default()).await.unwrap();
+    let all = audit::list(&db, &AuditFilter::default()).await.unwrap();
+    let (records, lost): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|r| r.state == AuditState::Committed);
     assert_eq!(
         records.len(),
         wins,
-        "one audit record per win, none for a loser"
+        "one committed audit record per win, none for a loser"
     );
+    assert_eq!(lost.len(), ROUNDS * (WRITERS - 1), "a failed one per loser");
+    assert!(lost.iter().all(|r| r.state == AuditState::Failed));
     // Each record's before-version is the previous record's after-version: no lost update.
     let mut chain: Vec<_> = records.iter().rev().collect();
     let first = chain.remove(0);

@@ -10,6 +10,7 @@ use std::process::Command;
 
 use app::backend::BackendError;
 use app::permissions::api::{AuditFilter, SaveRequest};
+use app::permissions::audit_state::AuditState;
 use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
 use serde_json::{json, Value};
 use server::db::ConsoleDb;
@@ -301,7 +302,15 @@ async fn round_trip(py: &Path, source: RegistrySource, feast_url: &str, project:
     .expect("delete");
     assert_eq!(feast_view(py, feast_url, project, "console_edited"), None);
 
-    let records = audit::list(&db, &AuditFilter::default()).await.unwrap();
+    // The stale save is recorded as failed; the others as committed.
+    let (records, failed): (Vec<_>, Vec<_>) = audit::list(&db, &AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .partition(|r| r.state == AuditState::Committed);
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0].state, AuditState::Failed);
+    assert_eq!(failed[0].before_version, v1);
     let ops: Vec<(&str, &str)> = records
         .iter()
         .map(|r| (r.operation.as_str(), r.permission.as_str()))

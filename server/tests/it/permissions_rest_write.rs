@@ -390,10 +390,20 @@ async fn create_edit_delete_through_a_rest_registry_as_the_signed_in_admin() {
     );
     assert_eq!(feast_reads(&py, &db_url, "console_rest_made"), None);
 
-    // One audit record per write, by alice, none for refused or conflicting saves.
-    let records = server::permissions::audit::list(&app.state.db, &AuditFilter::default())
-        .await
-        .unwrap();
+    // One committed audit record per write, by alice; refused or conflicting saves are
+    // recorded as failed.
+    let (records, failed): (Vec<_>, Vec<_>) =
+        server::permissions::audit::list(&app.state.db, &AuditFilter::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .partition(|r| r.state == app::permissions::audit_state::AuditState::Committed);
+    assert!(
+        failed
+            .iter()
+            .all(|r| r.state == app::permissions::audit_state::AuditState::Failed),
+        "{failed:#?}"
+    );
     let ops: Vec<(&str, &str, &str)> = records
         .iter()
         .map(|r| (r.operation.as_str(), r.actor.as_str(), r.reason.as_str()))

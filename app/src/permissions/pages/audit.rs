@@ -1,4 +1,5 @@
-//! `/permissions/audit`: every permission change the console made, newest first, filtered by
+//! `/permissions/audit`: every permission change the console made or tried, newest first, with
+//! whether it is in the registry (committed, failed, unknown, or still pending), filtered by
 //! registry, project, permission and actor, exportable as CSV.
 
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use crate::util::percent::data_url;
 use crate::util::time::utc_from_millis;
 
 pub fn audit_csv(records: &[AuditRecord]) -> String {
-    let mut out = String::from("id,at,actor,registry,project,permission,operation,reason,before_version,after_version,before,after\n");
+    let mut out = String::from("id,at,actor,registry,project,permission,operation,state,detail,reason,before_version,after_version,before,after\n");
     let json = |s: &Option<crate::permissions::model::PermissionSpec>| {
         s.as_ref()
             .and_then(|s| serde_json::to_string(s).ok())
@@ -26,6 +27,8 @@ pub fn audit_csv(records: &[AuditRecord]) -> String {
             r.project.clone(),
             r.permission.clone(),
             r.operation.clone(),
+            r.state.as_str().to_string(),
+            r.detail.clone(),
             r.reason.clone(),
             r.before_version.clone(),
             r.after_version.clone(),
@@ -54,7 +57,7 @@ pub fn PermissionAuditPage() -> impl IntoView {
     let records = Resource::new(move || filter.get(), permission_audit_list);
     let f = filter.get_untracked();
     view! {
-        <PageHeader title="Permission audit log" lead="Who changed which permission, when, why, and what it was before and after."/>
+        <PageHeader title="Permission audit log" lead="Who changed which permission, when, why, what it was before and after, and whether the change is in the registry."/>
         <p><a href="/permissions">"← Permissions"</a></p>
         <form method="get" action="/permissions/audit" class="perm-filters" aria-label="Filter the audit log">
             <label>"Registry " <input name="registry" value=f.registry/></label>
@@ -89,7 +92,7 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
         <p><a href=csv download="permission-audit.csv">"Export CSV"</a></p>
         <div class="table-scroll">
             <table class="perm-table perm-audit">
-                <thead><tr><th>"When"</th><th>"Who"</th><th>"Where"</th><th>"Permission"</th><th>"Change"</th><th>"Reason"</th><th>"Before / after"</th></tr></thead>
+                <thead><tr><th>"When"</th><th>"Who"</th><th>"Where"</th><th>"Permission"</th><th>"Change"</th><th>"State"</th><th>"Reason"</th><th>"Before / after"</th></tr></thead>
                 <tbody>
                     {records.into_iter().map(|r| {
                         let (before, after) = (pretty(&r.before), pretty(&r.after));
@@ -100,6 +103,10 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                                 <td>{r.registry}" / "{r.project}</td>
                                 <td>{r.permission}</td>
                                 <td>{r.operation}<br/><span class="muted">{r.before_version}" → "{r.after_version}</span></td>
+                                <td class=format!("perm-audit-{}", r.state.as_str())>
+                                    {r.state.as_str()}
+                                    {(!r.detail.is_empty()).then(|| view! { <br/><span class="muted">{r.detail.clone()}</span> })}
+                                </td>
                                 <td>{r.reason}</td>
                                 <td>
                                     <details>
@@ -122,6 +129,7 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::permissions::audit_state::AuditState;
     use crate::util::csv::{cell, formula_cells};
 
     #[test]
@@ -149,6 +157,8 @@ mod tests {
                 after: None,
                 before_version: h.to_string(),
                 after_version: String::new(),
+                state: AuditState::Failed,
+                detail: h.to_string(),
             })
             .collect();
         let csv = audit_csv(&records);

@@ -53,6 +53,23 @@ pub enum WriteError {
     HttpClient(#[source] reqwest::Error),
 }
 
+impl WriteError {
+    /// Whether the registry surely holds nothing of the write: an answer given before
+    /// writing, a refusal, or no client to send with. After any other failure the write may
+    /// have landed (a SQL commit or an HTTP answer lost on the way back), so the caller reads
+    /// the registry again to tell.
+    pub fn nothing_written(&self) -> bool {
+        match self {
+            WriteError::Conflict(_)
+            | WriteError::Invalid(_)
+            | WriteError::Unsupported(_)
+            | WriteError::Refused(_)
+            | WriteError::HttpClient(_) => true,
+            WriteError::Database(_) | WriteError::Io(_) | WriteError::Server { .. } => false,
+        }
+    }
+}
+
 impl From<sqlx::Error> for WriteError {
     fn from(e: sqlx::Error) -> WriteError {
         WriteError::Database(e.into())
