@@ -3,5 +3,6 @@
 pub mod audit;
 pub mod backend;
 pub mod cli;
+pub mod compiled;
 pub mod input;
 pub mod store;

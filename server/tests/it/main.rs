@@ -17,6 +17,7 @@ mod auth_id_token;
 mod auth_oidc;
 mod auth_routes;
 mod auth_sessions;
+mod bounds;
 mod cache_cli;
 mod cache_pages;
 mod cache_probe;
