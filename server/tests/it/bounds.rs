@@ -1,6 +1,8 @@
 //! Hostile input, load and faults (#17): request bodies have a limit, answers read from other
 //! servers have a cap, and the process keeps serving after either.
 
+use std::sync::Arc;
+
 use axum::{body::Body, http::Request, routing::get, Router};
 use futures::stream;
 use server::capped_read::{read_capped, CappedReadError, PROVIDER_RESPONSE_MAX};
@@ -120,6 +122,19 @@ async fn an_endless_provider_answer_is_a_clear_error() {
     }
 }
 
+/// The demo registry's console with a CPU pool of `workers` and `queue`.
+async fn demo_with_pool(
+    workers: usize,
+    queue: usize,
+) -> (Arc<common::TestApp>, Arc<server::cpu::CpuPool>) {
+    let demo = crate::catalog_support::demo_app().await;
+    let mut state = demo.state.clone();
+    let pool = Arc::new(server::cpu::CpuPool::new(workers, queue));
+    state.cpu = pool.clone();
+    let router = server::http::router(state.clone());
+    (Arc::new(common::TestApp { router, state }), pool)
+}
+
 /// Waits (up to a minute, then fails) until `pool` has taken in `n` requests.
 async fn until_admitted(pool: &server::cpu::CpuPool, n: usize) {
     let wait = async {
@@ -137,15 +152,7 @@ async fn until_admitted(pool: &server::cpu::CpuPool, n: usize) {
 
 #[tokio::test]
 async fn a_lineage_burst_waits_for_the_cpu_pool_and_past_its_queue_gets_503() {
-    use std::sync::Arc;
-    let demo = crate::catalog_support::demo_app().await;
-    let mut state = demo.state.clone();
-    let pool = Arc::new(server::cpu::CpuPool::new(1, 2));
-    state.cpu = pool.clone();
-    let app = Arc::new(common::TestApp {
-        router: server::http::router(state.clone()),
-        state,
-    });
+    let (app, pool) = demo_with_pool(1, 2).await;
     let page = |tag: &str| format!("/registries/demo/projects/driver_ranking?burst={tag}");
 
     // Every worker busy: the burst's lineage layouts wait in the queue.
@@ -185,4 +192,30 @@ async fn a_lineage_burst_waits_for_the_cpu_pool_and_past_its_queue_gets_503() {
         assert!(r.body.contains("<svg"), "no diagram drawn");
     }
     assert_eq!(pool.admitted(), 0);
+}
+
+#[tokio::test]
+async fn topology_diagrams_and_the_permissions_matrix_share_the_pool_and_its_503() {
+    let (app, pool) = demo_with_pool(1, 0).await;
+
+    // The one worker is held and the one request allowed in waits for it.
+    let held = pool.hold_all().await;
+    let waiting = {
+        let app = app.clone();
+        tokio::spawn(async move { app.get("/topology").await })
+    };
+    until_admitted(&pool, 1).await;
+    for path in ["/permissions", "/topology?again"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, 503, "{path}: {}", r.body);
+        assert!(r.headers.contains_key("retry-after"), "{path}");
+        assert!(r.body.contains("busy"), "{path}: {}", r.body);
+    }
+
+    drop(held);
+    let topology = waiting.await.unwrap();
+    assert_eq!(topology.status, 200, "{}", topology.body);
+    assert!(topology.body.contains("<svg"));
+    let permissions = app.get("/permissions").await;
+    assert_eq!(permissions.status, 200, "{}", permissions.body);
 }
