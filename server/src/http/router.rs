@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         state.db.clone(),
     )
     .with_demo(state.demo.clone())
-    .with_cpu(state.cpu.clone())
+    .with_cpu(state.cpu.clone(), state.compiled_permissions.clone())
     .into_backend();
     let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
     let recovery: Arc<dyn RecoveryBackend> = state.recovery.clone();

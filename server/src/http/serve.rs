@@ -91,6 +91,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
             config.cpu_workers as usize,
             config.cpu_queue as usize,
         )),
+        compiled_permissions: Default::default(),
         demo,
         leptos: leptos_options(&config),
         config: std::sync::Arc::new(config),

@@ -34,7 +34,7 @@ pub struct ServerPermissions {
     /// The demo registry's copy, when the console serves it.
     demo: Option<Arc<DemoRegistry>>,
     /// Each snapshot's permissions compiled once per project.
-    compiled: CompiledPermissions,
+    compiled: Arc<CompiledPermissions>,
     /// The page's matrix and lints run here, off the async workers.
     cpu: Arc<CpuPool>,
 }
@@ -102,20 +102,16 @@ impl ServerPermissions {
             db,
             writers: Mutex::new(HashMap::new()),
             demo: None,
-            compiled: CompiledPermissions::default(),
+            compiled: Default::default(),
             cpu: Arc::new(CpuPool::default()),
         }
     }
 
-    /// Shares the console's CPU pool.
-    pub fn with_cpu(mut self, cpu: Arc<CpuPool>) -> Self {
+    /// Shares the console's CPU pool and compiled permissions.
+    pub fn with_cpu(mut self, cpu: Arc<CpuPool>, compiled: Arc<CompiledPermissions>) -> Self {
         self.cpu = cpu;
+        self.compiled = compiled;
         self
-    }
-
-    /// Evaluators compiled so far (each snapshot's permissions once per project).
-    pub fn compiles(&self) -> u64 {
-        self.compiled.compiles()
     }
 
     /// `project` of `registry` as the permissions page reads it, with its snapshot.

@@ -219,3 +219,16 @@ async fn topology_diagrams_and_the_permissions_matrix_share_the_pool_and_its_503
     let permissions = app.get("/permissions").await;
     assert_eq!(permissions.status, 200, "{}", permissions.body);
 }
+
+#[tokio::test]
+async fn the_permissions_page_compiles_a_snapshots_permissions_once() {
+    let app = crate::catalog_support::demo_app().await;
+    let compiled = app.state.compiled_permissions.clone();
+    let page = "/permissions?registry=demo&project=driver_ranking";
+    for query in ["", "&who=role", "&type=FEATURE_VIEW", "&roles=a,b"] {
+        let r = app.get(&format!("{page}{query}")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    assert_eq!(compiled.compiles(), 1);
+    assert_eq!(compiled.len(), 1);
+}
