@@ -34,6 +34,11 @@ pub struct AppState {
     pub topology: crate::topology::source::LiveTopology,
     /// Rendered catalog pages kept for `page_cache_ms` (see `http::page_cache`).
     pub page_cache: Arc<crate::http::page_cache::PageCache>,
+    /// CPU-heavy work of requests (diagrams, lineage, the permissions matrix), off the async
+    /// workers, `cpu_workers` at a time (see `crate::cpu`).
+    pub cpu: Arc<crate::cpu::CpuPool>,
+    /// Each registry snapshot's permissions compiled once per project, for the permissions page.
+    pub compiled_permissions: Arc<crate::permissions::compiled::CompiledPermissions>,
     /// The demo registry's editable copy, when no registry is configured.
     pub demo: Option<Arc<crate::registry::demo::DemoRegistry>>,
     /// Recovery rounds: the page, the exports and the gauges read the latest.

@@ -102,6 +102,19 @@ pub trait PermissionsBackend: Send + Sync {
         project: &str,
         visibility: &dyn Visibility,
     ) -> Option<ProjectData>;
+    /// What `/permissions` shows of `query.project` of `query.registry` (see
+    /// [`project`](Self::project)): the matrix, lints and per-object access. CPU work; the
+    /// server runs it off its async workers with each snapshot's permissions compiled once.
+    async fn project_view(
+        &self,
+        query: &ViewQuery,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<ProjectView>, BackendError> {
+        let data = self
+            .project(&query.registry, &query.project, visibility)
+            .await;
+        Ok(data.map(|data| project_view(&data, query)))
+    }
     /// Straight from the registry (not the snapshot), so the version is current.
     async fn load(
         &self,
@@ -173,10 +186,15 @@ pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, S
         })
         .cloned()
         .unwrap_or_default();
+    let chosen_query = ViewQuery {
+        registry: registry.clone(),
+        project: project.clone(),
+        ..query
+    };
     let view = provider
-        .project(&registry, &project, visibility.as_ref())
+        .project_view(&chosen_query, visibility.as_ref())
         .await
-        .map(|data| project_view(&data, &query));
+        .map_err(ServerFnError::new)?;
     Ok(PermissionsPageData {
         registries,
         registry,

@@ -70,6 +70,12 @@ pub struct LintContext<'a> {
 }
 
 pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
+    lint_project_with(ctx, &PermissionEvaluator::new(ctx.permissions))
+}
+
+/// [`lint_project`] with `ctx.permissions` already compiled (the server keeps one compiled
+/// evaluator per registry snapshot and project).
+pub fn lint_project_with(ctx: &LintContext, evaluator: &PermissionEvaluator) -> Vec<Lint> {
     let mut objects: Vec<Resource> = ctx.objects.to_vec();
     objects.extend(ctx.permissions.iter().map(Resource::of_permission));
     let lint = |code, severity, permission: Option<&PermissionSpec>, message: String| Lint {
@@ -96,7 +102,6 @@ pub fn lint_project(ctx: &LintContext) -> Vec<Lint> {
         out.push(l);
         return out;
     }
-    let evaluator = PermissionEvaluator::new(ctx.permissions);
     let principals = principals_from_policies(ctx.permissions, ctx.extra_principals);
     let matches: Vec<Vec<MatchState>> = evaluator
         .permissions()

@@ -16,6 +16,7 @@ use app::catalog::query::{self, visible, ListPage, ListQuery, Scoped, Visibility
 use app::catalog::search::{parse_query, SearchResults};
 use app::catalog::search_index::SearchIndex;
 
+use crate::cpu::CpuPool;
 use crate::registry::refresher::{Registries, RegistryHandle};
 use crate::registry::RegistrySnapshot;
 use crate::topology::diagrams::id_prefix;
@@ -97,16 +98,29 @@ struct ByName {
 
 pub struct CatalogService {
     registries: Registries,
-    renderer: SvgRenderer,
+    renderer: Arc<SvgRenderer>,
+    /// Lineage layout runs here, off the async workers.
+    cpu: Arc<CpuPool>,
     index: SnapshotCache<SearchIndex>,
     by_name: SnapshotCache<ByName>,
 }
 
 impl CatalogService {
+    /// With a CPU pool of its own and the default diagram cache (the command line, benches).
     pub fn new(registries: Registries) -> Arc<CatalogService> {
+        CatalogService::with_limits(registries, Arc::new(CpuPool::default()), SvgRenderer::new())
+    }
+
+    /// Sharing the console's CPU pool, with a diagram cache of the configured size.
+    pub fn with_limits(
+        registries: Registries,
+        cpu: Arc<CpuPool>,
+        renderer: SvgRenderer,
+    ) -> Arc<CatalogService> {
         Arc::new(CatalogService {
             registries,
-            renderer: SvgRenderer::new(),
+            renderer: Arc::new(renderer),
+            cpu,
             index: SnapshotCache::new(),
             by_name: SnapshotCache::new(),
         })
@@ -140,7 +154,7 @@ impl CatalogService {
         })
     }
 
-    fn lineage_view(&self, graph: LineageGraph, prefix: String) -> LineageView {
+    async fn lineage_view(&self, graph: LineageGraph, prefix: String) -> LineageView {
         let mermaid = to_mermaid(&graph);
         let (svg, note) = if graph.nodes.len() > MAX_DRAWN_NODES {
             (
@@ -153,7 +167,11 @@ impl CatalogService {
         } else if graph.edges.is_empty() {
             (None, Some("No lineage links.".to_string()))
         } else {
-            match self.renderer.render(&mermaid, &prefix) {
+            match self
+                .renderer
+                .render_on(&self.cpu, mermaid.clone(), prefix)
+                .await
+            {
                 Ok(svg) => (Some(svg.to_string()), None),
                 Err(e) => (None, Some(app::backend::error_chain(&e))),
             }
@@ -260,10 +278,12 @@ impl CatalogBackend for CatalogService {
             .filter(|o| staleness(o, now).is_some_and(|s| s.stale))
             .map(|o| o.name.clone())
             .collect();
-        let lineage = self.lineage_view(
-            project_lineage(&objects),
-            id_prefix("lineage", registry, project),
-        );
+        let lineage = self
+            .lineage_view(
+                project_lineage(&objects),
+                id_prefix("lineage", registry, project),
+            )
+            .await;
         Ok(Some(ProjectView {
             registry: registry_state(handle),
             project: project_object.clone(),
@@ -308,14 +328,16 @@ impl CatalogBackend for CatalogService {
             .filter(|v| v.project == project && v.view == name)
             .cloned()
             .collect();
-        let lineage = self.lineage_view(
-            object_lineage(&objects, object.kind, &object.name),
-            id_prefix(
-                "lineage",
-                registry,
-                &format!("{project}\0{}\0{name}", object.kind.as_str()),
-            ),
-        );
+        let lineage = self
+            .lineage_view(
+                object_lineage(&objects, object.kind, &object.name),
+                id_prefix(
+                    "lineage",
+                    registry,
+                    &format!("{project}\0{}\0{name}", object.kind.as_str()),
+                ),
+            )
+            .await;
         Ok(Some(DetailView {
             registry: registry_state(handle),
             staleness: staleness(object, crate::clock::unix_now()),

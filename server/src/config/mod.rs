@@ -66,6 +66,16 @@ pub struct Config {
     /// How long a rendered catalog page is served again to the same session while the registries
     /// are unchanged, in milliseconds (`page_cache_ms`, default 1000; 0 turns it off).
     pub page_cache_ms: u64,
+    /// Largest request body read, KiB (`request_body_kib`, default 1024).
+    pub request_body_kib: u64,
+    /// Threads for CPU-heavy work (`cpu_workers`, default 0: one per core).
+    pub cpu_workers: u64,
+    /// Requests waiting for a CPU worker before 503 (`cpu_queue`, default 32).
+    pub cpu_queue: u64,
+    /// Memory for rendered pages, MiB (`page_cache_mib`, default 32).
+    pub page_cache_mib: u64,
+    /// Memory for drawn SVG diagrams per renderer, MiB (`diagram_cache_mib`, default 16).
+    pub diagram_cache_mib: u64,
     /// Lifetime of the background-work lease between renewals (`leader_lease_seconds`, default 15).
     pub leader_lease_seconds: u64,
     /// Seconds served with `/readyz` false after SIGTERM before new connections are refused
@@ -184,6 +194,11 @@ impl Layers {
 
         let request_timeout_seconds = self.number("request_timeout_seconds")?;
         let page_cache_ms = self.number("page_cache_ms")?;
+        let request_body_kib = self.number("request_body_kib")?;
+        let cpu_workers = self.number("cpu_workers")?;
+        let cpu_queue = self.number("cpu_queue")?;
+        let page_cache_mib = self.number("page_cache_mib")?;
+        let diagram_cache_mib = self.number("diagram_cache_mib")?;
         let leader_lease_seconds = self.number("leader_lease_seconds")?;
         let drain_delay_seconds = self.number("drain_delay_seconds")?;
 
@@ -270,6 +285,11 @@ impl Layers {
             log_level,
             request_timeout_seconds,
             page_cache_ms,
+            request_body_kib,
+            cpu_workers,
+            cpu_queue,
+            page_cache_mib,
+            diagram_cache_mib,
             leader_lease_seconds,
             drain_delay_seconds,
             kubernetes,

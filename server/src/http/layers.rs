@@ -1,5 +1,6 @@
 //! tower-http layers every response passes through: request ids, tracing, metrics,
-//! compression, a request timeout, panic recovery and baseline security headers.
+//! compression, a request timeout, a request body limit, panic recovery and baseline security
+//! headers.
 
 use std::{
     sync::atomic::{AtomicU64, Ordering},
@@ -13,6 +14,7 @@ use axum::{
     response::Response,
     Router,
 };
+use futures::StreamExt;
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -97,9 +99,77 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state.clone(), track_request))
         .layer(headers)
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout));
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        // Inside the timeout: a body sent slowly counts against the request's time.
+        .layer(middleware::from_fn_with_state(
+            BodyLimit(state.config.request_body_kib as usize * 1024),
+            limit_body,
+        ));
 
     router.layer(outer)
+}
+
+/// The largest request body read, in bytes (`request_body_kib`).
+#[derive(Clone, Copy)]
+struct BodyLimit(usize);
+
+/// Middleware: every request body is read here, up to the limit, before any handler sees it
+/// (Leptos server functions read theirs whole, with no limit of their own). A body declared
+/// larger is refused without reading it; one that turns out larger (chunked) is refused when
+/// it crosses the limit. Either way the answer is 413 with the limit in words.
+async fn limit_body(
+    State(BodyLimit(limit)): State<BodyLimit>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return too_large(limit);
+    }
+    if declared == Some(0) || request.method() == axum::http::Method::GET {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut read = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) if read.len() + chunk.len() > limit => return too_large(limit),
+            Ok(chunk) => read.extend_from_slice(&chunk),
+            Err(e) => {
+                return plain(
+                    StatusCode::BAD_REQUEST,
+                    format!("the request body could not be read: {e}"),
+                )
+            }
+        }
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(read)))
+        .await
+}
+
+fn too_large(limit: usize) -> Response {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the request body is larger than {} KiB, the most this console reads (request_body_kib)",
+            limit / 1024
+        ),
+    )
+}
+
+fn plain(status: StatusCode, text: String) -> Response {
+    let mut response = Response::new(axum::body::Body::from(text));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// Middleware recording every request under its route template. Both labels are bounded: the

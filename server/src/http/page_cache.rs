@@ -41,14 +41,19 @@ use crate::registry::{refresher::Registries, snapshot::RegistrySnapshot};
 pub const CACHE_STATUS: header::HeaderName = header::HeaderName::from_static("x-page-cache");
 /// Pages larger than this are served but not kept (a page of the catalog is ~50 KB).
 const MAX_BODY: usize = 1 << 20;
-/// Entries kept at most; when full, expired entries go first, then everything (a burst of
-/// distinct URLs should not grow memory without bound).
+/// Entries kept at most, whatever their size.
 const MAX_ENTRIES: usize = 512;
+/// The byte bound when none is given (`page_cache_mib`'s default).
+pub const DEFAULT_LIMIT_BYTES: usize = 32 << 20;
+/// What an entry costs besides its key, page and headers: the map slot, the snapshot list.
+const ENTRY_OVERHEAD: usize = 256;
 
-/// The cached pages of one console process.
+/// The cached pages of one console process, at most `limit_bytes` of them (keys, pages and
+/// headers); when full, expired entries go first, then the oldest.
 pub struct PageCache {
     ttl: Duration,
-    entries: Mutex<HashMap<Key, Entry>>,
+    limit_bytes: usize,
+    entries: Mutex<Entries>,
     // Renders in progress, by key. A request that misses while the same page is being rendered
     // waits for that render rather than starting its own: when an entry expires under load, one
     // request renders and the others get its result (no stampede of identical renders).
@@ -80,8 +85,24 @@ struct Key {
     cookie: Vec<u8>,
 }
 
+#[derive(Default)]
+struct Entries {
+    map: HashMap<Key, Entry>,
+    bytes: usize,
+}
+
+impl Entries {
+    fn remove(&mut self, key: &Key) {
+        if let Some(old) = self.map.remove(key) {
+            self.bytes -= old.bytes;
+        }
+    }
+}
+
 struct Entry {
     at: Instant,
+    /// What this entry holds, counted against the cache's byte bound.
+    bytes: usize,
     // The snapshots the page was rendered from, held (not just their addresses) so a new
     // snapshot can never pass for the old one.
     snapshots: Vec<Option<Arc<RegistrySnapshot>>>,
@@ -124,6 +145,12 @@ impl NoncedPage {
         NoncedPage { nonce, parts }
     }
 
+    /// Bytes of the page as kept.
+    pub fn held_bytes(&self) -> usize {
+        self.parts.iter().map(Bytes::len).sum::<usize>()
+            + self.nonce.as_ref().map_or(0, String::len)
+    }
+
     /// The page with `new` wherever the old nonce was.
     pub fn with_nonce(&self, new: &str) -> Bytes {
         if self.parts.len() == 1 {
@@ -145,11 +172,23 @@ impl NoncedPage {
 impl PageCache {
     /// A cache whose entries live `ttl`; `Duration::ZERO` keeps nothing.
     pub fn new(ttl: Duration) -> PageCache {
+        PageCache::with_limit(ttl, DEFAULT_LIMIT_BYTES)
+    }
+
+    /// A cache whose entries live `ttl` and hold at most `limit_bytes` together.
+    pub fn with_limit(ttl: Duration, limit_bytes: usize) -> PageCache {
         PageCache {
             ttl,
-            entries: Mutex::new(HashMap::new()),
+            limit_bytes,
+            entries: Mutex::new(Entries::default()),
             rendering: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Entries and the bytes they hold.
+    pub fn held(&self) -> (usize, usize) {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        (entries.map.len(), entries.bytes)
     }
 
     /// The right to render `key`, or (when another request is rendering it) a receiver that
@@ -179,23 +218,55 @@ impl PageCache {
         failures: &[u32],
     ) -> Option<(HeaderMap, NoncedPage)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = entries.get(key)?;
+        let entry = entries.map.get(key)?;
         let fresh = entry.at.elapsed() < self.ttl
             && entry.failures == failures
             && same_snapshots(&entry.snapshots, snapshots);
         fresh.then(|| (entry.headers.clone(), entry.page.clone()))
     }
 
-    fn store(&self, key: Key, entry: Entry) {
+    fn store(&self, key: Key, mut entry: Entry) {
+        entry.bytes = key.path_and_query.len()
+            + key.cookie.len()
+            + entry.page.held_bytes()
+            + entry
+                .headers
+                .iter()
+                .map(|(n, v)| n.as_str().len() + v.len())
+                .sum::<usize>()
+            + ENTRY_OVERHEAD;
+        if entry.bytes > self.limit_bytes {
+            return;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES {
+        entries.remove(&key);
+        let full =
+            |e: &Entries| e.map.len() >= MAX_ENTRIES || e.bytes + entry.bytes > self.limit_bytes;
+        if full(&entries) {
             let ttl = self.ttl;
-            entries.retain(|_, e| e.at.elapsed() < ttl);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+            let expired: Vec<Key> = entries
+                .map
+                .iter()
+                .filter(|(_, e)| e.at.elapsed() >= ttl)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in &expired {
+                entries.remove(k);
             }
         }
-        entries.insert(key, entry);
+        while full(&entries) {
+            let Some(oldest) = entries
+                .map
+                .iter()
+                .min_by_key(|(_, e)| e.at)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            entries.remove(&oldest);
+        }
+        entries.bytes += entry.bytes;
+        entries.map.insert(key, entry);
     }
 }
 
@@ -323,6 +394,7 @@ pub async fn serve(State(state): State<PageCacheLayer>, request: Request, next: 
         key,
         Entry {
             at: Instant::now(),
+            bytes: 0,
             snapshots,
             failures,
             headers: parts.headers.clone(),
@@ -398,6 +470,38 @@ mod tests {
             NoncedPage::new(body.clone(), Some(String::new())).with_nonce("XYZ"),
             body
         );
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_byte_bound() {
+        let limit = 20_000;
+        let cache = PageCache::with_limit(Duration::from_secs(60), limit);
+        let entry = |n: usize| Entry {
+            at: Instant::now(),
+            bytes: 0,
+            snapshots: Vec::new(),
+            failures: Vec::new(),
+            headers: HeaderMap::new(),
+            page: NoncedPage::new(Bytes::from(vec![b'x'; n]), None),
+        };
+        let key = |i: usize| Key {
+            path_and_query: format!("/catalog?page={i}"),
+            cookie: Vec::new(),
+        };
+        for i in 0..200 {
+            cache.store(key(i), entry(1000));
+            let (_, bytes) = cache.held();
+            assert!(bytes <= limit, "{bytes} > {limit}");
+        }
+        let (len, bytes) = cache.held();
+        assert!(len > 10 && len < 20, "{len}");
+        // The newest are kept, the oldest went.
+        assert!(cache.lookup(&key(199), &[], &[]).is_some());
+        assert!(cache.lookup(&key(0), &[], &[]).is_none());
+        // A page larger than the whole bound is served but not kept.
+        cache.store(key(1000), entry(limit));
+        assert!(cache.lookup(&key(1000), &[], &[]).is_none());
+        assert_eq!(cache.held().1, bytes);
     }
 
     #[test]

@@ -30,7 +30,16 @@ pub fn router(state: AppState) -> Router {
     let routes = app_routes();
     let leptos_options = state.leptos.clone();
     let context_state = state.clone();
-    let catalog = crate::catalog::backend::CatalogService::new(state.registries.clone());
+    let diagram_cache = || {
+        crate::topology::svg::SvgRenderer::with_limit(
+            state.config.diagram_cache_mib as usize * 1024 * 1024,
+        )
+    };
+    let catalog = crate::catalog::backend::CatalogService::with_limits(
+        state.registries.clone(),
+        state.cpu.clone(),
+        diagram_cache(),
+    );
     let catalog_backend: Arc<dyn CatalogBackend> = catalog.clone();
     let visibility: Arc<dyn VisibilitySource> =
         Arc::new(crate::catalog::routes::visibility_of(&state));
@@ -38,12 +47,14 @@ pub fn router(state: AppState) -> Router {
         state.topology.source.clone(),
         state.topology.handle.clone(),
     )
+    .with_limits(state.cpu.clone(), diagram_cache())
     .into_backend();
     let permissions = crate::permissions::backend::ServerPermissions::new(
         state.registries.clone(),
         state.db.clone(),
     )
     .with_demo(state.demo.clone())
+    .with_cpu(state.cpu.clone(), state.compiled_permissions.clone())
     .into_backend();
     let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
     let recovery: Arc<dyn RecoveryBackend> = state.recovery.clone();

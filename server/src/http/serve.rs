@@ -83,9 +83,15 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         cross_check: std::sync::Arc::new(crate::catalog::cross_check::CrossCheck::new(
             config.visibility_cross_check as usize,
         )),
-        page_cache: std::sync::Arc::new(crate::http::page_cache::PageCache::new(
+        page_cache: std::sync::Arc::new(crate::http::page_cache::PageCache::with_limit(
             Duration::from_millis(config.page_cache_ms),
+            config.page_cache_mib as usize * 1024 * 1024,
         )),
+        cpu: std::sync::Arc::new(crate::cpu::CpuPool::new(
+            config.cpu_workers as usize,
+            config.cpu_queue as usize,
+        )),
+        compiled_permissions: Default::default(),
         demo,
         leptos: leptos_options(&config),
         config: std::sync::Arc::new(config),

@@ -14,8 +14,11 @@ use app::permissions::api::{
     AuditFilter, AuditRecord, PermissionsBackend, RegistryChoice, SaveRequest, StoredPermission,
 };
 use app::permissions::model::ProjectData;
+use app::permissions::page_model::{project_view_with, ProjectView, ViewQuery};
 use tokio::sync::Mutex;
 
+use super::compiled::CompiledPermissions;
+use crate::cpu::CpuPool;
 use crate::db::ConsoleDb;
 use crate::registry::demo::{DemoRegistry, DEMO_NAME};
 use crate::registry::refresher::Registries;
@@ -30,6 +33,10 @@ pub struct ServerPermissions {
     writers: Mutex<HashMap<String, PermissionWriter>>,
     /// The demo registry's copy, when the console serves it.
     demo: Option<Arc<DemoRegistry>>,
+    /// Each snapshot's permissions compiled once per project.
+    compiled: Arc<CompiledPermissions>,
+    /// The page's matrix and lints run here, off the async workers.
+    cpu: Arc<CpuPool>,
 }
 
 /// Shown in the editor of a REST registry.
@@ -95,7 +102,47 @@ impl ServerPermissions {
             db,
             writers: Mutex::new(HashMap::new()),
             demo: None,
+            compiled: Default::default(),
+            cpu: Arc::new(CpuPool::default()),
         }
+    }
+
+    /// Shares the console's CPU pool and compiled permissions.
+    pub fn with_cpu(mut self, cpu: Arc<CpuPool>, compiled: Arc<CompiledPermissions>) -> Self {
+        self.cpu = cpu;
+        self.compiled = compiled;
+        self
+    }
+
+    /// `project` of `registry` as the permissions page reads it, with its snapshot.
+    fn project_data(
+        &self,
+        registry: &str,
+        project: &str,
+        visibility: &dyn Visibility,
+    ) -> Option<(Arc<crate::registry::RegistrySnapshot>, ProjectData)> {
+        let handle = self
+            .registries
+            .handles
+            .iter()
+            .find(|h| h.name == registry)?;
+        let snapshot = handle.snapshot()?;
+        if !shown_project(&snapshot, registry, project, visibility) {
+            return None;
+        }
+        let mut notes = Vec::new();
+        let input = super::input::from_snapshot_shown(&snapshot, &mut notes, &|o| {
+            visibility.may_describe(registry, o)
+        });
+        let p = input.projects.into_iter().find(|p| p.project == project)?;
+        let data = ProjectData {
+            registry: registry.to_string(),
+            project: p.project,
+            permissions: p.permissions,
+            objects: p.resources,
+            notes,
+        };
+        Some((snapshot, data))
     }
 
     /// The demo registry's copy, which "Reset demo" restores.
@@ -200,27 +247,28 @@ impl PermissionsBackend for ServerPermissions {
         project: &str,
         visibility: &dyn Visibility,
     ) -> Option<ProjectData> {
-        let handle = self
-            .registries
-            .handles
-            .iter()
-            .find(|h| h.name == registry)?;
-        let snapshot = handle.snapshot()?;
-        if !shown_project(&snapshot, registry, project, visibility) {
-            return None;
-        }
-        let mut notes = Vec::new();
-        let input = super::input::from_snapshot_shown(&snapshot, &mut notes, &|o| {
-            visibility.may_describe(registry, o)
-        });
-        let p = input.projects.into_iter().find(|p| p.project == project)?;
-        Some(ProjectData {
-            registry: registry.to_string(),
-            project: p.project,
-            permissions: p.permissions,
-            objects: p.resources,
-            notes,
-        })
+        self.project_data(registry, project, visibility)
+            .map(|(_, data)| data)
+    }
+
+    async fn project_view(
+        &self,
+        query: &ViewQuery,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<ProjectView>, BackendError> {
+        let Some((snapshot, data)) = self.project_data(&query.registry, &query.project, visibility)
+        else {
+            return Ok(None);
+        };
+        let evaluator = self
+            .compiled
+            .get(&snapshot, &query.project, &data.permissions);
+        let query = query.clone();
+        self.cpu
+            .run(move || project_view_with(&data, &query, &evaluator))
+            .await
+            .map(Some)
+            .map_err(|e| BackendError::Unavailable(e.to_string()))
     }
 
     async fn load(

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::capped_read::{read_capped, CappedReadError, REGISTRY_RESPONSE_MAX};
+
 /// A failed SQL call (SQLite or PostgreSQL).
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{}", describe_sql(.0))]
@@ -55,6 +57,9 @@ pub enum HttpFailure {
         status: reqwest::StatusCode,
         detail: String,
     },
+    /// An answer longer than the console reads (`capped_read::REGISTRY_RESPONSE_MAX`).
+    #[error("response larger than {}, the most the console reads from a registry server", crate::capped_read::size_text(*.limit))]
+    TooLarge { limit: usize },
     /// A 2xx answer that is not JSON.
     #[error("not JSON; is this a Feast registry server?")]
     NotJson(#[source] Arc<serde_json::Error>),
@@ -110,7 +115,12 @@ pub async fn send(
 ) -> Result<Value, HttpFailure> {
     let response = request.send().await.map_err(HttpFailure::transport)?;
     let status = response.status();
-    let body = response.bytes().await.map_err(HttpFailure::transport)?;
+    let body = read_capped(response, REGISTRY_RESPONSE_MAX)
+        .await
+        .map_err(|e| match e {
+            CappedReadError::TooLarge { limit } => HttpFailure::TooLarge { limit },
+            CappedReadError::Transport(e) => HttpFailure::transport(e),
+        })?;
     let parsed = serde_json::from_slice::<Value>(&body);
     if !status.is_success() {
         let detail = parsed

@@ -12,15 +12,18 @@ use app::topology::api::{
 use app::topology::diagram::{cluster_diagram, feature_store_diagram};
 use app::topology::{analyze, TopologyReport};
 
-use super::diagrams::{render_cluster, render_feature_store, RenderedDiagram};
+use super::diagrams::{id_prefix, RenderedDiagram};
 use super::manifests::load_paths;
 use super::refresher::TopologyHandle;
 use super::svg::{SvgError, SvgRenderer};
+use crate::cpu::CpuPool;
 
 pub struct SnapshotTopology {
     source: String,
     handle: Arc<TopologyHandle>,
-    renderer: SvgRenderer,
+    renderer: Arc<SvgRenderer>,
+    /// Diagram layout runs here, off the async workers.
+    cpu: Arc<CpuPool>,
 }
 
 impl SnapshotTopology {
@@ -28,8 +31,28 @@ impl SnapshotTopology {
         Self {
             source,
             handle,
-            renderer: SvgRenderer::new(),
+            renderer: Arc::new(SvgRenderer::new()),
+            cpu: Arc::new(CpuPool::default()),
         }
+    }
+
+    /// Shares the console's CPU pool and draws with `renderer` (its cache sized by config).
+    pub fn with_limits(self, cpu: Arc<CpuPool>, renderer: SvgRenderer) -> Self {
+        Self {
+            cpu,
+            renderer: Arc::new(renderer),
+            ..self
+        }
+    }
+
+    async fn draw(&self, source: &str, prefix: String) -> Result<RenderedDiagram, SvgError> {
+        self.renderer
+            .render_on(&self.cpu, source.to_string(), prefix)
+            .await
+            .map(|svg| RenderedDiagram {
+                mermaid: source.to_string(),
+                svg,
+            })
     }
 
     /// A manifests folder (or files), read once now.
@@ -78,11 +101,8 @@ impl TopologyBackend for SnapshotTopology {
     async fn overview(&self) -> TopologyOverview {
         let report = self.report();
         let mermaid = cluster_diagram(&report).source;
-        let mut o = api::overview(
-            &report,
-            &self.source,
-            diagram_view(render_cluster(&report, &self.renderer), mermaid),
-        );
+        let drawn = self.draw(&mermaid, id_prefix("cluster", "", "")).await;
+        let mut o = api::overview(&report, &self.source, diagram_view(drawn, mermaid));
         let status = self.handle.status();
         o.age_seconds = self.handle.age(SystemTime::now()).map(|d| d.as_secs());
         o.refresh_error = status.last_error;
@@ -93,8 +113,8 @@ impl TopologyBackend for SnapshotTopology {
         let report = self.report();
         let f = report.find(namespace, name)?;
         let mermaid = feature_store_diagram(f, &report).source;
-        let rendered = render_feature_store(&report, namespace, name, &self.renderer)?;
-        Some(api::detail(f, &report, diagram_view(rendered, mermaid)))
+        let drawn = self.draw(&mermaid, id_prefix("fs", namespace, name)).await;
+        Some(api::detail(f, &report, diagram_view(drawn, mermaid)))
     }
 }
 

@@ -1,12 +1,9 @@
-//! The topology diagrams as the page and the CLI serve them: Mermaid source (to copy) and SVG.
+//! The topology diagrams as the pages serve them: Mermaid source (to copy) and SVG, drawn by
+//! `SnapshotTopology` on the CPU pool.
 
 use std::sync::Arc;
 
-use app::topology::diagram::{cluster_diagram, feature_store_diagram};
-use app::topology::TopologyReport;
 use sha2::{Digest, Sha256};
-
-use super::svg::{SvgError, SvgRenderer};
 
 #[derive(Clone, Debug)]
 pub struct RenderedDiagram {
@@ -20,37 +17,6 @@ pub fn id_prefix(kind: &str, namespace: &str, name: &str) -> String {
     let digest = Sha256::digest(format!("{kind}\0{namespace}\0{name}").as_bytes());
     let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     format!("{kind}-{hex}-")
-}
-
-pub fn render_cluster(
-    report: &TopologyReport,
-    renderer: &SvgRenderer,
-) -> Result<RenderedDiagram, SvgError> {
-    let d = cluster_diagram(report);
-    let svg = renderer.render(&d.source, &id_prefix("cluster", "", ""))?;
-    Ok(RenderedDiagram {
-        mermaid: d.source,
-        svg,
-    })
-}
-
-/// None when the report has no such FeatureStore.
-pub fn render_feature_store(
-    report: &TopologyReport,
-    namespace: &str,
-    name: &str,
-    renderer: &SvgRenderer,
-) -> Option<Result<RenderedDiagram, SvgError>> {
-    let fs = report.find(namespace, name)?;
-    let d = feature_store_diagram(fs, report);
-    Some(
-        renderer
-            .render(&d.source, &id_prefix("fs", namespace, name))
-            .map(|svg| RenderedDiagram {
-                mermaid: d.source,
-                svg,
-            }),
-    )
 }
 
 #[cfg(test)]

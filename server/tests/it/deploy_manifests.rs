@@ -1967,3 +1967,52 @@ impl Drop for BuildahCleanup {
         }
     }
 }
+
+/// `512Mi`, `1Gi`, `600M`: a Kubernetes memory quantity in bytes.
+fn memory_bytes(quantity: &str) -> usize {
+    let units = [
+        ("Ki", 1usize << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("k", 1000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+    ];
+    for (suffix, factor) in units {
+        if let Some(n) = quantity.strip_suffix(suffix) {
+            return n.parse::<usize>().expect("a whole number") * factor;
+        }
+    }
+    quantity.parse().expect("a memory quantity")
+}
+
+#[test]
+fn the_caches_default_bounds_fit_the_memory_limit() {
+    use server::memory_budget::{bounds, total, BASE_BYTES};
+    let config = server::Config::defaults();
+    let caches = total(&config);
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for b in bounds(&config) {
+        assert!(
+            readme.contains(&format!("| {}", b.cache)),
+            "README's memory budget lists `{}`",
+            b.cache
+        );
+    }
+    for o in OVERLAYS {
+        let d: Deployment = one(&overlay(o), "Deployment");
+        let limits = console_container(&d)
+            .resources
+            .and_then(|r| r.limits)
+            .expect("limits");
+        let limit = memory_bytes(&limits["memory"].0);
+        // Room to spare: the caches and the base stay under 80% of the limit.
+        assert!(
+            (caches + BASE_BYTES) * 10 < limit * 8,
+            "overlay {o}: caches {} MiB + base {} MiB do not fit well in {} MiB",
+            caches >> 20,
+            BASE_BYTES >> 20,
+            limit >> 20
+        );
+    }
+}

@@ -18,6 +18,7 @@ mod auth_login_limits;
 mod auth_oidc;
 mod auth_routes;
 mod auth_sessions;
+mod bounds;
 mod cache_cli;
 mod cache_pages;
 mod cache_probe;

@@ -5,4 +5,4 @@ pub mod csv;
 pub mod model;
 pub mod token;
 
-pub use model::{project_view, ProjectView, ViewQuery};
+pub use model::{project_view, project_view_with, ProjectView, ViewQuery};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::permissions::access::{effective_access, single_action_requests, Access, Principal};
 use crate::permissions::evaluator::{DecisionReason, Outcome, PermissionEvaluator};
-use crate::permissions::lints::{lint_project, LintContext};
+use crate::permissions::lints::{lint_project_with, LintContext};
 use crate::permissions::matrix::principals_from_policies;
 use crate::permissions::model::ProjectData;
 use crate::permissions::model::{Action, PermissionSpec, Resource, ResourceType, User};
@@ -165,18 +165,27 @@ fn matches_filter(value: &str, filter: &str) -> bool {
 
 /// Builds the page for one project.
 pub fn project_view(data: &ProjectData, query: &ViewQuery) -> ProjectView {
+    project_view_with(data, query, &PermissionEvaluator::new(&data.permissions))
+}
+
+/// [`project_view`] with `data.permissions` already compiled into `evaluator` (the server
+/// compiles each snapshot's permissions once, not once per request).
+pub fn project_view_with(
+    data: &ProjectData,
+    query: &ViewQuery,
+    evaluator: &PermissionEvaluator,
+) -> ProjectView {
     let mut notes = data.notes.clone();
     let perms = &data.permissions;
     let mut objects: Vec<Resource> = data.objects.clone();
     objects.extend(perms.iter().map(Resource::of_permission));
     let extra = typed_principals(&query.principals, &mut notes);
-    let evaluator = PermissionEvaluator::new(perms);
     let principals: Vec<Principal> = principals_from_policies(perms, &extra)
         .into_iter()
         .filter(|p| query.who.is_empty() || p.label.contains(query.who.trim()))
         .collect();
     let requests = single_action_requests();
-    let access = effective_access(&evaluator, &principals, &objects, &requests, false);
+    let access = effective_access(evaluator, &principals, &objects, &requests, false);
 
     let mut types: Vec<ResourceType> = objects.iter().map(|o| o.resource_type).collect();
     types.sort();
@@ -210,7 +219,7 @@ pub fn project_view(data: &ProjectData, query: &ViewQuery) -> ProjectView {
                     CellView {
                         allowed,
                         total: of_type.len(),
-                        explanation: explain_cell(perms, &evaluator, principal, *t, *a, &denied),
+                        explanation: explain_cell(perms, evaluator, principal, *t, *a, &denied),
                     }
                 })
                 .collect()
@@ -225,13 +234,16 @@ pub fn project_view(data: &ProjectData, query: &ViewQuery) -> ProjectView {
         rows,
     };
 
-    let lints = lint_project(&LintContext {
-        project: &data.project,
-        permissions: perms,
-        objects: &data.objects,
-        extra_principals: &extra,
-        registry_server_project: None,
-    })
+    let lints = lint_project_with(
+        &LintContext {
+            project: &data.project,
+            permissions: perms,
+            objects: &data.objects,
+            extra_principals: &extra,
+            registry_server_project: None,
+        },
+        evaluator,
+    )
     .into_iter()
     .map(|l| LintRow {
         severity: l.severity.word().to_string(),
@@ -290,7 +302,7 @@ pub fn project_view(data: &ProjectData, query: &ViewQuery) -> ProjectView {
             namespaces: split(&query.namespaces),
         };
         user_view(
-            &evaluator,
+            evaluator,
             &user,
             shown.iter().map(|oi| &objects[*oi]),
             query,

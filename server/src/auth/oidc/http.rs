@@ -10,6 +10,9 @@ use openidconnect::{HttpRequest, HttpResponse};
 pub enum HttpError {
     #[error("{0}")]
     Request(#[from] reqwest::Error),
+    /// Larger than `capped_read::PROVIDER_RESPONSE_MAX`.
+    #[error("{0}")]
+    Read(#[from] crate::capped_read::CappedReadError),
     #[error("malformed response: {0}")]
     Response(#[from] openidconnect::http::Error),
 }
@@ -44,10 +47,12 @@ impl ProviderHttp {
             .await?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await?;
+        let bytes =
+            crate::capped_read::read_capped(response, crate::capped_read::PROVIDER_RESPONSE_MAX)
+                .await?;
         let mut out = openidconnect::http::Response::builder()
             .status(status)
-            .body(bytes.to_vec())?;
+            .body(bytes)?;
         *out.headers_mut() = headers;
         Ok(out)
     }
