@@ -29,6 +29,11 @@ impl fmt::Debug for Config {
             log_format,
             log_level,
             request_timeout_seconds,
+            request_body_kib,
+            cpu_workers,
+            cpu_queue,
+            page_cache_mib,
+            diagram_cache_mib,
             page_cache_ms,
             leader_lease_seconds,
             drain_delay_seconds,
@@ -59,6 +64,11 @@ impl fmt::Debug for Config {
             .field("log_format", log_format)
             .field("log_level", log_level)
             .field("request_timeout_seconds", request_timeout_seconds)
+            .field("request_body_kib", request_body_kib)
+            .field("cpu_workers", cpu_workers)
+            .field("cpu_queue", cpu_queue)
+            .field("page_cache_mib", page_cache_mib)
+            .field("diagram_cache_mib", diagram_cache_mib)
             .field("page_cache_ms", page_cache_ms)
             .field("leader_lease_seconds", leader_lease_seconds)
             .field("drain_delay_seconds", drain_delay_seconds)

@@ -63,10 +63,17 @@ impl Writers<'_> {
             .iter()
             .find(|s| s.name == registry)
             .ok_or_else(|| format!("the console no longer reads a registry named `{registry}`"))?;
+        // The console's own token (a value, or the file's current content).
+        let token = source
+            .token
+            .as_ref()
+            .map(|t| t.read())
+            .transpose()
+            .map_err(|e| error_chain(&e))?;
         let writer = PermissionWriter::open(source)
             .await
             .map_err(|e| error_chain(&e))?
-            .with_token(source.token.clone());
+            .with_token(token);
         self.open.insert(registry.to_string(), writer.clone());
         Ok(writer)
     }
