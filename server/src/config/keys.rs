@@ -181,6 +181,14 @@ impl Key {
     }
 }
 
+/// A size key's default in bytes (`*_mib` keys), for what runs without a configuration (the
+/// command line, benches, tests); 0 for a key that is not a number.
+pub fn default_mib_bytes(name: &str) -> usize {
+    find(name)
+        .and_then(|k| k.default.parse::<usize>().ok())
+        .map_or(0, |mib| mib << 20)
+}
+
 pub fn find(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.name == name)
 }

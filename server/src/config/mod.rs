@@ -24,7 +24,7 @@ use std::{
 };
 
 pub use error::ConfigError;
-pub use keys::{Key, Kind, Sources, KEYS};
+pub use keys::{default_mib_bytes, Key, Kind, Sources, KEYS};
 pub use layers::Layers;
 pub use origin::Origin;
 

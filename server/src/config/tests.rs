@@ -424,3 +424,17 @@ fn registry_token_file_is_read_at_each_use() {
         "{missing}"
     );
 }
+
+#[test]
+fn size_defaults_come_from_the_declaration() {
+    let c = Config::defaults();
+    assert_eq!(
+        super::default_mib_bytes("page_cache_mib"),
+        c.page_cache_mib as usize * 1024 * 1024
+    );
+    assert_eq!(
+        super::default_mib_bytes("diagram_cache_mib"),
+        c.diagram_cache_mib as usize * 1024 * 1024
+    );
+    assert_eq!(super::default_mib_bytes("listen"), 0);
+}

@@ -130,6 +130,7 @@ async fn limit_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return too_large(limit);
     }
+    // No handler reads the body of a GET; left unread, it is never buffered.
     if declared == Some(0) || request.method() == axum::http::Method::GET {
         return next.run(request).await;
     }

@@ -43,8 +43,6 @@ pub const CACHE_STATUS: header::HeaderName = header::HeaderName::from_static("x-
 const MAX_BODY: usize = 1 << 20;
 /// Entries kept at most, whatever their size.
 const MAX_ENTRIES: usize = 512;
-/// The byte bound when none is given (`page_cache_mib`'s default).
-pub const DEFAULT_LIMIT_BYTES: usize = 32 << 20;
 /// What an entry costs besides its key, page and headers: the map slot, the snapshot list.
 const ENTRY_OVERHEAD: usize = 256;
 
@@ -170,9 +168,10 @@ impl NoncedPage {
 }
 
 impl PageCache {
-    /// A cache whose entries live `ttl`; `Duration::ZERO` keeps nothing.
+    /// A cache whose entries live `ttl` (`Duration::ZERO` keeps nothing), as large as
+    /// `page_cache_mib`'s default.
     pub fn new(ttl: Duration) -> PageCache {
-        PageCache::with_limit(ttl, DEFAULT_LIMIT_BYTES)
+        PageCache::with_limit(ttl, crate::config::default_mib_bytes("page_cache_mib"))
     }
 
     /// A cache whose entries live `ttl` and hold at most `limit_bytes` together.

@@ -19,9 +19,6 @@ use crate::cpu::{CpuError, CpuPool};
 /// and Verdana (its metric twin on other systems) keeps label boxes the right width.
 const FONT_FAMILY: &str = "\"DejaVu Sans\", Verdana, sans-serif";
 
-/// The cache's bound when none is given (`diagram_cache_mib`'s default).
-pub const DEFAULT_CACHE_BYTES: usize = 16 << 20;
-
 /// What an entry costs besides its text: the key, the `Arc` header, the map slot.
 const ENTRY_OVERHEAD: usize = 32 + 16 + 64;
 
@@ -88,7 +85,8 @@ pub struct SvgRenderer {
 
 impl Default for SvgRenderer {
     fn default() -> Self {
-        SvgRenderer::with_limit(DEFAULT_CACHE_BYTES)
+        // The configured size's default, for the command line and benches.
+        SvgRenderer::with_limit(crate::config::default_mib_bytes("diagram_cache_mib"))
     }
 }
 
