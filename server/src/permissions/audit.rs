@@ -70,15 +70,19 @@ pub struct Settled<'a> {
     pub reconciled: bool,
 }
 
+/// The longest `detail` kept: it quotes errors, which can quote what a server answered.
+pub const MAX_DETAIL_CHARS: usize = 2000;
+
 /// Settles record `id`. Whatever settled it before is overwritten: the writer's own answer is
 /// the last word when a reconciliation ran while it was still writing.
 pub async fn settle(db: &ConsoleDb, id: i64, s: Settled<'_>) -> Result<(), sqlx::Error> {
     let now = crate::clock::unix_millis(std::time::SystemTime::now());
+    let detail: String = s.detail.chars().take(MAX_DETAIL_CHARS).collect();
     let sql = "UPDATE permission_audit SET state = $1, after_version = COALESCE($2, after_version), detail = $3, reconciled_ms = $4 WHERE id = $5";
     on_pool!(db, |p| sqlx::query(sql)
         .bind(s.state.as_str())
         .bind(s.after_version)
-        .bind(s.detail)
+        .bind(detail)
         .bind(s.reconciled.then_some(now))
         .bind(id)
         .execute(p)

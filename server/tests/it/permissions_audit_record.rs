@@ -127,6 +127,25 @@ async fn failed_writes_leave_failed_records(backend: Backend) {
     // The stored permission is still the committed one.
     let stored = store::load(&writer, PROJECT, "rec_kept").await.unwrap();
     assert_eq!(stored.map(|s| s.version), Some(v1));
+
+    // A failure's detail quotes errors (which can quote a server's answer): it is bounded.
+    let id = left_pending(&db, &create("rec_long", "one")).await;
+    let long = "é".repeat(3 * audit::MAX_DETAIL_CHARS);
+    audit::settle(
+        &db,
+        id,
+        audit::Settled {
+            state: AuditState::Failed,
+            after_version: None,
+            detail: &long,
+            reconciled: false,
+        },
+    )
+    .await
+    .unwrap();
+    let all = records(&db).await;
+    let kept = &of(&all, "rec_long")[0].detail;
+    assert_eq!(kept.chars().count(), audit::MAX_DETAIL_CHARS);
 }
 
 #[tokio::test]
