@@ -56,12 +56,17 @@ pub fn start(state: &AppState) {
         crate::auth::session::purge_every(sessions.clone(), AUTH_PURGE_EVERY)
     });
 
-    // Permission audit records a dead console left pending, settled once by the lease holder.
+    // Permission audit records a dead console left pending, settled by the lease holder.
     let (db, sources) = (state.db.clone(), state.registry_sources());
     let leadership = state.lease.leadership.clone();
     tasks.spawn("audit_reconcile", move || {
         let (db, sources, leadership) = (db.clone(), sources.clone(), leadership.clone());
-        crate::permissions::reconcile::run(db, sources, leadership)
+        crate::permissions::reconcile::run(
+            db,
+            sources,
+            leadership,
+            crate::permissions::reconcile::Timing::DEFAULT,
+        )
     });
 
     let console = state.clone();

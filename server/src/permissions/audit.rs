@@ -70,15 +70,19 @@ pub struct Settled<'a> {
     pub reconciled: bool,
 }
 
+/// The longest `detail` kept: it quotes errors, which can quote what a server answered.
+pub const MAX_DETAIL_CHARS: usize = 2000;
+
 /// Settles record `id`. Whatever settled it before is overwritten: the writer's own answer is
 /// the last word when a reconciliation ran while it was still writing.
 pub async fn settle(db: &ConsoleDb, id: i64, s: Settled<'_>) -> Result<(), sqlx::Error> {
     let now = crate::clock::unix_millis(std::time::SystemTime::now());
+    let detail: String = s.detail.chars().take(MAX_DETAIL_CHARS).collect();
     let sql = "UPDATE permission_audit SET state = $1, after_version = COALESCE($2, after_version), detail = $3, reconciled_ms = $4 WHERE id = $5";
     on_pool!(db, |p| sqlx::query(sql)
         .bind(s.state.as_str())
         .bind(s.after_version)
-        .bind(s.detail)
+        .bind(detail)
         .bind(s.reconciled.then_some(now))
         .bind(id)
         .execute(p)
@@ -90,6 +94,7 @@ pub async fn settle(db: &ConsoleDb, id: i64, s: Settled<'_>) -> Result<(), sqlx:
 #[derive(Clone, Debug)]
 pub struct Pending {
     pub id: i64,
+    pub at_ms: i64,
     pub registry: String,
     pub project: String,
     pub permission: String,
@@ -109,6 +114,7 @@ pub async fn pending(
 ) -> Result<Vec<Pending>, sqlx::Error> {
     type Row = (
         i64,
+        i64,
         String,
         String,
         String,
@@ -117,7 +123,7 @@ pub async fn pending(
         Option<String>,
         String,
     );
-    let sql = "SELECT id, registry, project, permission, original_name, before_version, after_json, replica FROM permission_audit \
+    let sql = "SELECT id, at_ms, registry, project, permission, original_name, before_version, after_json, replica FROM permission_audit \
                WHERE state = 'pending' AND replica <> $1 AND at_ms < $2 ORDER BY id LIMIT $3";
     let rows: Vec<Row> = on_pool!(db, |p| sqlx::query_as::<_, Row>(sql)
         .bind(replica)
@@ -129,13 +135,14 @@ pub async fn pending(
         .into_iter()
         .map(|r| Pending {
             id: r.0,
-            registry: r.1,
-            project: r.2,
-            permission: r.3,
-            original: r.4,
-            before_version: r.5,
-            after: spec(r.6),
-            replica: r.7,
+            at_ms: r.1,
+            registry: r.2,
+            project: r.3,
+            permission: r.4,
+            original: r.5,
+            before_version: r.6,
+            after: spec(r.7),
+            replica: r.8,
         })
         .collect())
 }

@@ -1,13 +1,15 @@
 //! Settles permission audit records a console process left `pending` when it died between
-//! writing the record and settling it (killed, out of memory, its machine gone). Run once at
-//! start-up by the lease holder ([`run`], task `audit_reconcile`): each such record is compared
-//! with what its registry holds now (`super::store::state_now`) and marked committed, failed or
+//! writing the record and settling it (killed, out of memory, its machine gone). The lease
+//! holder runs it ([`run`], task `audit_reconcile`): at once when it starts leading, for every
+//! record another process wrote before this one started, and then every minute for records
+//! another process has left pending longer than any save takes ([`Timing::stale`]), so a
+//! replica that dies while another leads is reconciled too. Each such record is compared with
+//! what its registry holds now (`super::store::state_now`) and marked committed, failed or
 //! unknown.
 //!
-//! Only records written before this process started by another process are taken. Should one
-//! belong to a replica that is still writing it, that replica's own settling comes later and
-//! overwrites this one (`super::audit::settle`), so the record still ends with its writer's
-//! answer.
+//! Should a record belong to a writer that is only slow, not gone, that writer's own settling
+//! comes later and overwrites this one (`super::audit::settle`), so the record still ends with
+//! its writer's answer.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
@@ -16,7 +18,6 @@ use app::backend::error_chain;
 use app::permissions::audit_state::AuditState;
 
 use super::audit::{self, Pending, Settled};
-use crate::backoff::Backoff;
 use crate::db::ConsoleDb;
 use crate::lease::Leadership;
 use crate::registry::write::PermissionWriter;
@@ -24,8 +25,27 @@ use crate::registry::RegistrySource;
 
 /// Records settled per pass, at most (the rest wait for the next pass).
 const BATCH: i64 = 10_000;
-/// Passes before records whose registry cannot be read are marked unknown.
-const ATTEMPTS: u32 = 6;
+
+/// When a pending record counts as left behind, and how often the lease holder looks.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// A record another process has left pending this long is taken as left behind even if
+    /// it was written after this console started: far longer than a save takes (the registry
+    /// writers give up within 30 s).
+    pub stale: Duration,
+    /// Between passes.
+    pub every: Duration,
+    /// A record whose registry cannot be read is marked unknown once it is this old.
+    pub give_up: Duration,
+}
+
+impl Timing {
+    pub const DEFAULT: Timing = Timing {
+        stale: Duration::from_secs(600),
+        every: Duration::from_secs(60),
+        give_up: Duration::from_secs(1800),
+    };
+}
 
 /// What one pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -94,21 +114,22 @@ async fn state_of(writers: &mut Writers<'_>, p: &Pending) -> Result<(AuditState,
     .map_err(|e| error_chain(&e))
 }
 
-/// One pass over the records other processes left pending before `started_ms`. With
-/// `last_try`, a record whose registry cannot be read is marked unknown instead of left.
+/// One pass over the records other processes than `me` left pending, written before
+/// `before_ms`. A record whose registry cannot be read is left for a later pass, or marked
+/// unknown when it was written before `give_up_ms`.
 pub async fn pass(
     db: &ConsoleDb,
     sources: &[RegistrySource],
     me: &str,
-    started_ms: i64,
-    last_try: bool,
+    before_ms: i64,
+    give_up_ms: i64,
 ) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
     let mut writers = Writers {
         sources,
         open: HashMap::new(),
     };
-    for p in audit::pending(db, me, started_ms, BATCH).await? {
+    for p in audit::pending(db, me, before_ms, BATCH).await? {
         let (state, version, detail) = match state_of(&mut writers, &p).await {
             Ok((state, version)) => {
                 let what = match state {
@@ -117,12 +138,12 @@ pub async fn pass(
                     _ => "the registry changed since, so whether this change was made cannot be told",
                 };
                 let detail = format!(
-                    "left pending by console process {}; reconciled at start-up: {what}",
+                    "left pending by console process {}; reconciled by console process {me}: {what}",
                     p.replica
                 );
                 (state, (state == AuditState::Committed).then_some(version), detail)
             }
-            Err(why) if last_try => (
+            Err(why) if p.at_ms < give_up_ms => (
                 AuditState::Unknown,
                 None,
                 format!("left pending by console process {}; the registry could not be read to reconcile it: {why}", p.replica),
@@ -149,33 +170,34 @@ pub async fn pass(
     Ok(report)
 }
 
-/// Waits until this replica leads, then settles what other processes left pending, trying
-/// again (1 s, doubling to 60 s) while registries cannot be read, [`ATTEMPTS`] times in all.
-pub async fn run(db: ConsoleDb, sources: Vec<RegistrySource>, mut leadership: Leadership) {
+/// While this replica leads: a pass at once, then one every [`Timing::every`] (see the module
+/// comment for which records each takes).
+pub async fn run(
+    db: ConsoleDb,
+    sources: Vec<RegistrySource>,
+    mut leadership: Leadership,
+    timing: Timing,
+) {
+    let ms = |d: Duration| d.as_millis() as i64;
     let started_ms = crate::clock::unix_millis(SystemTime::now());
-    leadership.until_leader().await;
     let me = crate::lease::this_process();
-    let backoff = Backoff::new(Duration::from_secs(60));
-    for attempt in 1..=ATTEMPTS {
-        match pass(&db, &sources, me, started_ms, attempt == ATTEMPTS).await {
-            Ok(r) => {
-                if r != Report::default() {
-                    tracing::info!(
-                        committed = r.committed,
-                        failed = r.failed,
-                        unknown = r.unknown,
-                        left = r.left,
-                        "reconciled permission audit records left pending"
-                    );
-                }
-                if r.left == 0 {
-                    return;
-                }
-            }
+    loop {
+        leadership.until_leader().await;
+        let now = crate::clock::unix_millis(SystemTime::now());
+        let before = started_ms.max(now - ms(timing.stale));
+        match pass(&db, &sources, me, before, now - ms(timing.give_up)).await {
+            Ok(r) if r != Report::default() => tracing::info!(
+                committed = r.committed,
+                failed = r.failed,
+                unknown = r.unknown,
+                left = r.left,
+                "reconciled permission audit records left pending"
+            ),
+            Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %error_chain(&e), "cannot reconcile pending permission audit records")
             }
         }
-        tokio::time::sleep(backoff.delay(attempt)).await;
+        tokio::time::sleep(timing.every).await;
     }
 }

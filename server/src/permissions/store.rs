@@ -194,7 +194,7 @@ pub async fn state_now(
 ///
 /// Runs in a task of its own: dropping the caller (a client gone, a request timeout) does not
 /// stop a save half-way, so its record is always settled. A console killed in between leaves
-/// the record pending, and `super::reconcile` settles it at the next start-up.
+/// the record pending, and the lease holder's `super::reconcile` settles it.
 pub async fn save(
     writer: &PermissionWriter,
     db: &ConsoleDb,

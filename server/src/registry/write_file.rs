@@ -256,3 +256,71 @@ fn replace_locked(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::proto::permission::PermissionSpec;
+
+    fn entry(name: &str) -> Vec<u8> {
+        Permission {
+            spec: Some(PermissionSpec {
+                name: name.into(),
+                project: "driver_ranking".into(),
+                ..Default::default()
+            }),
+            meta: None,
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn temporary_names_are_random_and_beside_the_file() {
+        let path = Path::new("/data/registry.db");
+        let (a, b) = (temporary_path(path), temporary_path(path));
+        assert_ne!(a, b);
+        assert_eq!(a.parent(), path.parent());
+        assert!(a.to_string_lossy().ends_with(".tmp"), "{a:?}");
+        assert_eq!(lock_path(path), Path::new("/data/registry.db.lock"));
+    }
+
+    /// Writers in one process share no in-process lock any more: each opens the lock file
+    /// itself, and the kernel serialises them all the same.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writers_in_one_process_lose_nothing() {
+        let dir =
+            std::env::temp_dir().join(format!("fc-write-file-{}", crate::lease::replica_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("registry.db");
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/registry/registry.db");
+        std::fs::copy(demo, &path).unwrap();
+        let writers: Vec<_> = (0..40)
+            .map(|i| {
+                let path = path.clone();
+                tokio::spawn(async move {
+                    let name = format!("threaded_{i:02}");
+                    commit(
+                        &path,
+                        "driver_ranking",
+                        None,
+                        ABSENT,
+                        Some((&name, &entry(&name))),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.unwrap().unwrap();
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for i in 0..40 {
+            let name = format!("threaded_{i:02}");
+            assert!(
+                read(&bytes, "driver_ranking", &name).unwrap().is_some(),
+                "{name} lost"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

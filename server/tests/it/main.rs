@@ -39,6 +39,7 @@ mod permissions_editing;
 mod permissions_pages;
 mod permissions_preview_oracle;
 mod permissions_registry_oracle;
+mod permissions_rest_lost_answer;
 mod permissions_rest_write;
 mod recovery_cronjob;
 mod recovery_deployments;

@@ -2,7 +2,8 @@
 //! registry write and settled after it, on SQLite and on the real PostgreSQL console database.
 //! - a failed write leaves a `failed` record (and no committed one);
 //! - records a dead console left pending are reconciled at start-up against the registry:
-//!   committed (the change is there), failed (it is not), unknown (it changed since);
+//!   committed (the change is there), failed (it is not), unknown (it changed since); and,
+//!   while a console leads, records another process left pending longer than a save takes;
 //! - a save whose client goes away mid-write (its request future dropped, as hyper does on a
 //!   closed connection) still ends with a committed record.
 
@@ -127,6 +128,25 @@ async fn failed_writes_leave_failed_records(backend: Backend) {
     // The stored permission is still the committed one.
     let stored = store::load(&writer, PROJECT, "rec_kept").await.unwrap();
     assert_eq!(stored.map(|s| s.version), Some(v1));
+
+    // A failure's detail quotes errors (which can quote a server's answer): it is bounded.
+    let id = left_pending(&db, &create("rec_long", "one")).await;
+    let long = "é".repeat(3 * audit::MAX_DETAIL_CHARS);
+    audit::settle(
+        &db,
+        id,
+        audit::Settled {
+            state: AuditState::Failed,
+            after_version: None,
+            detail: &long,
+            reconciled: false,
+        },
+    )
+    .await
+    .unwrap();
+    let all = records(&db).await;
+    let kept = &of(&all, "rec_long")[0].detail;
+    assert_eq!(kept.chars().count(), audit::MAX_DETAIL_CHARS);
 }
 
 #[tokio::test]
@@ -166,23 +186,25 @@ async fn left_pending(db: &ConsoleDb, req: &SaveRequest) -> i64 {
     .unwrap()
 }
 
+/// A create of `name` whose process died after its registry write: the change is there, its
+/// record pending.
+async fn died_after_writing(db: &ConsoleDb, writer: &PermissionWriter, name: &str) {
+    let made = create(name, "one");
+    left_pending(db, &made).await;
+    let spec = made.spec.as_ref().expect("a create has a spec");
+    writer
+        .put(PROJECT, None, ABSENT, store::to_proto(spec))
+        .await
+        .unwrap();
+}
+
 async fn pending_records_of_a_dead_console_are_reconciled_at_start_up(backend: Backend) {
     let url = common::fresh_database_url(backend).await;
     let db = ConsoleDb::open(&url, 4).await.unwrap();
     let registry = sqlite_copy("audit-reconcile").await;
     let writer = PermissionWriter::open(&source(&registry)).await.unwrap();
     // Killed after its registry write: the change is there.
-    let made = create("rec_made", "one");
-    left_pending(&db, &made).await;
-    writer
-        .put(
-            PROJECT,
-            None,
-            ABSENT,
-            store::to_proto(made.spec.as_ref().unwrap()),
-        )
-        .await
-        .unwrap();
+    died_after_writing(&db, &writer, "rec_made").await;
     // Killed before it: the change is not.
     left_pending(&db, &create("rec_lost", "one")).await;
     // Killed, and someone else wrote the name since: nobody can tell.
@@ -226,7 +248,11 @@ async fn pending_records_of_a_dead_console_are_reconciled_at_start_up(backend: B
     ] {
         let r = one(name, "one");
         assert_eq!(r.state, state, "{r:#?}");
-        assert!(r.detail.contains("reconciled at start-up"), "{}", r.detail);
+        assert!(
+            r.detail.contains("reconciled by console process"),
+            "{}",
+            r.detail
+        );
     }
     assert_eq!(
         one("rec_other", "someone-else").state,
@@ -293,4 +319,68 @@ async fn a_dropped_request_still_ends_with_a_committed_record_on_sqlite() {
 #[tokio::test]
 async fn a_dropped_request_still_ends_with_a_committed_record_on_postgres() {
     a_dropped_request_still_ends_with_a_committed_record(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_record_left_pending_while_the_leader_runs_is_reconciled_once_stale() {
+    use server::permissions::reconcile::{run, Timing};
+    let db = ConsoleDb::open(&common::fresh_database_url(Backend::Sqlite).await, 4)
+        .await
+        .unwrap();
+    let registry = sqlite_copy("audit-stale").await;
+    let writer = PermissionWriter::open(&source(&registry)).await.unwrap();
+    let timing = Timing {
+        stale: Duration::from_millis(300),
+        every: Duration::from_millis(100),
+        give_up: Duration::from_secs(3600),
+    };
+    let leader = tokio::spawn(run(
+        db.clone(),
+        vec![source(&registry)],
+        server::lease::Leadership::always("leader"),
+        timing,
+    ));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Another replica dies after writing its change, while this one leads.
+    died_after_writing(&db, &writer, "rec_late").await;
+    // This process's own pending record is its own to settle, never reconciled.
+    let own = audit::begin(
+        &db,
+        audit::NewRecord {
+            actor: "ada-admin",
+            registry: "demo",
+            project: PROJECT,
+            permission: "rec_in_flight",
+            original: None,
+            operation: "create",
+            reason: "in flight",
+            before: None,
+            after: None,
+            before_version: ABSENT,
+            after_version: "",
+            replica: server::lease::this_process(),
+        },
+    )
+    .await
+    .unwrap();
+    until(&db, "the stale record reconciled", |all| {
+        of(all, "rec_late")
+            .first()
+            .is_some_and(|r| r.state == AuditState::Committed)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    leader.abort();
+    let all = records(&db).await;
+    assert!(
+        of(&all, "rec_late")[0]
+            .detail
+            .contains("reconciled by console process"),
+        "{all:#?}"
+    );
+    let in_flight = of(&all, "rec_in_flight");
+    assert_eq!(
+        (in_flight[0].id, in_flight[0].state),
+        (own, AuditState::Pending)
+    );
 }

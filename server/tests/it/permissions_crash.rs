@@ -275,7 +275,7 @@ async fn a_console_killed_during_50_saves_loses_no_audit_record() {
     let count = |s: AuditState| records.iter().filter(|r| r.state == s).count();
     let reconciled = records
         .iter()
-        .filter(|r| r.detail.contains("reconciled at start-up"))
+        .filter(|r| r.detail.contains("reconciled by console process"))
         .count();
     let answered = answers.iter().filter(|(n, a)| saved(a, n)).count();
     println!(

@@ -112,4 +112,11 @@ async fn pages_and_the_editor_through_the_router() {
         "{}",
         audit.body
     );
+    // The save is shown committed; the refused create again as failed, with why.
+    assert!(
+        audit.body.contains("perm-audit-committed") && audit.body.contains("perm-audit-failed"),
+        "{}",
+        audit.body
+    );
+    assert!(audit.body.contains("already exists"), "{}", audit.body);
 }

@@ -23,7 +23,7 @@ use crate::auth_support::{self, browser::Browser, provider, CONSOLE};
 use crate::common::{self, Backend, TestApp};
 use crate::permissions_editing::{expected, feast_view, python};
 use crate::registry::fixtures;
-use crate::registry_user_token::{access_token_of, repo_with_oidc, start_feast};
+use crate::registry_user_token::{access_token_of, repo_with_oidc, start_feast, FeastServer};
 
 const PROJECT: &str = "driver_ranking";
 
@@ -178,15 +178,26 @@ fn feast_reads(py: &Path, url: &str, name: &str) -> Option<serde_json::Value> {
     feast_view(py, url, PROJECT, name)
 }
 
+/// Feast's REST registry server on a free port, serving a copy of the fixture whose
+/// permissions grant `feast-admin` (alice) writes: the copy's folder, its registry URL for
+/// Feast's SDK, the port, and the server (stopped when dropped).
+pub(crate) fn feast_granting_admin_writes(
+    py: &Path,
+    issuer: &str,
+) -> (std::path::PathBuf, String, u16, FeastServer) {
+    let repo = repo_with_oidc(py, &fixtures::feast_fixtures(), issuer);
+    let db_url = format!("sqlite:///{}", repo.join("registry.sqlite").display());
+    python(py, GRANT_ADMIN_WRITES, &[&db_url, PROJECT]);
+    let port = provider::free_port();
+    let feast = start_feast(py, &repo, port);
+    (repo, db_url, port, feast)
+}
+
 #[tokio::test]
 async fn create_edit_delete_through_a_rest_registry_as_the_signed_in_admin() {
-    let (dir, py) = (fixtures::feast_fixtures(), fixtures::feast_python());
+    let py = fixtures::feast_python();
     let idp = provider::start(None);
-    let repo = repo_with_oidc(&py, &dir, &idp.issuer);
-    let db_url = format!("sqlite:///{}", repo.join("registry.sqlite").display());
-    python(&py, GRANT_ADMIN_WRITES, &[&db_url, PROJECT]);
-    let port = provider::free_port();
-    let _feast = start_feast(&py, &repo, port);
+    let (repo, db_url, port, _feast) = feast_granting_admin_writes(&py, &idp.issuer);
     let mut source = parse_entry(&format!("rest=http://127.0.0.1:{port}"), &repo).unwrap();
     // The console's own reads use a service token (sam's: his role may describe everything).
     let issuing = auth_support::console_on(
