@@ -97,6 +97,24 @@ async fn before_the_first_read_the_console_is_not_ready_and_says_loading() {
             );
         }
     }
+    // Its project and object pages say so too, instead of "no such object".
+    for path in [
+        "/registries/gated/projects/gated",
+        "/registries/gated/projects/gated/entities/driver",
+    ] {
+        let r = app.get(path).await;
+        assert!(
+            r.body.contains("Registry “gated” is loading"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("No such"), "{path}: {}", r.body);
+        assert_eq!(
+            r.headers.get(CACHE_STATUS),
+            None,
+            "{path} bypasses the cache"
+        );
+    }
     let overview = app.get("/catalog").await;
     assert!(
         overview.body.contains("Registry “gated” is loading"),
@@ -117,6 +135,11 @@ async fn before_the_first_read_the_console_is_not_ready_and_says_loading() {
     assert_eq!(app.get("/readyz").await.body, r#"{"ready":true}"#);
     let r = app.get("/search?q=driver").await;
     assert!(!r.body.contains("is loading"), "{}", r.body);
+    assert!(r.body.contains("held at start-up"), "{}", r.body);
+    let r = app
+        .get("/registries/gated/projects/gated/entities/driver")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("held at start-up"), "{}", r.body);
     let again = app.get("/search?q=driver").await;
     assert_eq!(
