@@ -230,3 +230,31 @@ async fn a_rotated_token_file_is_sent_from_the_next_read_on() {
     let err = reader.refresh().await.unwrap_err().text();
     assert!(err.contains("cannot read the registry token file"), "{err}");
 }
+
+/// The first recovery round waits for the first registry read as readiness does (within
+/// `registry_ready_seconds`), so it never reports "no registry loaded" for a registry that is
+/// only slow. The gate stays shut longer than the round used to wait (5 s).
+#[tokio::test]
+async fn the_first_recovery_round_waits_for_a_slow_first_read() {
+    let (open, gate) = watch::channel(false);
+    let url = gated_registry(gate, Seen::default()).await;
+    let app = console(&url, 600).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(
+        app.state.recovery.latest().is_none(),
+        "no round before the read"
+    );
+    open.send(true).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let round = loop {
+        if let Some(round) = app.state.recovery.latest() {
+            break serde_json::to_string(&round).unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no recovery round after the read"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(!round.contains("no registry loaded"), "{round}");
+}
