@@ -61,6 +61,11 @@ async fn capped_per_client(backend: Backend) {
         assert_eq!(login_from(&app, "10.0.0.5", Some("192.0.2.44")).await, 303);
     }
     assert_eq!(login_from(&app, "10.0.0.5", Some("192.0.2.44")).await, 429);
+    // What the client wrote left of the proxy's entry does not make it someone else either.
+    assert_eq!(
+        login_from(&app, "10.0.0.5", Some("198.51.100.99, 192.0.2.44")).await,
+        429
+    );
     assert_eq!(login_from(&app, "10.0.0.6", Some("192.0.2.45")).await, 303);
     assert_eq!(pending(&app).await, 8);
 }
