@@ -2,7 +2,9 @@
 //! address of the connection, not `X-Forwarded-For`: any client can write that header, so a
 //! limit keyed on it would be dodged by sending a new value each time. Only when the peer is a
 //! proxy named in `trusted_proxies` (the Ingress controller) is the address it appended to
-//! `X-Forwarded-For` believed: the rightmost entry that is not itself a trusted proxy.
+//! `X-Forwarded-For` believed: the rightmost entry, and only that one. Entries further left
+//! were written by someone else (the client itself, or a proxy nobody vouches for); walking
+//! left past "trusted" entries would let a client inside a trusted range name any key.
 
 use std::net::IpAddr;
 
@@ -73,25 +75,19 @@ pub fn client_key(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpRange]
     let Some(peer) = peer.map(canonical) else {
         return "unknown".to_string();
     };
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
     let mut client = peer;
-    if is_trusted(peer) {
-        let forwarded: Vec<&str> = headers
+    if trusted.iter().any(|r| r.contains(peer)) {
+        // The last value of the last header: what the trusted proxy appended. Unreadable: the
+        // proxy itself counts.
+        let appended = headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .collect();
-        for entry in forwarded.iter().rev() {
-            match entry.trim().parse::<IpAddr>() {
-                Ok(ip) if is_trusted(ip) => client = canonical(ip),
-                Ok(ip) => {
-                    client = canonical(ip);
-                    break;
-                }
-                // Garbage left of the proxies' own entries: the last believable address stands.
-                Err(_) => break,
-            }
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|e| e.trim().parse::<IpAddr>().ok());
+        if let Some(ip) = appended {
+            client = canonical(ip);
         }
     }
     match client {
@@ -147,7 +143,7 @@ mod tests {
             client_key(ip("203.0.113.9"), &headers(&[]), &[]),
             "203.0.113.9"
         );
-        // Through the trusted Ingress: the rightmost address it did not add itself.
+        // Through the trusted Ingress: the address it appended, the rightmost.
         assert_eq!(
             client_key(
                 ip("10.0.0.5"),
@@ -156,13 +152,14 @@ mod tests {
             ),
             "198.51.100.7"
         );
+        // A client inside a trusted range cannot push its own entry to the front.
         assert_eq!(
             client_key(
                 ip("10.0.0.5"),
                 &headers(&["198.51.100.7", "10.0.0.9"]),
                 &trusted
             ),
-            "198.51.100.7"
+            "10.0.0.9"
         );
         // The Ingress's own requests, or no header: the Ingress.
         assert_eq!(

@@ -1,12 +1,10 @@
 //! The sign-in endpoints: `/auth/login`, `/auth/callback`, `/auth/logout`, `/auth/signed-out`
 //! and, in development mode, `/auth/dev/identity` (the demo-user picker).
 
-use std::collections::HashMap;
+use std::{collections::HashMap, net::SocketAddr};
 
 use app::auth::{demo::DemoUser, Identity};
 use app::backend::error_chain;
-use std::net::SocketAddr;
-
 use axum::{
     extract::{ConnectInfo, Form, Query, State},
     http::{header, HeaderMap, StatusCode},

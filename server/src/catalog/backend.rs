@@ -45,6 +45,20 @@ impl Snapshots {
     ) -> Option<&(Arc<RegistryHandle>, Option<Arc<RegistrySnapshot>>)> {
         self.entries.iter().find(|(h, _)| h.name == registry)
     }
+
+    /// `registry`'s entry, or an error saying it is loading when its first read has not
+    /// finished (a page must not answer "no such object" for a registry not read yet).
+    fn find_read(
+        &self,
+        registry: &str,
+    ) -> Result<Option<&(Arc<RegistryHandle>, Option<Arc<RegistrySnapshot>>)>, BackendError> {
+        match self.find(registry) {
+            Some((handle, None)) if !handle.first_read_done() => Err(BackendError::Unavailable(
+                app::catalog::loading::loading_note(&[registry.to_string()]).unwrap_or_default(),
+            )),
+            found => Ok(found),
+        }
+    }
 }
 
 /// A value derived from one set of snapshots, kept until one of them changes. It holds the
@@ -261,7 +275,7 @@ impl CatalogBackend for CatalogService {
         visibility: &dyn Visibility,
     ) -> Result<Option<ProjectView>, BackendError> {
         let snapshots = self.snapshots();
-        let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
+        let Some((handle, Some(snapshot))) = snapshots.find_read(registry)? else {
             return Ok(None);
         };
         // A project the caller may not describe answers as a missing one does.
@@ -302,7 +316,7 @@ impl CatalogBackend for CatalogService {
         visibility: &dyn Visibility,
     ) -> Result<Option<DetailView>, BackendError> {
         let snapshots = self.snapshots();
-        let Some((handle, Some(snapshot))) = snapshots.find(registry) else {
+        let Some((handle, Some(snapshot))) = snapshots.find_read(registry)? else {
             return Ok(None);
         };
         let objects = project_objects(registry, snapshot, project, visibility);

@@ -192,9 +192,12 @@ pub async fn serve(
     let lease = state.lease.clone();
     let drain_delay = Duration::from_secs(state.config.drain_delay_seconds);
     let ops_addr = ops_listener.local_addr().map_err(StartError::Serve)?;
-    let ops = tokio::spawn(
-        axum::serve(ops_listener, crate::http::ops_router(state.clone())).into_future(),
-    );
+    let ops_server = axum::serve(ops_listener, crate::http::ops_router(state.clone()));
+    let ops = tokio::spawn(async move {
+        if let Err(e) = ops_server.into_future().await {
+            tracing::error!(error = %e, "the operations endpoints stopped serving");
+        }
+    });
     tracing::info!(%ops_addr, "operations endpoints (/readyz, /metrics) on http://{ops_addr}");
     let app = crate::http::router(state);
     lifecycle.mark_started();

@@ -1342,7 +1342,8 @@ fn ha_runs_several_replicas_on_postgres_with_a_disruption_budget_and_anti_affini
 }
 
 #[test]
-fn the_network_policy_lets_in_only_the_ingress_controller_and_out_only_dns_api_idp_and_databases() {
+fn the_network_policy_lets_in_only_the_ingress_controller_and_prometheus_and_out_only_dns_api_idp_and_databases(
+) {
     for o in OVERLAYS {
         let objects = overlay(o);
         let d: Deployment = one(&objects, "Deployment");
@@ -1501,6 +1502,14 @@ fn the_configmap_uses_only_existing_keys_and_passes_config_check() {
         .any(|i| Path::new(&i.path) == Path::new(secret_file.file_name().unwrap())));
     let listen: std::net::SocketAddr = toml["listen"].as_str().unwrap().parse().unwrap();
     assert_eq!(listen.port(), 3000);
+    // Behind the Ingress every connection comes from the ingress controller: without trusted
+    // proxies, per-client limits would be one limit for every visitor.
+    assert!(
+        toml["trusted_proxies"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "trusted_proxies names the ingress controller's addresses"
+    );
 
     // The console itself accepts the file (the secret path pointed at a scratch file).
     let dir = tempdir("config-check");
