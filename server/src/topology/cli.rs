@@ -16,6 +16,11 @@ use serde_json::{json, Value};
 
 use super::manifests::load_paths;
 
+/// The API server's refusal of a FeatureStore, in its words.
+fn refusal(name: &str, errors: &[app::topology::admission::FieldError]) -> String {
+    app::topology::admission::refusal(super::crd_admission::FEATURE_STORE_KIND, name, errors)
+}
+
 #[derive(clap::Subcommand, Debug)]
 pub enum TopologyCommand {
     /// Classify and check the FeatureStores in manifest files or folders (YAML or JSON)
@@ -65,6 +70,14 @@ pub fn to_json(report: &TopologyReport) -> Value {
                 "class_label": f.kind.label(),
                 "reasons": f.reasons,
                 "checklist": f.checklist,
+                "admission": {
+                    "refused": f.admission.refused(),
+                    "message": f.admission.refused().then(|| refusal(&f.facts.name, &f.admission.errors)),
+                    "errors": f.admission.errors,
+                    "pruned": f.admission.pruned,
+                    "unevaluated": f.admission.unevaluated,
+                },
+                "status": f.facts.status,
                 "violations": f.violations,
                 "facts": f.facts,
             })
@@ -75,6 +88,8 @@ pub fn to_json(report: &TopologyReport) -> Value {
         "shared_registries": report.cluster.shared_registries,
         "tenants": report.cluster.tenants,
         "errors": report.errors,
+        "notes": report.notes,
+        "crd_source": report.crd_source,
     })
 }
 
@@ -112,6 +127,19 @@ pub fn to_text(report: &TopologyReport) -> String {
                 c.evidence
             );
         }
+        if f.admission.refused() {
+            let _ = writeln!(
+                s,
+                "  refused the API server would refuse it: {}",
+                refusal(&f.facts.name, &f.admission.errors)
+            );
+        }
+        for w in f.admission.pruning_warnings() {
+            let _ = writeln!(s, "  warning {w}");
+        }
+        for u in &f.admission.unevaluated {
+            let _ = writeln!(s, "  note    CEL rule not evaluated: {u}");
+        }
         for v in &f.violations {
             let _ = writeln!(s, "  {:<7} {}: {}", v.severity.word(), v.rule, v.message);
             let _ = writeln!(s, "          fix: {}", v.fix);
@@ -121,6 +149,9 @@ pub fn to_text(report: &TopologyReport) -> String {
     for e in &report.errors {
         let _ = writeln!(s, "error   {}: {}", e.location, e.message);
     }
+    for n in &report.notes {
+        let _ = writeln!(s, "note    {}: {}", n.location, n.message);
+    }
     let count = |sev| {
         report
             .feature_stores
@@ -129,9 +160,14 @@ pub fn to_text(report: &TopologyReport) -> String {
             .filter(|v| v.severity == sev)
             .count()
     };
+    let refused = report
+        .feature_stores
+        .iter()
+        .filter(|f| f.admission.refused())
+        .count();
     let _ = writeln!(
         s,
-        "{} FeatureStore(s) in {} namespace(s): {} error(s), {} warning(s), {} reading problem(s)",
+        "{} FeatureStore(s) in {} namespace(s): {refused} the API server would refuse, {} error(s), {} warning(s) of the guide, {} reading problem(s)",
         report.feature_stores.len(),
         report.cluster.namespaces.len(),
         count(Severity::Error),
