@@ -409,3 +409,34 @@ fn kustomize_folders_are_recognised_and_their_resources_checked() {
     );
     assert_eq!(code, 1, "listed resources that do not exist are errors");
 }
+
+/// The operator's status (phase, conditions, service hostnames, replicas) is in the JSON, beside
+/// the API server's verdict.
+#[test]
+fn json_carries_the_operators_status_and_the_api_servers_verdict() {
+    let (_, json) = check_json("enterprise-shared");
+    let store = json["feature_stores"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["name"] == "shared-registry")
+        .cloned()
+        .unwrap_or_default();
+    let status = &store["status"];
+    assert_eq!(status["phase"], "Ready", "{store:#}");
+    assert_eq!(
+        status["conditions"][0]["condition_type"],
+        "FeatureStoreReady"
+    );
+    assert_eq!(status["conditions"][0]["status"], "True");
+    assert!(status["service_hostnames"]
+        .as_array()
+        .is_some_and(|h| h.iter().any(|p| p[0] == "registry"
+            && p[1] == "feast-shared-registry-registry.feast-system.svc.cluster.local:443")));
+    assert!(status.get("current_replicas").is_some());
+    assert_eq!(store["admission"]["refused"], false);
+    assert_eq!(
+        json["crd_source"],
+        "the Feast operator's CRD bundled with the console"
+    );
+}

@@ -181,7 +181,16 @@ async fn serve_reads_the_topology_from_the_cluster_and_keeps_watching_it() {
         .await
         .unwrap();
     assert_eq!(detail.status(), 200);
-    assert!(detail.text().await.unwrap().contains("Checklist"));
+    let detail = detail.text().await.unwrap();
+    assert!(detail.contains("Checklist"));
+    // What the API server would refuse is apart from the guide's advice; the status is shown.
+    assert!(
+        detail.contains("The API server would refuse this")
+            && detail.contains("No: the object passes its CRD"),
+        "{detail}"
+    );
+    assert!(detail.contains("The guide advises"));
+    assert!(detail.contains("Phase: ") && detail.contains("Ready"));
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_file(config);
