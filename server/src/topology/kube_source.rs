@@ -250,39 +250,47 @@ impl KubeTopologySource {
         select_all(out)
     }
 
-    /// The cluster's FeatureStore CRD, else the bundled one with a note why.
-    async fn admitter(&self) -> (Option<Admitter>, Option<SourceError>) {
+    /// The cluster's FeatureStore CRD, or why it cannot be used.
+    pub async fn cluster_admitter(&self) -> Result<Admitter, String> {
         let ar = CRD_READ.resource(CRD_READ.versions[0]);
         let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &ar);
-        let problem = match api.get(FEATURE_STORE_CRD_NAME).await {
+        match api.get(FEATURE_STORE_CRD_NAME).await {
             Ok(object) => {
                 let value = serde_json::to_value(&object).unwrap_or(Value::Null);
                 match app::topology::admission::Crd::from_value(&with_crd_type(value)) {
                     Ok(crd) => {
-                        let source = format!("the CRD {FEATURE_STORE_CRD_NAME} read from the cluster");
-                        return (Some(Admitter::new(crd, source)), None);
+                        let source =
+                            format!("the CRD {FEATURE_STORE_CRD_NAME} read from the cluster");
+                        Ok(Admitter::new(crd, source))
                     }
-                    Err(e) => format!("the cluster's CRD cannot be used ({e})"),
+                    Err(e) => Err(format!("the cluster's CRD cannot be used ({e})")),
                 }
             }
-            Err(kube::Error::Api(status)) if status.code == 403 => format!(
+            Err(kube::Error::Api(status)) if status.code == 403 => Err(format!(
                 "forbidden: the console may not get the CRD {FEATURE_STORE_CRD_NAME}; add to its ClusterRole: {{apiGroups: [{}], resources: [{}], resourceNames: [{FEATURE_STORE_CRD_NAME}], verbs: [get]}}",
                 CRD_READ.group, CRD_READ.plural
-            ),
+            )),
             Err(kube::Error::Api(status)) if status.code == 404 => {
-                "the FeatureStore CRD is not installed in the cluster".to_string()
+                Err("the FeatureStore CRD is not installed in the cluster".to_string())
             }
-            Err(e) => format!("cannot read the CRD: {e}"),
-        };
-        (
-            Admitter::bundled(),
-            Some(SourceError {
-                location: CRD_READ.display(),
-                message: format!(
-                    "{problem}; FeatureStores are checked against {BUNDLED_CRD_SOURCE}"
-                ),
-            }),
-        )
+            Err(e) => Err(format!("cannot read the CRD: {e}")),
+        }
+    }
+
+    /// The cluster's FeatureStore CRD, else the bundled one with a note why.
+    async fn admitter(&self) -> (Option<Admitter>, Option<SourceError>) {
+        match self.cluster_admitter().await {
+            Ok(admitter) => (Some(admitter), None),
+            Err(problem) => (
+                Admitter::bundled(),
+                Some(SourceError {
+                    location: CRD_READ.display(),
+                    message: format!(
+                        "{problem}; FeatureStores are checked against {BUNDLED_CRD_SOURCE}"
+                    ),
+                }),
+            ),
+        }
     }
 }
 

@@ -21,7 +21,12 @@ const MAX_DOCUMENTS: usize = 100_000;
 
 /// Reads every path (a file, or a folder searched recursively) into one snapshot.
 pub fn load_paths(paths: &[PathBuf]) -> ClusterSnapshot {
-    let mut reading = Reading::new(ClusterSnapshot::default());
+    load_paths_against(paths, None)
+}
+
+/// Like [`load_paths`], checking FeatureStores against `admitter`'s CRD (None: the bundled one).
+pub fn load_paths_against(paths: &[PathBuf], admitter: Option<Admitter>) -> ClusterSnapshot {
+    let mut reading = Reading::new(ClusterSnapshot::default(), admitter);
     for path in paths {
         let mut files = Vec::new();
         collect_files(path, true, &mut files, &mut reading.snapshot.errors);
@@ -49,7 +54,7 @@ pub fn load_paths(paths: &[PathBuf]) -> ClusterSnapshot {
 
 /// Reads manifests from text; `file` names them in errors.
 pub fn load_text(file: &str, text: &str, json: bool, snapshot: &mut ClusterSnapshot) {
-    let mut reading = Reading::new(std::mem::take(snapshot));
+    let mut reading = Reading::new(std::mem::take(snapshot), None);
     reading.text(file, text, json);
     *snapshot = reading.snapshot;
 }
@@ -128,8 +133,8 @@ fn collect_files(
 }
 
 impl Reading {
-    fn new(snapshot: ClusterSnapshot) -> Reading {
-        let admitter = Admitter::bundled();
+    fn new(snapshot: ClusterSnapshot, admitter: Option<Admitter>) -> Reading {
+        let admitter = admitter.or_else(Admitter::bundled);
         let mut snapshot = snapshot;
         if admitter.is_none() {
             snapshot.errors.push(error(

@@ -440,3 +440,55 @@ fn json_carries_the_operators_status_and_the_api_servers_verdict() {
         "the Feast operator's CRD bundled with the console"
     );
 }
+
+/// `--crd FILE`: a newer operator's CRD (here the bundled one with one more rule) is what the
+/// manifests are checked against; a file that is not a CRD stops the command (exit 2).
+#[test]
+fn check_against_a_crd_file() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/topology/feast.dev_featurestores.yaml"),
+    )
+    .expect("bundled CRD");
+    let mut crd: Value = serde_norway::from_str(&text).expect("CRD YAML");
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+        ["x-kubernetes-validations"]
+        .as_array_mut()
+        .expect("spec rules")
+        .push(serde_json::json!({"rule": "self.feastProject.size() <= 8", "message": "feastProject must be at most 8 characters."}));
+    let file = std::env::temp_dir().join(format!("fc-crd-{}.json", std::process::id()));
+    std::fs::write(&file, crd.to_string()).expect("write CRD");
+    let minimal = fixtures().join("minimal");
+    let (code, stdout, _) = run(&[
+        "check",
+        minimal.to_str().unwrap_or(""),
+        "--crd",
+        file.to_str().unwrap_or(""),
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_default();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(json["crd_source"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("the CRD in ")));
+    assert!(
+        stdout.contains(
+            r#"spec: Invalid value: \"object\": feastProject must be at most 8 characters."#
+        ),
+        "{stdout}"
+    );
+
+    std::fs::write(&file, "kind: ConfigMap\n").expect("write");
+    let (code, _, stderr) = run(&[
+        "check",
+        minimal.to_str().unwrap_or(""),
+        "--crd",
+        file.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("not a CustomResourceDefinition"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(file);
+}

@@ -279,3 +279,33 @@ async fn cache_report_reads_feature_stores_from_the_cluster() {
     assert_eq!(names, ["fraud/fraud-store", "recs/recs-store"], "{report}");
     let _ = std::fs::remove_file(config);
 }
+
+/// `topology check --kubernetes KUBECONFIG` checks against the CRD the cluster serves; a
+/// cluster without it stops the command with the reason (exit 2).
+#[tokio::test]
+async fn check_against_the_clusters_crd_needs_it_installed() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new().fallback(answer).with_state(Api::default());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let config = kubeconfig(&server);
+    let minimal =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/topology/minimal");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_feast-console"))
+            .args(["topology", "check"])
+            .arg(&minimal)
+            .arg("--kubernetes")
+            .arg(&config)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the FeatureStore CRD is not installed in the cluster"),
+        "{err}"
+    );
+}
