@@ -139,24 +139,29 @@ impl KubeTopologySource {
                         if watches.iter().any(|w| matches!(w.state, StreamState::Starting)) {
                             continue;
                         }
+                        // A watcher that re-watched successfully says nothing until an
+                        // object changes: ask the API server itself whether it answers.
+                        let any_unreachable = watches
+                            .iter()
+                            .any(|w| matches!(w.state, StreamState::Unreachable(_)));
+                        if any_unreachable && probed_at.elapsed() >= PROBE_EVERY {
+                            probed_at = Instant::now();
+                            let answer =
+                                tokio::time::timeout(PROBE_TIMEOUT, self.client.list_api_groups())
+                                    .await;
+                            if matches!(answer, Ok(Ok(_))) {
+                                for w in &mut watches {
+                                    if matches!(w.state, StreamState::Unreachable(_)) {
+                                        w.state = StreamState::Ready;
+                                    }
+                                }
+                                changed = true;
+                            }
+                        }
                         if let Some(e) = unreachable(&watches) {
                             if changed {
                                 handle.failed(&ClusterUnreachable(e));
                                 changed = false;
-                            }
-                            // A watcher that re-watched successfully says nothing until an
-                            // object changes: ask the API server itself whether it answers.
-                            if probed_at.elapsed() >= PROBE_EVERY {
-                                probed_at = Instant::now();
-                                let answer = tokio::time::timeout(PROBE_TIMEOUT, self.client.list_api_groups()).await;
-                                if matches!(answer, Ok(Ok(_))) {
-                                    for w in &mut watches {
-                                        if matches!(w.state, StreamState::Unreachable(_)) {
-                                            w.state = StreamState::Ready;
-                                        }
-                                    }
-                                    changed = true;
-                                }
                             }
                             continue;
                         }

@@ -10,7 +10,7 @@ use kube::runtime::watcher;
 use serde_json::Value;
 
 use super::crd_admission::Admitter;
-use super::kube_kinds::ReadKind;
+use super::kube_kinds::{ReadKind, FEATURE_STORE};
 
 /// One watcher's last news.
 #[derive(Clone, Debug)]
@@ -44,11 +44,17 @@ pub fn apply(watched: &mut Watched, event: Result<watcher::Event<DynamicObject>,
     }
 }
 
+/// Why the cluster counts as unreachable: its FeatureStores cannot be read (no answer, 5xx).
+/// Another kind failing so (an aggregated API such as OpenShift's Routes being down) is a
+/// reading problem of that kind; the rest stays current.
 pub fn unreachable(watches: &[Watched]) -> Option<String> {
-    watches.iter().find_map(|w| match &w.state {
-        StreamState::Unreachable(e) => Some(format!("{}: {e}", w.kind.display())),
-        _ => None,
-    })
+    watches
+        .iter()
+        .filter(|w| w.kind == FEATURE_STORE)
+        .find_map(|w| match &w.state {
+            StreamState::Unreachable(e) => Some(format!("{}: {e}", w.kind.display())),
+            _ => None,
+        })
 }
 
 /// A watcher error: a reading problem of the kind (403, 404) or an API server that did not
@@ -103,10 +109,16 @@ pub fn build(
         ..ClusterSnapshot::default()
     };
     for watched in watches {
-        if let StreamState::Problem(e) = &watched.state {
-            if !snapshot.errors.contains(e) {
-                snapshot.errors.push(e.clone());
-            }
+        let problem = match &watched.state {
+            StreamState::Problem(e) => Some(e.clone()),
+            StreamState::Unreachable(e) => Some(SourceError {
+                location: watched.kind.display(),
+                message: format!("{e}; showing what was read before"),
+            }),
+            _ => None,
+        };
+        if let Some(e) = problem.filter(|e| !snapshot.errors.contains(e)) {
+            snapshot.errors.push(e);
         }
         let location = watched.kind.display();
         for object in watched.store.state() {

@@ -33,6 +33,8 @@ pub struct FakeApi {
     objects: Mutex<BTreeMap<String, Vec<Value>>>,
     /// Collection paths answered 403.
     pub forbidden: Mutex<BTreeSet<String>>,
+    /// Collection paths answered 503 (an aggregated API that is down).
+    pub unavailable: Mutex<BTreeSet<String>>,
     /// (group, version) served besides the core group.
     pub groups: Mutex<Vec<(String, String)>>,
     /// The CRD `featurestores.feast.dev` the cluster has installed (None: 404).
@@ -79,6 +81,7 @@ impl FakeApi {
         Arc::new(FakeApi {
             objects: Mutex::new(BTreeMap::new()),
             forbidden: Mutex::new(BTreeSet::new()),
+            unavailable: Mutex::new(BTreeSet::new()),
             groups: Mutex::new(
                 groups
                     .iter()
@@ -213,6 +216,21 @@ impl FakeApi {
             .contains(path)
         {
             return (403, json_body(status(403, "Forbidden", &format!("{path} is forbidden: User \"system:serviceaccount:feast:console\" cannot list it"))));
+        }
+        if self
+            .unavailable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(path)
+        {
+            return (
+                503,
+                json_body(status(
+                    503,
+                    "ServiceUnavailable",
+                    "the server is currently unable to handle the request",
+                )),
+            );
         }
         if path.ends_with("/configmaps") {
             assert!(

@@ -282,6 +282,41 @@ async fn watches_show_changes_promptly_and_survive_an_api_server_that_fails_or_h
     task.abort();
 }
 
+/// One other kind answering 503 (an aggregated API that is down) is a reading problem of that
+/// kind; FeatureStore changes still show.
+#[tokio::test]
+async fn another_kind_failing_does_not_freeze_the_topology() {
+    let api = populated();
+    api.unavailable
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(DEPLOYMENTS.to_string());
+    let source = Arc::new(KubeTopologySource::new(api.client(TIMEOUT), None));
+    let refresher = TopologyRefresher::watching(source);
+    let handle = refresher.handle.clone();
+    let task = tokio::spawn(async move { refresher.run().await });
+    let deadline = Duration::from_secs(10);
+    until("first snapshot", deadline, || {
+        store_names(&handle) == ["a", "b"]
+    })
+    .await;
+    api.apply(FEATURE_STORES, feature_store("ml", "c"));
+    until("added FeatureStore", deadline, || {
+        store_names(&handle).len() == 3
+    })
+    .await;
+    assert!(handle.status().last_error.is_none());
+    let errors = handle.snapshot().map(|s| errors(&s)).unwrap_or_default();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("deployments.apps: API error 503")
+                && e.ends_with("showing what was read before")),
+        "{errors:#?}"
+    );
+    task.abort();
+}
+
 /// The ClusterRole in deploy/ grants exactly the (group, resource, verb, name) set the cluster
 /// source requests: nothing missing (no "forbidden" reading problems), nothing more.
 #[test]
