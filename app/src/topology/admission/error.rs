@@ -16,6 +16,7 @@ pub enum FieldErrorKind {
     NotSupported,
     TooLong,
     TooMany,
+    Duplicate,
 }
 
 impl FieldErrorKind {
@@ -26,6 +27,7 @@ impl FieldErrorKind {
             FieldErrorKind::NotSupported => "Unsupported value",
             FieldErrorKind::TooLong => "Too long",
             FieldErrorKind::TooMany => "Too many",
+            FieldErrorKind::Duplicate => "Duplicate value",
         }
     }
 

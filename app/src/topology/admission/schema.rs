@@ -70,6 +70,10 @@ pub struct Schema {
     pub int_or_string: bool,
     /// `x-kubernetes-embedded-resource`: apiVersion, kind and metadata are kept.
     pub embedded_resource: bool,
+    /// `x-kubernetes-list-type`: `set` and `map` lists may not repeat an item (a map's keys).
+    pub list_type: Option<String>,
+    /// `x-kubernetes-list-map-keys` of a `map` list.
+    pub list_map_keys: Vec<String>,
     pub rules: Vec<ValidationRule>,
 }
 
@@ -187,6 +191,14 @@ fn parse(node: &Value, path: &str, depth: usize, nodes: &mut usize) -> Result<Sc
     let get = |key: &str| node.get(key);
     let uint = |key: &str| get(key).and_then(Value::as_u64);
     let flag = |key: &str| get(key).and_then(Value::as_bool) == Some(true);
+    let strings = |key: &str| -> Vec<String> {
+        get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str().map(str::to_string))
+            .collect()
+    };
     let mut properties = BTreeMap::new();
     if let Some(map) = get("properties").and_then(Value::as_object) {
         for (name, child) in map {
@@ -231,12 +243,7 @@ fn parse(node: &Value, path: &str, depth: usize, nodes: &mut usize) -> Result<Sc
         properties,
         additional_properties,
         items,
-        required: get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.as_str().map(str::to_string))
-            .collect(),
+        required: strings("required"),
         enum_values: get("enum")
             .and_then(Value::as_array)
             .cloned()
@@ -257,6 +264,10 @@ fn parse(node: &Value, path: &str, depth: usize, nodes: &mut usize) -> Result<Sc
         preserve_unknown_fields: flag("x-kubernetes-preserve-unknown-fields"),
         int_or_string: flag("x-kubernetes-int-or-string"),
         embedded_resource: flag("x-kubernetes-embedded-resource"),
+        list_type: get("x-kubernetes-list-type")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        list_map_keys: strings("x-kubernetes-list-map-keys"),
         rules,
     })
 }

@@ -222,6 +222,7 @@ pub fn validate(
                     validate(item_schema, item, &index(path, i), patterns, out);
                 }
             }
+            duplicates(schema, items, path, out);
         }
         Value::Object(map) => {
             for required in &schema.required {
@@ -339,6 +340,38 @@ fn validate_number(
                 value.clone(),
                 format!("{named} in body should be {words} {min}"),
             ));
+        }
+    }
+}
+
+/// Items a `set` list repeats, or keys a `map` list repeats (checked after the items, as
+/// apiextensions-apiserver's list-type validation runs after the schema's).
+fn duplicates(schema: &Schema, items: &[Value], path: &str, out: &mut Vec<FieldError>) {
+    let key_of = |item: &Value| -> Option<Value> {
+        match schema.list_type.as_deref() {
+            Some("set") => Some(item.clone()),
+            Some("map") => Some(Value::Object(
+                schema
+                    .list_map_keys
+                    .iter()
+                    .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
+                    .collect(),
+            )),
+            _ => None,
+        }
+    };
+    let mut seen: Vec<Value> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(key) = key_of(item) else { return };
+        if seen.contains(&key) {
+            out.push(FieldError::new(
+                &index(path, i),
+                FieldErrorKind::Duplicate,
+                Some(key),
+                String::new(),
+            ));
+        } else {
+            seen.push(key);
         }
     }
 }

@@ -22,7 +22,9 @@ fn crd() -> Value {
                             "project": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_]*$", "maxLength": 10},
                             "replicas": {"type": "integer", "default": 1, "minimum": 0},
                             "mode": {"type": "string", "enum": ["none", "sync"]},
-                            "roles": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 2},
+                            "roles": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 2, "x-kubernetes-list-type": "set"},
+                            "env": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                                "items": {"type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "string"}}}},
                             "scaling": {"type": "object", "properties": {"max": {"type": "integer", "default": 3}}},
                             "budget": {"type": "object", "x-kubernetes-int-or-string": true},
                             "labels": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -161,4 +163,17 @@ fn cel_rules_are_evaluated_on_the_defaulted_object() {
         ]
     );
     assert!(a.unevaluated.is_empty(), "{:?}", a.unevaluated);
+}
+
+#[test]
+fn set_and_map_lists_may_not_repeat() {
+    let a = admit(json!({"project": "p", "roles": ["a", "a"],
+        "env": [{"name": "X", "value": "1"}, {"name": "Y"}, {"name": "X", "value": "2"}]}));
+    assert_eq!(
+        messages(&a),
+        vec![
+            r#"spec.env[2]: Duplicate value: {"name":"X"}"#,
+            r#"spec.roles[1]: Duplicate value: "a""#,
+        ]
+    );
 }
