@@ -358,3 +358,31 @@ fn the_refusal_is_worded_as_the_api_servers_and_typos_are_pruned_with_a_warning(
     assert!(!a.refused(), "{:?}", messages(&a));
     assert_eq!(a.pruned, vec!["spec.replicas"]);
 }
+
+/// The operator's 25 published samples, read as a manifests folder (with its kustomization):
+/// every FeatureStore is admitted, no rule is left unevaluated, no field pruned. Among them, a
+/// file mode written `0644` is the octal number kubectl sends.
+#[test]
+fn every_published_operator_sample_is_admitted() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feast-operator-samples");
+    let snapshot = server::topology::manifests::load_paths(&[folder]);
+    assert_eq!(snapshot.errors, vec![]);
+    assert_eq!(snapshot.admissions.len(), 25);
+    for a in &snapshot.admissions {
+        assert!(
+            !a.admission.refused()
+                && a.admission.unevaluated.is_empty()
+                && a.admission.pruned.is_empty(),
+            "{}: {:?}",
+            a.location,
+            a.admission
+        );
+    }
+    assert_eq!(
+        snapshot.notes.len(),
+        1,
+        "the kustomization: {:?}",
+        snapshot.notes
+    );
+}

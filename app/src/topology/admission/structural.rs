@@ -40,6 +40,9 @@ pub fn prune_and_default(
     root: bool,
     pruned: &mut Vec<String>,
 ) {
+    if let Some(number) = yaml11_octal(schema, value) {
+        *value = Value::from(number);
+    }
     match value {
         Value::Object(map) => {
             let keeps_envelope = root || schema.embedded_resource;
@@ -91,6 +94,21 @@ pub fn prune_and_default(
         }
         _ => {}
     }
+}
+
+/// kubectl reads YAML 1.1, where an unquoted `0644` (a file mode) is the octal number 420; the
+/// YAML 1.2 parser here gives the text. Where the schema wants an integer, read it as kubectl
+/// does. (A quoted "0644", which kubectl would send as text, cannot be told apart once parsed.)
+fn yaml11_octal(schema: &Schema, value: &Value) -> Option<i64> {
+    let text = value.as_str()?;
+    let digits = text.strip_prefix('0')?;
+    let octal = !digits.is_empty()
+        && digits.len() <= 21
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    if schema.type_name.as_deref() != Some("integer") || !octal {
+        return None;
+    }
+    i64::from_str_radix(digits, 8).ok()
 }
 
 /// JSON type names as kube-openapi reports them.

@@ -177,3 +177,15 @@ fn set_and_map_lists_may_not_repeat() {
         ]
     );
 }
+
+#[test]
+fn yaml_1_1_octal_modes_are_numbers_as_kubectl_reads_them() {
+    // `replicas: 0644` unquoted: kubectl sends 420; our YAML parser gives "0644".
+    let a = admit(json!({"project": "p", "replicas": "0644"}));
+    assert_eq!(messages(&a), Vec::<String>::new());
+    let a = admit(json!({"project": "p", "replicas": "0648"}));
+    assert_eq!(
+        messages(&a)[0],
+        r#"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#
+    );
+}
