@@ -25,7 +25,8 @@ use crate::freshness::Refreshed;
 
 /// Changes are gathered this long before the snapshot is rebuilt (well under a second).
 const REBUILD_EVERY: Duration = Duration::from_millis(200);
-/// How often a running watch re-reads the cluster's CRD (an operator upgrade changes it).
+/// How often a running watch reads discovery and the cluster's CRD again (an operator installed
+/// or upgraded changes them).
 const CRD_REREAD: Duration = Duration::from_secs(300);
 /// While a watcher reports the API server unreachable, it is asked this often whether it
 /// answers again.
@@ -38,6 +39,8 @@ pub struct KubeTopologySource {
     client: Client,
     /// None: all namespaces; else only these.
     namespaces: Option<Vec<String>>,
+    /// How often discovery and the CRD are read again while watching.
+    rediscover_every: Duration,
 }
 
 /// The API server could not answer (no response, or a server error), so the last snapshot is
@@ -53,6 +56,8 @@ struct Started {
     writers: Vec<Writer<DynamicObject>>,
     problems: Vec<SourceError>,
     admitter: Option<Admitter>,
+    /// What discovery chose, to notice when it changes.
+    planned: Vec<(ReadKind, Option<&'static str>)>,
 }
 
 type Events = futures::stream::SelectAll<
@@ -61,7 +66,17 @@ type Events = futures::stream::SelectAll<
 
 impl KubeTopologySource {
     pub fn new(client: Client, namespaces: Option<Vec<String>>) -> Self {
-        Self { client, namespaces }
+        Self {
+            client,
+            namespaces,
+            rediscover_every: CRD_REREAD,
+        }
+    }
+
+    /// Reads discovery and the CRD again this often while watching (tests use a short one).
+    pub fn rediscovering_every(mut self, every: Duration) -> Self {
+        self.rediscover_every = every;
+        self
     }
 
     /// Reads the cluster once (every watcher's first complete list). Per-kind problems land
@@ -72,6 +87,7 @@ impl KubeTopologySource {
             writers,
             problems,
             mut admitter,
+            ..
         } = self.start().await?;
         let mut streams = self.streams(&watches, writers);
         while watches
@@ -110,8 +126,9 @@ impl KubeTopologySource {
             let Started {
                 mut watches,
                 writers,
-                problems,
+                mut problems,
                 mut admitter,
+                planned,
             } = match self.start().await {
                 Ok(started) => started,
                 Err(e) => {
@@ -165,9 +182,18 @@ impl KubeTopologySource {
                             }
                             continue;
                         }
-                        if crd_read_at.elapsed() >= CRD_REREAD {
-                            admitter = self.admitter().await.0;
+                        if crd_read_at.elapsed() >= self.rediscover_every {
                             crd_read_at = Instant::now();
+                            // An operator installed, upgraded or removed since: a group may
+                            // have come or gone (start again), the CRD's rules may differ.
+                            let now = served_groups(&self.client).await.map(|s| plan(&s));
+                            if now.is_ok_and(|now| now != planned) {
+                                break;
+                            }
+                            let (next, crd_problem) = self.admitter().await;
+                            admitter = next;
+                            problems.retain(|p| p.location != CRD_READ.display());
+                            problems.extend(crd_problem);
                             changed = true;
                         }
                         // Healthy watches: the snapshot is current now, changed or not.
@@ -183,16 +209,11 @@ impl KubeTopologySource {
     /// Discovery, the CRD, and one reflector store per kind and namespace.
     async fn start(&self) -> Result<Started, ClusterUnreachable> {
         let served = served_groups(&self.client).await?;
+        let planned = plan(&served);
         let mut problems = Vec::new();
         let mut watches = Vec::new();
         let mut writers = Vec::new();
-        for kind in READ_KINDS {
-            let version = kind.versions.iter().find(|v| {
-                kind.group.is_empty()
-                    || served
-                        .get(kind.group)
-                        .is_some_and(|vs| vs.iter().any(|s| s == *v))
-            });
+        for (kind, version) in planned.clone() {
             let Some(version) = version else {
                 if !kind.optional {
                     problems.push(SourceError {
@@ -229,6 +250,7 @@ impl KubeTopologySource {
             writers,
             problems,
             admitter,
+            planned,
         })
     }
 
@@ -297,6 +319,22 @@ impl KubeTopologySource {
             ),
         }
     }
+}
+
+/// Each kind with the version to read: the first the cluster serves (None: not served).
+fn plan(served: &BTreeMap<String, Vec<String>>) -> Vec<(ReadKind, Option<&'static str>)> {
+    READ_KINDS
+        .iter()
+        .map(|kind| {
+            let version = kind.versions.iter().copied().find(|v| {
+                kind.group.is_empty()
+                    || served
+                        .get(kind.group)
+                        .is_some_and(|vs| vs.iter().any(|s| s == v))
+            });
+            (*kind, version)
+        })
+        .collect()
 }
 
 /// `/apis` discovery: served versions per group (the core group is always served).

@@ -317,6 +317,40 @@ async fn another_kind_failing_does_not_freeze_the_topology() {
     task.abort();
 }
 
+/// The operator installed after the console started: discovery is read again, and its
+/// FeatureStores are watched from then on.
+#[tokio::test]
+async fn an_operator_installed_later_is_discovered() {
+    let api = populated();
+    let feast: Vec<(String, String)> = {
+        let mut groups = api.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let feast = groups
+            .iter()
+            .filter(|(g, _)| g == "feast.dev")
+            .cloned()
+            .collect();
+        groups.retain(|(g, _)| g != "feast.dev");
+        feast
+    };
+    let source = KubeTopologySource::new(api.client(TIMEOUT), None)
+        .rediscovering_every(Duration::from_millis(500));
+    let refresher = TopologyRefresher::watching(Arc::new(source));
+    let handle = refresher.handle.clone();
+    let task = tokio::spawn(async move { refresher.run().await });
+    let deadline = Duration::from_secs(10);
+    until("first snapshot", deadline, || handle.snapshot().is_some()).await;
+    assert!(store_names(&handle).is_empty());
+    api.groups
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(feast);
+    until("FeatureStores after the operator came", deadline, || {
+        store_names(&handle) == ["a", "b"]
+    })
+    .await;
+    task.abort();
+}
+
 /// The ClusterRole in deploy/ grants exactly the (group, resource, verb, name) set the cluster
 /// source requests: nothing missing (no "forbidden" reading problems), nothing more.
 #[test]
