@@ -210,7 +210,10 @@ fn an_unreadable_kubeconfig_stops_the_console_with_a_clear_message() {
         let out = Command::new(env!("CARGO_BIN_EXE_feast-console"))
             .args(["serve", "--listen", "127.0.0.1:0", "--kubernetes", &value])
             .arg("--data-dir")
-            .arg(std::env::temp_dir().join("fc-bad-kubeconfig-data"))
+            // Per process: a data dir another checkout's console migrated further breaks this run.
+            .arg(
+                std::env::temp_dir().join(format!("fc-bad-kubeconfig-data-{}", std::process::id())),
+            )
             .env_remove("FEAST_CONSOLE_CONFIG")
             .env("NO_COLOR", "1")
             .output()
