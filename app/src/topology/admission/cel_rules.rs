@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::error::FieldError;
+use super::error::{FieldError, FieldErrorKind};
 use super::schema::{Schema, ValidationRule};
 use super::structural::{child, index};
 
@@ -40,20 +40,36 @@ pub struct Unevaluated {
 }
 
 impl RuleEngine {
-    fn evaluate(&mut self, rule: &str, value: &Value) -> Result<bool, String> {
+    fn run(&mut self, expression: &str, value: &Value) -> Result<cel::Value, String> {
         let env = self.env.clone();
         let program = self
             .programs
-            .entry(rule.to_string())
-            .or_insert_with(|| env.compile(rule).map_err(|e| e.to_string()));
+            .entry(expression.to_string())
+            .or_insert_with(|| env.compile(expression).map_err(|e| e.to_string()));
         let program = program.as_ref().map_err(Clone::clone)?;
         let mut context = cel::Context::with_env(self.env.clone());
         context.add_variable_from_value("self", to_cel(value));
-        match program.execute(&context) {
-            Ok(cel::Value::Bool(result)) => Ok(result),
-            Ok(other) => Err(format!("the rule gave {other:?}, not a boolean")),
-            Err(e) => Err(e.to_string()),
+        program.execute(&context).map_err(|e| e.to_string())
+    }
+
+    fn evaluate(&mut self, rule: &str, value: &Value) -> Result<bool, String> {
+        match self.run(rule, value)? {
+            cel::Value::Bool(result) => Ok(result),
+            other => Err(format!("the rule gave {other:?}, not a boolean")),
         }
+    }
+
+    /// The message of a false rule: its `messageExpression` when that gives a non-empty
+    /// string, else its `message`, else `failed rule: ...` (as the API server chooses).
+    fn message(&mut self, rule: &ValidationRule, value: &Value) -> String {
+        if let Some(expression) = &rule.message_expression {
+            if let Ok(cel::Value::String(text)) = self.run(expression, value) {
+                if !text.trim().is_empty() {
+                    return text.to_string();
+                }
+            }
+        }
+        rule.failure_message()
     }
 
     /// Evaluates every rule at and below `schema` on `value`.
@@ -71,7 +87,10 @@ impl RuleEngine {
         for rule in schema.rules.iter().filter(|r| !r.is_transition_rule()) {
             match self.evaluate(&rule.rule, value) {
                 Ok(true) => {}
-                Ok(false) => errors.push(failure(schema, rule, path)),
+                Ok(false) => {
+                    let message = self.message(rule, value);
+                    errors.push(failure(schema, rule, path, message));
+                }
                 Err(reason) => unevaluated.push(Unevaluated {
                     field: path.to_string(),
                     rule: rule.rule.clone(),
@@ -101,7 +120,7 @@ impl RuleEngine {
 }
 
 /// The API server reports a false rule as an invalid value whose "value" is the schema's type.
-fn failure(schema: &Schema, rule: &ValidationRule, path: &str) -> FieldError {
+fn failure(schema: &Schema, rule: &ValidationRule, path: &str, message: String) -> FieldError {
     let field = match rule
         .field_path
         .as_deref()
@@ -110,8 +129,23 @@ fn failure(schema: &Schema, rule: &ValidationRule, path: &str) -> FieldError {
         Some(relative) if !relative.is_empty() => child(path, relative),
         _ => path.to_string(),
     };
-    let type_name = schema.type_name.clone().unwrap_or_default();
-    FieldError::invalid(&field, Value::String(type_name), rule.failure_message())
+    let type_name = Value::String(schema.type_name.clone().unwrap_or_default());
+    // The rule's `reason` picks the kind of field error, as the API server does.
+    match rule.reason.as_deref() {
+        Some("FieldValueForbidden") => {
+            FieldError::new(&field, FieldErrorKind::Forbidden, None, message)
+        }
+        Some("FieldValueRequired") => {
+            FieldError::new(&field, FieldErrorKind::Required, None, message)
+        }
+        Some("FieldValueDuplicate") => FieldError::new(
+            &field,
+            FieldErrorKind::Duplicate,
+            Some(type_name),
+            String::new(),
+        ),
+        _ => FieldError::invalid(&field, type_name, message),
+    }
 }
 
 /// JSON as CEL sees it: integers as `int`, other numbers as `double`, objects as maps.

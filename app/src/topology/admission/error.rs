@@ -17,6 +17,7 @@ pub enum FieldErrorKind {
     TooLong,
     TooMany,
     Duplicate,
+    Forbidden,
 }
 
 impl FieldErrorKind {
@@ -28,6 +29,7 @@ impl FieldErrorKind {
             FieldErrorKind::TooLong => "Too long",
             FieldErrorKind::TooMany => "Too many",
             FieldErrorKind::Duplicate => "Duplicate value",
+            FieldErrorKind::Forbidden => "Forbidden",
         }
     }
 

@@ -82,6 +82,8 @@ pub struct Schema {
 pub struct ValidationRule {
     pub rule: String,
     pub message: Option<String>,
+    /// A CEL expression giving the message (used when it evaluates to a non-empty string).
+    pub message_expression: Option<String>,
     /// A relative path (`.spec.x`) the error is reported at instead of the schema node.
     pub field_path: Option<String>,
     pub reason: Option<String>,
@@ -233,6 +235,7 @@ fn parse(node: &Value, path: &str, depth: usize, nodes: &mut usize) -> Result<Sc
             Some(ValidationRule {
                 rule: text("rule")?,
                 message: text("message"),
+                message_expression: text("messageExpression"),
                 field_path: text("fieldPath"),
                 reason: text("reason"),
             })

@@ -4,6 +4,12 @@ use super::*;
 
 /// A small CRD with one of everything the validator reads.
 fn crd() -> Value {
+    let authz = json!({"type": "object",
+                                "x-kubernetes-validations": [
+                                    {"rule": "[has(self.a), has(self.b)].exists_one(c, c)", "message": "One selection required between a or b."},
+                                    {"rule": "!has(self.c)", "messageExpression": "'c is ' + self.c + ', and no longer supported'", "reason": "FieldValueForbidden", "fieldPath": ".c"}
+                                ],
+                                "properties": {"a": {"type": "object"}, "b": {"type": "object"}, "c": {"type": "string"}}});
     json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -29,9 +35,7 @@ fn crd() -> Value {
                             "budget": {"type": "object", "x-kubernetes-int-or-string": true},
                             "labels": {"type": "object", "additionalProperties": {"type": "string"}},
                             "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
-                            "authz": {"type": "object",
-                                "x-kubernetes-validations": [{"rule": "[has(self.a), has(self.b)].exists_one(c, c)", "message": "One selection required between a or b."}],
-                                "properties": {"a": {"type": "object"}, "b": {"type": "object"}}}
+                            "authz": authz
                         }},
                     "status": {"type": "object", "properties": {"phase": {"type": "string"}}}
                 }}}},
@@ -187,5 +191,15 @@ fn yaml_1_1_octal_modes_are_numbers_as_kubectl_reads_them() {
     assert_eq!(
         messages(&a)[0],
         r#"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#
+    );
+}
+
+#[cfg(feature = "ssr")]
+#[test]
+fn message_expressions_reasons_and_field_paths_shape_the_error() {
+    let a = admit(json!({"project": "p", "authz": {"a": {}, "c": "legacy"}}));
+    assert_eq!(
+        messages(&a),
+        vec!["spec.authz.c: Forbidden: c is legacy, and no longer supported"]
     );
 }
