@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::crd_admission::{Admitter, BUNDLED_CRD_SOURCE, FEATURE_STORE_CRD_NAME};
 pub use super::kube_kinds::{cluster_access, ReadKind, CRD_READ, FEATURE_STORE, READ_KINDS};
-use super::kube_stores::{apply, build, unreachable, StreamState, Watched};
+use super::kube_stores::{apply, build, trim, unreachable, StreamState, Watched};
 use crate::freshness::Refreshed;
 
 /// Changes are gathered this long before the snapshot is rebuilt (well under a second).
@@ -269,6 +269,7 @@ impl KubeTopologySource {
             }
             let stream = watcher(api, config)
                 .default_backoff()
+                .modify(trim)
                 .reflect(writer)
                 .map(move |event| (i, event))
                 .boxed();

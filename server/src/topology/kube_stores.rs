@@ -44,6 +44,19 @@ pub fn apply(watched: &mut Watched, event: Result<watcher::Event<DynamicObject>,
     }
 }
 
+/// The annotation `kubectl apply` leaves: a whole copy of the object.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Drops what the topology never reads and that can be most of an object's size (managed
+/// fields, kubectl's copy of the last applied object) before it is kept in a store, so the
+/// stores of a large cluster hold only what is used.
+pub fn trim(object: &mut DynamicObject) {
+    object.metadata.managed_fields = None;
+    if let Some(annotations) = object.metadata.annotations.as_mut() {
+        annotations.remove(LAST_APPLIED);
+    }
+}
+
 /// Why the cluster counts as unreachable: its FeatureStores cannot be read (no answer, 5xx).
 /// Another kind failing so (an aggregated API such as OpenShift's Routes being down) is a
 /// reading problem of that kind; the rest stays current.
@@ -162,5 +175,29 @@ fn push_value(snapshot: &mut ClusterSnapshot, location: &str, value: Value) {
             location: format!("{location}/{name}"),
             message: e.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_keep_no_managed_fields_nor_last_applied_copies() {
+        let mut object: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "feast-a", "namespace": "ml",
+                "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:spec": {}}}],
+                "annotations": {LAST_APPLIED: "{\"big\": true}", "argocd.argoproj.io/sync-wave": "1"}},
+            "spec": {"replicas": 2}}))
+        .unwrap_or_else(|e| panic!("{e}"));
+        trim(&mut object);
+        assert!(object.metadata.managed_fields.is_none());
+        let annotations = object.metadata.annotations.unwrap_or_default();
+        assert_eq!(
+            annotations.keys().collect::<Vec<_>>(),
+            ["argocd.argoproj.io/sync-wave"]
+        );
+        assert_eq!(object.data["spec"]["replicas"], 2);
     }
 }
