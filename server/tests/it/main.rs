@@ -48,6 +48,7 @@ mod replicas;
 mod shell;
 mod topology_admission;
 mod topology_check;
+mod topology_check_admission;
 mod topology_cluster;
 mod topology_diagrams;
 mod topology_fake_api;
