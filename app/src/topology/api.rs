@@ -69,6 +69,11 @@ pub struct FeatureStoreDetail {
     pub row: StoreRow,
     pub reasons: Vec<String>,
     pub checklist: Vec<CheckRow>,
+    /// Why the API server would refuse the object as written (its CRD's schema and rules),
+    /// each as `field: reason` in the API server's words.
+    pub refusal: Vec<String>,
+    /// Warnings from the CRD: pruned fields, rules the console could not evaluate.
+    pub crd_warnings: Vec<String>,
     pub violations: Vec<ViolationRow>,
     /// (type, status, reason, message)
     pub conditions: Vec<(String, String, String, String)>,
@@ -132,7 +137,7 @@ pub fn store_row(f: &FeatureStoreReport, report: &TopologyReport) -> StoreRow {
         phase: facts.status.phase.clone(),
         replicas,
         badges,
-        errors: count(Severity::Error),
+        errors: count(Severity::Error) + f.admission.errors.len(),
         warnings: count(Severity::Warning),
     }
 }
@@ -191,6 +196,18 @@ pub fn detail(
                 gap: c.gap,
                 evidence: c.evidence.clone(),
             })
+            .collect(),
+        refusal: f.admission.errors.iter().map(ToString::to_string).collect(),
+        crd_warnings: f
+            .admission
+            .pruning_warnings()
+            .into_iter()
+            .chain(
+                f.admission
+                    .unevaluated
+                    .iter()
+                    .map(|u| format!("CEL rule not evaluated: {u}")),
+            )
             .collect(),
         violations: f
             .violations

@@ -1,7 +1,7 @@
 //! The `FeatureStore` custom resource (feast.dev `v1`, and the deprecated `v1alpha1`, whose
 //! fields are a subset of `v1`). Only the fields the topology reads are declared; serde ignores
-//! the rest, so a newer operator's fields never break reading (the manifest source reports
-//! them separately against the CRD's schema).
+//! the rest, so a newer operator's fields never break reading. Whether the API server would
+//! accept the object is decided on its JSON against the CRD itself (`topology::admission`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -2,6 +2,7 @@
 //! the FeatureStore model, effective configuration, classification, checklist, rules and the
 //! Mermaid diagrams. Sources (manifests, kube) and SVG rendering live in the server crate.
 
+pub mod admission;
 pub mod api;
 pub mod checklist;
 pub mod classify;

@@ -158,7 +158,7 @@ fn FeatureStoreView(key: Memo<(String, String)>) -> impl IntoView {
         |(ns, n)| load_topology_feature_store(ns, n),
     );
     view! {
-        <PageHeader title="Topology" lead="One FeatureStore: its class and why, its checklist, rule violations and diagram."/>
+        <PageHeader title="Topology" lead="One FeatureStore: its class and why, its checklist, what the API server would refuse, the guide's advice, status and diagram."/>
         <p><a href="/topology">"← All FeatureStores"</a></p>
         <h2>{move || { let (ns, n) = key.get(); format!("{ns}/{n}") }}</h2>
         <Suspense fallback=|| view! { <p class="muted">"Reading the FeatureStore…"</p> }>
@@ -192,7 +192,18 @@ fn DetailBody(detail: FeatureStoreDetail) -> impl IntoView {
                 }).collect_view()}</tbody>
             </table>
         </div>
-        <h2>"Violations"</h2>
+        <h2>"The API server would refuse this"</h2>
+        {if detail.refusal.is_empty() {
+            view! { <p class="muted">"No: the object passes its CRD's schema and rules."</p> }.into_any()
+        } else {
+            view! { <ul>{detail.refusal.into_iter().map(|e| view! {
+                <li class="violation error"><code>{e}</code></li>
+            }).collect_view()}</ul> }.into_any()
+        }}
+        {(!detail.crd_warnings.is_empty()).then(|| view! {
+            <ul>{detail.crd_warnings.into_iter().map(|w| view! { <li class="violation warning">{w}</li> }).collect_view()}</ul>
+        })}
+        <h2>"The guide advises"</h2>
         {if detail.violations.is_empty() {
             view! { <p class="muted">"None."</p> }.into_any()
         } else {

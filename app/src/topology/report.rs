@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::admission::Admission;
 use super::checklist::{checklist, ChecklistItem};
 use super::classify::{classify, TopologyKind};
 use super::cluster::{host_only, ClusterFacts, FsKey};
@@ -19,12 +20,21 @@ pub struct FeatureStoreReport {
     pub kind: TopologyKind,
     pub reasons: Vec<String>,
     pub checklist: Vec<ChecklistItem>,
+    /// The guide's advice not followed.
     pub violations: Vec<Violation>,
+    /// What the API server would say to the object as written (its CRD's schema and rules).
+    pub admission: Admission,
 }
 
 impl FeatureStoreReport {
+    /// A refusal by the API server counts as an error; the guide's rules as their severity.
     pub fn worst_severity(&self) -> Option<Severity> {
-        self.violations.iter().map(|v| v.severity).max()
+        let refused = self.admission.refused().then_some(Severity::Error);
+        self.violations
+            .iter()
+            .map(|v| v.severity)
+            .chain(refused)
+            .max()
     }
 }
 
@@ -33,6 +43,10 @@ pub struct TopologyReport {
     pub cluster: ClusterFacts,
     pub feature_stores: Vec<FeatureStoreReport>,
     pub errors: Vec<SourceError>,
+    /// What the source did not do and why; not problems.
+    pub notes: Vec<SourceError>,
+    /// The CRD the admissions were checked against.
+    pub crd_source: Option<String>,
 }
 
 impl TopologyReport {
@@ -72,7 +86,12 @@ pub fn analyze(snapshot: &ClusterSnapshot) -> TopologyReport {
         .into_iter()
         .map(|facts| {
             let class = classify(&facts, &cluster);
+            let admission = snapshot
+                .admission(&facts.namespace, &facts.name)
+                .map(|a| a.admission.clone())
+                .unwrap_or_default();
             FeatureStoreReport {
+                admission,
                 checklist: checklist(&facts, class.kind, &cluster),
                 violations: check(&facts, class.kind, &cluster),
                 kind: class.kind,
@@ -85,5 +104,7 @@ pub fn analyze(snapshot: &ClusterSnapshot) -> TopologyReport {
         cluster,
         feature_stores,
         errors: snapshot.errors.clone(),
+        notes: snapshot.notes.clone(),
+        crd_source: snapshot.crd_source.clone(),
     }
 }

@@ -1,5 +1,6 @@
-//! Rule checks: the CRD's own validation rules (the API server would reject the object) and
-//! the guide's advice. Each violation carries its severity and the fix.
+//! The guide's advice: what a FeatureStore of its topology should have. Each violation carries
+//! its severity and the fix. What the API server would refuse is not here: that is the CRD's
+//! own schema and rules, evaluated by `topology::admission`.
 
 use serde::Serialize;
 
@@ -18,11 +19,6 @@ pub struct Violation {
 
 /// Rule identifiers, stable for scripts and docs/topology-rules.md.
 pub mod rule {
-    pub const REPLICAS_AND_AUTOSCALING: &str = "crd-replicas-and-autoscaling";
-    pub const SCALING_FILE_ONLINE: &str = "crd-scaling-file-online-store";
-    pub const SCALING_FILE_OFFLINE: &str = "crd-scaling-file-offline-store";
-    pub const SCALING_FILE_REGISTRY: &str = "crd-scaling-file-registry";
-    pub const PDB_EXACTLY_ONE: &str = "crd-pdb-exactly-one";
     pub const SYNC_CACHE_MANY_COPIES: &str = "registry-cache-sync-many-copies";
     pub const HPA_WITHOUT_PDB: &str = "hpa-without-pdb";
     pub const FILE_REGISTRY_IN_PRODUCTION: &str = "file-registry-in-production";
@@ -38,7 +34,6 @@ pub const MANY_REGISTRY_COPIES: i64 = 4;
 
 pub fn check(fs: &FeatureStoreFacts, kind: TopologyKind, cluster: &ClusterFacts) -> Vec<Violation> {
     let mut out = Vec::new();
-    crd_rules(fs, &mut out);
     guide_rules(fs, kind, cluster, &mut out);
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(b.rule)));
     out
@@ -57,78 +52,6 @@ fn push(
         message,
         fix: fix.to_string(),
     });
-}
-
-fn crd_rules(fs: &FeatureStoreFacts, out: &mut Vec<Violation>) {
-    let s = &fs.scaling;
-    if s.replicas > 1 && s.autoscaling.is_some() {
-        push(
-            out,
-            rule::REPLICAS_AND_AUTOSCALING,
-            Severity::Error,
-            format!("spec.replicas is {} and services.scaling.autoscaling is set: the CRD allows only one", s.replicas),
-            "remove spec.replicas (or set it to 1) and keep autoscaling, or drop autoscaling",
-        );
-    }
-    if s.spec_scaled() {
-        let scaled = if s.autoscaling.is_some() {
-            "autoscaling".to_string()
-        } else {
-            format!("{} replicas", s.replicas)
-        };
-        if !fs.online_store_db_declared {
-            let what = if fs.online_store.is_none() {
-                "the online store disabled and no persistence.store"
-            } else {
-                "a file online store"
-            };
-            push(
-                out,
-                rule::SCALING_FILE_ONLINE,
-                Severity::Error,
-                format!("{scaled} with {what}: the CRD requires services.onlineStore.persistence.store when scaling"),
-                "set services.onlineStore.persistence.store (e.g. type: redis) or scale down to 1 replica",
-            );
-        }
-        if fs.offline_store.as_ref().is_some_and(Persistence::is_file) {
-            push(
-                out,
-                rule::SCALING_FILE_OFFLINE,
-                Severity::Error,
-                format!("{scaled} with a file offline store: the CRD requires DB-backed offline persistence when scaling"),
-                "set services.offlineStore.persistence.store (e.g. type: postgres, bigquery, redshift)",
-            );
-        }
-        if let RegistryFacts::Local {
-            persistence: Persistence::File {
-                object_store: None, ..
-            },
-            ..
-        } = &fs.registry
-        {
-            push(
-                out,
-                rule::SCALING_FILE_REGISTRY,
-                Severity::Error,
-                format!("{scaled} with a local file registry: the CRD requires a DB-backed, S3/GCS or remote registry when scaling"),
-                "set services.registry.local.persistence.store (type: sql) or use a remote registry",
-            );
-        }
-    }
-    if fs.pdb.in_spec && (fs.pdb.min_available.is_some() == fs.pdb.max_unavailable.is_some()) {
-        let which = if fs.pdb.min_available.is_some() {
-            "both"
-        } else {
-            "neither"
-        };
-        push(
-            out,
-            rule::PDB_EXACTLY_ONE,
-            Severity::Error,
-            format!("services.podDisruptionBudgets sets {which} of minAvailable and maxUnavailable: the CRD needs exactly one"),
-            "keep exactly one of minAvailable or maxUnavailable",
-        );
-    }
 }
 
 fn guide_rules(

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::admission::Admission;
 use super::crd::FeatureStore;
 use super::objects::{
     ConfigMap, CronJob, Deployment, HorizontalPodAutoscaler, Ingress, KubeObject, NetworkPolicy,
@@ -26,6 +27,22 @@ pub struct ClusterSnapshot {
     pub config_maps: Vec<ConfigMap>,
     /// Problems met while reading, each naming where (file and document, or API kind).
     pub errors: Vec<SourceError>,
+    /// What the source did not do and why (a kustomization not rendered); not problems.
+    pub notes: Vec<SourceError>,
+    /// What the API server would say to each FeatureStore, checked against the CRD.
+    pub admissions: Vec<FeatureStoreAdmission>,
+    /// Which CRD the admissions were checked against (bundled, or read from the cluster).
+    pub crd_source: Option<String>,
+}
+
+/// The API server's verdict on one FeatureStore as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FeatureStoreAdmission {
+    pub namespace: String,
+    pub name: String,
+    /// File and document, or API resource, it was read from.
+    pub location: String,
+    pub admission: Admission,
 }
 
 /// A problem the source met; the rest of the snapshot is still usable.
@@ -61,6 +78,12 @@ impl ClusterSnapshot {
 
     /// Sorts every list by namespace and name so reports and diagrams do not depend on the order
     /// files or API pages came in.
+    pub fn admission(&self, namespace: &str, name: &str) -> Option<&FeatureStoreAdmission> {
+        self.admissions
+            .iter()
+            .find(|a| a.namespace == namespace && a.name == name)
+    }
+
     pub fn sort(&mut self) {
         self.feature_stores.sort_by(|a, b| {
             (a.metadata.namespace_or_default(), &a.metadata.name)

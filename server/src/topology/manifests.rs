@@ -1,6 +1,8 @@
 //! Manifests source: a folder (or files) of YAML or JSON, as in a GitOps repository, read into a
 //! [`ClusterSnapshot`]. Every problem becomes a [`SourceError`] naming the file and document;
-//! the rest is still read. Secrets are skipped without reading their values.
+//! the rest is still read. Secrets are skipped without reading their values. Each FeatureStore
+//! is checked against the bundled CRD ([`Admitter`]); kustomizations are recognised
+//! ([`super::kustomize`]).
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +11,8 @@ use app::topology::snapshot::{ClusterSnapshot, SourceError};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::schema::unknown_fields;
+use super::crd_admission::Admitter;
+use super::kustomize;
 
 /// Largest file read; manifests are small, and a runaway file should not exhaust memory.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -18,16 +21,49 @@ const MAX_DOCUMENTS: usize = 100_000;
 
 /// Reads every path (a file, or a folder searched recursively) into one snapshot.
 pub fn load_paths(paths: &[PathBuf]) -> ClusterSnapshot {
-    let mut snapshot = ClusterSnapshot::default();
+    load_paths_against(paths, None)
+}
+
+/// Like [`load_paths`], checking FeatureStores against `admitter`'s CRD (None: the bundled one).
+pub fn load_paths_against(paths: &[PathBuf], admitter: Option<Admitter>) -> ClusterSnapshot {
+    let mut reading = Reading::new(ClusterSnapshot::default(), admitter);
     for path in paths {
         let mut files = Vec::new();
-        collect_files(path, true, &mut files, &mut snapshot.errors);
-        for file in files {
-            load_file(&file, &mut snapshot);
+        collect_files(path, true, &mut files, &mut reading.snapshot.errors);
+        let (kustomizations, manifests): (Vec<PathBuf>, Vec<PathBuf>) = files
+            .into_iter()
+            .partition(|f| kustomize::is_kustomization_file(f));
+        let mut patches = Vec::new();
+        for file in kustomizations {
+            patches.extend(kustomize::check(&file, path, &mut reading.snapshot));
+        }
+        for file in manifests {
+            if kustomize::is_patch(&file, &patches) {
+                reading.snapshot.notes.push(error(
+                    file.display().to_string(),
+                    "a kustomize patch (partial object); not read as a manifest",
+                ));
+            } else {
+                reading.file(&file);
+            }
         }
     }
-    snapshot.sort();
-    snapshot
+    reading.snapshot.sort();
+    reading.snapshot
+}
+
+/// Reads manifests from text; `file` names them in errors.
+pub fn load_text(file: &str, text: &str, json: bool, snapshot: &mut ClusterSnapshot) {
+    let mut reading = Reading::new(std::mem::take(snapshot), None);
+    reading.text(file, text, json);
+    *snapshot = reading.snapshot;
+}
+
+/// One read of manifests: the snapshot being built and the CRD its FeatureStores are checked
+/// against.
+struct Reading {
+    snapshot: ClusterSnapshot,
+    admitter: Option<Admitter>,
 }
 
 fn error(location: impl Into<String>, message: impl Into<String>) -> SourceError {
@@ -41,7 +77,7 @@ fn is_manifest(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml" | "json")
-    )
+    ) || kustomize::is_kustomization_file(path)
 }
 
 fn collect_files(
@@ -96,99 +132,96 @@ fn collect_files(
     }
 }
 
-/// Reads one file: every document in it, each to the snapshot or to an error.
-pub fn load_file(path: &Path, snapshot: &mut ClusterSnapshot) {
-    let name = path.display().to_string();
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            return snapshot.errors.push(error(
-                &name,
-                format!("larger than {MAX_FILE_BYTES} bytes; skipped"),
+impl Reading {
+    fn new(snapshot: ClusterSnapshot, admitter: Option<Admitter>) -> Reading {
+        let admitter = admitter.or_else(Admitter::bundled);
+        let mut snapshot = snapshot;
+        if admitter.is_none() {
+            snapshot.errors.push(error(
+                "FeatureStore CRD",
+                "the bundled CRD cannot be read; FeatureStores are not checked against it",
             ));
         }
-        Err(e) => {
-            return snapshot
-                .errors
-                .push(error(&name, format!("cannot read: {e}")))
-        }
-        Ok(_) => {}
+        Reading { snapshot, admitter }
     }
-    let text = match std::fs::read(path).map(String::from_utf8) {
-        Ok(Ok(t)) => t,
-        Ok(Err(_)) => return snapshot.errors.push(error(&name, "not UTF-8 text")),
-        Err(e) => {
-            return snapshot
-                .errors
-                .push(error(&name, format!("cannot read: {e}")))
-        }
-    };
-    let json = path.extension().and_then(|e| e.to_str()) == Some("json");
-    load_text(&name, &text, json, snapshot);
-}
 
-/// Reads manifests from text; `file` names them in errors.
-pub fn load_text(file: &str, text: &str, json: bool, snapshot: &mut ClusterSnapshot) {
-    let documents = if json {
-        json_documents(file, text, &mut snapshot.errors)
-    } else {
-        yaml_documents(file, text, &mut snapshot.errors)
-    };
-    for (index, value) in documents {
-        let location = format!("{file}#{index}");
-        // `kubectl get -o yaml` wraps objects in a List.
-        if value
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| k.ends_with("List"))
-        {
-            if let Some(items) = value.get("items").and_then(Value::as_array) {
-                for (i, item) in items.iter().enumerate() {
-                    read_object(
-                        &format!("{location} item {}", i + 1),
-                        item.clone(),
-                        snapshot,
-                    );
+    /// Reads one file: every document in it, each to the snapshot or to an error.
+    fn file(&mut self, path: &Path) {
+        let snapshot = &mut self.snapshot;
+        let name = path.display().to_string();
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                return snapshot.errors.push(error(
+                    &name,
+                    format!("larger than {MAX_FILE_BYTES} bytes; skipped"),
+                ));
+            }
+            Err(e) => {
+                return snapshot
+                    .errors
+                    .push(error(&name, format!("cannot read: {e}")))
+            }
+            Ok(_) => {}
+        }
+        let text = match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => return snapshot.errors.push(error(&name, "not UTF-8 text")),
+            Err(e) => {
+                return snapshot
+                    .errors
+                    .push(error(&name, format!("cannot read: {e}")))
+            }
+        };
+        let json = path.extension().and_then(|e| e.to_str()) == Some("json");
+        self.text(&name, &text, json);
+    }
+
+    fn text(&mut self, file: &str, text: &str, json: bool) {
+        let documents = if json {
+            json_documents(file, text, &mut self.snapshot.errors)
+        } else {
+            yaml_documents(file, text, &mut self.snapshot.errors)
+        };
+        for (index, value) in documents {
+            let location = format!("{file}#{index}");
+            // `kubectl get -o yaml` wraps objects in a List.
+            if value
+                .get("kind")
+                .and_then(Value::as_str)
+                .is_some_and(|k| k.ends_with("List"))
+            {
+                if let Some(items) = value.get("items").and_then(Value::as_array) {
+                    for (i, item) in items.iter().enumerate() {
+                        self.object(&format!("{location} item {}", i + 1), item.clone());
+                    }
+                    continue;
                 }
+            }
+            if kustomize::is_kustomization(&value) {
+                self.snapshot
+                    .notes
+                    .push(error(location, kustomize::NOT_RENDERED));
                 continue;
             }
+            self.object(&location, value);
         }
-        read_object(&location, value, snapshot);
     }
-}
 
-fn read_object(location: &str, value: Value, snapshot: &mut ClusterSnapshot) {
-    if value.is_null() {
-        return;
-    }
-    report_unknown_fields(location, &value, &mut snapshot.errors);
-    match KubeObject::from_value(value) {
-        Ok(Some(object)) => snapshot.push(object),
-        Ok(None) => {}
-        Err(e) => snapshot.errors.push(error(location, e.to_string())),
-    }
-}
-
-fn report_unknown_fields(location: &str, value: &Value, errors: &mut Vec<SourceError>) {
-    let api_version = value
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let Some(version) = api_version.strip_prefix("feast.dev/") else {
-        return;
-    };
-    if value.get("kind").and_then(Value::as_str) != Some("FeatureStore") {
-        return;
-    }
-    let name = value
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("<unnamed>");
-    match unknown_fields(value, version) {
-        None => errors.push(error(location, format!("FeatureStore {name}: apiVersion {api_version} is not served by the operator (v1, v1alpha1); read as v1"))),
-        Some(unknown) => {
-            for field in unknown {
-                errors.push(error(location, format!("FeatureStore {name}: unknown field {field} (not in the {api_version} CRD; the API server would drop it)")));
-            }
+    fn object(&mut self, location: &str, value: Value) {
+        if value.is_null() {
+            return;
+        }
+        if let Some(admitter) = self
+            .admitter
+            .as_mut()
+            .filter(|a| a.is_custom_resource(&value))
+        {
+            admitter.admit(location, &value, &mut self.snapshot);
+        }
+        match KubeObject::from_value(value) {
+            Ok(Some(object)) => self.snapshot.push(object),
+            Ok(None) => {}
+            Err(e) => self.snapshot.errors.push(error(location, e.to_string())),
         }
     }
 }

@@ -1,8 +1,10 @@
-//! Keeps the cluster snapshot fresh in the background, like the registry refresher: readers
-//! take the current `Arc<ClusterSnapshot>`; a poll builds the next one off the request path and
-//! swaps it in whole. When a read fails outright (API server unreachable, folder gone) the
-//! previous snapshot stays in use and its age is shown; it is retried as [`Backoff`] says.
-//! Per-kind problems (a 403, a missing CRD) are not failures: they are part of the snapshot.
+//! Keeps the cluster snapshot fresh in the background: readers take the current
+//! `Arc<ClusterSnapshot>`; the next one is built off the request path and swapped in whole.
+//! A manifests folder is re-read on an interval (failures retried as [`Backoff`] says); a
+//! cluster is watched ([`KubeTopologySource::watch`]), so a change shows within a second. When
+//! the source cannot be read (API server unreachable, folder gone) the previous snapshot stays
+//! in use and its age is shown. Per-kind problems (a 403, a missing CRD) are not failures: they
+//! are part of the snapshot.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +14,7 @@ use std::time::Duration;
 
 use app::topology::snapshot::ClusterSnapshot;
 
+use super::kube_source::KubeTopologySource;
 use crate::backoff::Backoff;
 use crate::freshness::Refreshed;
 
@@ -36,11 +39,20 @@ pub type ReadSnapshot = Box<
         + Sync,
 >;
 
+enum Reading {
+    /// Read whole every interval.
+    Poll {
+        read: ReadSnapshot,
+        interval: Duration,
+    },
+    /// Watched: changes arrive as they happen.
+    Watch(Arc<KubeTopologySource>),
+}
+
 /// How to read the topology, how often, and the handle its snapshots go to. The loop is
 /// [`TopologyRefresher::run`], started by `crate::background::start`.
 pub struct TopologyRefresher {
-    read: ReadSnapshot,
-    interval: Duration,
+    reading: Reading,
     pub handle: Arc<TopologyHandle>,
     /// The first snapshot was given: the first read waits one interval.
     first_given: AtomicBool,
@@ -60,20 +72,32 @@ impl TopologyRefresher {
             handle.record(Ok(first));
         }
         Arc::new(TopologyRefresher {
-            read,
-            interval,
+            reading: Reading::Poll { read, interval },
             handle,
             first_given: AtomicBool::new(first_given),
         })
     }
 
-    /// Reads, then every interval (failures retried as [`Backoff`] says), forever.
+    /// Keeps the snapshot of a cluster current through watches.
+    pub fn watching(source: Arc<KubeTopologySource>) -> Arc<TopologyRefresher> {
+        Arc::new(TopologyRefresher {
+            reading: Reading::Watch(source),
+            handle: Arc::new(TopologyHandle::default()),
+            first_given: AtomicBool::new(false),
+        })
+    }
+
+    /// Reads, then every interval (failures retried as [`Backoff`] says), or watches, forever.
     pub async fn run(&self) {
+        let (read, interval) = match &self.reading {
+            Reading::Watch(source) => return source.watch(&self.handle).await,
+            Reading::Poll { read, interval } => (read, *interval),
+        };
         if self.first_given.swap(false, Ordering::SeqCst) {
-            tokio::time::sleep(self.interval).await;
+            tokio::time::sleep(interval).await;
         }
         loop {
-            let outcome = (self.read)().await;
+            let outcome = read().await;
             if let Err(e) = &outcome {
                 tracing::warn!(
                     error = %app::backend::error_chain(&**e),
@@ -82,7 +106,7 @@ impl TopologyRefresher {
             }
             self.handle.record(outcome);
             let failures = self.handle.status().consecutive_failures;
-            tokio::time::sleep(Backoff::new(self.interval).delay(failures)).await;
+            tokio::time::sleep(Backoff::new(interval).delay(failures)).await;
         }
     }
 }

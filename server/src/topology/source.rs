@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::kube_source::KubeTopologySource;
 use super::manifests::load_paths;
-use super::refresher::{ReadError, TopologyHandle, TopologyRefresher};
+use super::refresher::{TopologyHandle, TopologyRefresher};
 
 /// The cluster setting (`kubernetes` key).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +60,8 @@ impl LiveTopology {
     }
 }
 
-/// Connects to the configured source, ready to refresh it every `interval`. A cluster
+/// Connects to the configured source, ready to re-read manifests every `interval` or to watch
+/// the cluster. A cluster
 /// whose configuration cannot be read is a start-up error; a cluster that cannot be reached
 /// yet is not (the pages say so and the refresher keeps trying with backoff).
 pub async fn open(
@@ -92,15 +93,7 @@ pub async fn open(
         }
         KubernetesSetting::Auto | KubernetesSetting::Kubeconfig(_) => {
             let (source, kube) = connect(kubernetes, namespaces).await?;
-            let kube = Arc::new(kube);
-            let refresher = TopologyRefresher::new(
-                Box::new(move || {
-                    let kube = kube.clone();
-                    Box::pin(async move { kube.read().await.map_err(ReadError::from) })
-                }),
-                interval,
-                None,
-            );
+            let refresher = TopologyRefresher::watching(Arc::new(kube));
             Ok(LiveTopology::new(source, refresher))
         }
     }

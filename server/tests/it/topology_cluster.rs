@@ -1,7 +1,7 @@
 //! `feast-console serve --kubernetes KUBECONFIG`: the real binary reads its topology from a
 //! Kubernetes API (here a fake API server on loopback answering the JSON shapes a real one
-//! returns, as no real one can run in this sandbox), keeps reading it, and shows it on the
-//! topology pages; a kubeconfig that cannot be read stops the console with a clear message.
+//! returns, as no real one can run in this sandbox), keeps watching it, and shows it on the
+//! topology pages (discovery, then one list and a watch per kind); a kubeconfig that cannot be read stops the console with a clear message.
 
 use std::process::{Command, Stdio};
 use std::sync::{
@@ -29,12 +29,50 @@ fn feature_store(ns: &str, name: &str) -> Value {
 
 #[derive(Clone, Default)]
 struct Api {
-    /// How many FeatureStore lists were served: the console keeps reading.
+    /// How many FeatureStore lists were served.
     reads: Arc<AtomicUsize>,
+    /// How many FeatureStore watches were opened: the console keeps watching.
+    watches: Arc<AtomicUsize>,
 }
 
-async fn answer(State(api): State<Api>, uri: Uri) -> impl IntoResponse {
+/// `/apis` discovery: the built-in groups and feast.dev.
+fn discovery() -> Value {
+    let groups: Vec<Value> = [
+        ("apps", "v1"),
+        ("autoscaling", "v2"),
+        ("policy", "v1"),
+        ("networking.k8s.io", "v1"),
+        ("batch", "v1"),
+        ("feast.dev", "v1"),
+    ]
+    .iter()
+    .map(|(g, v)| {
+        let version = json!({"groupVersion": format!("{g}/{v}"), "version": v});
+        json!({"name": g, "versions": [version.clone()], "preferredVersion": version})
+    })
+    .collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+async fn answer(State(api): State<Api>, uri: Uri) -> axum::response::Response {
+    if uri
+        .query()
+        .is_some_and(|q| q.contains("watch=true") || q.contains("watch=1"))
+    {
+        if uri.path() == "/apis/feast.dev/v1/featurestores" {
+            api.watches.fetch_add(1, Ordering::SeqCst);
+        }
+        // Nothing changes in this cluster: the watch stays open and quiet.
+        let quiet = futures::stream::pending::<Result<bytes::Bytes, std::convert::Infallible>>();
+        return axum::body::Body::from_stream(quiet).into_response();
+    }
     let body = match uri.path() {
+        "/apis" => discovery(),
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/featurestores.feast.dev" => {
+            let missing = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
+                "message": "customresourcedefinitions.apiextensions.k8s.io \"featurestores.feast.dev\" not found"});
+            return (axum::http::StatusCode::NOT_FOUND, Json(missing)).into_response();
+        }
         "/apis/feast.dev/v1/featurestores" => {
             api.reads.fetch_add(1, Ordering::SeqCst);
             list(
@@ -49,7 +87,7 @@ async fn answer(State(api): State<Api>, uri: Uri) -> impl IntoResponse {
         "/api/v1/secrets" => panic!("the console must never read Secrets"),
         _ => list("Any", "v1", vec![]),
     };
-    Json(body)
+    Json(body).into_response()
 }
 
 fn kubeconfig(server: &str) -> std::path::PathBuf {
@@ -80,7 +118,7 @@ fn free_port() -> u16 {
 }
 
 #[tokio::test]
-async fn serve_reads_the_topology_from_the_cluster_and_keeps_reading_it() {
+async fn serve_reads_the_topology_from_the_cluster_and_keeps_watching_it() {
     let api = Api::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());
@@ -126,12 +164,16 @@ async fn serve_reads_the_topology_from_the_cluster_and_keeps_reading_it() {
         page.contains(&format!("Kubernetes API {server}")),
         "the source is named"
     );
-    // Read again on the interval, not once.
-    let before = api.reads.load(Ordering::SeqCst);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Listed once, then watched (not polled).
     assert!(
-        api.reads.load(Ordering::SeqCst) > before,
-        "the cluster is read again"
+        api.watches.load(Ordering::SeqCst) >= 1,
+        "the FeatureStores are watched"
+    );
+    assert_eq!(api.reads.load(Ordering::SeqCst), 1, "listed once");
+    // The cluster's CRD is not installed here: the bundled one is used and the page says so.
+    assert!(
+        page.contains("FeatureStores are checked against the Feast operator"),
+        "{page}"
     );
     let detail = http
         .get(format!("{base}/topology/fraud/fraud-store"))
@@ -139,7 +181,16 @@ async fn serve_reads_the_topology_from_the_cluster_and_keeps_reading_it() {
         .await
         .unwrap();
     assert_eq!(detail.status(), 200);
-    assert!(detail.text().await.unwrap().contains("Checklist"));
+    let detail = detail.text().await.unwrap();
+    assert!(detail.contains("Checklist"));
+    // What the API server would refuse is apart from the guide's advice; the status is shown.
+    assert!(
+        detail.contains("The API server would refuse this")
+            && detail.contains("No: the object passes its CRD"),
+        "{detail}"
+    );
+    assert!(detail.contains("The guide advises"));
+    assert!(detail.contains("Phase: ") && detail.contains("Ready"));
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_file(config);
@@ -159,7 +210,10 @@ fn an_unreadable_kubeconfig_stops_the_console_with_a_clear_message() {
         let out = Command::new(env!("CARGO_BIN_EXE_feast-console"))
             .args(["serve", "--listen", "127.0.0.1:0", "--kubernetes", &value])
             .arg("--data-dir")
-            .arg(std::env::temp_dir().join("fc-bad-kubeconfig-data"))
+            // Per process: a data dir another checkout's console migrated further breaks this run.
+            .arg(
+                std::env::temp_dir().join(format!("fc-bad-kubeconfig-data-{}", std::process::id())),
+            )
             .env_remove("FEAST_CONSOLE_CONFIG")
             .env("NO_COLOR", "1")
             .output()
@@ -227,4 +281,34 @@ async fn cache_report_reads_feature_stores_from_the_cluster() {
         .collect();
     assert_eq!(names, ["fraud/fraud-store", "recs/recs-store"], "{report}");
     let _ = std::fs::remove_file(config);
+}
+
+/// `topology check --kubernetes KUBECONFIG` checks against the CRD the cluster serves; a
+/// cluster without it stops the command with the reason (exit 2).
+#[tokio::test]
+async fn check_against_the_clusters_crd_needs_it_installed() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new().fallback(answer).with_state(Api::default());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let config = kubeconfig(&server);
+    let minimal =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/topology/minimal");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_feast-console"))
+            .args(["topology", "check"])
+            .arg(&minimal)
+            .arg("--kubernetes")
+            .arg(&config)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the FeatureStore CRD is not installed in the cluster"),
+        "{err}"
+    );
 }

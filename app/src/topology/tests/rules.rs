@@ -22,79 +22,20 @@ fn clean_standard_store_has_no_errors() {
     assert!(!r.has_errors(), "{:?}", one(&r, "ml", "std").violations);
 }
 
+/// The CRD's own rules (scaling with file stores, disruption budgets, replicas with autoscaling)
+/// are the API server's, checked by `topology::admission` against the CRD itself
+/// (server/tests/it/topology_admission.rs); here only the guide's advice remains.
 #[test]
-fn replicas_and_autoscaling_both_set() {
+fn an_s3_file_registry_is_still_a_single_writer_in_production() {
     let mut spec = standard_spec();
-    spec["replicas"] = json!(3);
-    let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-    assert!(has(&v, rule::REPLICAS_AND_AUTOSCALING, Severity::Error));
-}
-
-#[test]
-fn scaling_with_file_online_store() {
-    let mut spec = standard_spec();
-    spec["services"]["onlineStore"]["persistence"] = json!({"file": {"path": "/data/online.db"}});
-    let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-    assert!(has(&v, rule::SCALING_FILE_ONLINE, Severity::Error));
-}
-
-#[test]
-fn scaling_with_default_online_store_is_file() {
-    let mut spec = standard_spec();
-    spec["services"]
-        .as_object_mut()
-        .map(|s| s.remove("onlineStore"));
-    let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-    assert!(has(&v, rule::SCALING_FILE_ONLINE, Severity::Error));
-}
-
-#[test]
-fn scaling_with_disabled_online_store_still_needs_a_db_store() {
-    let mut spec = standard_spec();
-    spec["services"]["onlineStore"] = json!({"disabled": true});
-    let v = rules_of(vec![fs("ml", "a", spec.clone())], "ml", "a");
-    assert!(has(&v, rule::SCALING_FILE_ONLINE, Severity::Error));
-    spec["services"]["onlineStore"] =
-        json!({"disabled": true, "persistence": {"store": {"type": "redis"}}});
-    let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-    assert!(!v.iter().any(|(r, _)| *r == rule::SCALING_FILE_ONLINE));
-}
-
-#[test]
-fn scaling_with_file_offline_store() {
-    let mut spec = standard_spec();
-    spec["services"]["offlineStore"]["persistence"] = json!({"file": {"type": "duckdb"}});
-    let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-    assert!(has(&v, rule::SCALING_FILE_OFFLINE, Severity::Error));
-}
-
-#[test]
-fn scaling_with_file_registry_but_s3_is_allowed() {
-    let mut spec = standard_spec();
-    spec["services"]["registry"]["local"]["persistence"] =
-        json!({"file": {"path": "/data/registry.db"}});
-    let v = rules_of(vec![fs("ml", "a", spec.clone())], "ml", "a");
-    assert!(has(&v, rule::SCALING_FILE_REGISTRY, Severity::Error));
     spec["services"]["registry"]["local"]["persistence"] =
         json!({"file": {"path": "s3://bucket/registry.db", "cache_mode": "thread"}});
     let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-    assert!(!v.iter().any(|(r, _)| *r == rule::SCALING_FILE_REGISTRY));
-    // Still a single-writer file registry in a Standard setup.
     assert!(has(
         &v,
         rule::FILE_REGISTRY_IN_PRODUCTION,
         Severity::Warning
     ));
-}
-
-#[test]
-fn pdb_with_both_or_neither() {
-    for pdb in [json!({"minAvailable": 1, "maxUnavailable": 1}), json!({})] {
-        let mut spec = standard_spec();
-        spec["services"]["podDisruptionBudgets"] = pdb;
-        let v = rules_of(vec![fs("ml", "a", spec)], "ml", "a");
-        assert!(has(&v, rule::PDB_EXACTLY_ONE, Severity::Error));
-    }
 }
 
 #[test]
@@ -232,11 +173,13 @@ fn enterprise_without_network_policy() {
 #[test]
 fn violations_are_sorted_errors_first_and_carry_a_fix() {
     let mut spec = standard_spec();
-    spec["replicas"] = json!(3);
+    // An error (the remote registry is not there) and a warning (no disruption budget).
+    spec["services"]["registry"] = json!({"remote": {"feastRef": {"name": "nowhere"}}});
     spec["services"]
         .as_object_mut()
         .map(|s| s.remove("podDisruptionBudgets"));
     let f = one(&report(vec![fs("ml", "a", spec)]), "ml", "a");
+    assert!(f.violations.len() >= 2, "{:?}", f.violations);
     assert_eq!(
         f.violations.first().map(|v| v.severity),
         Some(Severity::Error)
