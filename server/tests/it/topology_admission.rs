@@ -11,9 +11,11 @@ fn validator() -> Validator {
     Validator::new(bundled_crd().unwrap_or_else(|e| panic!("{e}")).clone())
 }
 
+/// A FeatureStore named after the case (`scaling_hpa` → `scaling-hpa`: the API server only
+/// takes RFC 1123 names).
 fn object(name: &str, spec: &Value) -> Value {
     json!({"apiVersion": "feast.dev/v1", "kind": "FeatureStore",
-        "metadata": {"name": name, "namespace": "test"}, "spec": spec})
+        "metadata": {"name": name.replace('_', "-"), "namespace": "test"}, "spec": spec})
 }
 
 fn messages(a: &Admission) -> Vec<String> {
@@ -66,6 +68,24 @@ fn samples() -> Vec<(&'static str, Value)> {
                 "registry": {"remote": {"feastRef": {"name": "sample-registry", "namespace": "test"}}}}}),
         ),
     ]
+}
+
+#[test]
+fn a_name_the_api_server_refuses_is_refused() {
+    let mut v = validator();
+    let (_, spec) = &samples()[0];
+    let a = v
+        .admit(
+            &json!({"apiVersion": "feast.dev/v1", "kind": "FeatureStore",
+            "metadata": {"name": "Sample_Store", "namespace": "test"}, "spec": spec}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        messages(&a),
+        vec![
+            r#"metadata.name: Invalid value: "Sample_Store": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#
+        ]
+    );
 }
 
 #[test]

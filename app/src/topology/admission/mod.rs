@@ -5,6 +5,7 @@
 //! The guide's advice is elsewhere (`topology::rules`).
 
 pub mod error;
+mod name;
 pub mod schema;
 pub mod structural;
 
@@ -108,6 +109,19 @@ impl Validator {
                 None,
                 "name or generateName is required".to_string(),
             ));
+        }
+        if let Some(name) = meta
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
+            for problem in name::dns1123_subdomain_problems(name) {
+                admission.errors.push(FieldError::invalid(
+                    "metadata.name",
+                    Value::String(name.to_string()),
+                    problem.to_string(),
+                ));
+            }
         }
         let mut schema_errors = Vec::new();
         for (key, value) in object.as_object().into_iter().flatten() {

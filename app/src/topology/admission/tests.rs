@@ -128,6 +128,22 @@ fn unserved_versions_and_missing_names_are_refused() {
 }
 
 #[test]
+fn a_name_that_is_not_an_rfc_1123_subdomain_is_refused() {
+    let crd = Crd::from_value(&crd()).unwrap_or_else(|e| panic!("{e}"));
+    let mut v = Validator::new(crd);
+    let a = v
+        .admit(&json!({"apiVersion": "example.dev/v1", "kind": "Widget",
+            "metadata": {"name": "Feast_Store"}, "spec": {"project": "p"}}))
+        .unwrap_or_default();
+    assert_eq!(
+        messages(&a),
+        vec![
+            r#"metadata.name: Invalid value: "Feast_Store": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#
+        ]
+    );
+}
+
+#[test]
 fn the_refusal_reads_as_the_api_servers() {
     let a = admit(json!({"project": "-x"}));
     assert_eq!(
