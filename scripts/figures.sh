@@ -20,6 +20,7 @@
 # banner or the return to fresh); requests/s below 500 is marked in the table but does not fail,
 # as it measures the machine as much as the console.
 set -euo pipefail
+figures_started=$(date +%s)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -217,7 +218,7 @@ kill -0 "$SERVER_PID" 2>/dev/null || row "console" "exited" "running" 0
 # --- summary -----------------------------------------------------------------------------------
 mode=full; [ "$short" = 1 ] && mode=short
 echo
-echo "Figures ($mode run, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, console $(basename "$(dirname "$bin")") build)"
+echo "Figures ($mode run of $(( $(date +%s) - figures_started )) s, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg), console $(basename "$(dirname "$bin")") build)"
 echo "| figure | value | target | result |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
