@@ -7,6 +7,7 @@
 #   4. runs the Rust tests with cargo-nextest (unit + integration, on SQLite and on the real
 #      PostgreSQL)
 #   5. starts the release server on a free port and runs the Playwright tests in Debian Chromium
+#   6. prints the figures of scripts/figures.sh --short (fuzzing, load, memory, registry faults)
 # Prints how long each phase took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,6 +114,20 @@ browser_status=${PIPESTATUS[0]}
 set -e
 phase "browser tests"
 
+say "figures (scripts/figures.sh --short)"
+# Issue #17's figures in their short form (under 3 minutes): fuzzing at the normal case count,
+# 10 s of load, 10,000 distinct requests against the memory budget, the registry's PostgreSQL
+# stopped and started under load. The release console built above and the PostgreSQL started
+# above serve them; the console of the browser tests is stopped first so it does not share the CPU.
+kill "$SERVER_PID" "$SYNTH_PID" 2>/dev/null || true
+wait "$SERVER_PID" "$SYNTH_PID" 2>/dev/null || true
+SERVER_PID="" SYNTH_PID=""
+set +e
+FC_CONSOLE_BIN="$ROOT/target/release/feast-console" bash scripts/figures.sh --short 2>&1 | tee "$WORK/figures.log"
+figures_status=${PIPESTATUS[0]}
+set -e
+phase "figures"
+
 say "summary"
 # Counts from nextest's "Summary [...]" lines and Playwright's closing lines.
 count() { awk -v pat="$1" '{ while (match($0, "[0-9]+ " pat)) { s += substr($0, RSTART, RLENGTH) + 0; $0 = substr($0, RSTART + RLENGTH) } } END { print s + 0 }' "${@:2}" 2>/dev/null || echo 0; }
@@ -126,6 +141,7 @@ browser_skipped=$(count skipped "$WORK/browser-summary")
 [ "$browser_status" = 0 ] || [ "$browser_failed" -gt 0 ] || browser_failed=1
 echo "Rust tests: $rust_passed passed, $rust_failed failed, $rust_skipped skipped (nextest exit $rust_status)"
 echo "Browser tests: $browser_passed passed, $browser_failed failed, $browser_skipped skipped (playwright exit $browser_status)"
+echo "Figures: $( [ "$figures_status" = 0 ] && echo "every check held" || echo "a check FAILED (see the table above)" ) (figures.sh exit $figures_status)"
 printf '%s\n' "${TIMES[@]}"
 echo "all: $((rust_passed + browser_passed)) passed, $((rust_failed + browser_failed)) failed, $((rust_skipped + browser_skipped)) skipped"
-[ "$rust_status" = 0 ] && [ "$browser_status" = 0 ]
+[ "$rust_status" = 0 ] && [ "$browser_status" = 0 ] && [ "$figures_status" = 0 ]

@@ -12,7 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 pg_bin() {
   local b
   for b in /usr/lib/postgresql/15/bin "$(dirname "$(command -v pg_ctl 2>/dev/null || echo /x/x)")"; do
-    [ -x "$b/pg_ctl" ] && { echo "$b"; return; }
+    # `return 0`, not `return`: in an EXIT trap after a failure a bare return gives the failing
+    # status, and pg_stop then left the server running.
+    [ -x "$b/pg_ctl" ] && { echo "$b"; return 0; }
   done
   echo "PostgreSQL 15 binaries (pg_ctl, initdb) not found" >&2; return 1
 }

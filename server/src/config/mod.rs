@@ -184,6 +184,13 @@ impl Layers {
         };
 
         let (log_level, o) = self.get("log_level");
+        // Each directive trimmed first: tracing-subscriber slices a directive with offsets taken
+        // after trimming it, so a space before a multi-byte character panicked (found by fuzzing).
+        let log_level = log_level
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(",");
         tracing_subscriber::EnvFilter::try_new(&log_level).map_err(|e| {
             invalid(
                 "log_level",

@@ -129,6 +129,25 @@ fn ranges_and_enums_are_checked() {
     }
 }
 
+/// Found by the config fuzzer (server/tests/fuzz/config_files.rs): a space before a multi-byte
+/// character in a directive panicked inside tracing-subscriber.
+#[test]
+fn log_filters_with_spaces_and_multi_byte_characters_are_checked_not_panicked_on() {
+    for value in [" é=info", "info, é=debug", " 🦀", "server=debug , info"] {
+        let outcome = Config::load(None, env(&[("FEAST_CONSOLE_LOG_LEVEL", value)]), vec![]);
+        if let Err(e) = &outcome {
+            assert!(e.to_string().contains("not a log filter"), "{value}: {e}");
+        }
+    }
+    let c = Config::load(
+        None,
+        env(&[("FEAST_CONSOLE_LOG_LEVEL", " server=debug , info ")]),
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(c.log_level, "server=debug,info");
+}
+
 #[test]
 fn arrays_are_rejected_with_the_type() {
     let f = file("listen = [1, 2]\n");

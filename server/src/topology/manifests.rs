@@ -243,11 +243,12 @@ fn json_documents(file: &str, text: &str, errors: &mut Vec<SourceError>) -> Vec<
     }
 }
 
-/// Every YAML document as JSON. After a syntax error the parser cannot resync and repeats
-/// that error for every later pull: stop there, keeping the documents before it.
+/// Every YAML document as JSON, up to the first one that fails. The parser cannot resync
+/// after an error: it goes on from the middle of the broken node, yielding made-up documents
+/// (`x: [*missing, y]` gave a document `"y"`) and at last panics on an unbalanced end
+/// (found by fuzzing). So the documents before the error are kept and the rest is not read.
 fn yaml_documents(file: &str, text: &str, errors: &mut Vec<SourceError>) -> Vec<(usize, Value)> {
     let mut out = Vec::new();
-    let mut last_error = String::new();
     for (i, document) in serde_norway::Deserializer::from_str(text)
         .enumerate()
         .take(MAX_DOCUMENTS)
@@ -256,21 +257,46 @@ fn yaml_documents(file: &str, text: &str, errors: &mut Vec<SourceError>) -> Vec<
         match Value::deserialize(document) {
             Ok(v) => out.push((index, v)),
             Err(e) => {
-                let message = e.to_string();
-                if message == last_error {
-                    break;
-                }
                 let at = e
                     .location()
                     .map(|l| format!(" at line {} column {}", l.line(), l.column()))
                     .unwrap_or_default();
                 errors.push(error(
                     format!("{file}#{index}"),
-                    format!("malformed YAML{at}: {message}"),
+                    format!("malformed YAML{at}: {e}; the rest of the file is not read"),
                 ));
-                last_error = message;
+                break;
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the manifest fuzzer (server/tests/fuzz/manifests.rs): after an unknown anchor
+    /// the YAML reader made up a document, then panicked on an unbalanced sequence end.
+    #[test]
+    fn reading_stops_at_the_first_broken_document() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: before, namespace: ns}\n\
+                    ---\nx: [*missing, *missing]\n---\napiVersion: v1\nkind: Service\n\
+                    metadata: {name: after, namespace: ns}\n";
+        let mut snapshot = ClusterSnapshot::default();
+        load_text("broken.yaml", text, false, &mut snapshot);
+        assert_eq!(snapshot.errors.len(), 1, "{:?}", snapshot.errors);
+        assert_eq!(snapshot.errors[0].location, "broken.yaml#2");
+        assert!(
+            snapshot.errors[0].message.contains("unknown anchor"),
+            "{:?}",
+            snapshot.errors
+        );
+        let names: Vec<_> = snapshot
+            .services
+            .iter()
+            .map(|s| s.metadata.name.as_str())
+            .collect();
+        assert_eq!(names, ["before"]);
+    }
 }
