@@ -14,7 +14,10 @@ use app::permissions::api::{
     AuditFilter, AuditRecord, PermissionsBackend, RegistryChoice, SaveRequest, StoredPermission,
 };
 use app::permissions::model::ProjectData;
-use app::permissions::page_model::{project_view_with, ProjectView, ViewQuery};
+use app::permissions::page_model::{
+    cell_explanation, project_view_with, CellExplanation, ProjectView, ViewQuery,
+};
+use app::permissions::PermissionEvaluator;
 use tokio::sync::Mutex;
 
 use super::compiled::CompiledPermissions;
@@ -145,6 +148,27 @@ impl ServerPermissions {
         Some((snapshot, data))
     }
 
+    /// `work` on the CPU pool (off the async workers) over `query`'s project as `visibility`
+    /// shows it, with the snapshot's compiled permissions; None when the project is not shown.
+    async fn on_project<T: Send + 'static>(
+        &self,
+        query: &ViewQuery,
+        visibility: &dyn Visibility,
+        work: impl FnOnce(&ProjectData, &PermissionEvaluator) -> Option<T> + Send + 'static,
+    ) -> Result<Option<T>, BackendError> {
+        let Some((snapshot, data)) = self.project_data(&query.registry, &query.project, visibility)
+        else {
+            return Ok(None);
+        };
+        let evaluator = self
+            .compiled
+            .get(&snapshot, &query.project, &data.permissions);
+        self.cpu
+            .run(move || work(&data, &evaluator))
+            .await
+            .map_err(|e| BackendError::Unavailable(e.to_string()))
+    }
+
     /// The demo registry's copy, which "Reset demo" restores.
     pub fn with_demo(mut self, demo: Option<Arc<DemoRegistry>>) -> Self {
         self.demo = demo;
@@ -256,19 +280,24 @@ impl PermissionsBackend for ServerPermissions {
         query: &ViewQuery,
         visibility: &dyn Visibility,
     ) -> Result<Option<ProjectView>, BackendError> {
-        let Some((snapshot, data)) = self.project_data(&query.registry, &query.project, visibility)
-        else {
-            return Ok(None);
-        };
-        let evaluator = self
-            .compiled
-            .get(&snapshot, &query.project, &data.permissions);
         let query = query.clone();
-        self.cpu
-            .run(move || project_view_with(&data, &query, &evaluator))
-            .await
-            .map(Some)
-            .map_err(|e| BackendError::Unavailable(e.to_string()))
+        self.on_project(&query.clone(), visibility, move |data, evaluator| {
+            Some(project_view_with(data, &query, evaluator))
+        })
+        .await
+    }
+
+    async fn cell_explanation(
+        &self,
+        query: &ViewQuery,
+        key: &str,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<CellExplanation>, BackendError> {
+        let (query, key) = (query.clone(), key.to_string());
+        self.on_project(&query.clone(), visibility, move |data, evaluator| {
+            cell_explanation(data, &query, &key, evaluator)
+        })
+        .await
     }
 
     async fn load(
