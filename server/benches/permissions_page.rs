@@ -10,9 +10,17 @@
 
 use std::time::{Duration, Instant};
 
+use app::catalog::query::EveryObject;
+use app::permissions::access::single_action_requests;
+use app::permissions::api::PermissionsBackend;
+use app::permissions::lints::{lint_project_with, LintContext};
+use app::permissions::matrix::principals_from_policies;
+use app::permissions::page_model::{cell_explanation, project_view_with, ViewQuery};
+use app::permissions::{effective_access, PermissionEvaluator, Resource};
 use axum::{body::Body, http::Request, Router};
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
+use server::permissions::backend::ServerPermissions;
 use server::registry::{RegistrySource, SourceKind};
 use tower::ServiceExt;
 
@@ -56,6 +64,22 @@ async fn measure(name: &str, router: &Router, runs: usize, make: impl Fn() -> Re
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         bytes as f64 / 1024.0
+    );
+}
+
+fn in_process(name: &str, runs: usize, mut work: impl FnMut()) {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "{name:<40} n={runs:<4} p50 {:>8.2} ms  p99 {:>8.2} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
     );
 }
 
@@ -138,6 +162,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )
     .await;
+    // In-process, no HTML: what computing the page's data costs, and its parts.
+    let data = ServerPermissions::new(state.registries.clone(), state.db.clone())
+        .project("big", "project_00", &EveryObject)
+        .await
+        .expect("the generated project");
+    let evaluator = PermissionEvaluator::new(&data.permissions);
+    let query = ViewQuery {
+        registry: "big".into(),
+        project: "project_00".into(),
+        ..ViewQuery::default()
+    };
+    in_process("page data (project_view, no HTML)", runs, || {
+        std::hint::black_box(project_view_with(&data, &query, &evaluator));
+    });
+    in_process("  of which lints", runs, || {
+        std::hint::black_box(lint_project_with(
+            &LintContext {
+                project: &data.project,
+                permissions: &data.permissions,
+                objects: &data.objects,
+                extra_principals: &[],
+                registry_server_project: None,
+            },
+            &evaluator,
+        ));
+    });
+    in_process("  of which effective access", runs, || {
+        let mut objects = data.objects.clone();
+        objects.extend(data.permissions.iter().map(Resource::of_permission));
+        let principals = principals_from_policies(&data.permissions, &[]);
+        std::hint::black_box(effective_access(
+            &evaluator,
+            &principals,
+            &objects,
+            &single_action_requests(),
+            false,
+        ));
+    });
+    in_process("one cell's explanation (pure)", runs, || {
+        std::hint::black_box(cell_explanation(&data, &query, "7.13", &evaluator));
+    });
     if let Some(demo) = demo {
         let path = format!("/permissions?registry={}", demo.name);
         measure("/permissions (bundled demo, admin)", &router, runs, || {
