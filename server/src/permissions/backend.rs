@@ -15,18 +15,20 @@ use app::permissions::api::{
 };
 use app::permissions::model::ProjectData;
 use app::permissions::page_model::{
-    cell_explanation, project_view_with, CellExplanation, ProjectView, ViewQuery,
+    cell_explanation, model::lint_rows, model::project_view_with_lints, CellExplanation,
+    ProjectView, ViewQuery,
 };
 use app::permissions::PermissionEvaluator;
 use tokio::sync::Mutex;
 
 use super::compiled::CompiledPermissions;
+use super::lint_cache::LintCache;
 use crate::cpu::CpuPool;
 use crate::db::ConsoleDb;
 use crate::registry::demo::{DemoRegistry, DEMO_NAME};
 use crate::registry::refresher::Registries;
 use crate::registry::write::PermissionWriter;
-use crate::registry::{Reader, RegistrySource, SourceKind};
+use crate::registry::{Reader, RegistrySnapshot, RegistrySource, SourceKind};
 
 pub struct ServerPermissions {
     registries: Registries,
@@ -38,6 +40,8 @@ pub struct ServerPermissions {
     demo: Option<Arc<DemoRegistry>>,
     /// Each snapshot's permissions compiled once per project.
     compiled: Arc<CompiledPermissions>,
+    /// Each snapshot's lints per project and objects shown.
+    lints: Arc<LintCache>,
     /// The page's matrix and lints run here, off the async workers.
     cpu: Arc<CpuPool>,
 }
@@ -106,6 +110,7 @@ impl ServerPermissions {
             writers: Mutex::new(HashMap::new()),
             demo: None,
             compiled: Default::default(),
+            lints: Default::default(),
             cpu: Arc::new(CpuPool::default()),
         }
     }
@@ -115,6 +120,11 @@ impl ServerPermissions {
         self.cpu = cpu;
         self.compiled = compiled;
         self
+    }
+
+    /// Lint lists computed so far for the permissions page (tests check repeats add none).
+    pub fn lints_computed(&self) -> u64 {
+        self.lints.computed()
     }
 
     /// `project` of `registry` as the permissions page reads it, with its snapshot.
@@ -154,7 +164,9 @@ impl ServerPermissions {
         &self,
         query: &ViewQuery,
         visibility: &dyn Visibility,
-        work: impl FnOnce(&ProjectData, &PermissionEvaluator) -> Option<T> + Send + 'static,
+        work: impl FnOnce(&Arc<RegistrySnapshot>, &ProjectData, &PermissionEvaluator) -> Option<T>
+            + Send
+            + 'static,
     ) -> Result<Option<T>, BackendError> {
         let Some((snapshot, data)) = self.project_data(&query.registry, &query.project, visibility)
         else {
@@ -164,7 +176,7 @@ impl ServerPermissions {
             .compiled
             .get(&snapshot, &query.project, &data.permissions);
         self.cpu
-            .run(move || work(&data, &evaluator))
+            .run(move || work(&snapshot, &data, &evaluator))
             .await
             .map_err(|e| BackendError::Unavailable(e.to_string()))
     }
@@ -280,10 +292,21 @@ impl PermissionsBackend for ServerPermissions {
         query: &ViewQuery,
         visibility: &dyn Visibility,
     ) -> Result<Option<ProjectView>, BackendError> {
-        let query = query.clone();
-        self.on_project(&query.clone(), visibility, move |data, evaluator| {
-            Some(project_view_with(data, &query, evaluator))
-        })
+        let (query, lints) = (query.clone(), self.lints.clone());
+        self.on_project(
+            &query.clone(),
+            visibility,
+            move |snapshot, data, evaluator| {
+                Some(project_view_with_lints(data, &query, evaluator, |extra| {
+                    let compute = || lint_rows(data, extra, evaluator);
+                    if extra.is_empty() {
+                        lints.get(snapshot, data, compute).to_vec()
+                    } else {
+                        compute()
+                    }
+                }))
+            },
+        )
         .await
     }
 
@@ -294,7 +317,7 @@ impl PermissionsBackend for ServerPermissions {
         visibility: &dyn Visibility,
     ) -> Result<Option<CellExplanation>, BackendError> {
         let (query, key) = (query.clone(), key.to_string());
-        self.on_project(&query.clone(), visibility, move |data, evaluator| {
+        self.on_project(&query.clone(), visibility, move |_, data, evaluator| {
             cell_explanation(data, &query, &key, evaluator)
         })
         .await

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod compiled;
 pub mod http;
 pub mod input;
+pub mod lint_cache;
 pub mod reconcile;
 pub mod store;

@@ -157,3 +157,38 @@ async fn an_opened_cell_is_explained_by_the_server_function() {
         .await;
     assert_eq!(refused_csv.status, 403);
 }
+
+/// The lints, most of a big page's cost, are computed once per snapshot and objects shown:
+/// four views of the project with other filters and pages share them (and get the same).
+#[tokio::test]
+async fn a_snapshots_lints_are_computed_once_for_every_filter() {
+    let app = big_app().await;
+    let backend = ServerPermissions::new(app.state.registries.clone(), app.state.db.clone())
+        .with_cpu(
+            app.state.cpu.clone(),
+            app.state.compiled_permissions.clone(),
+        );
+    let base = ViewQuery {
+        registry: "big".into(),
+        project: "project_00".into(),
+        ..ViewQuery::default()
+    };
+    let mut seen = Vec::new();
+    for change in [
+        |_: &mut ViewQuery| {},
+        |q: &mut ViewQuery| q.r#type = "FEATURE_VIEW".into(),
+        |q: &mut ViewQuery| q.action = "DESCRIBE".into(),
+        |q: &mut ViewQuery| q.page = "3".into(),
+    ] {
+        let mut query = base.clone();
+        change(&mut query);
+        let view = backend
+            .project_view(&query, &EveryObject)
+            .await
+            .unwrap()
+            .expect("the project");
+        seen.push(view.lints);
+    }
+    assert_eq!(backend.lints_computed(), 1);
+    assert!(seen.iter().all(|l| *l == seen[0]));
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::explain::{explain_from_axes, reason_text, CellExplanation};
 use super::query::{matches_filter, matrix_axes, split, MatrixAxes, ViewQuery};
-use crate::permissions::access::{effective_access, single_action_requests, Access};
+use crate::permissions::access::{effective_access, single_action_requests, Access, Principal};
 use crate::permissions::evaluator::{Outcome, PermissionEvaluator};
 use crate::permissions::lints::{lint_project_with, LintContext};
 use crate::permissions::model::ProjectData;
@@ -122,6 +122,55 @@ pub fn project_view_with(
     query: &ViewQuery,
     evaluator: &PermissionEvaluator,
 ) -> ProjectView {
+    project_view_with_lints(data, query, evaluator, |extra| {
+        lint_rows(data, extra, evaluator)
+    })
+}
+
+/// The lints the page lists for `data` with the principals `extra` the query adds: they do not
+/// depend on the filters, so the server keeps them per snapshot.
+pub fn lint_rows(
+    data: &ProjectData,
+    extra: &[Principal],
+    evaluator: &PermissionEvaluator,
+) -> Vec<LintRow> {
+    lint_project_with(
+        &LintContext {
+            project: &data.project,
+            permissions: &data.permissions,
+            objects: &data.objects,
+            extra_principals: extra,
+            registry_server_project: None,
+        },
+        evaluator,
+    )
+    .into_iter()
+    .map(|l| LintRow {
+        severity: l.severity.word().to_string(),
+        code: serde_json::to_value(l.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        permission: l.permission.unwrap_or_default(),
+        message: l.message,
+        objects: l
+            .objects
+            .iter()
+            .map(|o| format!("{} {}", o.resource_type.name(), o.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        principals: l.principals.join(", "),
+    })
+    .collect()
+}
+
+/// [`project_view_with`] with the lints from `lints` (given the principals the query adds).
+pub fn project_view_with_lints(
+    data: &ProjectData,
+    query: &ViewQuery,
+    evaluator: &PermissionEvaluator,
+    lints: impl FnOnce(&[Principal]) -> Vec<LintRow>,
+) -> ProjectView {
     let mut notes = data.notes.clone();
     let perms = &data.permissions;
     let axes = matrix_axes(data, query, &mut notes);
@@ -166,34 +215,7 @@ pub fn project_view_with(
         rows,
     };
 
-    let lints = lint_project_with(
-        &LintContext {
-            project: &data.project,
-            permissions: perms,
-            objects: &data.objects,
-            extra_principals: &extra,
-            registry_server_project: None,
-        },
-        evaluator,
-    )
-    .into_iter()
-    .map(|l| LintRow {
-        severity: l.severity.word().to_string(),
-        code: serde_json::to_value(l.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        permission: l.permission.unwrap_or_default(),
-        message: l.message,
-        objects: l
-            .objects
-            .iter()
-            .map(|o| format!("{} {}", o.resource_type.name(), o.name))
-            .collect::<Vec<_>>()
-            .join(", "),
-        principals: l.principals.join(", "),
-    })
-    .collect();
+    let lints = lints(&extra);
 
     let shown: Vec<usize> = (0..objects.len())
         .filter(|oi| matches_filter(objects[*oi].resource_type.name(), &query.r#type))
