@@ -102,18 +102,8 @@ impl LintCache {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
-
     use super::*;
-
-    fn snapshot() -> Arc<RegistrySnapshot> {
-        Arc::new(RegistrySnapshot::build(
-            Vec::new(),
-            Vec::new(),
-            SystemTime::now(),
-            Duration::ZERO,
-        ))
-    }
+    use crate::permissions::compiled::tests::snapshot;
 
     fn lints(message_bytes: usize) -> Vec<LintRow> {
         vec![LintRow {
