@@ -285,7 +285,7 @@ fn Matrix(
             </table>
         </div>
         </form>
-        <div id="perm-why" class="perm-why" aria-live="polite">
+        <div id="perm-why" class="perm-explained" aria-live="polite">
             {move || shown.get().map(|s| match s {
                 Ok(e) => view! {
                     <h3>{format!("{} · {} {}: {} of {} allowed", e.principal, e.object_type, e.action, e.allowed, e.total)}</h3>
