@@ -25,17 +25,9 @@ use synthetic::synthetic_registry;
 
 const CONCURRENCY: usize = 64;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
+#[path = "../dev/bench_figures.rs"]
+mod figures;
+use figures::{env_usize, percentile};
 
 async fn load(
     client: &reqwest::Client,

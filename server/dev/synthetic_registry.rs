@@ -182,3 +182,59 @@ pub fn synthetic_registry(projects: usize, views: usize, now: i64) -> Vec<u8> {
     }
     registry.encode_to_vec()
 }
+
+/// One project (`project_00`) of `objects` objects (feature views, plus its entity, source and
+/// service) and `permissions` permissions naming `principals` roles (`role-N`), for the
+/// permissions page's scale test and bench. Permission `i` covers feature views (names matching
+/// `view_0<i % 10>.*`, so some views are denied) or every type, lists a few actions and grants
+/// two roles.
+pub fn permissions_registry(
+    objects: usize,
+    principals: usize,
+    permissions: usize,
+    now: i64,
+) -> Vec<u8> {
+    use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
+    let views = objects.saturating_sub(3).max(1);
+    let mut registry =
+        proto::Registry::decode(synthetic_registry(1, views, now).as_slice()).unwrap_or_default();
+    let principals = principals.max(1);
+    for i in 0..permissions {
+        let mut spec = server::permissions::store::to_proto(&PermissionSpec {
+            name: format!("permission_{i:03}"),
+            types: if i % 3 == 0 {
+                vec![]
+            } else {
+                vec![ResourceType::FeatureView]
+            },
+            name_patterns: if i % 3 == 0 {
+                vec![]
+            } else {
+                vec![format!("view_0{}.*", i % 10)]
+            },
+            required_tags: Default::default(),
+            actions: Action::ALL
+                .into_iter()
+                .enumerate()
+                .filter(|(a, _)| (a + i) % 3 != 0)
+                .map(|(_, a)| a)
+                .collect(),
+            policy: Policy::RoleBased {
+                roles: vec![
+                    format!("role-{}", i % principals),
+                    format!("role-{}", (i * 7 + 3) % principals),
+                ],
+            },
+            tags: Default::default(),
+        });
+        spec.project = project_name(0);
+        registry.permissions.push(
+            proto::permission::Permission {
+                spec: Some(spec),
+                meta: meta(),
+            }
+            .encode_to_vec(),
+        );
+    }
+    registry.encode_to_vec()
+}

@@ -15,7 +15,7 @@ use super::model::PermissionSpec;
 use super::model::ProjectData;
 #[cfg(feature = "ssr")]
 use super::page_model::project_view;
-use super::page_model::{ProjectView, ViewQuery};
+use super::page_model::{CellExplanation, ProjectView, ViewQuery};
 #[cfg(feature = "ssr")]
 use crate::backend::BackendError;
 #[cfg(feature = "ssr")]
@@ -115,6 +115,14 @@ pub trait PermissionsBackend: Send + Sync {
             .await;
         Ok(data.map(|data| project_view(&data, query)))
     }
+    /// The explanation of the matrix cell `key` of the page `query` shows (same objects as
+    /// [`project_view`](Self::project_view)); None when the project or the cell is unknown.
+    async fn cell_explanation(
+        &self,
+        query: &ViewQuery,
+        key: &str,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<CellExplanation>, BackendError>;
     /// Straight from the registry (not the snapshot), so the version is current.
     async fn load(
         &self,
@@ -156,6 +164,17 @@ pub struct PermissionsPageData {
     pub can_edit: bool,
 }
 
+/// What the permission page shows the caller. Console admins manage permissions: they see
+/// every object there. Everyone else sees the rows of the objects they may describe.
+#[cfg(feature = "ssr")]
+fn page_visibility(session: &crate::auth::SessionView) -> Box<dyn Visibility> {
+    if session.role >= Some(crate::auth::ConsoleRole::Admin) {
+        Box::new(EveryObject)
+    } else {
+        crate::catalog::api::caller_visibility(session)
+    }
+}
+
 /// The page for `query`: the chosen (or first) registry and project of the live snapshot.
 #[server(prefix = "/api/viewer")]
 pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, ServerFnError> {
@@ -164,13 +183,7 @@ pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, S
     let provider = crate::backend::from_context::<dyn super::api::PermissionsBackend>(
         super::api::NOT_CONNECTED,
     )?;
-    // Console admins manage permissions: they see every object here. Everyone else sees the
-    // rows of the objects they may describe.
-    let visibility: Box<dyn Visibility> = if session.role >= Some(ConsoleRole::Admin) {
-        Box::new(EveryObject)
-    } else {
-        crate::catalog::api::caller_visibility(&session)
-    };
+    let visibility = page_visibility(&session);
     let registries = provider.registries(visibility.as_ref()).await;
     let chosen = registries
         .iter()
@@ -202,6 +215,25 @@ pub async fn permissions_view(query: ViewQuery) -> Result<PermissionsPageData, S
         view,
         can_edit: session.role >= Some(ConsoleRole::Admin),
     })
+}
+
+/// Why one cell of the matrix `query` shows is what it is (`key` from the page), fetched when
+/// the cell is opened; the same role and the same objects as [`permissions_view`]. None when
+/// the project or the cell is unknown (e.g. the registry changed since the page was drawn).
+#[server(prefix = "/api/viewer")]
+pub async fn permission_cell_explanation(
+    query: ViewQuery,
+    key: String,
+) -> Result<Option<CellExplanation>, ServerFnError> {
+    let session = crate::auth::require(crate::auth::ConsoleRole::Viewer)?;
+    let provider = crate::backend::from_context::<dyn super::api::PermissionsBackend>(
+        super::api::NOT_CONNECTED,
+    )?;
+    let visibility = page_visibility(&session);
+    provider
+        .cell_explanation(&query, &key, visibility.as_ref())
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// The form for `name` (empty for a new permission), read straight from the registry.

@@ -58,6 +58,21 @@ pub fn routes(catalog: Arc<CatalogService>) -> Router<AppState> {
         )
 }
 
+/// The caller of a download route, who must have the viewer console role. The guard already
+/// checked the page role; checked again here, as server functions do.
+pub(crate) fn viewer_session(
+    request: &axum::http::request::Parts,
+) -> Result<SessionView, Response> {
+    request
+        .extensions
+        .get::<SessionView>()
+        .filter(|s| s.identity.is_some() && s.role.is_some_and(|r| r >= ConsoleRole::Viewer))
+        .cloned()
+        .ok_or_else(|| {
+            (StatusCode::FORBIDDEN, "this needs the viewer console role").into_response()
+        })
+}
+
 async fn export_list(
     state: &AppState,
     catalog: &CatalogService,
@@ -65,14 +80,9 @@ async fn export_list(
     request: &axum::http::request::Parts,
     json: bool,
 ) -> Response {
-    // The guard already checked the page role; checked again here, as server functions do.
-    let Some(session) = request
-        .extensions
-        .get::<SessionView>()
-        .filter(|s| s.identity.is_some() && s.role.is_some_and(|r| r >= ConsoleRole::Viewer))
-        .cloned()
-    else {
-        return (StatusCode::FORBIDDEN, "this needs the viewer console role").into_response();
+    let session = match viewer_session(request) {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
     let query = ListQuery::from_pairs("", pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The same visibility as the pages.

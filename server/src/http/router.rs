@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
     .into_backend();
     let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
     let recovery: Arc<dyn RecoveryBackend> = state.recovery.clone();
+    let permission_downloads = crate::permissions::http::routes(permissions.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::routes::routes())
         .merge(crate::recovery::http::routes(state.recovery.clone()))
         .merge(crate::catalog::routes::routes(catalog))
+        .merge(permission_downloads)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -14,16 +14,21 @@ use app::permissions::api::{
     AuditFilter, AuditRecord, PermissionsBackend, RegistryChoice, SaveRequest, StoredPermission,
 };
 use app::permissions::model::ProjectData;
-use app::permissions::page_model::{project_view_with, ProjectView, ViewQuery};
+use app::permissions::page_model::{
+    cell_explanation, model::lint_rows, model::project_view_with_lints, CellExplanation,
+    ProjectView, ViewQuery,
+};
+use app::permissions::PermissionEvaluator;
 use tokio::sync::Mutex;
 
 use super::compiled::CompiledPermissions;
+use super::lint_cache::LintCache;
 use crate::cpu::CpuPool;
 use crate::db::ConsoleDb;
 use crate::registry::demo::{DemoRegistry, DEMO_NAME};
 use crate::registry::refresher::Registries;
 use crate::registry::write::PermissionWriter;
-use crate::registry::{Reader, RegistrySource, SourceKind};
+use crate::registry::{Reader, RegistrySnapshot, RegistrySource, SourceKind};
 
 pub struct ServerPermissions {
     registries: Registries,
@@ -35,6 +40,8 @@ pub struct ServerPermissions {
     demo: Option<Arc<DemoRegistry>>,
     /// Each snapshot's permissions compiled once per project.
     compiled: Arc<CompiledPermissions>,
+    /// Each snapshot's lints per project and objects shown.
+    lints: Arc<LintCache>,
     /// The page's matrix and lints run here, off the async workers.
     cpu: Arc<CpuPool>,
 }
@@ -103,6 +110,7 @@ impl ServerPermissions {
             writers: Mutex::new(HashMap::new()),
             demo: None,
             compiled: Default::default(),
+            lints: Default::default(),
             cpu: Arc::new(CpuPool::default()),
         }
     }
@@ -112,6 +120,11 @@ impl ServerPermissions {
         self.cpu = cpu;
         self.compiled = compiled;
         self
+    }
+
+    /// Lint lists computed so far for the permissions page (tests check repeats add none).
+    pub fn lints_computed(&self) -> u64 {
+        self.lints.computed()
     }
 
     /// `project` of `registry` as the permissions page reads it, with its snapshot.
@@ -143,6 +156,29 @@ impl ServerPermissions {
             notes,
         };
         Some((snapshot, data))
+    }
+
+    /// `work` on the CPU pool (off the async workers) over `query`'s project as `visibility`
+    /// shows it, with the snapshot's compiled permissions; None when the project is not shown.
+    async fn on_project<T: Send + 'static>(
+        &self,
+        query: &ViewQuery,
+        visibility: &dyn Visibility,
+        work: impl FnOnce(&Arc<RegistrySnapshot>, &ProjectData, &PermissionEvaluator) -> Option<T>
+            + Send
+            + 'static,
+    ) -> Result<Option<T>, BackendError> {
+        let Some((snapshot, data)) = self.project_data(&query.registry, &query.project, visibility)
+        else {
+            return Ok(None);
+        };
+        let evaluator = self
+            .compiled
+            .get(&snapshot, &query.project, &data.permissions);
+        self.cpu
+            .run(move || work(&snapshot, &data, &evaluator))
+            .await
+            .map_err(|e| BackendError::Unavailable(e.to_string()))
     }
 
     /// The demo registry's copy, which "Reset demo" restores.
@@ -256,19 +292,35 @@ impl PermissionsBackend for ServerPermissions {
         query: &ViewQuery,
         visibility: &dyn Visibility,
     ) -> Result<Option<ProjectView>, BackendError> {
-        let Some((snapshot, data)) = self.project_data(&query.registry, &query.project, visibility)
-        else {
-            return Ok(None);
-        };
-        let evaluator = self
-            .compiled
-            .get(&snapshot, &query.project, &data.permissions);
-        let query = query.clone();
-        self.cpu
-            .run(move || project_view_with(&data, &query, &evaluator))
-            .await
-            .map(Some)
-            .map_err(|e| BackendError::Unavailable(e.to_string()))
+        let (query, lints) = (query.clone(), self.lints.clone());
+        self.on_project(
+            &query.clone(),
+            visibility,
+            move |snapshot, data, evaluator| {
+                Some(project_view_with_lints(data, &query, evaluator, |extra| {
+                    let compute = || lint_rows(data, extra, evaluator);
+                    if extra.is_empty() {
+                        lints.get(snapshot, data, compute).to_vec()
+                    } else {
+                        compute()
+                    }
+                }))
+            },
+        )
+        .await
+    }
+
+    async fn cell_explanation(
+        &self,
+        query: &ViewQuery,
+        key: &str,
+        visibility: &dyn Visibility,
+    ) -> Result<Option<CellExplanation>, BackendError> {
+        let (query, key) = (query.clone(), key.to_string());
+        self.on_project(&query.clone(), visibility, move |_, data, evaluator| {
+            cell_explanation(data, &query, &key, evaluator)
+        })
+        .await
     }
 
     async fn load(

@@ -61,12 +61,13 @@ impl CompiledPermissions {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::time::{Duration, SystemTime};
 
     use super::*;
 
-    fn snapshot() -> Arc<RegistrySnapshot> {
+    /// An empty snapshot of its own (the lint cache's tests share it).
+    pub(crate) fn snapshot() -> Arc<RegistrySnapshot> {
         Arc::new(RegistrySnapshot::build(
             Vec::new(),
             Vec::new(),

@@ -4,6 +4,8 @@ pub mod audit;
 pub mod backend;
 pub mod cli;
 pub mod compiled;
+pub mod http;
 pub mod input;
+pub mod lint_cache;
 pub mod reconcile;
 pub mod store;

@@ -54,7 +54,7 @@ async fn pages_and_the_editor_through_the_router() {
     assert_eq!(page.status, 200);
     for expected in [
         "Access matrix",
-        "<details",
+        "name=\"explain\"",
         "required_tags_ignored",
         "role:ranking-reader",
         "Export CSV",

@@ -1,36 +1,17 @@
 //! What the permissions page shows, computed from one project: the principals × (type ×
-//! action) matrix with an explanation per cell, the lints, who may do what per object, and
-//! everything one user may do. Pure; the page only renders it.
+//! action) matrix (counts per cell; a cell's explanation is computed when it is opened, see
+//! [`super::explain`]), the lints, who may do what per object (a page of objects at a time),
+//! and everything one user may do. Pure; the page only renders it.
 
 use serde::{Deserialize, Serialize};
 
+use super::explain::{explain_from_axes, reason_text, CellExplanation};
+use super::query::{matches_filter, matrix_axes, split, MatrixAxes, ViewQuery};
 use crate::permissions::access::{effective_access, single_action_requests, Access, Principal};
-use crate::permissions::evaluator::{DecisionReason, Outcome, PermissionEvaluator};
+use crate::permissions::evaluator::{Outcome, PermissionEvaluator};
 use crate::permissions::lints::{lint_project_with, LintContext};
-use crate::permissions::matrix::principals_from_policies;
 use crate::permissions::model::ProjectData;
 use crate::permissions::model::{Action, PermissionSpec, Resource, ResourceType, User};
-
-/// The page's query string (every field optional).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ViewQuery {
-    pub registry: String,
-    pub project: String,
-    /// Extra matrix rows: `role:x`, `group:y`, `namespace:z`, comma-separated.
-    pub principals: String,
-    /// Only principals whose label contains this.
-    pub who: String,
-    /// Only this type (`FEATURE_VIEW`, ...), or all.
-    pub r#type: String,
-    /// Only this action, or all.
-    pub action: String,
-    /// Only objects whose name contains this.
-    pub object: String,
-    /// "As a user": comma-separated lists; shown when any is filled in.
-    pub roles: String,
-    pub groups: String,
-    pub namespaces: String,
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PermissionRow {
@@ -42,12 +23,24 @@ pub struct PermissionRow {
     pub policy: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Sent as `[allowed, total]`: a big matrix has thousands of cells.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "(usize, usize)", into = "(usize, usize)")]
 pub struct CellView {
     pub allowed: usize,
     pub total: usize,
-    /// One line each: which permissions decide this cell and how.
-    pub explanation: Vec<String>,
+}
+
+impl From<(usize, usize)> for CellView {
+    fn from((allowed, total): (usize, usize)) -> Self {
+        CellView { allowed, total }
+    }
+}
+
+impl From<CellView> for (usize, usize) {
+    fn from(c: CellView) -> Self {
+        (c.allowed, c.total)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -102,66 +95,20 @@ pub struct ProjectView {
     pub permissions: Vec<PermissionRow>,
     pub matrix: MatrixView,
     pub lints: Vec<LintRow>,
+    /// This page of the objects the filters keep.
     pub objects: Vec<ObjectAccess>,
-    /// Objects left out of the per-object and as-a-user lists (shown as a count).
-    pub objects_truncated: usize,
+    /// Which page `objects` is (1-based), of how many, over how many objects.
+    pub objects_page: usize,
+    pub objects_pages: usize,
+    pub objects_total: usize,
     pub as_user: Option<UserView>,
+    /// The cell `query.explain` names, when it names one.
+    pub explained: Option<CellExplanation>,
     pub notes: Vec<String>,
 }
 
-/// At most this many objects in the per-object and as-a-user lists.
-pub const OBJECT_LIMIT: usize = 500;
-
-fn split(text: &str) -> Vec<String> {
-    text.split([',', '\n'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// `role:x`, `group:y`, `namespace:z` entries as principals; other entries are ignored
-/// with a note.
-pub fn typed_principals(text: &str, notes: &mut Vec<String>) -> Vec<Principal> {
-    let mut out = Vec::new();
-    for entry in split(text) {
-        let mut user = User::named(&entry);
-        match entry.split_once(':') {
-            Some(("role", v)) => user.roles.push(v.trim().to_string()),
-            Some(("group", v)) => user.groups.push(v.trim().to_string()),
-            Some(("namespace", v)) => user.namespaces.push(v.trim().to_string()),
-            _ => {
-                notes.push(format!(
-                    "`{entry}` ignored: write role:NAME, group:NAME or namespace:NAME"
-                ));
-                continue;
-            }
-        }
-        out.push(Principal::new(entry, user));
-    }
-    out
-}
-
-fn reason_text(reason: DecisionReason) -> &'static str {
-    match reason {
-        DecisionReason::NoPermissionsDefined => {
-            "the project has no permissions: any named user is allowed"
-        }
-        DecisionReason::NoPermissionsNoUser => "no permissions and no user: denied",
-        DecisionReason::Granted => "granted",
-        DecisionReason::AllMatchingDenied => {
-            "matching permissions exist but none grants this principal"
-        }
-        DecisionReason::NoMatchingPermission => {
-            "no permission matches this object with this action: denied"
-        }
-        DecisionReason::PatternError => "a name pattern Python cannot compile fails the request",
-        DecisionReason::Undecidable => "depends on a pattern the console cannot evaluate",
-    }
-}
-
-fn matches_filter(value: &str, filter: &str) -> bool {
-    filter.is_empty() || filter == "all" || value == filter
-}
+/// Objects per page of the per-object and as-a-user lists.
+pub const OBJECTS_PER_PAGE: usize = 10;
 
 /// Builds the page for one project.
 pub fn project_view(data: &ProjectData, query: &ViewQuery) -> ProjectView {
@@ -175,71 +122,24 @@ pub fn project_view_with(
     query: &ViewQuery,
     evaluator: &PermissionEvaluator,
 ) -> ProjectView {
-    let mut notes = data.notes.clone();
-    let perms = &data.permissions;
-    let mut objects: Vec<Resource> = data.objects.clone();
-    objects.extend(perms.iter().map(Resource::of_permission));
-    let extra = typed_principals(&query.principals, &mut notes);
-    let principals: Vec<Principal> = principals_from_policies(perms, &extra)
-        .into_iter()
-        .filter(|p| query.who.is_empty() || p.label.contains(query.who.trim()))
-        .collect();
-    let requests = single_action_requests();
-    let access = effective_access(evaluator, &principals, &objects, &requests, false);
+    project_view_with_lints(data, query, evaluator, |extra| {
+        lint_rows(data, extra, evaluator)
+    })
+}
 
-    let mut types: Vec<ResourceType> = objects.iter().map(|o| o.resource_type).collect();
-    types.sort();
-    types.dedup();
-    let columns: Vec<(ResourceType, Action)> = types
-        .iter()
-        .filter(|t| matches_filter(t.name(), &query.r#type))
-        .flat_map(|t| Action::ALL.into_iter().map(move |a| (*t, a)))
-        .filter(|(_, a)| matches_filter(a.name(), &query.action))
-        .collect();
-    let rows = principals
-        .iter()
-        .enumerate()
-        .map(|(pi, principal)| {
-            columns
-                .iter()
-                .map(|(t, a)| {
-                    let ri = Action::ALL.iter().position(|x| x == a).unwrap_or(0);
-                    let of_type: Vec<usize> = (0..objects.len())
-                        .filter(|oi| objects[*oi].resource_type == *t)
-                        .collect();
-                    let allowed = of_type
-                        .iter()
-                        .filter(|oi| access.get(pi, **oi, ri) == Access::Allow)
-                        .count();
-                    let denied: Vec<&Resource> = of_type
-                        .iter()
-                        .filter(|oi| access.get(pi, **oi, ri) != Access::Allow)
-                        .map(|oi| &objects[*oi])
-                        .collect();
-                    CellView {
-                        allowed,
-                        total: of_type.len(),
-                        explanation: explain_cell(perms, evaluator, principal, *t, *a, &denied),
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let matrix = MatrixView {
-        principals: principals.iter().map(|p| p.label.clone()).collect(),
-        columns: columns
-            .iter()
-            .map(|(t, a)| (t.name().to_string(), a.name().to_string()))
-            .collect(),
-        rows,
-    };
-
-    let lints = lint_project_with(
+/// The lints the page lists for `data` with the principals `extra` the query adds: they do not
+/// depend on the filters, so the server keeps them per snapshot.
+pub fn lint_rows(
+    data: &ProjectData,
+    extra: &[Principal],
+    evaluator: &PermissionEvaluator,
+) -> Vec<LintRow> {
+    lint_project_with(
         &LintContext {
             project: &data.project,
-            permissions: perms,
+            permissions: &data.permissions,
             objects: &data.objects,
-            extra_principals: &extra,
+            extra_principals: extra,
             registry_server_project: None,
         },
         evaluator,
@@ -261,14 +161,76 @@ pub fn project_view_with(
             .join(", "),
         principals: l.principals.join(", "),
     })
-    .collect();
+    .collect()
+}
+
+/// [`project_view_with`] with the lints from `lints` (given the principals the query adds).
+pub fn project_view_with_lints(
+    data: &ProjectData,
+    query: &ViewQuery,
+    evaluator: &PermissionEvaluator,
+    lints: impl FnOnce(&[Principal]) -> Vec<LintRow>,
+) -> ProjectView {
+    let mut notes = data.notes.clone();
+    let perms = &data.permissions;
+    let axes = matrix_axes(data, query, &mut notes);
+    let explained = (!query.explain.is_empty())
+        .then(|| explain_from_axes(&axes, perms, &query.explain, evaluator))
+        .flatten();
+    let MatrixAxes {
+        objects,
+        principals,
+        columns,
+        extra,
+    } = axes;
+    let requests = single_action_requests();
+    let access = effective_access(evaluator, &principals, &objects, &requests, false);
+    let rows = (0..principals.len())
+        .map(|pi| {
+            columns
+                .iter()
+                .map(|(t, a)| {
+                    let ri = Action::ALL.iter().position(|x| x == a).unwrap_or(0);
+                    let of_type: Vec<usize> = (0..objects.len())
+                        .filter(|oi| objects[*oi].resource_type == *t)
+                        .collect();
+                    let allowed = of_type
+                        .iter()
+                        .filter(|oi| access.get(pi, **oi, ri) == Access::Allow)
+                        .count();
+                    CellView {
+                        allowed,
+                        total: of_type.len(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let matrix = MatrixView {
+        principals: principals.iter().map(|p| p.label.clone()).collect(),
+        columns: columns
+            .iter()
+            .map(|(t, a)| (t.name().to_string(), a.name().to_string()))
+            .collect(),
+        rows,
+    };
+
+    let lints = lints(&extra);
 
     let shown: Vec<usize> = (0..objects.len())
         .filter(|oi| matches_filter(objects[*oi].resource_type.name(), &query.r#type))
         .filter(|oi| query.object.is_empty() || objects[*oi].name.contains(query.object.trim()))
         .collect();
-    let objects_truncated = shown.len().saturating_sub(OBJECT_LIMIT);
-    let shown = &shown[..shown.len().min(OBJECT_LIMIT)];
+    let objects_total = shown.len();
+    let objects_pages = objects_total.div_ceil(OBJECTS_PER_PAGE).max(1);
+    let objects_page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, objects_pages);
+    let from = (objects_page - 1) * OBJECTS_PER_PAGE;
+    let shown = &shown[from.min(objects_total)..(from + OBJECTS_PER_PAGE).min(objects_total)];
     let per_object = shown
         .iter()
         .map(|oi| ObjectAccess {
@@ -314,8 +276,11 @@ pub fn project_view_with(
         matrix,
         lints,
         objects: per_object,
-        objects_truncated,
+        objects_page,
+        objects_pages,
+        objects_total,
         as_user,
+        explained,
         notes,
     }
 }
@@ -351,66 +316,6 @@ fn permission_row(p: &PermissionSpec) -> PermissionRow {
         },
         policy: p.policy.describe(),
     }
-}
-
-/// Why one matrix cell is what it is: the permissions covering the type, whether each lists
-/// the action and grants the principal, and the reason for a few denied objects.
-fn explain_cell(
-    perms: &[PermissionSpec],
-    evaluator: &PermissionEvaluator,
-    principal: &Principal,
-    t: ResourceType,
-    a: Action,
-    denied: &[&Resource],
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if perms.is_empty() {
-        out.push("No permissions in this project: Feast allows any named user.".into());
-        return out;
-    }
-    for p in perms.iter().filter(|p| p.covers_type(t)) {
-        let scope = if p.name_patterns.is_empty() {
-            "every name".to_string()
-        } else {
-            format!("names matching {}", p.name_patterns.join(" | "))
-        };
-        let line = match (p.actions.contains(&a), p.policy.grants(&principal.user)) {
-            (false, _) => format!(
-                "{}: covers {} but does not list {}.",
-                p.name,
-                t.name(),
-                a.name()
-            ),
-            (true, true) => format!(
-                "{}: grants {} on {scope} ({}).",
-                p.name,
-                a.name(),
-                p.policy.describe()
-            ),
-            (true, false) => format!(
-                "{}: lists {} on {scope}, but its policy ({}) does not include {}.",
-                p.name,
-                a.name(),
-                p.policy.describe(),
-                principal.label
-            ),
-        };
-        out.push(line);
-    }
-    if out.is_empty() {
-        out.push(format!(
-            "No permission covers {}: every request is denied.",
-            t.name()
-        ));
-    }
-    for o in denied.iter().take(3) {
-        let d = evaluator.evaluate(&principal.user, o, &[a]);
-        out.push(format!("Denied on {}: {}.", o.name, reason_text(d.reason)));
-    }
-    if denied.len() > 3 {
-        out.push(format!("… and {} more denied.", denied.len() - 3));
-    }
-    out
 }
 
 fn user_view<'a>(

@@ -1,14 +1,19 @@
 //! Rendering of `/permissions`. Works without JavaScript: the filters are GET forms, each
-//! matrix cell explains itself in a `<details>`, CSV exports are `data:` links.
+//! matrix cell is a button of a GET form naming the cell (`?explain=KEY`, the explanation is
+//! drawn below the matrix; once hydrated the button fetches it with
+//! [`permission_cell_explanation`] instead), CSV exports are `data:` links, the per-object
+//! list is paged by links.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::permissions::api::{permissions_view, PermissionsPageData};
+use crate::permissions::api::{permission_cell_explanation, permissions_view, PermissionsPageData};
 use crate::permissions::model::{Action, ResourceType};
-use crate::permissions::page_model::csv::{matrix_csv, user_csv};
-use crate::permissions::page_model::model::{MatrixView, ProjectView, UserView, ViewQuery};
-use crate::ui::{EmptyState, ErrorState, PageHeader};
+use crate::permissions::page_model::csv::user_csv;
+use crate::permissions::page_model::explain::{cell_key, CellExplanation};
+use crate::permissions::page_model::model::{MatrixView, ProjectView, UserView};
+use crate::permissions::page_model::query::ViewQuery;
+use crate::ui::{error_text, EmptyState, ErrorState, PageHeader};
 use crate::util::percent::{data_url, query_value};
 
 fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
@@ -24,7 +29,22 @@ fn query_from(params: &leptos_router::params::ParamsMap) -> ViewQuery {
         roles: get("roles"),
         groups: get("groups"),
         namespaces: get("namespaces"),
+        page: get("page"),
+        explain: get("explain"),
     }
+}
+
+/// `query` with `change` applied, without a cell to explain, as a query string.
+fn query_string(query: &ViewQuery, change: impl FnOnce(&mut ViewQuery)) -> String {
+    let mut q = query.clone();
+    q.explain.clear();
+    change(&mut q);
+    q.fields()
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", query_value(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[component]
@@ -79,6 +99,12 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
         query_value(&project)
     );
     let edit_links = can_edit && read_only.is_none();
+    // The query as drawn (the registry and project actually chosen): what a cell's key means.
+    let drawn = ViewQuery {
+        registry: registry.clone(),
+        project: project.clone(),
+        ..query.clone()
+    };
     let header = view! {
         {demo.map(|note| view! { <super::demo::DemoNotice note can_reset=can_edit/> })}
         <nav class="perm-links" aria-label="Permission tools">
@@ -104,7 +130,7 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
         <div class="perm-layout">
             <section class="perm-main" aria-labelledby="perm-matrix">
                 <h2 id="perm-matrix">"Access matrix — "{project.clone()}</h2>
-                <Matrix matrix=view.matrix.clone()/>
+                <Matrix matrix=view.matrix.clone() query=drawn.clone() explained=view.explained.clone()/>
             </section>
             <aside class="perm-lints" aria-labelledby="perm-lints">
                 <h2 id="perm-lints">"Lints"</h2>
@@ -113,7 +139,7 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
         </div>
         <PermissionList view=view.clone() edit=edit_links here=here.clone()/>
         <AsUser view=view.clone() query=query.clone() registry=registry.clone() project=project.clone()/>
-        <PerObject view=view/>
+        <PerObject view=view query=drawn/>
     }
     .into_any()
 }
@@ -170,21 +196,73 @@ fn FilterSelect(
     }
 }
 
+/// What the panel under the matrix shows: an explanation, or why there is none.
+type Shown = Option<Result<CellExplanation, String>>;
+
 #[component]
-fn Matrix(matrix: MatrixView) -> impl IntoView {
+fn Matrix(
+    matrix: MatrixView,
+    query: ViewQuery,
+    explained: Option<CellExplanation>,
+) -> impl IntoView {
     if matrix.principals.is_empty() {
         return view! { <p class="muted">"No principal is named in any policy; add one above to see its access."</p> }.into_any();
     }
-    let csv = data_url("text/csv", &matrix_csv(&matrix));
+    // A download from the server: the whole matrix, not carried by the page.
+    let csv = format!(
+        "/permissions/matrix.csv?{}",
+        query_string(&query, |q| q.page.clear())
+    );
     let MatrixView {
         principals,
         columns,
         rows,
     } = matrix;
+    let asked = !query.explain.is_empty();
+    let shown: RwSignal<Shown> = RwSignal::new(match explained {
+        Some(e) => Some(Ok(e)),
+        None if asked => Some(Err(STALE.to_string())),
+        None => None,
+    });
+    let hidden: Vec<(&'static str, String)> = query
+        .fields()
+        .into_iter()
+        .filter(|(k, v)| *k != "explain" && !v.is_empty())
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    // One listener for every cell: hydrated, a cell's button fetches its explanation instead of
+    // submitting the form (which is what it does before hydration or without JavaScript).
+    let open = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button[name=explain]").ok().flatten())
+        else {
+            return;
+        };
+        let Some(key) = button.get_attribute("value") else {
+            return;
+        };
+        ev.prevent_default();
+        shown.set(Some(Err("Explaining…".to_string())));
+        let query = query.clone();
+        leptos::task::spawn_local(async move {
+            let answer = permission_cell_explanation(query, key).await;
+            shown.set(Some(match answer {
+                Ok(Some(e)) => Ok(e),
+                Ok(None) => Err(STALE.to_string()),
+                Err(e) => Err(error_text(&e)),
+            }));
+        });
+    };
     view! {
         <p><a href=csv download="permissions-matrix.csv">"Export CSV"</a></p>
+        // The table sits in the form: each cell's button submits it with the cell's key.
+        <form id="perm-explain" method="get" action="/permissions#perm-why" aria-label="Explain a cell">
+            {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
         <div class="perm-scroll">
-            <table class="perm-matrix">
+            <table class="perm-matrix" on:click=open>
                 <thead>
                     <tr>
                         <th scope="col">"Principal"</th>
@@ -192,18 +270,13 @@ fn Matrix(matrix: MatrixView) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {principals.into_iter().zip(rows).map(|(p, row)| view! {
+                    {principals.into_iter().zip(rows).enumerate().map(|(pi, (p, row))| view! {
                         <tr>
                             <th scope="row">{p}</th>
-                            {row.into_iter().map(|c| {
+                            {row.into_iter().enumerate().map(|(ci, c)| {
                                 let class = if c.total == 0 { "perm-cell none" } else if c.allowed == c.total { "perm-cell all" } else if c.allowed == 0 { "perm-cell deny" } else { "perm-cell some" };
                                 view! {
-                                    <td class=class>
-                                        <details>
-                                            <summary>{format!("{}/{}", c.allowed, c.total)}</summary>
-                                            <ul>{c.explanation.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
-                                        </details>
-                                    </td>
+                                    <td class=class><button name="explain" value=cell_key(pi, ci)>{format!("{}/{}", c.allowed, c.total)}</button></td>
                                 }
                             }).collect_view()}
                         </tr>
@@ -211,9 +284,22 @@ fn Matrix(matrix: MatrixView) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        </form>
+        <div id="perm-why" class="perm-explained" aria-live="polite">
+            {move || shown.get().map(|s| match s {
+                Ok(e) => view! {
+                    <h3>{format!("{} · {} {}: {} of {} allowed", e.principal, e.object_type, e.action, e.allowed, e.total)}</h3>
+                    <ul>{e.lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                }.into_any(),
+                Err(note) => view! { <p class="muted">{note}</p> }.into_any(),
+            })}
+        </div>
     }
     .into_any()
 }
+
+/// A key that names no cell: the registry changed since the page was drawn, or it was typed.
+const STALE: &str = "That cell is not in the matrix any more; reload the page and open it again.";
 
 #[component]
 fn Lints(view: ProjectView) -> impl IntoView {
@@ -338,12 +424,23 @@ fn UserTable(user: UserView) -> impl IntoView {
 }
 
 #[component]
-fn PerObject(view: ProjectView) -> impl IntoView {
+fn PerObject(view: ProjectView, query: ViewQuery) -> impl IntoView {
+    let (page, pages) = (view.objects_page, view.objects_pages);
+    let link = move |to: usize| {
+        format!(
+            "/permissions?{}#perm-objects",
+            query_string(&query, |q| q.page = to.to_string())
+        )
+    };
     view! {
         <section aria-labelledby="perm-objects">
             <h2 id="perm-objects">"Who may do what, per object"</h2>
-            {(view.objects_truncated > 0).then(|| view! {
-                <p class="muted">{format!("{} more objects not shown; filter by name or type.", view.objects_truncated)}</p>
+            {(pages > 1).then(|| view! {
+                <nav class="pager" aria-label="Object pages">
+                    <span>{format!("Page {page} of {pages} ({} objects; the list as a user shows the same page). ", view.objects_total)}</span>
+                    {(page > 1).then(|| view! { <a rel="prev" href=link(page - 1)>"Previous"</a>" "})}
+                    {(page < pages).then(|| view! { <a rel="next" href=link(page + 1)>"Next"</a> })}
+                </nav>
             })}
             <div class="perm-scroll">
                 <table class="perm-table">

@@ -1,6 +1,7 @@
 use super::*;
 use crate::permissions::model::Policy;
 use crate::permissions::page_model::csv::{matrix_csv, user_csv};
+use crate::permissions::page_model::explain::{cell_explanation, cell_key};
 use crate::permissions::page_model::token::user_from_token;
 use crate::util::csv::{cell, formula_cells};
 use crate::util::percent::data_url;
@@ -42,14 +43,27 @@ fn matrix_cells_count_and_explain() {
         .unwrap();
     let cell = &v.matrix.rows[0][col];
     assert_eq!((cell.allowed, cell.total), (1, 2));
-    assert!(
-        cell.explanation[0].contains("readers: grants DESCRIBE"),
-        "{cell:?}"
+    let d = data();
+    let evaluator = PermissionEvaluator::new(&d.permissions);
+    let key = cell_key(0, col);
+    let why = cell_explanation(&d, &ViewQuery::default(), &key, &evaluator).unwrap();
+    assert_eq!((why.allowed, why.total), (1, 2));
+    assert_eq!(
+        (
+            why.principal.as_str(),
+            why.object_type.as_str(),
+            why.action.as_str()
+        ),
+        ("role:reader", "FEATURE_VIEW", "DESCRIBE")
     );
-    assert!(cell
-        .explanation
-        .iter()
-        .any(|l| l.contains("Denied on card_stats")));
+    assert!(why.lines[0].contains("readers: grants DESCRIBE"), "{why:?}");
+    assert!(why.lines.iter().any(|l| l.contains("Denied on card_stats")));
+    // The page names the same explanation when asked by key (the path without JavaScript).
+    let asked = ViewQuery {
+        explain: key,
+        ..ViewQuery::default()
+    };
+    assert_eq!(project_view(&d, &asked).explained, Some(why));
     // The entity is covered by nothing: denied, and a lint says so.
     assert!(
         v.lints.iter().any(|l| l.code == "objects_uncovered"),
@@ -171,4 +185,86 @@ fn the_matrix_and_as_a_user_exports_neutralise_formulas() {
     for h in HOSTILE {
         assert!(user.contains(&cell(h)), "{h:?} not guarded: {user}");
     }
+}
+
+/// Every cell's explanation agrees with the matrix's counts and with the evaluator's own
+/// reason for each denied object it names; a key outside the matrix explains nothing.
+#[test]
+fn every_cell_explains_itself_like_the_evaluator() {
+    let mut d = data();
+    d.permissions.push(PermissionSpec {
+        name: "writers".into(),
+        types: vec![],
+        name_patterns: vec![],
+        required_tags: Default::default(),
+        actions: vec![Action::Update, Action::Describe],
+        policy: Policy::GroupBased {
+            groups: vec!["w".into()],
+        },
+        tags: Default::default(),
+    });
+    let evaluator = PermissionEvaluator::new(&d.permissions);
+    let q = ViewQuery::default();
+    let v = project_view(&d, &q);
+    for (pi, row) in v.matrix.rows.iter().enumerate() {
+        for (ci, cell) in row.iter().enumerate() {
+            let why = cell_explanation(&d, &q, &cell_key(pi, ci), &evaluator).unwrap();
+            assert_eq!((why.allowed, why.total), (cell.allowed, cell.total));
+            assert_eq!(why.principal, v.matrix.principals[pi]);
+            let t = ResourceType::ALL
+                .into_iter()
+                .find(|t| t.name() == why.object_type)
+                .unwrap();
+            let a = Action::ALL
+                .into_iter()
+                .find(|a| a.name() == why.action)
+                .unwrap();
+            for line in why.lines.iter().filter(|l| l.starts_with("Denied on ")) {
+                let name = &line["Denied on ".len()..line.find(':').unwrap()];
+                let object = d
+                    .objects
+                    .iter()
+                    .cloned()
+                    .chain(d.permissions.iter().map(Resource::of_permission))
+                    .find(|o| o.resource_type == t && o.name == name)
+                    .unwrap();
+                let user =
+                    &crate::permissions::matrix::principals_from_policies(&d.permissions, &[])[pi]
+                        .user;
+                let decision = evaluator.evaluate(user, &object, &[a]);
+                assert_ne!(decision.outcome, Outcome::Allow, "{line}");
+            }
+        }
+    }
+    for bad in ["", "9.0", "0.999", "x.y", "0", &"1".repeat(100)] {
+        assert_eq!(cell_explanation(&d, &q, bad, &evaluator), None, "{bad}");
+    }
+}
+
+/// The per-object list shows one page of objects; a page past the end shows the last one.
+#[test]
+fn objects_are_paged() {
+    let mut d = data();
+    d.objects
+        .extend((0..60).map(|i| Resource::new(ResourceType::FeatureView, &format!("v{i:02}"))));
+    let total = d.objects.len() + d.permissions.len();
+    let first = project_view(&d, &ViewQuery::default());
+    assert_eq!(first.objects.len(), OBJECTS_PER_PAGE);
+    assert_eq!(first.objects_total, total);
+    assert_eq!(
+        (first.objects_page, first.objects_pages),
+        (1, total.div_ceil(OBJECTS_PER_PAGE))
+    );
+    let last = project_view(
+        &d,
+        &ViewQuery {
+            page: "99".into(),
+            ..ViewQuery::default()
+        },
+    );
+    assert_eq!(last.objects_page, last.objects_pages);
+    assert_eq!(
+        last.objects.len(),
+        total - (last.objects_pages - 1) * OBJECTS_PER_PAGE
+    );
 }
