@@ -188,6 +188,10 @@ pub fn synthetic_registry(projects: usize, views: usize, now: i64) -> Vec<u8> {
 /// permissions page's scale test and bench. Permission `i` covers feature views (names matching
 /// `view_0<i % 10>.*`, so some views are denied) or every type, lists a few actions and grants
 /// two roles.
+#[allow(
+    dead_code,
+    reason = "only the permissions-page bench and test call it; the other includers do not"
+)]
 pub fn permissions_registry(
     objects: usize,
     principals: usize,
