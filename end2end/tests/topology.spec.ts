@@ -28,7 +28,10 @@ test('a FeatureStore page shows its class, checklist, violations and diagram', a
   await expect(page.getByRole('heading', { name: 'team-a/team-a' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Checklist' })).toBeVisible();
   await expect(page.locator('table.topology-table')).toContainText('High availability');
-  await expect(page.getByRole('heading', { name: 'Violations' })).toBeVisible();
+  // What the API server would refuse (the CRD's schema and rules) apart from the guide's advice.
+  await expect(page.getByRole('heading', { name: 'The API server would refuse this' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'The guide advises' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Conditions' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'FeatureStore diagram' }).locator('svg').first()).toBeVisible();
   // Back to the cluster.
   await page.getByRole('link', { name: '← All FeatureStores' }).click();

@@ -214,8 +214,16 @@ fn DetailBody(detail: FeatureStoreDetail) -> impl IntoView {
             }).collect_view()}</ul> }.into_any()
         }}
         <h2>"Conditions"</h2>
-        <ul>{detail.conditions.into_iter().map(|(t, s, r, m)| view! { <li><code>{t}</code>" = "{s}" "{r}" "{m}</li> }).collect_view()}</ul>
+        {if detail.conditions.is_empty() {
+            view! { <p class="muted">"None reported: the operator has not written a status for this object (or it was read from manifests)."</p> }.into_any()
+        } else {
+            view! { <ul>{detail.conditions.into_iter().map(|(t, s, r, m)| view! { <li><code>{t}</code>" = "{s}" "{r}" "{m}</li> }).collect_view()}</ul> }.into_any()
+        }}
         <h2>"Service hostnames"</h2>
-        <ul>{detail.service_hostnames.into_iter().map(|(k, v)| view! { <li>{k}": "<code>{v}</code></li> }).collect_view()}</ul>
+        {if detail.service_hostnames.is_empty() {
+            view! { <p class="muted">"None reported yet."</p> }.into_any()
+        } else {
+            view! { <ul>{detail.service_hostnames.into_iter().map(|(k, v)| view! { <li>{k}": "<code>{v}</code></li> }).collect_view()}</ul> }.into_any()
+        }}
     }
 }
