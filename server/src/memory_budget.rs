@@ -44,6 +44,11 @@ pub fn bounds(config: &Config) -> Vec<Bound> {
         bound("request metrics", "fixed (MAX_ROUTES)", MIB),
         // 4,096 (snapshot, identity) pairs of 40 bytes, plus the set's slots.
         bound("visibility cross-check", "fixed (4,096 pairs)", MIB / 4),
+        bound(
+            "permissions page lints",
+            "fixed (64 lists)",
+            crate::permissions::lint_cache::BYTES,
+        ),
     ]
 }
 
