@@ -6,7 +6,8 @@
 #      (scripts/start.sh --check)
 #   4. runs the Rust tests with cargo-nextest (unit + integration, on SQLite and on the real
 #      PostgreSQL)
-#   5. starts the release server on a free port and runs the Playwright tests in Debian Chromium
+#   5. starts the release server on a free port and runs the Playwright tests in Debian Chromium,
+#      then checks the first-visit wasm + JS budget of every page (scripts/bundle-size.sh --check)
 #   6. prints the figures of scripts/figures.sh --short (fuzzing, load, memory, registry faults)
 # Prints how long each phase took.
 set -euo pipefail
@@ -114,6 +115,15 @@ browser_status=${PIPESTATUS[0]}
 set -e
 phase "browser tests"
 
+say "first-visit budget (scripts/bundle-size.sh --check)"
+# Issue #20: the wasm + JS a first visit downloads, gzipped, per route of the router, from the
+# release site the browser tests just used: at most 300 KB, the permission editor 450 KB.
+set +e
+bash scripts/bundle-size.sh --url "http://127.0.0.1:$PORT" --site target/site --check 2>&1 | tee "$WORK/bundle.log"
+bundle_status=${PIPESTATUS[0]}
+set -e
+phase "first-visit budget"
+
 say "figures (scripts/figures.sh --short)"
 # Issue #17's figures in their short form (under 3 minutes): fuzzing at the normal case count,
 # 10 s of load, 10,000 distinct requests against the memory budget, the registry's PostgreSQL
@@ -142,6 +152,8 @@ browser_skipped=$(count skipped "$WORK/browser-summary")
 echo "Rust tests: $rust_passed passed, $rust_failed failed, $rust_skipped skipped (nextest exit $rust_status)"
 echo "Browser tests: $browser_passed passed, $browser_failed failed, $browser_skipped skipped (playwright exit $browser_status)"
 echo "Figures: $( [ "$figures_status" = 0 ] && echo "every check held" || echo "a check FAILED (see the table above)" ) (figures.sh exit $figures_status)"
+bundle_passed=$(( bundle_status == 0 )); bundle_failed=$(( bundle_status != 0 ))
+echo "First-visit budget: $( [ "$bundle_status" = 0 ] && echo "every page within it" || echo "a page is OVER (see the list above)" ) (bundle-size.sh exit $bundle_status)"
 printf '%s\n' "${TIMES[@]}"
-echo "all: $((rust_passed + browser_passed)) passed, $((rust_failed + browser_failed)) failed, $((rust_skipped + browser_skipped)) skipped"
-[ "$rust_status" = 0 ] && [ "$browser_status" = 0 ] && [ "$figures_status" = 0 ]
+echo "all: $((rust_passed + browser_passed + bundle_passed)) passed, $((rust_failed + browser_failed + bundle_failed)) failed, $((rust_skipped + browser_skipped)) skipped"
+[ "$rust_status" = 0 ] && [ "$browser_status" = 0 ] && [ "$figures_status" = 0 ] && [ "$bundle_status" = 0 ]
