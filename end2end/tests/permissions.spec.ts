@@ -134,6 +134,30 @@ test('an admin edits a permission, sees the preview, saves and finds the audit r
   await expect(page.locator('table.perm-matrix').getByRole('rowheader', { name: `role:${role}` })).toBeVisible();
 });
 
+test('the live preview loads its code on the first edit and runs the patterns in the browser', async ({ page, problems }) => {
+  // The preview's module (pattern compiler, regex engine and its Unicode tables, evaluator) is
+  // not part of a first visit to the editor (issue #20): it is fetched when the form first changes.
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/pkg/split_live_preview')) fetched.push(r.url());
+  });
+  await page.goto(at('/permissions/edit?registry=demo&project=driver_ranking&name=ranking_readers'));
+  await hydrated(page);
+  expect(fetched).toEqual([]);
+  const form = page.getByRole('form', { name: 'Permission' });
+  const patterns = form.getByLabel(/^Name patterns/);
+  await expect(patterns).toHaveValue('driver_.*');
+  const live = page.getByRole('region', { name: 'Live preview' });
+  // Case-insensitive matching and \w use the regex engine's Unicode tables, which now travel
+  // with the preview's module: the same objects match as with `driver_.*`.
+  await patterns.fill('(?i)DRIVER_\\w*.*');
+  await expect(live).toContainText('No change in effective access.');
+  expect(fetched).toHaveLength(1);
+  await patterns.fill('(?i)NO_SUCH_\\w+');
+  await expect(live.getByRole('row').filter({ hasText: 'loses' }).first()).toBeVisible();
+  expect(fetched).toHaveLength(1);
+});
+
 test('two admins edit the same permission: the later save is refused and nothing is overwritten', async ({ page, context, problems }) => {
   const editor = '/permissions/edit?registry=demo&project=driver_ranking&name=ranking_ml_engineers';
   const other = await context.newPage();

@@ -13,7 +13,7 @@ use crate::util::percent::path_segment;
 
 #[component]
 pub fn CachePage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_cache_overview());
+    let overview = crate::ui::page_resource(|| (), |_| load_cache_overview());
     view! {
         <PageHeader title="Registry cache" lead="How many registry copies each deployment holds, what their refreshes cost, and when they storm."/>
         <Suspense fallback=|| view! { <p class="muted">"Reading deployments and probes…"</p> }>
@@ -138,7 +138,7 @@ pub fn CacheDetailPage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     };
-    let detail = Resource::new(key, |(ns, n)| load_cache_detail(ns, n));
+    let detail = crate::ui::page_resource(key, |(ns, n)| load_cache_detail(ns, n));
     view! {
         <PageHeader title="Registry cache" lead="One deployment: its registry copies, refresh cost, storm risk and the changes the guide recommends."/>
         <p><a href="/cache">"← All deployments"</a></p>

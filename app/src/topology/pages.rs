@@ -46,7 +46,7 @@ pub fn FeatureStorePage() -> impl IntoView {
 
 #[component]
 fn ClusterView() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_topology_overview());
+    let overview = crate::ui::page_resource(|| (), |_| load_topology_overview());
     view! {
         <PageHeader title="Topology" lead="Every Feast deployment in the cluster, classified as Minimal, Standard or Enterprise, checked and drawn."/>
         <Suspense fallback=|| view! { <p class="muted">"Reading the topology…"</p> }>
@@ -153,7 +153,7 @@ fn Diagram(diagram: DiagramView, title: &'static str) -> impl IntoView {
 #[component]
 fn FeatureStoreView(key: Memo<(String, String)>) -> impl IntoView {
     // One resource keyed by the route, one Suspense: the page renders whole on the server.
-    let detail = Resource::new(
+    let detail = crate::ui::page_resource(
         move || key.get(),
         |(ns, n)| load_topology_feature_store(ns, n),
     );

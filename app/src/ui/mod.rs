@@ -3,6 +3,8 @@
 
 mod errors;
 mod page;
+mod resource;
 
 pub use errors::{error_text, ErrorState};
 pub use page::{EmptyState, PageHeader};
+pub use resource::{page_resource, JsonBytes};

@@ -25,7 +25,7 @@ pub fn CatalogDetailPage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     });
-    let detail = Resource::new(
+    let detail = crate::ui::page_resource(
         move || key.get(),
         |(registry, project, slug, name)| async move {
             match kind_from_slug(&slug) {

@@ -66,7 +66,7 @@ pub fn CatalogListPage() -> impl IntoView {
         let list = params.read().get("list").unwrap_or_default();
         list_query(list, &query_map.read())
     });
-    let page = Resource::new(move || query.get(), catalog_list);
+    let page = crate::ui::page_resource(move || query.get(), catalog_list);
     view! {
         {move || {
             let q = query.get();

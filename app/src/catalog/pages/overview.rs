@@ -8,7 +8,7 @@ use crate::ui::{EmptyState, ErrorState, PageHeader};
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| catalog_overview());
+    let overview = crate::ui::page_resource(|| (), |_| catalog_overview());
     view! {
         <PageHeader title="Catalog" lead="Discover projects, entities, feature views, feature services and data sources across every registry."/>
         <nav class="catalog-kinds" aria-label="Lists">

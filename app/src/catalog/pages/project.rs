@@ -22,7 +22,7 @@ pub fn CatalogProjectPage() -> impl IntoView {
             p.get("project").unwrap_or_default(),
         )
     });
-    let project = Resource::new(move || key.get(), |(r, p)| catalog_project(r, p));
+    let project = crate::ui::page_resource(move || key.get(), |(r, p)| catalog_project(r, p));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the project…"</p> }>
             {move || Suspend::new(async move {

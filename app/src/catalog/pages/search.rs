@@ -129,7 +129,7 @@ pub fn SearchBox(#[prop(optional, into)] initial: String) -> impl IntoView {
 pub fn CatalogSearchPage() -> impl IntoView {
     let query_map = use_query_map();
     let q = Memo::new(move |_| query_map.read().get("q").unwrap_or_default());
-    let results = Resource::new(
+    let results = crate::ui::page_resource(
         move || q.get(),
         |text| async move {
             if text.trim().is_empty() {

@@ -54,7 +54,7 @@ pub fn PermissionAuditPage() -> impl IntoView {
             limit: 500,
         }
     });
-    let records = Resource::new(move || filter.get(), permission_audit_list);
+    let records = crate::ui::page_resource(move || filter.get(), permission_audit_list);
     let f = filter.get_untracked();
     view! {
         <PageHeader title="Permission audit log" lead="Who changed which permission, when, why, what it was before and after, and whether the change is in the registry."/>

@@ -11,7 +11,7 @@ use crate::permissions::api::{
 };
 use crate::permissions::editor::form::{PermissionForm, POLICY_KINDS, SHORTCUTS};
 use crate::permissions::editor::{EditorData, SubmitOutcome};
-use crate::permissions::model::{Action, ResourceType};
+use crate::permissions::model::{Action, ProjectData, ResourceType};
 use crate::ui::PageHeader;
 use crate::util::percent::query_value;
 
@@ -26,7 +26,7 @@ pub fn PermissionEditorPage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     };
-    let data = Resource::new(key, |(r, p, n)| async move {
+    let data = crate::ui::page_resource(key, |(r, p, n)| async move {
         // Opened without a place for the permission: ask for one instead of failing.
         if r.is_empty() || p.is_empty() {
             return Err(ServerFnError::new(
@@ -52,7 +52,7 @@ pub fn PermissionEditorPage() -> impl IntoView {
 /// Where a new permission can go: every registry's projects, each a link to the editor.
 #[component]
 fn Choose(reason: String) -> impl IntoView {
-    let choices = Resource::new(|| (), |_| permission_editor_choices());
+    let choices = crate::ui::page_resource(|| (), |_| permission_editor_choices());
     view! {
         <section class="empty-state" aria-labelledby="choose-title">
             <h2 id="choose-title">"Choose where the permission goes"</h2>
@@ -127,6 +127,9 @@ fn Editor(data: EditorData) -> impl IntoView {
     let live = RwSignal::new(None::<SubmitOutcome>);
     let wrap = NodeRef::<leptos::html::Div>::new();
     let has_live = project_data.is_some();
+    let project_data = project_data.map(std::sync::Arc::new);
+    // Answers of the lazily loaded preview arrive asynchronously: only the latest edit's is shown.
+    let edits = StoredValue::new(0u64);
     let on_change = move |_| {
         use leptos::form::FromFormData;
         use leptos::wasm_bindgen::JsCast;
@@ -140,9 +143,15 @@ fn Editor(data: EditorData) -> impl IntoView {
             return;
         };
         if let Ok(args) = PermissionEditorSubmit::from_form_data(&fd) {
-            live.set(Some(crate::permissions::editor::live_preview(
-                &args.form, data,
-            )));
+            let data = data.clone();
+            let edit = edits.get_value() + 1;
+            edits.set_value(edit);
+            leptos::task::spawn_local(async move {
+                let outcome = live_preview_loaded(args.form, data).await;
+                if edits.get_value() == edit {
+                    live.set(Some(outcome));
+                }
+            });
         }
     };
     let submit = ServerAction::<PermissionEditorSubmit>::new();
@@ -260,6 +269,14 @@ fn Editor(data: EditorData) -> impl IntoView {
             {move || outcome().map(|o| view! { <Outcome outcome=o/> })}
         </section>
     }
+}
+
+/// The live preview's code (the pattern compiler with its regex engine and Unicode tables, the
+/// evaluator) is a module of its own, fetched on the first edit: a first visit to the editor
+/// does not download it.
+#[leptos::lazy]
+fn live_preview_loaded(form: PermissionForm, data: std::sync::Arc<ProjectData>) -> SubmitOutcome {
+    crate::permissions::editor::live_preview(&form, &data)
 }
 
 #[component]

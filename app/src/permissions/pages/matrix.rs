@@ -51,7 +51,7 @@ fn query_string(query: &ViewQuery, change: impl FnOnce(&mut ViewQuery)) -> Strin
 pub fn PermissionsPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| query_from(&params.read()));
-    let data = Resource::new(move || query.get(), permissions_view);
+    let data = crate::ui::page_resource(move || query.get(), permissions_view);
     view! {
         <PageHeader title="Permissions" lead="See exactly who may do what on which object: the same decision Feast’s own server makes."/>
         <Suspense fallback=|| view! { <p class="muted">"Evaluating permissions…"</p> }>

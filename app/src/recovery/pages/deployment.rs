@@ -22,7 +22,7 @@ pub fn RecoveryDeploymentPage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     });
-    let data = Resource::new(|| (), |_| load_recovery());
+    let data = crate::ui::page_resource(|| (), |_| load_recovery());
     view! {
         <PageHeader title="Recovery of a deployment" lead="This FeatureStore's components in the order you would restore them, against its spec and the probes that apply to it."/>
         <p><a href="/recovery">"← All deployments and the cluster"</a></p>

@@ -21,7 +21,7 @@ use crate::util::time::human_duration;
 
 #[component]
 pub fn RecoveryPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_recovery());
+    let data = crate::ui::page_resource(|| (), |_| load_recovery());
     view! {
         <PageHeader title="Recovery" lead="Recovery objectives per component, in the order you would restore them, against measured evidence."/>
         <Suspense fallback=|| view! { <p class="muted">"Reading recovery evidence…"</p> }>
