@@ -5,6 +5,7 @@
 //! (`server/src/history/`); the pages read them. See `docs/history.md`.
 
 pub mod diff;
+pub mod link;
 pub mod model;
 
 #[cfg(test)]
