@@ -2,5 +2,6 @@
 //! new snapshot changed (`recorder.rs`) and the `catalog diff` command (`cli.rs`). The change
 //! model and the diff are pure domain in `app::history`.
 
+pub mod cli;
 pub mod recorder;
 pub mod store;

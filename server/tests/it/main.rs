@@ -31,6 +31,7 @@ mod catalog_visibility;
 mod cli;
 mod demo_registry;
 mod deploy_manifests;
+mod history_cli;
 mod history_feast;
 mod history_store;
 mod history_support;
