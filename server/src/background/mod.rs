@@ -12,8 +12,8 @@ const AUTH_PURGE_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts every background loop for `state`, each under `state.tasks`: one refresher per
 /// registry, the topology refresher, the probe lease, the registry-cache probe, the purge of
-/// ended sessions and logins, the reconciliation of pending audit records and the recovery
-/// rounds. Called once, by `build_state`.
+/// ended sessions and logins, the reconciliation of pending audit records, the registry
+/// history recorder and the recovery rounds. Called once, by `build_state`.
 pub fn start(state: &AppState) {
     let tasks = &state.tasks;
     let every = Duration::from_secs(state.config.registry_refresh_seconds);
@@ -67,6 +67,18 @@ pub fn start(state: &AppState) {
             leadership,
             crate::permissions::reconcile::Timing::DEFAULT,
         )
+    });
+
+    // Registry history: what each new snapshot changed, written by the lease holder.
+    let (db, registries) = (state.db.clone(), state.registries.clone());
+    let leadership = state.lease.leadership.clone();
+    let retention = crate::history::recorder::Retention {
+        days: state.config.history_retention_days,
+        max_entries: state.config.history_max_entries,
+    };
+    tasks.spawn("history_record", move || {
+        let (db, registries, leadership) = (db.clone(), registries.clone(), leadership.clone());
+        crate::history::recorder::run(db, registries, leadership, retention)
     });
 
     let console = state.clone();

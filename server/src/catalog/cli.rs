@@ -12,6 +12,9 @@ use crate::cli_args::{named_registry, RegistryTokenArg};
 pub enum CatalogCommand {
     /// Print every object of a registry as JSON or CSV
     Export(ExportArgs),
+    /// Compare two registries now, or list one registry's recorded changes since a time
+    /// (exit 1 when there are differences, 0 when none, 2 on errors)
+    Diff(crate::history::cli::DiffArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -55,6 +58,7 @@ pub fn run(command: CatalogCommand) -> ExitCode {
                 ExitCode::from(code)
             }
         },
+        CatalogCommand::Diff(diff_args) => crate::history::cli::run(diff_args),
     }
 }
 

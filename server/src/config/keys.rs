@@ -105,6 +105,8 @@ pub const KEYS: &[Key] = &[
     number("visibility_cache_mib", 1, 4096, "64", "Memory for visibility decisions, one per registry snapshot and Feast identity (about one bit per object each, plus one index per snapshot); the least recently used go first."),
     number("cache_probe_seconds", 5, 86_400, "60", "How often the registry-cache probe times a full read of each registry; one console replica probes at a time."),
     number("cache_probe_retention", 10, 1_000_000, "1440", "Probe samples kept per registry in the console database, newest first (1440 is one day at the default interval)."),
+    number("history_retention_days", 1, 36_500, "400", "Days of registry history (the recorded changes behind the timelines, feeds and `catalog diff --since`) kept in the console database; older changes are deleted by the lease holder."),
+    number("history_max_entries", 100, 100_000_000, "1000000", "Recorded changes kept per registry, newest first, whatever their age; the lease holder deletes the oldest beyond it."),
     key("manifests", List, "", "Folders or files of Kubernetes manifests (FeatureStore resources and what surrounds them) for the topology pages. Empty means the bundled demo manifests (`server/demo/manifests/enterprise-shared`)."),
     key("public_url", Url, "", "Origin browsers use, e.g. `https://console.example.com` (no path). Sign-in redirects to `<public_url>/auth/callback`; same-origin checks compare against it. Empty means `http://<listen>`."),
     key("oidc_issuer_url", Url, "", "OpenID Connect issuer (Keycloak: `https://HOST/realms/REALM`). Empty means development mode: no sign-in, demo users, loopback only."),

@@ -102,6 +102,10 @@ pub struct Config {
     pub cache_probe_seconds: u64,
     /// Probe samples kept per registry (`cache_probe_retention`, default 1440).
     pub cache_probe_retention: u32,
+    /// Days of registry history kept (`history_retention_days`, default 400).
+    pub history_retention_days: u64,
+    /// Recorded changes kept per registry (`history_max_entries`, default 1,000,000).
+    pub history_max_entries: u64,
     /// Bearer token for REST registry servers (`registry_token`, or `registry_token_file` read
     /// again at each use; default none).
     pub registry_token: Option<crate::registry::RegistryToken>,
@@ -229,6 +233,8 @@ impl Layers {
         let registry_ready_seconds = self.number("registry_ready_seconds")?;
         let cache_probe_seconds = self.number("cache_probe_seconds")?;
         let cache_probe_retention = self.number("cache_probe_retention")? as u32;
+        let history_retention_days = self.number("history_retention_days")?;
+        let history_max_entries = self.number("history_max_entries")?;
 
         let registry_token = self.registry_token()?;
         for r in &mut registries {
@@ -277,6 +283,8 @@ impl Layers {
             registry_ready_seconds,
             cache_probe_seconds,
             cache_probe_retention,
+            history_retention_days,
+            history_max_entries,
             registry_token,
             catalog_visibility,
             catalog_visibility_admins,

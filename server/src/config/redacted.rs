@@ -46,6 +46,8 @@ impl fmt::Debug for Config {
             registry_ready_seconds,
             cache_probe_seconds,
             cache_probe_retention,
+            history_retention_days,
+            history_max_entries,
             registry_token,
             catalog_visibility,
             catalog_visibility_admins,
@@ -82,6 +84,8 @@ impl fmt::Debug for Config {
             .field("registry_ready_seconds", registry_ready_seconds)
             .field("cache_probe_seconds", cache_probe_seconds)
             .field("cache_probe_retention", cache_probe_retention)
+            .field("history_retention_days", history_retention_days)
+            .field("history_max_entries", history_max_entries)
             .field("registry_token", registry_token)
             .field("catalog_visibility", catalog_visibility)
             .field("catalog_visibility_admins", catalog_visibility_admins)

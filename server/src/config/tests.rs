@@ -344,3 +344,37 @@ fn size_defaults_come_from_the_declaration() {
     );
     assert_eq!(super::default_mib_bytes("listen"), 0);
 }
+
+#[test]
+fn history_retention_keys_default_and_are_bounded() {
+    let c = Config::defaults();
+    assert_eq!(
+        (c.history_retention_days, c.history_max_entries),
+        (400, 1_000_000)
+    );
+    let c = Config::load(
+        None,
+        env(&[
+            ("FEAST_CONSOLE_HISTORY_RETENTION_DAYS", "30"),
+            ("FEAST_CONSOLE_HISTORY_MAX_ENTRIES", "5000"),
+        ]),
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(
+        (c.history_retention_days, c.history_max_entries),
+        (30, 5000)
+    );
+    for (var, value) in [
+        ("FEAST_CONSOLE_HISTORY_RETENTION_DAYS", "0"),
+        ("FEAST_CONSOLE_HISTORY_MAX_ENTRIES", "10"),
+    ] {
+        let msg = Config::load(None, env(&[(var, value)]), vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("outside the allowed range"),
+            "{var}={value}: {msg}"
+        );
+    }
+}
