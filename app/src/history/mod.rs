@@ -12,6 +12,7 @@ pub mod compare;
 pub mod diff;
 pub mod export;
 pub mod feed;
+pub mod link;
 pub mod model;
 pub mod pages;
 pub mod timeline;

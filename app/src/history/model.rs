@@ -115,3 +115,33 @@ pub struct HistoryPage {
     pub entries: Vec<HistoryEntry>,
     pub next_before_id: Option<i64>,
 }
+
+/// A change outside the console that undid a permission saved in the console's editor: what
+/// the permissions page and the audit entry show as "reverted at T, probably by feast apply".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reversion {
+    /// The audit row whose saved permission was undone.
+    pub audit_id: i64,
+    /// The history entry of the change that undid it.
+    pub history_id: i64,
+    /// Removed, or Changed.
+    pub change: ChangeType,
+    /// When the console saw it ("between `not_before` and `observed_at`" when set).
+    pub observed_at: Instant,
+    pub not_before: Option<Instant>,
+}
+
+/// Unix milliseconds (how the console database keeps times) as an [`Instant`].
+pub fn instant_of_millis(ms: i64) -> Instant {
+    Instant {
+        seconds: ms.div_euclid(1000),
+        nanos: (ms.rem_euclid(1000) as u32) * 1_000_000,
+    }
+}
+
+/// An [`Instant`] as Unix milliseconds (finer parts dropped).
+pub fn millis_of(at: Instant) -> i64 {
+    at.seconds
+        .saturating_mul(1000)
+        .saturating_add(i64::from(at.nanos / 1_000_000))
+}
