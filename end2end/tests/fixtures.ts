@@ -35,6 +35,8 @@ export async function hydrated(page: Page) {
 
 export const AREAS = [
   { href: '/catalog', label: 'Catalog', heading: 'Catalog' },
+  { href: '/history', label: 'History', heading: 'History' },
+  { href: '/compare', label: 'Compare', heading: 'Compare' },
   { href: '/permissions', label: 'Permissions', heading: 'Permissions' },
   { href: '/topology', label: 'Topology', heading: 'Topology' },
   { href: '/cache', label: 'Registry cache', heading: 'Registry cache' },

@@ -31,7 +31,7 @@ test('hydration makes the theme toggle work and the choice persists', async ({ p
   expect(problems).toEqual([]);
 });
 
-test('navigation reaches all five areas', async ({ page, problems }) => {
+test('navigation reaches every area', async ({ page, problems }) => {
   await page.goto('/');
   await hydrated(page);
   const nav = page.getByRole('navigation', { name: 'Areas' });

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{CatalogObject, Detail, ObjectKind};
 use crate::util::percent::{path_segment, query_value};
-use crate::util::time::Instant;
+use crate::util::time::{parse_date, Instant};
 
 /// One object with the registry it was read from.
 #[derive(Clone, Copy, Debug)]
@@ -150,6 +150,9 @@ pub struct ListQuery {
     pub name: String,
     /// `name`, `project`, `owner`, `updated`, `kind`; a leading `-` reverses.
     pub sort: String,
+    /// `YYYY-MM-DD`: only objects whose registry row was updated (Feast's
+    /// `last_updated_timestamp`) on or after that day, UTC.
+    pub changed_since: String,
     /// 1-based; 0 counts as 1.
     pub page: usize,
     /// 0 means [`DEFAULT_PAGE_SIZE`].
@@ -177,6 +180,7 @@ impl ListQuery {
                 "kind" => q.kind = value,
                 "name" => q.name = value,
                 "sort" => q.sort = value,
+                "changed_since" => q.changed_since = value,
                 "page" => q.page = value.trim().parse().unwrap_or(1),
                 "page_size" => q.page_size = value.trim().parse().unwrap_or(0),
                 _ => {}
@@ -196,6 +200,7 @@ impl ListQuery {
             ("kind", &self.kind),
             ("name", &self.name),
             ("sort", &self.sort),
+            ("changed_since", &self.changed_since),
         ] {
             if !value.is_empty() {
                 pairs.push((key, value.clone()));
@@ -296,6 +301,13 @@ pub fn filtered<'a>(
             query.sort
         ));
     }
+    let changed_since = match query.changed_since.trim() {
+        "" => None,
+        d => Some(
+            parse_date(d)
+                .ok_or_else(|| format!("`{d}` is not a date: changed_since takes YYYY-MM-DD"))?,
+        ),
+    };
     let owner = query.owner.trim().to_lowercase();
     let name = query.name.trim().to_lowercase();
     // Cheapest and most selective tests first; the visibility gate (which may evaluate Feast
@@ -307,6 +319,7 @@ pub fn filtered<'a>(
     let mut rows: Vec<Scoped<'a>> = visible(narrowed, visibility)
         .filter(|s| owner.is_empty() || s.object.owner.to_lowercase().contains(&owner))
         .filter(|s| name.is_empty() || s.object.name.to_lowercase().contains(&name))
+        .filter(|s| changed_since.is_none_or(|day| s.object.updated.is_some_and(|u| u >= day)))
         .filter(|s| match &tag {
             None => true,
             Some((k, v)) => s

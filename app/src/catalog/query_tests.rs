@@ -155,3 +155,31 @@ fn urls_encode_user_text() {
         assert_eq!(kind_from_slug(kind_slug(k)), Some(k));
     }
 }
+
+#[test]
+fn changed_since_keeps_objects_updated_on_or_after_the_day() {
+    let at = |seconds| Some(Instant { seconds, nanos: 0 });
+    let mut objects = vec![
+        view("p", "before", &[], ""),
+        view("p", "that_day", &[], ""),
+        view("p", "after", &[], ""),
+        view("p", "never", &[], ""),
+    ];
+    // 2025-11-30T00:00:00Z is 1_764_460_800.
+    objects[0].updated = at(1_764_460_799);
+    objects[1].updated = at(1_764_460_800);
+    objects[2].updated = at(1_764_547_200);
+    let query = q("feature-views", &[("changed_since", "2025-11-30")]);
+    let names: Vec<String> = list(scoped("r", &objects), &query, &EveryObject)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["after", "that_day"]);
+    assert_eq!(query.href_for_page(2), "?changed_since=2025-11-30&page=2");
+    let bad = q("feature-views", &[("changed_since", "yesterday")]);
+    assert!(list(scoped("r", &objects), &bad, &EveryObject)
+        .unwrap_err()
+        .contains("yesterday"));
+}

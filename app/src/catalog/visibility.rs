@@ -88,13 +88,92 @@ struct ProjectRules {
     undecodable: bool,
 }
 
+/// One object's DESCRIBE decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+    /// The evaluator could not decide (hidden, and counted).
+    Undecided,
+}
+
+/// A registry's permissions, per project, ready to decide DESCRIBE for any object of it: the
+/// objects of the snapshot they were read from ([`describable`]) or copies of objects kept
+/// elsewhere (a history entry's object, decided with the registry's current permissions).
+pub struct DescribeRules {
+    rules: BTreeMap<String, ProjectRules>,
+    open: PermissionEvaluator,
+    server_project: Option<String>,
+}
+
+impl DescribeRules {
+    /// The permission objects of `objects` (a whole registry) decide for their project.
+    ///
+    /// Project objects are decided by the permissions of `server_project` when given (a Feast
+    /// registry server decides `GetProject` with its own `feature_store.yaml` project), else by
+    /// their own project's permissions (a shared SQL or file registry has no server project).
+    pub fn new<'a>(
+        objects: impl IntoIterator<Item = &'a CatalogObject>,
+        server_project: Option<&str>,
+    ) -> DescribeRules {
+        let mut specs: BTreeMap<String, (Vec<PermissionSpec>, bool)> = BTreeMap::new();
+        for o in objects
+            .into_iter()
+            .filter(|o| o.kind == ObjectKind::Permission)
+        {
+            let entry = specs.entry(o.project.clone()).or_default();
+            let mut notes = Vec::new();
+            match permission_spec(o, &mut notes) {
+                // A type or action name this console does not know could widen or narrow what
+                // the permission grants: undecidable, like a permission that could not be read.
+                Some(spec) if notes.is_empty() => entry.0.push(spec),
+                _ => entry.1 = true,
+            }
+        }
+        let rules = specs
+            .into_iter()
+            .map(|(project, (specs, undecodable))| {
+                let evaluator = PermissionEvaluator::new(&specs);
+                (
+                    project,
+                    ProjectRules {
+                        evaluator,
+                        undecodable,
+                    },
+                )
+            })
+            .collect();
+        DescribeRules {
+            rules,
+            open: PermissionEvaluator::new(&[]),
+            server_project: server_project.map(str::to_string),
+        }
+    }
+
+    /// Feast's DESCRIBE decision for `user` on `object` (assert mode: the answer Feast's
+    /// server gives when that one object is asked for).
+    pub fn decide(&self, user: &User, object: &CatalogObject) -> Decision {
+        let deciding = match (object.kind, &self.server_project) {
+            (ObjectKind::Project, Some(server)) => server.as_str(),
+            _ => object.project.as_str(),
+        };
+        let (evaluator, undecodable) = match self.rules.get(deciding) {
+            Some(r) => (&r.evaluator, r.undecodable),
+            None => (&self.open, false),
+        };
+        if undecodable {
+            return Decision::Undecided;
+        }
+        match evaluator.outcome(user, &resource_of(object), &[Action::Describe]) {
+            Outcome::Allow => Decision::Allow,
+            Outcome::Deny => Decision::Deny,
+            Outcome::Error(_) | Outcome::Unknown(_) => Decision::Undecided,
+        }
+    }
+}
+
 /// Feast's DESCRIBE decision for `user` on each of `objects` (a whole registry: its permission
-/// objects decide for their project). Assert mode: the answer Feast's server gives when that
-/// one object is asked for. `None` (no identity) sees nothing.
-///
-/// Project objects are decided by the permissions of `server_project` when given (a Feast
-/// registry server decides `GetProject` with its own `feature_store.yaml` project), else by
-/// their own project's permissions (a shared SQL or file registry has no server project).
+/// objects decide for their project; see [`DescribeRules`]). `None` (no identity) sees nothing.
 pub fn describable(
     objects: &[&CatalogObject],
     user: Option<&User>,
@@ -108,53 +187,17 @@ pub fn describable(
     let Some(user) = user else {
         return out;
     };
-    let mut specs: BTreeMap<&str, (Vec<PermissionSpec>, bool)> = BTreeMap::new();
-    for o in objects.iter().filter(|o| o.kind == ObjectKind::Permission) {
-        let entry = specs.entry(o.project.as_str()).or_default();
-        let mut notes = Vec::new();
-        match permission_spec(o, &mut notes) {
-            // A type or action name this console does not know could widen or narrow what
-            // the permission grants: undecidable, like a permission that could not be read.
-            Some(spec) if notes.is_empty() => entry.0.push(spec),
-            _ => entry.1 = true,
-        }
-    }
-    let rules: BTreeMap<&str, ProjectRules> = specs
-        .into_iter()
-        .map(|(project, (specs, undecodable))| {
-            let evaluator = PermissionEvaluator::new(&specs);
-            (
-                project,
-                ProjectRules {
-                    evaluator,
-                    undecodable,
-                },
-            )
-        })
-        .collect();
-    let open = PermissionEvaluator::new(&[]);
+    let rules = DescribeRules::new(objects.iter().copied(), server_project);
     for (i, o) in objects.iter().enumerate() {
         // Feast's `__dummy` entity is never shown, whatever the decision: not deciding it keeps
         // it out of the undecided count the page reports.
         if o.is_internal() {
             continue;
         }
-        let deciding = match (o.kind, server_project) {
-            (ObjectKind::Project, Some(server)) => server,
-            _ => o.project.as_str(),
-        };
-        let (evaluator, undecodable) = match rules.get(deciding) {
-            Some(r) => (&r.evaluator, r.undecodable),
-            None => (&open, false),
-        };
-        if undecodable {
-            out.undecided += 1;
-            continue;
-        }
-        match evaluator.outcome(user, &resource_of(o), &[Action::Describe]) {
-            Outcome::Allow => out.set(i),
-            Outcome::Deny => {}
-            Outcome::Error(_) | Outcome::Unknown(_) => out.undecided += 1,
+        match rules.decide(user, o) {
+            Decision::Allow => out.set(i),
+            Decision::Deny => {}
+            Decision::Undecided => out.undecided += 1,
         }
     }
     out

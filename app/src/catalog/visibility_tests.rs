@@ -152,3 +152,27 @@ fn demo_identities_map_to_feast_users() {
     assert_eq!(user.roles, identity.feast_roles);
     assert_eq!(user.namespaces, identity.namespaces);
 }
+
+#[test]
+fn rules_decide_copies_and_removed_objects_as_the_snapshot_would() {
+    let objects = registry();
+    let rules = DescribeRules::new(objects.iter(), None);
+    let reader = User::named("rita").with_roles(&["reader"]);
+    // A copy (a history entry's object) gets its original's decision.
+    let shown = visible(&objects, Some(&reader));
+    for o in &objects {
+        let copy = o.clone();
+        assert_eq!(
+            rules.decide(&reader, &copy) == Decision::Allow,
+            shown.contains(&format!("{}/{}", o.project, o.name)),
+            "{}/{}",
+            o.project,
+            o.name
+        );
+    }
+    // An object no longer in the registry is decided by its project's current permissions.
+    let gone = object(ObjectKind::FeatureView, "a", "driver_gone");
+    assert_eq!(rules.decide(&reader, &gone), Decision::Allow);
+    let hidden = object(ObjectKind::FeatureView, "a", "payments_gone");
+    assert_eq!(rules.decide(&reader, &hidden), Decision::Deny);
+}

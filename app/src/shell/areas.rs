@@ -1,11 +1,21 @@
 //! The console's areas, as the navigation and the home page list them.
 
-/// The five areas, in navigation order: (path, label, one-line purpose).
-pub const AREAS: [(&str, &str, &str); 5] = [
+/// The areas, in navigation order: (path, label, one-line purpose).
+pub const AREAS: [(&str, &str, &str); 7] = [
     (
         "/catalog",
         "Catalog",
         "Projects, entities, feature views, services and data sources",
+    ),
+    (
+        "/history",
+        "History",
+        "What changed in each registry, when, and who changed it",
+    ),
+    (
+        "/compare",
+        "Compare",
+        "Where two registries or projects differ",
     ),
     (
         "/permissions",

@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view={Lazy::<CatalogSearchRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/registries/:registry/projects/:project") view={Lazy::<CatalogProjectRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/registries/:registry/projects/:project/:kind/:name") view={Lazy::<CatalogDetailRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/history") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/compare") view={Lazy::<CompareRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/permissions") view={Lazy::<PermissionsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/permissions/edit") view={Lazy::<PermissionEditorRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/permissions/audit") view={Lazy::<PermissionAuditRoute>::new()} ssr=SsrMode::Async/>

@@ -14,6 +14,7 @@ use crate::{
     catalog::{
         CatalogDetailPage, CatalogListPage, CatalogPage, CatalogProjectPage, CatalogSearchPage,
     },
+    history::{CompareRegistriesPage, HistoryTimelinePage},
     permissions::{PermissionAuditPage, PermissionEditorPage, PermissionsPage},
     recovery::{RecoveryDeploymentPage, RecoveryPage},
     topology::{FeatureStorePage, TopologyPage},
@@ -170,5 +171,27 @@ impl LazyRoute for RecoveryDeploymentRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <RecoveryDeploymentPage/> }.into_any()
+    }
+}
+
+pub struct HistoryRoute;
+#[lazy_route]
+impl LazyRoute for HistoryRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <HistoryTimelinePage/> }.into_any()
+    }
+}
+
+pub struct CompareRoute;
+#[lazy_route]
+impl LazyRoute for CompareRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <CompareRegistriesPage/> }.into_any()
     }
 }

@@ -159,9 +159,48 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The start (UTC) of the day a `YYYY-MM-DD` names, or None when it names no real day
+/// (`2026-02-31` would otherwise come back as another date).
+pub fn parse_date(text: &str) -> Option<Instant> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = text.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let days = days_from_civil(y, m, d);
+    (civil_from_days(days) == (y, m as u32, d as u32)).then_some(Instant {
+        seconds: days * 86_400,
+        nanos: 0,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_name_real_days() {
+        assert_eq!(
+            parse_date("2026-11-30").map(|i| i.to_rfc3339()).as_deref(),
+            Some("2026-11-30T00:00:00Z")
+        );
+        for bad in [
+            "2026-02-31",
+            "2026-13-01",
+            "26-11-30",
+            "2026-1-300",
+            "2026-11-3x",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_like_python_isoformat_in_utc() {

@@ -11,6 +11,7 @@ use super::parts::{Breadcrumbs, CatalogProblem, RegistryBanner};
 use crate::catalog::api::catalog_detail;
 use crate::catalog::detail::DetailView;
 use crate::catalog::query::{kind_from_slug, kind_slug, project_href, VIEW_KINDS};
+use crate::history::timeline::{feed_href, object_history_href};
 use crate::util::percent::query_value;
 
 #[component]
@@ -103,6 +104,15 @@ fn DetailBody(detail: DetailView) -> impl IntoView {
                 <pre class="snippet"><code>{s}</code></pre>
             </section>
         })}
-        <Lineage view=detail.lineage.clone() registry=registry project=o.project.clone()/>
+        <Lineage view=detail.lineage.clone() registry=registry.clone() project=o.project.clone()/>
+        <section aria-labelledby="object-history">
+            <h2 id="object-history">"History"</h2>
+            <p>
+                <a href=object_history_href(&registry, &o.project, o.kind, &o.name) data-testid="object-history">
+                    "What changed in this "{o.kind.as_str()}", when, and who changed it"
+                </a>
+                " · "<a href=feed_href(&registry, Some(&o.project)) type="application/atom+xml">"the project's feed"</a>
+            </p>
+        </section>
     }
 }

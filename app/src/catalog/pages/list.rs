@@ -14,7 +14,7 @@ use crate::catalog::query::{
 };
 use crate::util::percent::{path_segment, query_value};
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "registry",
     "project",
     "tag",
@@ -22,6 +22,7 @@ const KEYS: [&str; 9] = [
     "kind",
     "name",
     "sort",
+    "changed_since",
     "page",
     "page_size",
 ];
@@ -112,6 +113,9 @@ fn Filters(query: ListQuery) -> impl IntoView {
                     </select>
                 </label>
             })}
+            <label>"Changed since "<small>"row updated, UTC"</small>
+                <input type="date" name="changed_since" value=query.changed_since.clone()/>
+            </label>
             <label>"Sort"
                 <select name="sort">
                     {SORTS.iter().map(|(value, label)| {
@@ -141,6 +145,7 @@ fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
         && query.list == "feature-views";
     view! {
         <super::parts::LoadingNote loading=page.loading.clone()/>
+        {(!query.changed_since.is_empty()).then(|| view! { <ChangedSinceNote query=query.clone()/> })}
         <super::parts::UndecidedNote count=page.undecided/>
         <p class="catalog-count" data-testid="list-count" role="status">{status}
             " · Export: "<a href=export_href("csv", &query) download>"CSV"</a>" "<a href=export_href("json", &query) download>"JSON"</a>
@@ -178,6 +183,30 @@ fn ListBody(page: ListPage, query: ListQuery) -> impl IntoView {
             </div>
         })}
         <Pager page=page.page pages=page.pages query=query/>
+    }
+}
+
+/// What "changed since" means here, and where the recorded changes are.
+#[component]
+fn ChangedSinceNote(query: ListQuery) -> impl IntoView {
+    let history = (!query.registry.is_empty()).then(|| {
+        crate::history::timeline::TimelineQuery {
+            registry: query.registry.clone(),
+            project: query.project.clone(),
+            since: query.changed_since.clone(),
+            ..Default::default()
+        }
+        .page_href(None)
+    });
+    view! {
+        <p class="muted small" role="note" data-testid="changed-since-note">
+            {format!("Changed since {}: objects whose registry row was updated (Feast's last_updated_timestamp) on or after that day, UTC. ", query.changed_since)}
+            "Removed objects and what exactly changed are in "
+            {match history {
+                Some(href) => view! { <a href=href>"this registry's history"</a> }.into_any(),
+                None => view! { <a href="/history">"the history"</a> }.into_any(),
+            }}"."
+        </p>
     }
 }
 

@@ -97,7 +97,8 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                     {records.into_iter().map(|r| {
                         let (before, after) = (pretty(&r.before), pretty(&r.after));
                         view! {
-                            <tr>
+                            // The history's timeline links here (`#audit-N`).
+                            <tr id=format!("audit-{}", r.id)>
                                 <td>{utc_from_millis(r.at_ms)}</td>
                                 <td>{r.actor}</td>
                                 <td>{r.registry}" / "{r.project}</td>
