@@ -36,6 +36,7 @@ mod permissions_cli;
 mod permissions_concurrency;
 mod permissions_crash;
 mod permissions_editing;
+mod permissions_feast_apply;
 mod permissions_page_size;
 mod permissions_pages;
 mod permissions_preview_oracle;
