@@ -6,6 +6,7 @@ pub mod auth;
 pub mod backend;
 pub mod cache;
 pub mod catalog;
+pub mod history;
 pub mod permissions;
 pub mod recovery;
 pub mod shell;
