@@ -44,6 +44,7 @@ mod permissions_preview_oracle;
 mod permissions_registry_oracle;
 mod permissions_rest_lost_answer;
 mod permissions_rest_write;
+mod permissions_reverted;
 mod recovery_cronjob;
 mod recovery_deployments;
 mod recovery_follower;

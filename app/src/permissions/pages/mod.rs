@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod editor;
 mod matrix;
+mod snippet;
 
 pub use audit::PermissionAuditPage;
 pub use demo::DemoNotice;
