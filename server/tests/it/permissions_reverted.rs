@@ -1,6 +1,6 @@
 //! A console save that a later change outside the console undid (the history's
-//! `reverts_audit`) is shown on the audit page and in its CSV as "reverted at T, probably by
-//! feast apply", and the editor's answer and the audit entry carry the Python that keeps it.
+//! `reverts_audit`) is shown on the permissions page, the audit page and in its CSV as
+//! "reverted at T, probably by feast apply", and the editor's answer and the audit entry carry the Python that keeps it.
 
 use app::catalog::model::{CatalogObject, ObjectKind};
 use app::history::model::{instant_of_millis, ChangeType, HistoryEntry, ObjectChange};
@@ -11,7 +11,7 @@ use server::permissions::audit;
 use crate::permissions_pages::{app_with_a_writable_registry, save_created};
 
 #[tokio::test]
-async fn a_reverted_console_save_is_shown_on_the_audit_page() {
+async fn a_reverted_console_save_is_shown_on_the_permissions_and_audit_pages() {
     let app = app_with_a_writable_registry().await;
     let saved = save_created(&app).await;
     // The answer carries the saved definition the editor turns into Python.
@@ -81,7 +81,33 @@ async fn a_reverted_console_save_is_shown_on_the_audit_page() {
         entries: &[removed],
         baseline: &[],
     };
+    let matrix = "/permissions?registry=demo&project=driver_ranking";
+    let before = app.get(matrix).await;
+    assert!(
+        !before.body.contains("perm-reverted-edits"),
+        "{}",
+        before.body
+    );
     store::insert_changes(db, &rec).await.unwrap().unwrap();
+
+    // The permissions page lists it, linked to its audit entries.
+    let page = app.get(matrix).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Console edits undone outside the console"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("saved in the console by ada-admin")
+            && page.body.contains(
+                "reverted at 2025-12-03 11:00:00 UTC, probably by feast apply (deleted outside the console)"
+            )
+            && page.body.contains("permission=http_created"),
+        "{}",
+        page.body
+    );
 
     let page = app.get("/permissions/audit").await;
     assert_eq!(page.status, 200);

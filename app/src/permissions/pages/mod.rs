@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod editor;
 mod matrix;
+mod reverted;
 mod snippet;
 
 pub use audit::PermissionAuditPage;
