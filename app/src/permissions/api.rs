@@ -76,6 +76,9 @@ pub struct AuditRecord {
     pub state: AuditState,
     /// Why a change failed or could not be told, and who settled it; empty when committed.
     pub detail: String,
+    /// A later change outside the console that undid this save (from the registry history).
+    #[serde(default)]
+    pub reverted: Option<crate::history::model::Reversion>,
 }
 
 /// Which audit records to list; empty fields match everything.
@@ -345,6 +348,7 @@ pub async fn permission_editor_submit(
         let after = apply_edit(&data.permissions, original.as_deref(), spec.as_ref());
         (out.preview, out.preview_more) = preview(&data.permissions, &after, &data.objects);
     }
+    out.spec = spec.clone();
     if form.intent != "save" && !deleting {
         return Ok(out);
     }

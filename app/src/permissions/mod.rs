@@ -14,6 +14,8 @@ pub mod model;
 pub mod page_model;
 pub mod pages;
 pub mod pyregex;
+pub mod python_snippet;
+pub mod reverted;
 
 pub use access::{effective_access, Access, EffectiveAccess, Principal};
 pub use evaluator::{Decision, ListOutcome, Outcome, PermissionEvaluator};

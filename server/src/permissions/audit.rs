@@ -199,6 +199,7 @@ pub async fn list(db: &ConsoleDb, f: &AuditFilter) -> Result<Vec<AuditRecord>, s
             after_version: r.11,
             state: AuditState::parse(&r.12),
             detail: r.13,
+            reverted: None,
         })
         .collect())
 }

@@ -372,8 +372,17 @@ impl PermissionsBackend for ServerPermissions {
     }
 
     async fn audit(&self, filter: AuditFilter) -> Result<Vec<AuditRecord>, BackendError> {
-        super::audit::list(&self.db, &filter)
+        let mut records = super::audit::list(&self.db, &filter)
             .await
-            .map_err(|e| BackendError::Unavailable(format!("cannot read the audit log: {e}")))
+            .map_err(|e| BackendError::Unavailable(format!("cannot read the audit log: {e}")))?;
+        // Saves that a later change outside the console undid (probably `feast apply`).
+        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+        let mut reverts = crate::history::store::reverts_of_audit(&self.db, &ids)
+            .await
+            .map_err(|e| BackendError::Unavailable(format!("cannot read the history: {e}")))?;
+        for r in &mut records {
+            r.reverted = reverts.remove(&r.id);
+        }
+        Ok(records)
     }
 }

@@ -9,7 +9,7 @@ use server::registry::{RegistrySource, SourceKind};
 use crate::common::{self, Backend, TestApp};
 use crate::permissions_editing::sqlite_copy;
 
-async fn app_with_a_writable_registry() -> TestApp {
+pub(crate) async fn app_with_a_writable_registry() -> TestApp {
     let path = sqlite_copy("pages").await;
     let url = common::fresh_database_url(Backend::Sqlite).await;
     let mut config = common::test_config(url);
@@ -44,6 +44,18 @@ pub(crate) const CREATE: &str = "form%5Bregistry%5D=demo&form%5Bproject%5D=drive
 &form%5Bname%5D=http_created&form%5Btypes%5D%5BFEATURE_VIEW%5D=on&form%5Bactions%5D%5BREAD%5D=on\
 &form%5Bpolicy_kind%5D=role&form%5Broles%5D=http-reader&form%5Breason%5D=http+test&form%5Bintent%5D=save";
 
+/// Saves `http_created` (CREATE) through the editor's server function; its answer.
+pub(crate) async fn save_created(app: &TestApp) -> common::TestResponse {
+    let saved = app.request(submit(app, None, CREATE)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(
+        saved.body.contains("Saved `http_created`"),
+        "{}",
+        saved.body
+    );
+    saved
+}
+
 #[tokio::test]
 async fn pages_and_the_editor_through_the_router() {
     let app = app_with_a_writable_registry().await;
@@ -73,13 +85,7 @@ async fn pages_and_the_editor_through_the_router() {
     assert_eq!(bad.status, 200, "{}", bad.body);
     assert!(bad.body.contains("\"field\":\"actions\""), "{}", bad.body);
 
-    let saved = app.request(submit(&app, None, CREATE)).await;
-    assert_eq!(saved.status, 200, "{}", saved.body);
-    assert!(
-        saved.body.contains("Saved `http_created`"),
-        "{}",
-        saved.body
-    );
+    let saved = save_created(&app).await;
     assert!(
         saved.body.contains("role:http-reader"),
         "preview names the new principal: {}",

@@ -58,6 +58,10 @@ pub struct SubmitOutcome {
     /// The permission changed meanwhile; nothing was written.
     pub conflict: Option<String>,
     pub failure: Option<String>,
+    /// The permission as the form defines it (previewed or saved; None for a delete or invalid
+    /// form): the editor shows its Python for the feature repository.
+    #[serde(default)]
+    pub spec: Option<PermissionSpec>,
 }
 
 pub const PREVIEW_LIMIT: usize = 200;
@@ -108,6 +112,7 @@ pub fn live_preview(form: &PermissionForm, data: &super::model::ProjectData) -> 
         Ok(spec) => {
             let after = apply_edit(&data.permissions, original, Some(&spec));
             (out.preview, out.preview_more) = preview(&data.permissions, &after, &data.objects);
+            out.spec = Some(spec);
         }
     }
     out

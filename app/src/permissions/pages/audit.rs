@@ -6,13 +6,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::permissions::api::{permission_audit_list, AuditFilter, AuditRecord};
+use crate::permissions::audit_state::AuditState;
+use crate::permissions::reverted::reverted_text;
 use crate::ui::{EmptyState, ErrorState, PageHeader};
 use crate::util::csv::line;
 use crate::util::percent::data_url;
 use crate::util::time::utc_from_millis;
 
 pub fn audit_csv(records: &[AuditRecord]) -> String {
-    let mut out = String::from("id,at,actor,registry,project,permission,operation,state,detail,reason,before_version,after_version,before,after\n");
+    let mut out = String::from("id,at,actor,registry,project,permission,operation,state,detail,reason,before_version,after_version,before,after,reverted\n");
     let json = |s: &Option<crate::permissions::model::PermissionSpec>| {
         s.as_ref()
             .and_then(|s| serde_json::to_string(s).ok())
@@ -34,6 +36,7 @@ pub fn audit_csv(records: &[AuditRecord]) -> String {
             r.after_version.clone(),
             json(&r.before),
             json(&r.after),
+            r.reverted.as_ref().map(reverted_text).unwrap_or_default(),
         ];
         out.push_str(&line(fields));
     }
@@ -96,6 +99,7 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                 <tbody>
                     {records.into_iter().map(|r| {
                         let (before, after) = (pretty(&r.before), pretty(&r.after));
+                        let saved = r.after.clone().filter(|_| r.state == AuditState::Committed);
                         view! {
                             // The history's timeline links here (`#audit-N`).
                             <tr id=format!("audit-{}", r.id)>
@@ -107,6 +111,7 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                                 <td class=format!("perm-audit-{}", r.state.as_str())>
                                     {r.state.as_str()}
                                     {(!r.detail.is_empty()).then(|| view! { <br/><span class="muted">{r.detail.clone()}</span> })}
+                                    {r.reverted.as_ref().map(|v| view! { <br/><strong class="perm-reverted">{reverted_text(v)}</strong> })}
                                 </td>
                                 <td>{r.reason}</td>
                                 <td>
@@ -116,6 +121,7 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
                                             <pre>{before}</pre>
                                             <pre>{after}</pre>
                                         </div>
+                                        {saved.map(|spec| view! { <super::snippet::PythonSnippet spec/> })}
                                     </details>
                                 </td>
                             </tr>
@@ -130,7 +136,6 @@ fn AuditTable(records: Vec<AuditRecord>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::permissions::audit_state::AuditState;
     use crate::util::csv::{cell, formula_cells};
 
     #[test]
@@ -160,6 +165,7 @@ mod tests {
                 after_version: String::new(),
                 state: AuditState::Failed,
                 detail: h.to_string(),
+                reverted: None,
             })
             .collect();
         let csv = audit_csv(&records);

@@ -288,8 +288,11 @@ fn Outcome(outcome: SubmitOutcome) -> impl IntoView {
         done,
         conflict,
         failure,
+        spec,
         ..
     } = outcome;
+    // The Python only for a definition that is valid and was not refused.
+    let snippet = spec.filter(|_| errors.is_empty() && conflict.is_none() && failure.is_none());
     let no_change = preview.is_empty() && errors.is_empty();
     view! {
         {done.map(|d| view! { <p class="perm-done" role="status">{d}</p> })}
@@ -313,5 +316,6 @@ fn Outcome(outcome: SubmitOutcome) -> impl IntoView {
             </div>
         })}
         {(preview_more > 0).then(|| view! { <p class="muted">{format!("… and {preview_more} more changes.")}</p> })}
+        {snippet.map(|spec| view! { <super::snippet::PythonSnippet spec/> })}
     }
 }

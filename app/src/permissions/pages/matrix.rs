@@ -124,6 +124,7 @@ fn Loaded(data: PermissionsPageData, query: ViewQuery) -> impl IntoView {
     view! {
         {header}
         <Filters choices registry=registry.clone() project=project.clone() query=query.clone()/>
+        {can_edit.then(|| view! { <super::reverted::RevertedEdits registry=registry.clone() project=project.clone()/> })}
         {(!view.notes.is_empty()).then(|| view! {
             <ul class="perm-notes">{view.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>
         })}

@@ -5,6 +5,8 @@ mod audit;
 mod demo;
 mod editor;
 mod matrix;
+mod reverted;
+mod snippet;
 
 pub use audit::PermissionAuditPage;
 pub use demo::DemoNotice;
