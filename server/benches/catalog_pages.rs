@@ -1,12 +1,16 @@
 //! Catalog page and search latency over 10,000 synthetic feature views in 50 projects (not a
-//! timed test): `cargo bench -p server --bench catalog_pages`.
+//! timed test): `cargo bench -p server --bench catalog_pages`; ten times that with
+//! `FC_BENCH_VIEWS_PER_PROJECT=2000`.
 //!
-//! Writes the synthetic `registry.db`, starts the real server (router, guard, SSR) on a loopback
-//! port in development mode, then drives it with 64 concurrent keep-alive connections
-//! (reqwest; no load tool is installed here) and prints p50 / p99 / throughput for a list page,
-//! a filtered list page and search, the first page's size, and the same operations in-process
-//! (query layer and search index only, no HTTP or HTML). Sizes: FC_BENCH_PROJECTS,
-//! FC_BENCH_VIEWS_PER_PROJECT, FC_BENCH_REQUESTS.
+//! Writes the synthetic `registry.db` (each project with a permission, so the demo admin's
+//! DESCRIBE decision hides some views), starts the real server (router, guard, SSR) on a
+//! loopback port in development mode with the rendered-page cache off, so every request renders
+//! and decides visibility as it does for a signed-in user. It prints each page at one connection
+//! (list page 1, page 150 of all, a project's list, search), then p50 / p99 / throughput with 64
+//! concurrent keep-alive connections (reqwest; no load tool is installed here), the first page's
+//! size, the search index's bytes per view, and the same operations in-process (query layer and
+//! search index only, no HTTP or HTML). Sizes: FC_BENCH_PROJECTS, FC_BENCH_VIEWS_PER_PROJECT,
+//! FC_BENCH_REQUESTS.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,14 +18,15 @@ use std::time::{Duration, Instant};
 
 use app::catalog::query::{list, EveryObject, ListQuery};
 use app::catalog::search::parse_query;
+use prost::Message;
 use server::catalog::backend::CatalogService;
-use server::registry::{RegistrySource, SourceKind};
+use server::registry::{proto, RegistrySource, SourceKind};
 
 // Only part of the generator is used here.
 #[allow(dead_code)]
 #[path = "../dev/synthetic_registry.rs"]
 mod synthetic;
-use synthetic::synthetic_registry;
+use synthetic::{project_name, synthetic_registry};
 
 const CONCURRENCY: usize = 64;
 
@@ -29,16 +34,89 @@ const CONCURRENCY: usize = 64;
 mod figures;
 use figures::{env_usize, percentile};
 
+/// The synthetic registry with one permission per project: feature views whose name ends in
+/// 0-6 may be described by `catalog-reader` (the demo admin's Feast role), so about 70% of the
+/// views and every other object are visible and the evaluator decides each one.
+fn registry_with_permissions(projects: usize, views: usize, now: i64) -> Vec<u8> {
+    use app::permissions::{Action, PermissionSpec, Policy, ResourceType};
+    let Ok(mut registry) =
+        proto::Registry::decode(synthetic_registry(projects, views, now).as_slice())
+    else {
+        panic!("the synthetic registry decodes");
+    };
+    for p in 0..projects {
+        for (name, types, patterns) in [
+            (
+                "describe_views",
+                vec![ResourceType::FeatureView],
+                vec![".*[0-6]$".to_string()],
+            ),
+            (
+                "describe_rest",
+                vec![
+                    ResourceType::Entity,
+                    ResourceType::DataSource,
+                    ResourceType::FeatureService,
+                    ResourceType::Project,
+                ],
+                vec![],
+            ),
+        ] {
+            let mut spec = server::permissions::store::to_proto(&PermissionSpec {
+                name: name.into(),
+                types,
+                name_patterns: patterns,
+                required_tags: Default::default(),
+                actions: vec![Action::Describe],
+                policy: Policy::RoleBased {
+                    roles: vec!["catalog-reader".into()],
+                },
+                tags: Default::default(),
+            });
+            spec.project = project_name(p);
+            registry.permissions.push(
+                proto::permission::Permission {
+                    spec: Some(spec),
+                    meta: None,
+                }
+                .encode_to_vec(),
+            );
+        }
+    }
+    registry.encode_to_vec()
+}
+
+/// `paths` `n` times in a row, one request at a time.
+async fn sequential(
+    client: &reqwest::Client,
+    base: &str,
+    paths: &[String],
+    n: usize,
+) -> (Vec<Duration>, f64, usize) {
+    load_with(client, base, paths, n, 1).await
+}
+
+/// `total` requests over `CONCURRENCY` connections.
 async fn load(
     client: &reqwest::Client,
     base: &str,
     paths: &[String],
     total: usize,
 ) -> (Vec<Duration>, f64, usize) {
+    load_with(client, base, paths, total, CONCURRENCY).await
+}
+
+async fn load_with(
+    client: &reqwest::Client,
+    base: &str,
+    paths: &[String],
+    total: usize,
+    connections: usize,
+) -> (Vec<Duration>, f64, usize) {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CONCURRENCY {
+    for _ in 0..connections {
         let (client, next, base, paths) = (
             client.clone(),
             next.clone(),
@@ -118,7 +196,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs() as i64;
-    std::fs::write(&registry, synthetic_registry(projects, views, now))?;
+    std::fs::write(&registry, registry_with_permissions(projects, views, now))?;
     println!(
         "synthetic registry: {projects} projects × {views} feature views = {} views",
         projects * views
@@ -129,6 +207,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     let mut config = server::Config::defaults();
     config.listen = addr;
+    // Every request renders, as for signed-in users (whose cookies differ).
+    config.page_cache_ms = 0;
     config.database_url = format!("sqlite://{}", dir.join("console.db").display());
     config.data_dir = dir.clone();
     config.registries = vec![RegistrySource {
@@ -165,12 +245,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     in_process("query layer: tag filter, sorted", 200, || {
         let _ = list(snapshots.objects(), &tq, &EveryObject);
     });
-    let t = Instant::now();
-    let index = catalog.index();
+    let lists = catalog.lists(&snapshots);
     println!(
-        "search index build: {:.1} ms ({} entries)",
+        "list index: {} entries, {} bytes, {:.0} bytes per object",
+        lists.len(),
+        lists.heap_bytes(),
+        lists.heap_bytes() as f64 / lists.len().max(1) as f64
+    );
+    for page in ["1", "150"] {
+        let q = ListQuery::from_pairs("feature-views", [("page", page)]);
+        in_process(&format!("list index: page {page} of all"), 200, || {
+            let _ = lists.list(&q, &EveryObject);
+        });
+    }
+    let t = Instant::now();
+    let index = catalog.index(&snapshots);
+    println!(
+        "search index build: {:.1} ms ({} entries, {} bytes, {:.0} bytes per object)",
         t.elapsed().as_secs_f64() * 1000.0,
-        index.len()
+        index.len(),
+        index.heap_bytes(),
+        index.heap_bytes() as f64 / index.len().max(1) as f64
     );
     for text in [
         "view_0042",
@@ -210,6 +305,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         first.len(),
         first.len() as f64 / 1024.0
     );
+
+    let one = |path: &str| vec![path.to_string()];
+    let seq = requests.min(300);
+    let project = format!(
+        "/catalog/feature-views?project={}",
+        project_name(projects / 2)
+    );
+    let catalog_pages = [
+        ("1 conn: list page 1 of all", one("/catalog/feature-views")),
+        (
+            "1 conn: list page 150 of all",
+            one("/catalog/feature-views?page=150"),
+        ),
+        ("1 conn: a project's list page", one(&project)),
+        ("1 conn: search view_0042", one("/search?q=view_0042")),
+        ("1 conn: search statistics", one("/search?q=statistics")),
+        (
+            "1 conn: search viwe_0042 (fuzzy)",
+            one("/search?q=viwe_0042"),
+        ),
+        ("1 conn: overview", one("/catalog")),
+    ];
+    for (name, path) in &catalog_pages {
+        let _ = sequential(&client, &base, path, 5).await;
+        report(name, &sequential(&client, &base, path, seq).await);
+    }
 
     let pages: Vec<String> = (1..=200)
         .map(|p| format!("/catalog/feature-views?page={p}"))

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod detail;
 pub mod lineage;
+pub mod list_index;
 pub mod loading;
 pub mod model;
 pub mod overview;

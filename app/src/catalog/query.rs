@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{CatalogObject, Detail, ObjectKind};
+use super::visibility::Describable;
 use crate::util::percent::{path_segment, query_value};
 use crate::util::time::{parse_date, Instant};
 
@@ -21,6 +22,15 @@ pub struct Scoped<'a> {
 pub trait Visibility: Send + Sync {
     fn may_describe(&self, registry: &str, object: &CatalogObject) -> bool;
 
+    /// The whole decision on one snapshot of `registry`, when it was made ahead: lets a list
+    /// or search test an object by its position in that snapshot (projects, then objects, the
+    /// order the server decides in) instead of asking [`Visibility::may_describe`] object by
+    /// object. `snapshot` names the snapshot the caller's positions come from (the server's
+    /// `Arc` address, alive while the caller holds it); `None`: ask object by object.
+    fn decided(&self, _registry: &str, _snapshot: usize) -> Option<Decided<'_>> {
+        None
+    }
+
     /// Objects hidden because the decision could not be made (the page says so once).
     fn undecided(&self) -> usize {
         0
@@ -32,12 +42,37 @@ pub trait Visibility: Send + Sync {
     }
 }
 
+/// A decision made ahead for one registry snapshot (see [`Visibility::decided`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Decided<'a> {
+    Everything,
+    Nothing,
+    /// One bit per position in the snapshot.
+    Bits(&'a Describable),
+}
+
+impl Decided<'_> {
+    /// Whether the object at `position` may be described (internal objects are the caller's
+    /// to drop: `Everything` does not).
+    pub fn allows(self, position: usize) -> bool {
+        match self {
+            Decided::Everything => true,
+            Decided::Nothing => false,
+            Decided::Bits(bits) => bits.allows(position),
+        }
+    }
+}
+
 /// Everything: for console admins' own tools and `catalog_visibility = all`.
 pub struct EveryObject;
 
 impl Visibility for EveryObject {
     fn may_describe(&self, _registry: &str, _object: &CatalogObject) -> bool {
         true
+    }
+
+    fn decided(&self, _registry: &str, _snapshot: usize) -> Option<Decided<'_>> {
+        Some(Decided::Everything)
     }
 }
 
@@ -47,6 +82,10 @@ pub struct NoObject;
 impl Visibility for NoObject {
     fn may_describe(&self, _registry: &str, _object: &CatalogObject) -> bool {
         false
+    }
+
+    fn decided(&self, _registry: &str, _snapshot: usize) -> Option<Decided<'_>> {
+        Some(Decided::Nothing)
     }
 }
 
@@ -269,88 +308,144 @@ pub const SORTS: [(&str, &str); 8] = [
     ("-project", "Project, Z to A"),
 ];
 
+/// A list query's filters and order, checked once.
+pub struct ListFilter {
+    pub kinds: Vec<ObjectKind>,
+    narrow: Option<ObjectKind>,
+    tag: Option<(String, Option<String>)>,
+    owner: String,
+    name: String,
+    /// `changed_since=YYYY-MM-DD`: objects whose registry row was updated on or after that day.
+    changed_since: Option<Instant>,
+    /// `name`, `project`, `owner`, `updated` or `kind`.
+    pub sort_field: &'static str,
+    pub descending: bool,
+}
+
+impl ListFilter {
+    pub fn parse(query: &ListQuery) -> Result<ListFilter, String> {
+        let kinds = kinds_for_list(&query.list)
+            .ok_or_else(|| format!("`{}` is not a catalog list", query.list))?;
+        let narrow = match query.kind.trim() {
+            "" => None,
+            k => Some(ObjectKind::parse(k).ok_or_else(|| format!("`{k}` is not an object kind"))?),
+        };
+        let tag = match query.tag.trim() {
+            "" => None,
+            t => Some(match t.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), Some(v.trim().to_string())),
+                None => (t.to_string(), None),
+            }),
+        };
+        let (descending, field) = match query.sort.trim() {
+            "" => (false, "name"),
+            s => match s.strip_prefix('-') {
+                Some(f) => (true, f),
+                None => (false, s),
+            },
+        };
+        let Some(sort_field) = ["name", "project", "owner", "updated", "kind"]
+            .into_iter()
+            .find(|f| *f == field)
+        else {
+            return Err(format!(
+                "`{}` is not a sort order; use name, project, owner, kind or updated",
+                query.sort
+            ));
+        };
+        let changed_since = match query.changed_since.trim() {
+            "" => None,
+            d => Some(
+                parse_date(d)
+                    .ok_or_else(|| format!("`{d}` is not a date: changed_since takes YYYY-MM-DD"))?,
+            ),
+        };
+        Ok(ListFilter {
+            changed_since,
+            kinds,
+            narrow,
+            tag,
+            owner: query.owner.trim().to_lowercase(),
+            name: query.name.trim().to_lowercase(),
+            sort_field,
+            descending,
+        })
+    }
+
+    /// The kind filters: the list's kinds, narrowed by `kind=`.
+    pub fn kind_matches(&self, kind: ObjectKind) -> bool {
+        self.kinds.contains(&kind) && self.narrow.is_none_or(|k| kind == k)
+    }
+
+    /// Owner, name and tag filters (what is left after kind, project, registry and visibility).
+    pub fn text_matches(&self, o: &CatalogObject) -> bool {
+        let (owner, name): (&str, &str) = (&o.owner, &o.name);
+        (self.owner.is_empty() || owner.to_lowercase().contains(&self.owner))
+            && self
+                .changed_since
+                .is_none_or(|day| o.updated.is_some_and(|u| u >= day))
+            && (self.name.is_empty() || name.to_lowercase().contains(&self.name))
+            && match &self.tag {
+                None => true,
+                Some((k, v)) => o
+                    .tags
+                    .get(k.as_str())
+                    .is_some_and(|have| v.as_deref().is_none_or(|v| &**have == v)),
+            }
+    }
+
+    /// Whether only kind, project and registry narrow the list and it is in name order (or its
+    /// reverse): then a sequence already in that order pages without sorting.
+    pub fn in_name_order(&self) -> bool {
+        self.sort_field == "name"
+    }
+
+    /// The order of two objects that passed: the sort field, then (name, project, registry).
+    pub fn compare(&self, a: Scoped<'_>, b: Scoped<'_>) -> std::cmp::Ordering {
+        let primary = self.primary(a.object, b.object);
+        let order = primary.then_with(|| name_key(a).cmp(&name_key(b)));
+        if self.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    }
+
+    /// The sort field alone (ties are the caller's).
+    pub fn primary(&self, a: &CatalogObject, b: &CatalogObject) -> std::cmp::Ordering {
+        match self.sort_field {
+            "project" => str::cmp(&a.project, &b.project),
+            "owner" => str::cmp(&a.owner, &b.owner),
+            "updated" => a.updated.cmp(&b.updated),
+            "kind" => a.kind.cmp(&b.kind),
+            _ => std::cmp::Ordering::Equal,
+        }
+    }
+}
+
+/// The lists' default order: name, then project, then registry, then kind (a view and an
+/// on-demand view may share a name), so every order is total and its reverse exact.
+pub fn name_key<'a>(s: Scoped<'a>) -> (&'a str, &'a str, &'a str, ObjectKind) {
+    (&s.object.name, &s.object.project, s.registry, s.object.kind)
+}
+
 /// The matching objects of `query`, sorted, every page (export uses this; lists page it).
 pub fn filtered<'a>(
     objects: impl Iterator<Item = Scoped<'a>> + 'a,
     query: &ListQuery,
     visibility: &'a dyn Visibility,
 ) -> Result<Vec<Scoped<'a>>, String> {
-    let kinds = kinds_for_list(&query.list)
-        .ok_or_else(|| format!("`{}` is not a catalog list", query.list))?;
-    let narrow = match query.kind.trim() {
-        "" => None,
-        k => Some(ObjectKind::parse(k).ok_or_else(|| format!("`{k}` is not an object kind"))?),
-    };
-    let tag = match query.tag.trim() {
-        "" => None,
-        t => Some(match t.split_once('=') {
-            Some((k, v)) => (k.trim().to_string(), Some(v.trim().to_string())),
-            None => (t.to_string(), None),
-        }),
-    };
-    let (descending, field) = match query.sort.trim() {
-        "" => (false, "name"),
-        s => match s.strip_prefix('-') {
-            Some(f) => (true, f),
-            None => (false, s),
-        },
-    };
-    if !["name", "project", "owner", "updated", "kind"].contains(&field) {
-        return Err(format!(
-            "`{}` is not a sort order; use name, project, owner, kind or updated",
-            query.sort
-        ));
-    }
-    let changed_since = match query.changed_since.trim() {
-        "" => None,
-        d => Some(
-            parse_date(d)
-                .ok_or_else(|| format!("`{d}` is not a date: changed_since takes YYYY-MM-DD"))?,
-        ),
-    };
-    let owner = query.owner.trim().to_lowercase();
-    let name = query.name.trim().to_lowercase();
+    let filter = ListFilter::parse(query)?;
     // Cheapest and most selective tests first; the visibility gate (which may evaluate Feast
     // permissions) only sees what the filters kept.
     let narrowed = objects
-        .filter(|s| kinds.contains(&s.object.kind) && narrow.is_none_or(|k| s.object.kind == k))
-        .filter(|s| query.project.is_empty() || s.object.project == query.project)
+        .filter(|s| filter.kind_matches(s.object.kind))
+        .filter(|s| query.project.is_empty() || *s.object.project == *query.project)
         .filter(|s| query.registry.is_empty() || s.registry == query.registry);
     let mut rows: Vec<Scoped<'a>> = visible(narrowed, visibility)
-        .filter(|s| owner.is_empty() || s.object.owner.to_lowercase().contains(&owner))
-        .filter(|s| name.is_empty() || s.object.name.to_lowercase().contains(&name))
-        .filter(|s| changed_since.is_none_or(|day| s.object.updated.is_some_and(|u| u >= day)))
-        .filter(|s| match &tag {
-            None => true,
-            Some((k, v)) => s
-                .object
-                .tags
-                .get(k)
-                .is_some_and(|have| v.as_ref().is_none_or(|v| have == v)),
-        })
+        .filter(|s| filter.text_matches(s.object))
         .collect();
-    let key = |s: &Scoped<'a>| {
-        (
-            s.object.name.as_str(),
-            s.object.project.as_str(),
-            s.registry,
-        )
-    };
-    rows.sort_by(|a, b| {
-        let primary = match field {
-            "project" => a.object.project.cmp(&b.object.project),
-            "owner" => a.object.owner.cmp(&b.object.owner),
-            "updated" => a.object.updated.cmp(&b.object.updated),
-            "kind" => a.object.kind.cmp(&b.object.kind),
-            _ => std::cmp::Ordering::Equal,
-        };
-        let order = primary.then_with(|| key(a).cmp(&key(b)));
-        if descending {
-            order.reverse()
-        } else {
-            order
-        }
-    });
+    rows.sort_by(|a, b| filter.compare(*a, *b));
     Ok(rows)
 }
 
@@ -361,10 +456,7 @@ pub fn list<'a>(
     visibility: &'a dyn Visibility,
 ) -> Result<ListPage, String> {
     let all = filtered(objects, query, visibility)?;
-    let page_size = match query.page_size {
-        0 => DEFAULT_PAGE_SIZE,
-        n => n.min(MAX_PAGE_SIZE),
-    };
+    let page_size = page_size(query);
     let pages = all.len().div_ceil(page_size).max(1);
     let page = query.page.clamp(1, pages);
     let rows = all
@@ -384,16 +476,28 @@ pub fn list<'a>(
     })
 }
 
+/// The rows a page holds: `page_size`, or the default, at most [`MAX_PAGE_SIZE`].
+pub fn page_size(query: &ListQuery) -> usize {
+    match query.page_size {
+        0 => DEFAULT_PAGE_SIZE,
+        n => n.min(MAX_PAGE_SIZE),
+    }
+}
+
 pub fn row(s: Scoped<'_>) -> ListRow {
     let o = s.object;
     ListRow {
         registry: s.registry.to_string(),
-        project: o.project.clone(),
+        project: o.project.to_string(),
         kind: o.kind,
-        name: o.name.clone(),
+        name: o.name.to_string(),
         description: shorten(&o.description, 160),
-        owner: o.owner.clone(),
-        tags: o.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        owner: o.owner.to_string(),
+        tags: o
+            .tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         updated: o.updated,
         summary: summary(o),
         unreadable: o.is_unreadable(),

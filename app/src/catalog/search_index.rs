@@ -3,19 +3,25 @@
 //!
 //! Names and words repeat a lot across projects (`driver_stats` in fifty projects, `feature_0`
 //! in thousands of views), so the index keeps each distinct lowercased name and word once and
-//! entries point at them. A query judges each distinct string at most once per term, lazily,
-//! and sorts hits by a precomputed position instead of comparing names.
+//! entries point at them. A query judges each distinct string at most once per term, lazily.
+//! Entries are kept in (name, project, registry) order, so one pass meets hits in their
+//! tie-break order: each kind keeps only its best `per_kind` hits and a count (no sort of every
+//! hit), and visibility is a bit test per hit when it was decided ahead
+//! ([`Visibility::decided`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::model::{CatalogObject, Detail};
-use super::query::{shorten, Scoped, Visibility};
+use super::list_index::{decisions, IndexedRegistry};
+use super::model::{CatalogObject, Detail, ObjectKind};
+use super::query::{shorten, Visibility};
 use super::search::{MatchTier, SearchGroup, SearchHit, SearchQuery, SearchResults};
 
 /// One object prepared for matching.
 struct Entry {
     registry: usize,
+    /// In the registry snapshot's decision order.
+    position: u32,
     object: Arc<CatalogObject>,
     /// Into `SearchIndex::names` (the lowercased name).
     name: u32,
@@ -24,12 +30,12 @@ struct Entry {
     /// Into `SearchIndex::words`, sorted: description, owner, tag and feature-name words.
     text_words: Vec<u32>,
     owner: String,
-    /// Position in (name, project, registry) order: hits sort on it without comparing strings.
-    order: u32,
 }
 
 pub struct SearchIndex {
-    registries: Vec<String>,
+    /// Name and snapshot id of each registry.
+    registries: Vec<(String, usize)>,
+    /// In (name, project, registry) order.
     entries: Vec<Entry>,
     names: Vec<String>,
     words: Vec<String>,
@@ -75,15 +81,31 @@ fn feature_names(o: &CatalogObject) -> Box<dyn Iterator<Item = &str> + '_> {
 }
 
 impl SearchIndex {
-    /// Builds from each registry's objects; internal `__dummy` entities are left out.
+    /// Builds from each registry's objects; internal `__dummy` entities are left out. No
+    /// decision is made ahead for these registries: visibility is asked object by object.
     pub fn build(registries: Vec<(String, Vec<Arc<CatalogObject>>)>) -> SearchIndex {
+        SearchIndex::build_indexed(
+            registries
+                .into_iter()
+                .map(|(name, objects)| IndexedRegistry::undecided(&name, objects))
+                .collect(),
+        )
+    }
+
+    /// Builds from each registry snapshot's objects with their positions, so a decision made
+    /// ahead answers by position.
+    pub fn build_indexed(registries: Vec<IndexedRegistry>) -> SearchIndex {
         let mut registry_names = Vec::new();
         let mut entries = Vec::new();
         let mut names = Interner::default();
         let mut vocabulary = Interner::default();
-        for (i, (registry, objects)) in registries.into_iter().enumerate() {
-            registry_names.push(registry);
-            for object in objects.into_iter().filter(|o| !o.is_internal()) {
+        for (i, registry) in registries.into_iter().enumerate() {
+            registry_names.push((registry.name, registry.snapshot));
+            let first = registry.first_position;
+            for (at, object) in registry.objects.into_iter().enumerate() {
+                if object.is_internal() {
+                    continue;
+                }
                 let mut text: Vec<String> = words(&object.description)
                     .chain(words(&object.owner))
                     .collect();
@@ -96,29 +118,26 @@ impl SearchIndex {
                 let mut text_words: Vec<u32> = text.into_iter().map(|w| vocabulary.id(w)).collect();
                 text_words.sort_unstable();
                 text_words.dedup();
+                text_words.shrink_to_fit();
+                let mut name_words: Vec<u32> =
+                    words(&object.name).map(|w| vocabulary.id(w)).collect();
+                name_words.shrink_to_fit();
                 entries.push(Entry {
                     registry: i,
+                    position: (first + at) as u32,
                     name: names.id(object.name.to_lowercase()),
-                    name_words: words(&object.name).map(|w| vocabulary.id(w)).collect(),
+                    name_words,
                     text_words,
                     owner: object.owner.to_lowercase(),
                     object,
-                    order: 0,
                 });
             }
         }
-        let mut by_name: Vec<usize> = (0..entries.len()).collect();
-        by_name.sort_by(|&a, &b| {
-            let (a, b) = (&entries[a], &entries[b]);
-            (&a.object.name, &a.object.project, a.registry).cmp(&(
-                &b.object.name,
-                &b.object.project,
-                b.registry,
-            ))
+        entries.sort_by(|a, b| {
+            let (a_name, a_project): (&str, &str) = (&a.object.name, &a.object.project);
+            let (b_name, b_project): (&str, &str) = (&b.object.name, &b.object.project);
+            (a_name, a_project, a.registry).cmp(&(b_name, b_project, b.registry))
         });
-        for (position, i) in by_name.into_iter().enumerate() {
-            entries[i].order = position as u32;
-        }
         SearchIndex {
             registries: registry_names,
             entries,
@@ -136,6 +155,36 @@ impl SearchIndex {
         self.entries.is_empty()
     }
 
+    /// Memory the index holds beyond the objects it shares with the snapshots (an estimate:
+    /// vectors by capacity, strings by length, hash tables by buckets).
+    pub fn heap_bytes(&self) -> usize {
+        let strings = |v: &[String]| {
+            v.iter()
+                .map(|s| s.capacity() + std::mem::size_of::<String>())
+                .sum::<usize>()
+        };
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| {
+                std::mem::size_of::<Entry>()
+                    + (e.name_words.capacity() + e.text_words.capacity()) * 4
+                    + e.owner.capacity()
+            })
+            .sum::<usize>();
+        let word_ids = self.word_ids.capacity() * (std::mem::size_of::<(String, u32)>() + 1)
+            + self.word_ids.keys().map(|k| k.capacity()).sum::<usize>();
+        entries
+            + self
+                .registries
+                .iter()
+                .map(|(n, _)| n.capacity() + std::mem::size_of::<(String, usize)>())
+                .sum::<usize>()
+            + strings(&self.names)
+            + strings(&self.words)
+            + word_ids
+    }
+
     /// Ranked hits grouped by kind, at most `per_kind` shown per group (counts are complete).
     pub fn search(
         &self,
@@ -143,59 +192,72 @@ impl SearchIndex {
         visibility: &dyn Visibility,
         per_kind: usize,
     ) -> SearchResults {
-        let mut hits: Vec<(u32, MatchTier, &Entry)> = Vec::new();
+        let mut groups: Vec<KindHits> = Vec::new();
+        let mut slots = [usize::MAX; ObjectKind::ALL.len()];
         if !query.is_empty() {
+            let decided = decisions(&self.registries, visibility);
             let mut terms: Vec<TermMatcher> = query
                 .terms
                 .iter()
                 .map(|t| TermMatcher::new(self, t))
                 .collect();
-            for e in &self.entries {
+            for (at, e) in self.entries.iter().enumerate() {
                 if !passes_filters(e, query, &self.registries) {
                     continue;
                 }
                 let Some((score, tier)) = rank(self, e, &mut terms) else {
                     continue;
                 };
-                let scoped = Scoped {
-                    registry: &self.registries[e.registry],
-                    object: &e.object,
+                let may = match decided[e.registry] {
+                    Some(d) => d.allows(e.position as usize),
+                    None => visibility.may_describe(&self.registries[e.registry].0, &e.object),
                 };
-                if visibility.may_describe(scoped.registry, scoped.object) {
-                    hits.push((score, tier, e));
+                if !may {
+                    continue;
                 }
-            }
-        }
-        hits.sort_unstable_by_key(|(score, _, e)| (std::cmp::Reverse(*score), e.order));
-        let mut groups: Vec<SearchGroup> = Vec::new();
-        for (_, tier, e) in &hits {
-            let group = match groups.iter().position(|g| g.kind == e.object.kind) {
-                Some(i) => &mut groups[i],
-                None => {
-                    groups.push(SearchGroup {
+                let kind = ObjectKind::ALL
+                    .iter()
+                    .position(|k| *k == e.object.kind)
+                    .unwrap_or(0);
+                if slots[kind] == usize::MAX {
+                    slots[kind] = groups.len();
+                    groups.push(KindHits {
                         kind: e.object.kind,
                         total: 0,
-                        hits: Vec::new(),
+                        lead: (std::cmp::Reverse(score), at),
+                        best: Vec::new(),
                     });
-                    let last = groups.len() - 1;
-                    &mut groups[last]
                 }
-            };
-            group.total += 1;
-            if group.hits.len() < per_kind {
-                group.hits.push(SearchHit {
-                    registry: self.registries[e.registry].clone(),
-                    project: e.object.project.clone(),
-                    kind: e.object.kind,
-                    name: e.object.name.clone(),
-                    description: shorten(&e.object.description, 120),
-                    tier: *tier,
-                });
+                groups[slots[kind]].add(score, tier, at, per_kind);
             }
         }
         // Groups in the order of their best hit, so the best match leads the page.
+        groups.sort_by_key(|g| g.lead);
+        let total = groups.iter().map(|g| g.total).sum();
+        let groups = groups
+            .into_iter()
+            .map(|g| SearchGroup {
+                kind: g.kind,
+                total: g.total,
+                hits: g
+                    .best
+                    .into_iter()
+                    .map(|(_, at, tier)| {
+                        let e = &self.entries[at];
+                        SearchHit {
+                            registry: self.registries[e.registry].0.clone(),
+                            project: e.object.project.to_string(),
+                            kind: e.object.kind,
+                            name: e.object.name.to_string(),
+                            description: shorten(&e.object.description, 120),
+                            tier,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
         SearchResults {
-            total: hits.len(),
+            total,
             undecided: visibility.undecided(),
             groups,
             loading: Vec::new(),
@@ -203,20 +265,48 @@ impl SearchIndex {
     }
 }
 
-fn passes_filters(e: &Entry, q: &SearchQuery, registries: &[String]) -> bool {
+/// One kind's hits during a search: the count, and the best `per_kind` by (score, order).
+struct KindHits {
+    kind: ObjectKind,
+    total: usize,
+    /// The best hit's (score, entry): groups are shown in this order.
+    lead: (std::cmp::Reverse<u32>, usize),
+    /// (score, entry, tier), best first.
+    best: Vec<(u32, usize, MatchTier)>,
+}
+
+impl KindHits {
+    /// Entries come in ascending order, so a later hit beats a kept one only on score.
+    fn add(&mut self, score: u32, tier: MatchTier, at: usize, per_kind: usize) {
+        self.total += 1;
+        self.lead = self.lead.min((std::cmp::Reverse(score), at));
+        if per_kind == 0 {
+            return;
+        }
+        if self.best.len() == per_kind && self.best.last().is_none_or(|l| l.0 >= score) {
+            return;
+        }
+        // After every kept hit of the same or a higher score.
+        let slot = self.best.partition_point(|b| b.0 >= score);
+        self.best.insert(slot, (score, at, tier));
+        self.best.truncate(per_kind);
+    }
+}
+
+fn passes_filters(e: &Entry, q: &SearchQuery, registries: &[(String, usize)]) -> bool {
     (q.kinds.is_empty() || q.kinds.contains(&e.object.kind))
-        && q.project.as_ref().is_none_or(|p| &e.object.project == p)
+        && q.project.as_ref().is_none_or(|p| *e.object.project == **p)
         && q.registry
             .as_ref()
-            .is_none_or(|r| &registries[e.registry] == r)
+            .is_none_or(|r| &registries[e.registry].0 == r)
         && q.owner
             .as_ref()
             .is_none_or(|o| e.owner.contains(o.as_str()))
         && q.tags.iter().all(|(k, v)| {
             e.object
                 .tags
-                .get(k)
-                .is_some_and(|have| v.as_ref().is_none_or(|v| have == v))
+                .get(k.as_str())
+                .is_some_and(|have| v.as_ref().is_none_or(|v| **have == **v))
         })
 }
 
@@ -383,3 +473,7 @@ fn bounded<T: PartialEq>(a: &[T], b: &[T], budget: usize) -> bool {
     }
     prev[b.len()] <= budget
 }
+
+#[cfg(test)]
+#[path = "search_index_tests.rs"]
+mod tests;

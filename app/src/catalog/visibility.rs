@@ -54,6 +54,20 @@ pub struct Describable {
 }
 
 impl Describable {
+    /// A decision given object by object, in position order (tests, tools).
+    pub fn from_allowed(allowed: impl IntoIterator<Item = bool>) -> Describable {
+        let allowed: Vec<bool> = allowed.into_iter().collect();
+        let mut out = Describable {
+            bits: vec![0; allowed.len().div_ceil(64)],
+            len: allowed.len(),
+            undecided: 0,
+        };
+        for (i, _) in allowed.iter().enumerate().filter(|(_, a)| **a) {
+            out.set(i);
+        }
+        out
+    }
+
     pub fn allows(&self, index: usize) -> bool {
         index < self.len && self.bits[index / 64] & (1 << (index % 64)) != 0
     }

@@ -10,9 +10,10 @@ use app::catalog::detail::{self, staleness, used_by, DetailView, ProjectView, Re
 use app::catalog::lineage::{
     object_lineage, project_lineage, to_mermaid, LineageGraph, LineageView, MAX_DRAWN_NODES,
 };
+use app::catalog::list_index::{IndexedRegistry, ListIndex};
 use app::catalog::model::{CatalogObject, ObjectKind};
 use app::catalog::overview::{project_overview, RegistryOverview};
-use app::catalog::query::{self, visible, ListPage, ListQuery, Scoped, Visibility, VIEW_KINDS};
+use app::catalog::query::{visible, ListPage, ListQuery, Scoped, Visibility, VIEW_KINDS};
 use app::catalog::search::{parse_query, SearchResults};
 use app::catalog::search_index::SearchIndex;
 
@@ -37,6 +38,20 @@ impl Snapshots {
                 })
             })
         })
+    }
+
+    /// Each registry's objects with the positions its visibility decisions use (projects
+    /// first, then objects: `catalog::visibility`), for the list and search indexes.
+    fn indexed(&self) -> Vec<IndexedRegistry> {
+        self.entries
+            .iter()
+            .map(|(h, s)| IndexedRegistry {
+                name: h.name.clone(),
+                snapshot: s.as_ref().map_or(0, |s| Arc::as_ptr(s) as usize),
+                first_position: s.as_ref().map_or(0, |s| s.projects.len()),
+                objects: s.as_ref().map(|s| s.objects.clone()).unwrap_or_default(),
+            })
+            .collect()
     }
 
     fn find(
@@ -103,20 +118,13 @@ impl<T> SnapshotCache<T> {
     }
 }
 
-/// Every object of every registry in the lists' default order (name, project, registry), so
-/// a list sorts an already sorted sequence: one linear pass instead of a full sort per request.
-struct ByName {
-    /// (registry position in the snapshots, object)
-    objects: Vec<(usize, Arc<CatalogObject>)>,
-}
-
 pub struct CatalogService {
     registries: Registries,
     renderer: Arc<SvgRenderer>,
     /// Lineage layout runs here, off the async workers.
     cpu: Arc<CpuPool>,
     index: SnapshotCache<SearchIndex>,
-    by_name: SnapshotCache<ByName>,
+    lists: SnapshotCache<ListIndex>,
 }
 
 impl CatalogService {
@@ -136,7 +144,7 @@ impl CatalogService {
             renderer: Arc::new(renderer),
             cpu,
             index: SnapshotCache::new(),
-            by_name: SnapshotCache::new(),
+            lists: SnapshotCache::new(),
         })
     }
 
@@ -151,21 +159,19 @@ impl CatalogService {
         }
     }
 
-    /// The search index of the current snapshots, rebuilt only when one of them changed.
-    pub fn index(&self) -> Arc<SearchIndex> {
-        let snapshots = self.snapshots();
-        self.index.get_or_build(&snapshots, |snapshots| {
-            SearchIndex::build(
-                snapshots
-                    .entries
-                    .iter()
-                    .map(|(h, s)| {
-                        let objects = s.as_ref().map(|s| s.objects.clone()).unwrap_or_default();
-                        (h.name.clone(), objects)
-                    })
-                    .collect(),
-            )
+    /// The search index of `snapshots`, rebuilt only when one of them changed. As with
+    /// [`Self::lists`], the caller keeps `snapshots` while it searches.
+    pub fn index(&self, snapshots: &Snapshots) -> Arc<SearchIndex> {
+        self.index.get_or_build(snapshots, |snapshots| {
+            SearchIndex::build_indexed(snapshots.indexed())
         })
+    }
+
+    /// The list index of `snapshots`, rebuilt only when one of them changed. A request keeps
+    /// `snapshots` while it uses the index: the positions it holds stay those snapshots'.
+    pub fn lists(&self, snapshots: &Snapshots) -> Arc<ListIndex> {
+        self.lists
+            .get_or_build(snapshots, |snapshots| ListIndex::build(snapshots.indexed()))
     }
 
     async fn lineage_view(&self, graph: LineageGraph, prefix: String) -> LineageView {
@@ -214,14 +220,14 @@ fn project_objects<'a>(
     project: &'a str,
     visibility: &'a dyn Visibility,
 ) -> Vec<&'a CatalogObject> {
-    let scoped = snapshot
-        .objects
-        .iter()
-        .filter(move |o| o.project == project)
-        .map(move |o| Scoped {
-            registry,
-            object: o,
-        });
+    // Objects are sorted by project first: the project's are one range.
+    let objects = &snapshot.objects;
+    let start = objects.partition_point(|o| &*o.project < project);
+    let end = start + objects[start..].partition_point(|o| &*o.project == project);
+    let scoped = objects[start..end].iter().map(move |o| Scoped {
+        registry,
+        object: o,
+    });
     visible(scoped, visibility).map(|s| s.object).collect()
 }
 
@@ -244,26 +250,10 @@ impl CatalogBackend for CatalogService {
         visibility: &dyn Visibility,
     ) -> Result<ListPage, BackendError> {
         let snapshots = self.snapshots();
-        let by_name = self.by_name.get_or_build(&snapshots, |snapshots| {
-            let mut objects: Vec<(usize, Arc<CatalogObject>)> = snapshots
-                .entries
-                .iter()
-                .enumerate()
-                .flat_map(|(i, (_, s))| {
-                    s.iter()
-                        .flat_map(move |s| s.objects.iter().map(move |o| (i, o.clone())))
-                })
-                .collect();
-            objects.sort_by(|(ra, a), (rb, b)| {
-                (&a.name, &a.project, ra).cmp(&(&b.name, &b.project, rb))
-            });
-            ByName { objects }
-        });
-        let objects = by_name.objects.iter().map(|(i, o)| Scoped {
-            registry: &snapshots.entries[*i].0.name,
-            object: o,
-        });
-        let mut page = query::list(objects, query, visibility).map_err(BackendError::Invalid)?;
+        let mut page = self
+            .lists(&snapshots)
+            .list(query, visibility)
+            .map_err(BackendError::Invalid)?;
         page.loading = self.registries.loading();
         Ok(page)
     }
@@ -374,8 +364,9 @@ impl CatalogBackend for CatalogService {
                 "the search is longer than 1000 characters".into(),
             ));
         }
+        let snapshots = self.snapshots();
         let mut results = self
-            .index()
+            .index(&snapshots)
             .search(&parse_query(text), visibility, per_kind);
         results.loading = self.registries.loading();
         Ok(results)

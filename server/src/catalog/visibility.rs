@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use app::auth::{ConsoleRole, SessionView};
 use app::catalog::model::CatalogObject;
-use app::catalog::query::Visibility;
+use app::catalog::query::{Decided, Visibility};
 use app::catalog::visibility::{describable, feast_user, Describable, VisibilityRule};
 use app::permissions::model::User;
 use sha2::{Digest, Sha256};
@@ -378,6 +378,24 @@ impl Visibility for RequestVisibility {
                 .iter()
                 .find(|(name, _)| name == registry)
                 .is_some_and(|(_, d)| d.allows(object))
+    }
+
+    fn decided(&self, registry: &str, snapshot: usize) -> Option<Decided<'_>> {
+        if self.everything {
+            return Some(Decided::Everything);
+        }
+        let Some((_, decision)) = self.registries.iter().find(|(name, _)| name == registry) else {
+            return Some(Decided::Nothing);
+        };
+        // Positions are the decided snapshot's: the caller's snapshot is alive (it holds it),
+        // so an equal address of a live decided snapshot is that snapshot. Another one (a
+        // refresh in between) is decided object by object.
+        decision
+            .index
+            .snapshot
+            .upgrade()
+            .is_some_and(|s| Arc::as_ptr(&s) as usize == snapshot)
+            .then_some(Decided::Bits(&decision.describable))
     }
 
     fn undecided(&self) -> usize {

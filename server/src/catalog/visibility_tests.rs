@@ -182,3 +182,42 @@ fn rules_and_roles_decide_who_follows_feast() {
         .for_session(&session(Some(ConsoleRole::Viewer), &[]))
         .may_describe("r", view_2));
 }
+
+#[test]
+fn a_decision_answers_by_position_only_for_its_own_snapshot() {
+    let cache = VisibilityCache::new(1 << 20);
+    let snap = Arc::new(snapshot(30));
+    let visibility = RequestVisibility {
+        everything: false,
+        registries: vec![("r".into(), cache.decision(&snap, Some(&user(&["reader"]))))],
+    };
+    let Some(Decided::Bits(bits)) = visibility.decided("r", Arc::as_ptr(&snap) as usize) else {
+        panic!("the decided snapshot answers by position");
+    };
+    // Positions: projects, then objects; each bit is the object-by-object answer.
+    for (position, o) in ordered(&snap).enumerate() {
+        assert_eq!(
+            bits.allows(position),
+            visibility.may_describe("r", o),
+            "{}",
+            o.name
+        );
+    }
+    // A refreshed snapshot (the list's index was built from it) is asked object by object.
+    let refreshed = Arc::new(snapshot(30));
+    assert!(visibility
+        .decided("r", Arc::as_ptr(&refreshed) as usize)
+        .is_none());
+    assert!(matches!(
+        visibility.decided("elsewhere", Arc::as_ptr(&snap) as usize),
+        Some(Decided::Nothing)
+    ));
+    let everything = RequestVisibility {
+        everything: true,
+        registries: Vec::new(),
+    };
+    assert!(matches!(
+        everything.decided("r", 1),
+        Some(Decided::Everything)
+    ));
+}
