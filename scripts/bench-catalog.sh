@@ -24,6 +24,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source scripts/lib/bench.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 build=1 duration=15 out="$ROOT/target/bench/catalog.txt"
@@ -41,13 +42,7 @@ site=$ROOT/target/site
 bin=$target/release/feast-console
 feast=$ROOT/.venv/feast/bin/feast
 
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian's wrk"; apt-get install -y wrk >/dev/null
-  else
-    echo "bench-catalog: needs wrk (Debian: apt-get install wrk)" >&2; exit 2
-  fi
-fi
+need_wrk
 [ -x "$feast" ] || { echo "bench-catalog: no Feast venv at .venv/feast (run scripts/setup.sh)" >&2; exit 2; }
 if [ "$build" = 1 ]; then
   bash scripts/start.sh --build-only
@@ -60,11 +55,6 @@ pids=()
 # KILL, not TERM: uvicorn's graceful stop would first finish Feast's backlog, for minutes.
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # url, seconds
-  for _ in $(seq 1 $(($2 * 5))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "bench-catalog: $1 did not answer within $2 s" >&2; exit 1
-}
 
 cargo run -q --locked -p server --example synthetic_registry -- --out "$WORK/registry.db"
 CONSOLE_PORT=$(free_port) FEAST_PORT=$(free_port) NOCACHE_PORT=$(free_port)
@@ -109,11 +99,6 @@ search_fn=$(grep -ao '/api/viewer/catalog_search[0-9A-Za-z_]*' "$site"/pkg/*.was
 mkdir -p "$(dirname "$out")"
 : > "$out"
 log() { echo "$*" | tee -a "$out"; }
-to_ms() { # wrk prints 812.00us / 3.21ms / 1.05s / 2.00m
-  awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
-    printf "%.2f", n }'
-}
 declare -A P50 RPS
 # name, connections, url, [wrk -s script]
 measure() {
@@ -215,9 +200,6 @@ log "console first list page: $first bytes ($first_gz gzipped)"
 gz() { cat "$@" | gzip -9 | wc -c; }
 all_gz=$(gz "$site"/pkg/*.wasm "$site"/pkg/*.js)
 css_gz=$(gz "$site"/pkg/*.css)
-# A first visit loads the shell (the bindings JS, the main wasm, the split loader), the page's
-# route module (named in its preload links) and every chunk the split manifest lists for that
-# module; other pages' code loads when they are opened.
 shell_files=("$site/pkg/feast-console.js" "$site/pkg/feast-console.wasm")
 for f in "$site"/pkg/__wasm_split*.js; do [ -f "$f" ] && shell_files+=("$f"); done
 shell_gz=$(gz "${shell_files[@]}")
@@ -225,24 +207,7 @@ log "console wasm + JS gzipped, all of it: $all_gz bytes (CSS $css_gz); the shel
 for page in / /catalog/feature-views "/search?q=driver" /registries/synthetic/projects/project_07 \
     /registries/synthetic/projects/project_07/feature-views/view_0042 /permissions /permissions/edit \
     /topology /cache /recovery; do
-  route=$(curl -fsS "$C$page" | grep -o 'href="/pkg/split_[^"]*[.]wasm"' | head -1 | sed 's/^href="//; s/"$//')
-  visit=$(python3 - "$site/pkg" "$route" "${shell_files[@]}" <<'PY'
-import gzip, json, os, sys
-pkg, route, shell = sys.argv[1], sys.argv[2], sys.argv[3:]
-files = list(shell)
-chunks = 0
-if route:
-    module = os.path.basename(route)
-    files.append(os.path.join(pkg, module))
-    key = module[len("split_"):-len(".wasm")]
-    with open(os.path.join(pkg, "__wasm_split_manifest.json")) as f:
-        deps = json.load(f).get(key, [])
-    files += [os.path.join(pkg, c + ".wasm") for c in deps]
-    chunks = len(deps)
-data = b"".join(open(f, "rb").read() for f in files)
-print(len(gzip.compress(data, 9)), chunks)
-PY
-)
+  visit=$(first_visit_bytes "$site" "$C$page")
   log "$(printf 'first visit to %-64s wasm + JS gzipped: %8s bytes (shell, route module, %s chunks)' "$page" ${visit})"
 done
 feast_js=$(cat "$(dirname "$(dirname "$feast")")"/lib/python3*/site-packages/feast/ui/build/static/js/main.*.js | gzip -9 | wc -c)
