@@ -74,14 +74,16 @@ rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 # Registries: name, kind (sql|file), projects, views per project.
 registries=("sql-10k sql 50 200" "file-10k file 50 200")
 [ "$quick" = 0 ] && registries+=("sql-100k sql 100 1000")
-gen() { cargo run -q --locked -p server --example "$@"; }
-gen synthetic_sql_registry -- --out "$WORK/empty.sqlite" --projects 0
+# One build of both writers (one wait for a shared build directory's lock), then their binaries.
+cargo build -q --locked -p server --example synthetic_sql_registry --example synthetic_registry
+gen() { local name=$1; shift; "${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/$name" "$@"; }
+gen synthetic_sql_registry --out "$WORK/empty.sqlite" --projects 0
 for r in "${registries[@]}"; do
   read -r name kind projects views <<<"$r"
   if [ "$kind" = sql ]; then
-    gen synthetic_sql_registry -- --out "$WORK/$name.sqlite" --projects "$projects" --views-per-project "$views"
+    gen synthetic_sql_registry --out "$WORK/$name.sqlite" --projects "$projects" --views-per-project "$views"
   else
-    gen synthetic_registry -- --out "$WORK/$name.db" --projects "$projects" --views-per-project "$views"
+    gen synthetic_registry --out "$WORK/$name.db" --projects "$projects" --views-per-project "$views"
   fi
 done
 source_of() { # registry name -> the console's source and Feast's registry block
