@@ -117,7 +117,11 @@ LUA
 wrk_ms() {
   local threads=2; [ "$2" = 1 ] && threads=1
   local res; res=$(wrk -t"$threads" -c"$2" -d"${duration}s" --timeout 60s --latency "$3" 2>&1)
-  echo "$(to_ms "$(echo "$res" | awk '$1 == "50%" { print $2 }')") $(to_ms "$(echo "$res" | awk '$1 == "99%" { print $2 }')")"
+  local p50 p99
+  p50=$(echo "$res" | awk '$1 == "50%" { print $2 }') p99=$(echo "$res" | awk '$1 == "99%" { print $2 }')
+  # No percentile: not one request was answered within the run.
+  if [ -z "$p50" ]; then echo "none-in-${duration}s none-in-${duration}s"; return; fi
+  echo "$(to_ms "$p50") $(to_ms "$p99")"
 }
 
 declare -A BASE_LOAD BASE_PAGES

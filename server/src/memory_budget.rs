@@ -14,7 +14,8 @@ pub const BASE_BYTES: usize = 64 << 20;
 /// Resident bytes per feature view beyond [`BASE_BYTES`]: its snapshot object, its share of the
 /// search index and name order, visibility and page data (`scripts/bench-scale.sh` prints it as
 /// "bytes per view"). This is issue #20's target, 1.5 KB; the release build of `09318d2`
-/// measured about 7,000 B (see the README's "Sizing the pod"). Update it from the benchmark.
+/// measured 7,200–7,600 B at 100,000 views (see the README's "Sizing the pod"). Update it
+/// from the benchmark.
 pub const BYTES_PER_VIEW: usize = 1536;
 
 /// The registry size `deploy/` is sized for: up to 100,000 feature views (all registries of
