@@ -24,6 +24,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source scripts/lib/bench.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 build=1 duration=15 out="$ROOT/target/bench/catalog.txt"
@@ -41,13 +42,7 @@ site=$ROOT/target/site
 bin=$target/release/feast-console
 feast=$ROOT/.venv/feast/bin/feast
 
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian's wrk"; apt-get install -y wrk >/dev/null
-  else
-    echo "bench-catalog: needs wrk (Debian: apt-get install wrk)" >&2; exit 2
-  fi
-fi
+need_wrk
 [ -x "$feast" ] || { echo "bench-catalog: no Feast venv at .venv/feast (run scripts/setup.sh)" >&2; exit 2; }
 if [ "$build" = 1 ]; then
   bash scripts/start.sh --build-only
@@ -60,11 +55,6 @@ pids=()
 # KILL, not TERM: uvicorn's graceful stop would first finish Feast's backlog, for minutes.
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # url, seconds
-  for _ in $(seq 1 $(($2 * 5))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "bench-catalog: $1 did not answer within $2 s" >&2; exit 1
-}
 
 cargo run -q --locked -p server --example synthetic_registry -- --out "$WORK/registry.db"
 CONSOLE_PORT=$(free_port) FEAST_PORT=$(free_port) NOCACHE_PORT=$(free_port)
@@ -109,11 +99,6 @@ search_fn=$(grep -ao '/api/viewer/catalog_search[0-9A-Za-z_]*' "$site"/pkg/*.was
 mkdir -p "$(dirname "$out")"
 : > "$out"
 log() { echo "$*" | tee -a "$out"; }
-to_ms() { # wrk prints 812.00us / 3.21ms / 1.05s / 2.00m
-  awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
-    printf "%.2f", n }'
-}
 declare -A P50 RPS
 # name, connections, url, [wrk -s script]
 measure() {

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use prost::Message;
 use server::registry::sql::SqlReader;
-use sqlx::{Connection, PgConnection, SqliteConnection};
 
 // The objects are those of the catalog's synthetic registry; this bench stores them in Feast's
 // SQL schema instead of a file. Only part of the generator is used here.
@@ -18,137 +17,17 @@ use sqlx::{Connection, PgConnection, SqliteConnection};
 #[path = "../dev/synthetic_registry.rs"]
 mod synthetic;
 use synthetic::FEATURES_PER_VIEW;
-
-/// Either backend; [`exec!`] runs the same statement on whichever it is.
-enum Conn {
-    Sqlite(SqliteConnection),
-    Pg(PgConnection),
-}
-
-macro_rules! exec {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            Conn::Sqlite($c) => $body,
-            Conn::Pg($c) => $body,
-        }
-    };
-}
-
-impl Conn {
-    async fn connect(url: &str) -> Result<Conn, sqlx::Error> {
-        Ok(if url.starts_with("sqlite:") {
-            Conn::Sqlite(SqliteConnection::connect(url).await?)
-        } else {
-            Conn::Pg(PgConnection::connect(url).await?)
-        })
-    }
-
-    async fn run(&mut self, sql: String) -> Result<(), sqlx::Error> {
-        exec!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(c)
-            .await
-            .map(|_| ()))
-    }
-
-    async fn close(self) -> Result<(), sqlx::Error> {
-        exec!(self, |c| c.close().await)
-    }
-}
+// Feast's SQL schema, written once for this bench and `examples/synthetic_sql_registry.rs`.
+#[macro_use]
+#[path = "../dev/synthetic_sql.rs"]
+mod synthetic_sql;
+use synthetic_sql::{generate, Conn};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn ddl(blob: &str) -> Vec<String> {
-    let obj = |t: &str, name: &str, blob_col: &str, extra: &str| {
-        format!(
-            "CREATE TABLE {t} ({name} VARCHAR(255) NOT NULL, project_id VARCHAR(255) NOT NULL, \
-             last_updated_timestamp BIGINT NOT NULL, {extra}{blob_col} {blob} NOT NULL, PRIMARY KEY ({name}, project_id))"
-        )
-    };
-    let mut out = vec![
-        format!("CREATE TABLE projects (project_id VARCHAR(255) NOT NULL PRIMARY KEY, project_name VARCHAR(255) NOT NULL, last_updated_timestamp BIGINT NOT NULL, project_proto {blob} NOT NULL)"),
-        obj("entities", "entity_name", "entity_proto", ""),
-        obj("data_sources", "data_source_name", "data_source_proto", ""),
-        obj("feature_views", "feature_view_name", "feature_view_proto", &format!("materialized_intervals {blob}, user_metadata {blob}, ")),
-        obj("stream_feature_views", "feature_view_name", "feature_view_proto", ""),
-        obj("on_demand_feature_views", "feature_view_name", "feature_view_proto", ""),
-        obj("label_views", "feature_view_name", "feature_view_proto", ""),
-        obj("feature_services", "feature_service_name", "feature_service_proto", ""),
-        obj("saved_datasets", "saved_dataset_name", "saved_dataset_proto", ""),
-        obj("validation_references", "validation_reference_name", "validation_reference_proto", ""),
-        obj("managed_infra", "infra_name", "infra_proto", ""),
-        obj("permissions", "permission_name", "permission_proto", ""),
-        format!("CREATE TABLE feature_view_version_history (feature_view_name VARCHAR(255) NOT NULL, project_id VARCHAR(255) NOT NULL, version_number INTEGER NOT NULL, feature_view_type VARCHAR(50) NOT NULL, feature_view_proto {blob} NOT NULL, created_timestamp BIGINT NOT NULL, description TEXT, version_id VARCHAR(36) NOT NULL, PRIMARY KEY (feature_view_name, project_id, version_number))"),
-        "CREATE TABLE feast_metadata (project_id VARCHAR(255) NOT NULL, metadata_key VARCHAR(50) NOT NULL, metadata_value TEXT NOT NULL, last_updated_timestamp BIGINT NOT NULL, PRIMARY KEY (project_id, metadata_key))".to_string(),
-    ];
-    for t in [
-        "entities",
-        "data_sources",
-        "feature_views",
-        "feature_services",
-        "permissions",
-    ] {
-        out.push(format!(
-            "CREATE INDEX idx_{t}_project_id ON {t} (project_id)"
-        ));
-    }
-    out
-}
-
-async fn generate(
-    conn: &mut Conn,
-    blob: &str,
-    projects: usize,
-    views: usize,
-) -> Result<(), sqlx::Error> {
-    for stmt in ddl(blob) {
-        conn.run(stmt).await?;
-    }
-    let ts = 1_735_689_600_i64;
-    conn.run("BEGIN".into()).await?;
-    for p in 0..projects {
-        let project = synthetic::project_name(p);
-        let project_blob = synthetic::project(p).encode_to_vec();
-        let entity = synthetic::entity(&project).encode_to_vec();
-        exec!(&mut *conn, |c| {
-            sqlx::query("INSERT INTO projects VALUES ($1, $1, $2, $3)")
-                .bind(&project)
-                .bind(ts)
-                .bind(&project_blob)
-                .execute(&mut *c)
-                .await?;
-            sqlx::query("INSERT INTO entities VALUES ('driver', $1, $2, $3)")
-                .bind(&project)
-                .bind(ts)
-                .bind(&entity)
-                .execute(&mut *c)
-                .await?;
-            for v in 0..views {
-                let name = synthetic::view_name(v);
-                sqlx::query("INSERT INTO feature_views (feature_view_name, project_id, last_updated_timestamp, feature_view_proto) VALUES ($1, $2, $3, $4)")
-                    .bind(&name)
-                    .bind(&project)
-                    .bind(ts)
-                    .bind(synthetic::feature_view(&project, v, ts).encode_to_vec())
-                    .execute(&mut *c)
-                    .await?;
-            }
-            for key in ["project_uuid", "last_updated_timestamp"] {
-                sqlx::query("INSERT INTO feast_metadata VALUES ($1, $2, $3, $4)")
-                    .bind(&project)
-                    .bind(key)
-                    .bind(ts.to_string())
-                    .bind(ts)
-                    .execute(&mut *c)
-                    .await?;
-            }
-        });
-    }
-    conn.run("COMMIT".into()).await
 }
 
 fn rss_kib() -> (u64, u64) {

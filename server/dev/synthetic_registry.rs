@@ -68,7 +68,8 @@ pub fn entity(project: &str) -> proto::Entity {
     }
 }
 
-fn source(project: &str) -> proto::DataSource {
+/// The one file data source of a project, which every feature view reads.
+pub fn data_source(project: &str) -> proto::DataSource {
     proto::DataSource {
         r#type: 1,
         name: "driver_stats_source".into(),
@@ -120,7 +121,7 @@ pub fn feature_view(project: &str, v: usize, now: i64) -> proto::FeatureView {
                 seconds: 86_400,
                 nanos: 0,
             }),
-            batch_source: Some(source(project)),
+            batch_source: Some(data_source(project)),
             online: true,
             description: format!("Synthetic statistics number {v} of {project}"),
             owner: format!("{team}@example.com"),
@@ -138,6 +139,31 @@ pub fn feature_view(project: &str, v: usize, now: i64) -> proto::FeatureView {
     }
 }
 
+/// The one feature service of a project (of `views` views): the first feature of its first
+/// three views.
+pub fn feature_service(project: &str, views: usize) -> proto::FeatureService {
+    proto::FeatureService {
+        spec: Some(FeatureServiceSpec {
+            name: "driver_service".into(),
+            project: project.into(),
+            features: (0..views.min(3))
+                .map(|v| FeatureViewProjection {
+                    feature_view_name: view_name(v),
+                    feature_columns: vec![proto::FeatureSpecV2 {
+                        name: "feature_0".into(),
+                        value_type: 5,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+                .collect(),
+            owner: "team-0@example.com".into(),
+            ..Default::default()
+        }),
+        meta: meta(),
+    }
+}
+
 /// The encoded registry: `projects` projects of `views` feature views each.
 pub fn synthetic_registry(projects: usize, views: usize, now: i64) -> Vec<u8> {
     let mut registry = proto::Registry {
@@ -150,35 +176,17 @@ pub fn synthetic_registry(projects: usize, views: usize, now: i64) -> Vec<u8> {
         let project = project_name(p);
         registry.projects.push(self::project(p).encode_to_vec());
         registry.entities.push(entity(&project).encode_to_vec());
-        registry.data_sources.push(source(&project).encode_to_vec());
+        registry
+            .data_sources
+            .push(data_source(&project).encode_to_vec());
         for v in 0..views {
             registry
                 .feature_views
                 .push(feature_view(&project, v, now).encode_to_vec());
         }
-        registry.feature_services.push(
-            proto::FeatureService {
-                spec: Some(FeatureServiceSpec {
-                    name: "driver_service".into(),
-                    project: project.clone(),
-                    features: (0..views.min(3))
-                        .map(|v| FeatureViewProjection {
-                            feature_view_name: view_name(v),
-                            feature_columns: vec![proto::FeatureSpecV2 {
-                                name: "feature_0".into(),
-                                value_type: 5,
-                                ..Default::default()
-                            }],
-                            ..Default::default()
-                        })
-                        .collect(),
-                    owner: "team-0@example.com".into(),
-                    ..Default::default()
-                }),
-                meta: meta(),
-            }
-            .encode_to_vec(),
-        );
+        registry
+            .feature_services
+            .push(feature_service(&project, views).encode_to_vec());
     }
     registry.encode_to_vec()
 }

@@ -154,11 +154,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         format!(
-            "{}{}{}{}",
+            "{}{}{}{}{}",
             state.metrics.render(),
             leader_gauge(&state),
             state.tasks.render_metrics(),
-            visibility_metrics(&state)
+            visibility_metrics(&state),
+            registry_metrics(&state)
         ),
     )
         .into_response()
@@ -193,6 +194,33 @@ fn visibility_metrics(state: &AppState) -> String {
         }
     }
     out
+}
+
+/// Per registry, its current snapshot's size and how long the read that made it took (the first
+/// full load, until a refresh finds a change): what sizing the pod and the scale benchmark read.
+fn registry_metrics(state: &AppState) -> String {
+    let mut out = String::from(
+        "# HELP feast_console_registry_load_seconds How long the read that made the registry's current snapshot took (a full load, or a refresh that re-read changed rows).\n\
+         # TYPE feast_console_registry_load_seconds gauge\n",
+    );
+    let mut objects = String::from(
+        "# HELP feast_console_registry_objects Objects in the registry's current snapshot.\n\
+         # TYPE feast_console_registry_objects gauge\n",
+    );
+    for h in &state.registries.handles {
+        if let Some(snapshot) = h.snapshot() {
+            let registry = super::metrics::escape(&h.name);
+            out.push_str(&format!(
+                "feast_console_registry_load_seconds{{registry=\"{registry}\"}} {:.6}\n",
+                snapshot.load_duration.as_secs_f64()
+            ));
+            objects.push_str(&format!(
+                "feast_console_registry_objects{{registry=\"{registry}\"}} {}\n",
+                snapshot.objects.len()
+            ));
+        }
+    }
+    out + &objects
 }
 
 /// 1 on the replica that runs the background probes, 0 on the others.

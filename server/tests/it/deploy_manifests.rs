@@ -2000,6 +2000,80 @@ fn memory_bytes(quantity: &str) -> usize {
     quantity.parse().expect("a memory quantity")
 }
 
+/// `bytes` rounded up to a whole number of `step`s.
+fn round_up(bytes: usize, step: usize) -> usize {
+    bytes.div_ceil(step) * step
+}
+
+/// The pod's memory request and limit for `views` feature views, from the one formula
+/// (`memory_budget::pod_bytes`): the request holds the base and the registry (rounded up to
+/// 64 MiB), the limit holds that plus every cache's bound with a quarter to spare (rounded up to
+/// 128 MiB).
+fn sizing(config: &server::Config, views: usize) -> (usize, usize) {
+    use server::memory_budget::{pod_bytes, total};
+    let pod = pod_bytes(config, views);
+    (
+        round_up(pod - total(config), 64 << 20),
+        round_up(pod + pod / 4, 128 << 20),
+    )
+}
+
+/// The README's "Sizing the pod" row for `views` feature views.
+fn sizing_row(config: &server::Config, views: usize) -> String {
+    use server::memory_budget::pod_bytes;
+    let mib = |b: usize| b.div_ceil(1 << 20);
+    let (request, limit) = sizing(config, views);
+    let with_commas = |n: usize| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    format!(
+        "| {} | {} MiB | {} MiB | {}Mi | {}Mi |",
+        with_commas(views),
+        mib(pod_bytes(config, views) - server::memory_budget::total(config)),
+        mib(pod_bytes(config, views)),
+        request >> 20,
+        limit >> 20
+    )
+}
+
+#[test]
+fn the_memory_request_and_limit_follow_from_the_sizing_formula() {
+    use server::memory_budget::SIZED_FOR_VIEWS;
+    let config = server::Config::defaults();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for views in [10_000, SIZED_FOR_VIEWS] {
+        let row = sizing_row(&config, views);
+        assert!(
+            readme.contains(&row),
+            "README's \"Sizing the pod\" has the row {row}"
+        );
+    }
+    let (request, limit) = sizing(&config, SIZED_FOR_VIEWS);
+    for o in OVERLAYS {
+        let d: Deployment = one(&overlay(o), "Deployment");
+        let resources = console_container(&d).resources.expect("resources");
+        let got = |what: Option<
+            std::collections::BTreeMap<
+                String,
+                k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+            >,
+        >| { memory_bytes(&what.expect("requests and limits")["memory"].0) };
+        assert_eq!(
+            (got(resources.requests) >> 20, got(resources.limits) >> 20),
+            (request >> 20, limit >> 20),
+            "overlay {o}: memory request and limit (MiB) for {SIZED_FOR_VIEWS} views"
+        );
+    }
+}
+
 #[test]
 fn the_caches_default_bounds_fit_the_memory_limit() {
     use server::memory_budget::{bounds, total, BASE_BYTES};

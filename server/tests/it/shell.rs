@@ -156,6 +156,32 @@ on_both_backends!(metrics_count_requests_by_route, |app: TestApp| async move {
         .contains("feast_console_http_request_duration_seconds_bucket"));
 });
 
+// The scale benchmark and pod sizing read each registry's load time and size from /metrics.
+on_both_backends!(
+    metrics_give_each_registrys_load_time_and_objects,
+    |app: TestApp| async move {
+        let ready: serde_json::Value =
+            serde_json::from_str(&app.ops_get("/readyz").await.body).unwrap();
+        let registry = &ready["checks"]["registries"][0];
+        let (name, objects) = (registry["name"].as_str().unwrap(), &registry["objects"]);
+        assert!(objects.as_u64().unwrap() > 0, "{ready}");
+        let body = app.ops_get("/metrics").await.body;
+        let value = |metric: &str| {
+            let prefix = format!("{metric}{{registry=\"{name}\"}} ");
+            body.lines()
+                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .unwrap_or_else(|| panic!("no {prefix}in {body}"))
+                .to_string()
+        };
+        assert_eq!(value("feast_console_registry_objects"), objects.to_string());
+        let seconds: f64 = value("feast_console_registry_load_seconds")
+            .parse()
+            .unwrap();
+        assert!(seconds > 0.0, "{body}");
+        assert!(body.contains("# TYPE feast_console_registry_load_seconds gauge"));
+    }
+);
+
 // Anyone can send made-up methods and paths (no sign-in needed for /healthz or a 404): they
 // must share labels instead of adding a series each.
 on_both_backends!(
