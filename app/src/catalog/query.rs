@@ -375,12 +375,16 @@ pub fn row(s: Scoped<'_>) -> ListRow {
     let o = s.object;
     ListRow {
         registry: s.registry.to_string(),
-        project: o.project.clone(),
+        project: o.project.to_string(),
         kind: o.kind,
-        name: o.name.clone(),
+        name: o.name.to_string(),
         description: shorten(&o.description, 160),
-        owner: o.owner.clone(),
-        tags: o.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        owner: o.owner.to_string(),
+        tags: o
+            .tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         updated: o.updated,
         summary: summary(o),
         unreadable: o.is_unreadable(),

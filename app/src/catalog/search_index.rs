@@ -185,9 +185,9 @@ impl SearchIndex {
             if group.hits.len() < per_kind {
                 group.hits.push(SearchHit {
                     registry: self.registries[e.registry].clone(),
-                    project: e.object.project.clone(),
+                    project: e.object.project.to_string(),
                     kind: e.object.kind,
-                    name: e.object.name.clone(),
+                    name: e.object.name.to_string(),
                     description: shorten(&e.object.description, 120),
                     tier: *tier,
                 });
