@@ -4,7 +4,9 @@
 //! 100,000 features, plus entities, sources, services and permissions) in SQLite, and in
 //! PostgreSQL too when FC_TEST_PG_URL is set; then reports a full load, a no-change refresh,
 //! a refresh after one changed row (and how many blobs it fetched), and resident memory.
-//! Sizes can be scaled with FC_BENCH_PROJECTS / FC_BENCH_VIEWS_PER_PROJECT.
+//! Sizes can be scaled with FC_BENCH_PROJECTS / FC_BENCH_VIEWS_PER_PROJECT. Then, on SQLite, it
+//! attributes the heap to each stage of a load and to what the server derives per snapshot
+//! (`support/registry_memory.rs`, counted by the allocator of `support/counting_alloc.rs`).
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -22,6 +24,14 @@ use synthetic::FEATURES_PER_VIEW;
 #[path = "../dev/synthetic_sql.rs"]
 mod synthetic_sql;
 use synthetic_sql::{generate, Conn};
+
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+#[path = "support/registry_memory.rs"]
+mod registry_memory;
+
+#[global_allocator]
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -138,6 +148,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let reader = SqlReader::open_sqlite(&path, path.display().to_string()).await?;
     measure("sqlite", reader, &url).await?;
+    registry_memory::attribute(&path, projects * views).await?;
     let _ = std::fs::remove_dir_all(&dir);
 
     if let Ok(admin) = std::env::var("FC_TEST_PG_URL") {

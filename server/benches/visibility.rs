@@ -9,7 +9,6 @@
 //! and the cache's memory per identity. Targets: first page for a new identity < 50 ms, cached
 //! < 1 ms added.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -105,10 +104,10 @@ fn snapshot() -> RegistrySnapshot {
                     batch_source: None,
                     stream_source: None,
                     materialization_intervals: vec![],
-                    mode: String::new(),
+                    mode: Default::default(),
                 }),
             );
-            view.tags = BTreeMap::from([("team".to_string(), format!("team-{}", v % 5))]);
+            view.tags = [("team".to_string(), format!("team-{}", v % 5))].into();
             objects.push(view);
         }
         objects.push(permission(

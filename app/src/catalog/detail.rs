@@ -7,6 +7,7 @@ use super::lineage::LineageView;
 use super::model::{CatalogObject, Detail, ObjectKind, ViewVersion};
 use super::overview::ProjectOverview;
 use super::query::VIEW_KINDS;
+use crate::util::shared_str::SharedStr;
 use crate::util::time::Instant;
 
 /// The registry state every catalog page shows in its banner.
@@ -92,7 +93,7 @@ pub fn used_by(object: &CatalogObject, project_objects: &[&CatalogObject]) -> Ve
         })
         .map(|o| Link {
             kind: o.kind,
-            name: o.name.clone(),
+            name: o.name.to_string(),
         })
         .collect();
     out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
@@ -165,7 +166,7 @@ fn snippet(features: &str, keys: &[String]) -> String {
     )
 }
 
-fn join_keys(entities: &[String], project_objects: &[&CatalogObject]) -> Vec<String> {
+fn join_keys(entities: &[SharedStr], project_objects: &[&CatalogObject]) -> Vec<String> {
     entities
         .iter()
         .filter_map(|e| {

@@ -9,7 +9,7 @@ fn view(name: &str, ttl: i64, last_end: Option<i64>) -> CatalogObject {
         features: vec![Field {
             name: "conv_rate".into(),
             dtype: "FLOAT".into(),
-            description: String::new(),
+            description: Default::default(),
         }],
         entity_columns: vec![],
         ttl_seconds: ttl,
@@ -23,7 +23,7 @@ fn view(name: &str, ttl: i64, last_end: Option<i64>) -> CatalogObject {
             })
             .into_iter()
             .collect(),
-        mode: String::new(),
+        mode: Default::default(),
     });
     o
 }

@@ -24,7 +24,7 @@ fn view(name: &str, batch: &str) -> CatalogObject {
         batch_source: Some(batch.into()),
         stream_source: None,
         materialization_intervals: vec![],
-        mode: String::new(),
+        mode: Default::default(),
     });
     o
 }

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod query;
 pub mod search;
 pub mod search_index;
+pub mod tags;
 pub mod visibility;
 
 pub use api::catalog_overview;

@@ -2,12 +2,18 @@
 //!
 //! Pure data (serde only): the server builds it from protobuf or REST JSON, the browser
 //! receives it from server functions, and `catalog export` prints it.
+//!
+//! Strings an object shares with many others (project, owner, tags, feature names and types)
+//! are [`SharedStr`]s, which a load interns, and tags are [`Tags`]: at 100,000 feature views
+//! the catalog is most of the console's memory. Both serialize as `String` and a map did.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::tags::Tags;
 use crate::permissions::model::Policy;
+use crate::util::shared_str::SharedStr;
 use crate::util::time::Instant;
 
 /// Every kind of object a Feast registry stores, in the order the console lists them.
@@ -90,11 +96,11 @@ impl ObjectKind {
 pub struct CatalogObject {
     pub kind: ObjectKind,
     /// From the registry row's `project_id` (the blob's own `spec.project` is unreliable).
-    pub project: String,
-    pub name: String,
-    pub description: String,
-    pub owner: String,
-    pub tags: BTreeMap<String, String>,
+    pub project: SharedStr,
+    pub name: SharedStr,
+    pub description: SharedStr,
+    pub owner: SharedStr,
+    pub tags: Tags,
     pub created: Option<Instant>,
     pub updated: Option<Instant>,
     #[serde(flatten)]
@@ -106,11 +112,11 @@ impl CatalogObject {
     pub fn unreadable(kind: ObjectKind, project: &str, name: &str, error: String) -> CatalogObject {
         CatalogObject {
             kind,
-            project: project.to_string(),
-            name: name.to_string(),
-            description: String::new(),
-            owner: String::new(),
-            tags: BTreeMap::new(),
+            project: project.into(),
+            name: name.into(),
+            description: SharedStr::default(),
+            owner: SharedStr::default(),
+            tags: Tags::default(),
             created: None,
             updated: None,
             detail: Detail::Unreadable { error },
@@ -183,27 +189,27 @@ pub struct DataSourceDetail {
 /// A feature or entity column with its Feast value type name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
-    pub name: String,
-    pub dtype: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub description: String,
+    pub name: SharedStr,
+    pub dtype: SharedStr,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub description: SharedStr,
 }
 
 /// Feature views of every materialized kind (plain, batch, stream, label).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ViewDetail {
-    pub entities: Vec<String>,
+    pub entities: Vec<SharedStr>,
     pub features: Vec<Field>,
     pub entity_columns: Vec<Field>,
     /// 0 means "never expires" in Feast.
     pub ttl_seconds: i64,
     pub online: bool,
-    pub batch_source: Option<String>,
-    pub stream_source: Option<String>,
+    pub batch_source: Option<SharedStr>,
+    pub stream_source: Option<SharedStr>,
     pub materialization_intervals: Vec<Interval>,
     /// Transformation mode of batch and stream views (`pandas`, `spark`, ...).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub mode: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub mode: SharedStr,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -65,9 +65,9 @@ pub fn project_overview<O: Borrow<CatalogObject>>(
         .map(|(kind, count)| KindCount { kind, count })
         .collect();
     ProjectOverview {
-        name: project.name.clone(),
-        description: project.description.clone(),
-        owner: project.owner.clone(),
+        name: project.name.to_string(),
+        description: project.description.to_string(),
+        owner: project.owner.to_string(),
         counts,
         unreadable,
     }

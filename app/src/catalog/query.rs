@@ -353,13 +353,13 @@ impl ListFilter {
                 query.sort
             ));
         };
-        let changed_since = match query.changed_since.trim() {
-            "" => None,
-            d => Some(
-                parse_date(d)
-                    .ok_or_else(|| format!("`{d}` is not a date: changed_since takes YYYY-MM-DD"))?,
-            ),
-        };
+        let changed_since =
+            match query.changed_since.trim() {
+                "" => None,
+                d => Some(parse_date(d).ok_or_else(|| {
+                    format!("`{d}` is not a date: changed_since takes YYYY-MM-DD")
+                })?),
+            };
         Ok(ListFilter {
             changed_since,
             kinds,

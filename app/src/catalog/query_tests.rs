@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use super::*;
 use crate::catalog::model::{Detail, ViewDetail};
 
@@ -9,7 +7,7 @@ pub(crate) fn view(project: &str, name: &str, tags: &[(&str, &str)], owner: &str
     o.tags = tags
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect::<BTreeMap<_, _>>();
+        .collect();
     o.detail = Detail::View(ViewDetail {
         entities: vec![],
         features: vec![],
@@ -19,7 +17,7 @@ pub(crate) fn view(project: &str, name: &str, tags: &[(&str, &str)], owner: &str
         batch_source: None,
         stream_source: None,
         materialization_intervals: vec![],
-        mode: String::new(),
+        mode: Default::default(),
     });
     o
 }

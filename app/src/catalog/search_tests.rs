@@ -84,7 +84,7 @@ fn filters_and_groups_by_kind() {
         v.features.push(Field {
             name: "conv_rate".into(),
             dtype: "FLOAT".into(),
-            description: String::new(),
+            description: Default::default(),
         });
     }
     let idx = index(vec![

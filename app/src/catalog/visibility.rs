@@ -135,7 +135,7 @@ impl DescribeRules {
             .into_iter()
             .filter(|o| o.kind == ObjectKind::Permission)
         {
-            let entry = specs.entry(o.project.clone()).or_default();
+            let entry = specs.entry(o.project.to_string()).or_default();
             let mut notes = Vec::new();
             match permission_spec(o, &mut notes) {
                 // A type or action name this console does not know could widen or narrow what

@@ -167,9 +167,9 @@ fn key(o: &CatalogObject, by_project: bool) -> Key {
     let project = if by_project {
         String::new()
     } else {
-        o.project.clone()
+        o.project.to_string()
     };
-    (project, o.kind, o.name.clone())
+    (project, o.kind, o.name.to_string())
 }
 
 /// Compares `left` with `right` as `viewer` may see them; `query` picks the kind, the rows
@@ -198,7 +198,7 @@ pub fn compare(
                 if by_project {
                     // Matched across projects: the project name is not a difference.
                     let mut copy = CatalogObject::clone(o);
-                    copy.project = String::new();
+                    copy.project = Default::default();
                     Arc::new(copy)
                 } else {
                     Arc::clone(o)

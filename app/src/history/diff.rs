@@ -129,8 +129,8 @@ fn push_whole(out: &mut Vec<ObjectChange>, object: &CatalogObject, change: Chang
 fn change_of(object: &CatalogObject, change: ChangeType, fields: Vec<FieldChange>) -> ObjectChange {
     ObjectChange {
         kind: object.kind,
-        project: object.project.clone(),
-        name: object.name.clone(),
+        project: object.project.to_string(),
+        name: object.name.to_string(),
         change,
         fields,
     }

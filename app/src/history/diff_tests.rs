@@ -17,14 +17,14 @@ fn field(name: &str, dtype: &str) -> Field {
     Field {
         name: name.into(),
         dtype: dtype.into(),
-        description: String::new(),
+        description: Default::default(),
     }
 }
 
 fn view(project: &str, name: &str) -> CatalogObject {
     let mut o = CatalogObject::unreadable(ObjectKind::FeatureView, project, name, String::new());
     o.owner = "ml@example.com".into();
-    o.tags.insert("team".into(), "risk".into());
+    o.tags.insert("team", "risk");
     o.detail = Detail::View(ViewDetail {
         entities: vec!["driver".into()],
         features: vec![field("conv_rate", "FLOAT"), field("x", "INT64")],
@@ -34,7 +34,7 @@ fn view(project: &str, name: &str) -> CatalogObject {
         batch_source: Some("driver_stats".into()),
         stream_source: None,
         materialization_intervals: vec![],
-        mode: String::new(),
+        mode: Default::default(),
     });
     o
 }
@@ -79,8 +79,8 @@ fn top_level_fields_and_tags_by_readable_paths() {
     let mut after = before.clone();
     after.description = "Driver stats".into();
     after.owner = "risk@example.com".into();
-    after.tags.insert("team".into(), "fraud".into());
-    after.tags.insert("tier.level".into(), "1".into());
+    after.tags.insert("team", "fraud");
+    after.tags.insert("tier.level", "1");
     view_detail(&mut after).ttl_seconds = 3600;
     view_detail(&mut after).online = false;
     assert_eq!(
@@ -227,8 +227,8 @@ fn limits_hold_for_hostile_values() {
     let mut before = view("p", "v");
     let mut after = before.clone();
     for i in 0..1000 {
-        before.tags.insert(format!("k{i:04}"), "a".into());
-        after.tags.insert(format!("k{i:04}"), "b".into());
+        before.tags.insert(format!("k{i:04}"), "a");
+        after.tags.insert(format!("k{i:04}"), "b");
     }
     let changes = diff_objects(&before, &after);
     assert_eq!(changes.len(), MAX_FIELD_CHANGES + 1);

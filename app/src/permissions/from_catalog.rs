@@ -32,8 +32,8 @@ pub fn resource_of(object: &CatalogObject) -> Resource {
     };
     Resource {
         resource_type: resource_type(object.kind),
-        name: object.name.clone(),
-        tags: object.tags.clone(),
+        name: object.name.to_string(),
+        tags: object.tags.to_map(),
         required_tags,
     }
 }
@@ -69,12 +69,12 @@ pub fn permission_spec(o: &CatalogObject, notes: &mut Vec<String>) -> Option<Per
     // all), and reported by the AllowAll lint.
     let policy = d.policy.clone().unwrap_or(Policy::AllowAll);
     Some(PermissionSpec {
-        name: o.name.clone(),
+        name: o.name.to_string(),
         types,
         name_patterns: d.name_patterns.clone(),
         required_tags: d.required_tags.clone(),
         actions,
         policy,
-        tags: o.tags.clone(),
+        tags: o.tags.to_map(),
     })
 }

@@ -356,7 +356,7 @@ fn materialization_spans_capped_by_ttl() {
                 end: at(e),
             })
             .collect(),
-        mode: String::new(),
+        mode: Default::default(),
     };
     let views = [
         // Two intervals covering days 0..10: 10 days, no TTL.

@@ -4,4 +4,5 @@
 pub mod csv;
 pub mod percent;
 pub mod severity;
+pub mod shared_str;
 pub mod time;

@@ -145,7 +145,7 @@ impl CacheHealth {
             .iter()
             .find(|h| h.name == registry)
             .and_then(|h| h.snapshot())
-            .map(|s| s.projects.iter().map(|p| p.project.clone()).collect())
+            .map(|s| s.projects.iter().map(|p| p.project.to_string()).collect())
             .unwrap_or_default()
     }
 

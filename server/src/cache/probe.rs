@@ -69,7 +69,7 @@ pub async fn probe_with_projects(source: &RegistrySource) -> (Sample, Vec<String
             projects = snapshot
                 .projects
                 .iter()
-                .map(|p| p.project.clone())
+                .map(|p| p.project.to_string())
                 .collect();
         }
     }

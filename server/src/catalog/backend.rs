@@ -280,7 +280,7 @@ impl CatalogBackend for CatalogService {
         let stale_views = objects
             .iter()
             .filter(|o| staleness(o, now).is_some_and(|s| s.stale))
-            .map(|o| o.name.clone())
+            .map(|o| o.name.to_string())
             .collect();
         let lineage = self
             .lineage_view(

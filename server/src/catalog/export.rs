@@ -63,10 +63,10 @@ fn csv_cells(o: &CatalogObject) -> [String; 9] {
         .join(";");
     [
         o.kind.as_str().to_string(),
-        o.project.clone(),
-        o.name.clone(),
-        o.description.clone(),
-        o.owner.clone(),
+        o.project.to_string(),
+        o.name.to_string(),
+        o.description.to_string(),
+        o.owner.to_string(),
         tags,
         o.created.map(|t| t.to_rfc3339()).unwrap_or_default(),
         o.updated.map(|t| t.to_rfc3339()).unwrap_or_default(),
@@ -134,10 +134,10 @@ mod tests {
             .iter()
             .map(|h| {
                 let mut o = entity();
-                o.project = h.to_string();
-                o.name = h.to_string();
-                o.description = h.to_string();
-                o.owner = h.to_string();
+                o.project = (*h).into();
+                o.name = (*h).into();
+                o.description = (*h).into();
+                o.owner = (*h).into();
                 o.tags = [(h.to_string(), h.to_string())].into();
                 o
             })

@@ -260,9 +260,9 @@ struct ObjectRow {
 impl ObjectRow {
     fn of(o: &CatalogObject) -> ObjectRow {
         ObjectRow {
-            project: o.project.clone(),
+            project: o.project.to_string(),
             kind: o.kind.as_str(),
-            name: o.name.clone(),
+            name: o.name.to_string(),
             object_json: object_json(o),
         }
     }

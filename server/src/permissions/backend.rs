@@ -263,7 +263,7 @@ impl PermissionsBackend for ServerPermissions {
                         s.projects
                             .iter()
                             .filter(|p| shown_project(&s, &h.name, &p.name, visibility))
-                            .map(|p| p.name.clone())
+                            .map(|p| p.name.to_string())
                             .collect()
                     })
                     .unwrap_or_default(),

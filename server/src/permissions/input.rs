@@ -128,7 +128,7 @@ pub fn from_snapshot_shown(
         .iter()
         .map(|p| {
             let mut out = ProjectPermissions {
-                project: p.name.clone(),
+                project: p.name.to_string(),
                 ..Default::default()
             };
             if shown(p) {

@@ -1,11 +1,14 @@
 //! Feast objects to catalog objects: protobuf blobs (SQL and file registries) and the
 //! registry server's protobuf JSON decode into the same prost messages, and one conversion
 //! turns those into [`CatalogObject`]s. Pure: bytes or JSON in, objects out, no I/O.
+//! Strings objects repeat go through an [`Interner`], so a load keeps each once.
 
 use app::catalog::model::{
     CatalogObject, DataSourceDetail, Detail, Field, Interval, ObjectKind, OnDemandDetail,
     PermissionDetail, Projection, ViewDetail,
 };
+use app::catalog::tags::Tags;
+use app::util::shared_str::{Interner, SharedStr};
 use app::util::time::Instant;
 use prost::Message;
 use serde::de::DeserializeOwned;
@@ -87,12 +90,25 @@ pub fn decode_blob(
     fallback_name: &str,
     bytes: &[u8],
 ) -> CatalogObject {
-    or_unreadable(
+    decode_blob_interned(
         kind,
         project,
         fallback_name,
-        try_decode(kind, project, bytes),
+        bytes,
+        &mut Interner::default(),
     )
+}
+
+/// [`decode_blob`], sharing repeated strings with the other objects `interner` has seen.
+pub fn decode_blob_interned(
+    kind: BlobKind,
+    project: &str,
+    fallback_name: &str,
+    bytes: &[u8],
+    interner: &mut Interner,
+) -> CatalogObject {
+    let decoded = try_decode(kind, project, bytes, interner);
+    or_unreadable(kind, project, fallback_name, decoded)
 }
 
 /// Decodes one item of a registry server listing (`{spec, meta}`, or a data source). On error
@@ -104,7 +120,8 @@ pub fn decode_json(kind: BlobKind, project: &str, value: &Value) -> CatalogObjec
         .get("name")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    or_unreadable(kind, project, name, try_decode(kind, project, value))
+    let decoded = try_decode(kind, project, value, &mut Interner::default());
+    or_unreadable(kind, project, name, decoded)
 }
 
 fn or_unreadable(
@@ -175,41 +192,45 @@ pub fn stored_project(kind: BlobKind, bytes: &[u8]) -> Option<String> {
 /// [`base`] for a spec with the usual `name`, `description`, `owner` and `tags` fields (the
 /// spec types differ per kind, so a macro rather than a function).
 macro_rules! described {
-    ($kind:expr, $project:expr, $spec:ident, $meta:expr, $detail:expr) => {
+    ($kind:expr, $project:expr, $spec:ident, $meta:expr, $detail:expr, $interner:expr) => {
         base(
             $kind,
             $project,
-            $spec.name,
-            $spec.description,
-            $spec.owner,
-            $spec.tags,
+            Described {
+                name: &$spec.name,
+                description: &$spec.description,
+                owner: &$spec.owner,
+                tags: $spec.tags,
+            },
             $meta,
             $detail,
+            $interner,
         )
     };
 }
 
 /// A feature view or stream feature view: the same spec fields in two message types.
 macro_rules! feature_view {
-    ($kind:expr, $project:expr, $message:ident) => {{
+    ($kind:expr, $project:expr, $message:ident, $interner:expr) => {{
         let s = $message.spec.unwrap_or_default();
         let meta = $message.meta.unwrap_or_default();
+        let i: &mut Interner = $interner;
         let detail = ViewDetail {
-            entities: s.entities,
-            features: fields(&s.features),
-            entity_columns: fields(&s.entity_columns),
+            entities: s.entities.iter().map(|e| i.intern(e)).collect(),
+            features: fields(&s.features, i),
+            entity_columns: fields(&s.entity_columns, i),
             ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
             online: s.online,
-            batch_source: s.batch_source.map(|d| d.name),
-            stream_source: s.stream_source.map(|d| d.name),
+            batch_source: s.batch_source.map(|d| i.intern(&d.name)),
+            stream_source: s.stream_source.map(|d| i.intern(&d.name)),
             materialization_intervals: intervals(&meta.materialization_intervals),
-            mode: s.mode,
+            mode: i.intern(&s.mode),
         };
         let meta = ObjectMeta {
             created_timestamp: meta.created_timestamp,
             last_updated_timestamp: meta.last_updated_timestamp,
         };
-        described!($kind, $project, s, Some(meta), Detail::View(detail))
+        described!($kind, $project, s, Some(meta), Detail::View(detail), i)
     }};
 }
 
@@ -217,12 +238,20 @@ fn try_decode(
     kind: BlobKind,
     project: &str,
     input: impl Encoded,
+    interner: &mut Interner,
 ) -> Result<CatalogObject, DecodeFailure> {
     let object = match kind {
         BlobKind::Project => {
             let m = input.message::<proto::Project>()?;
             let spec = m.spec.unwrap_or_default();
-            described!(ObjectKind::Project, project, spec, m.meta, Detail::Project)
+            described!(
+                ObjectKind::Project,
+                project,
+                spec,
+                m.meta,
+                Detail::Project,
+                interner
+            )
         }
         BlobKind::Entity => {
             let m = input.message::<proto::Entity>()?;
@@ -231,9 +260,11 @@ fn try_decode(
                 join_key: s.join_key,
                 value_type: names::value_type(s.value_type),
             };
-            described!(ObjectKind::Entity, project, s, m.meta, detail)
+            described!(ObjectKind::Entity, project, s, m.meta, detail, interner)
         }
-        BlobKind::DataSource => data_source(project, input.message::<proto::DataSource>()?),
+        BlobKind::DataSource => {
+            data_source(project, input.message::<proto::DataSource>()?, interner)
+        }
         BlobKind::FeatureView => {
             let m = input.message::<proto::FeatureView>()?;
             let batch = m
@@ -245,11 +276,11 @@ fn try_decode(
             } else {
                 ObjectKind::FeatureView
             };
-            feature_view!(kind, project, m)
+            feature_view!(kind, project, m, interner)
         }
         BlobKind::StreamFeatureView => {
             let m = input.message::<proto::StreamFeatureView>()?;
-            feature_view!(ObjectKind::StreamFeatureView, project, m)
+            feature_view!(ObjectKind::StreamFeatureView, project, m, interner)
         }
         BlobKind::OnDemandFeatureView => {
             let m = input.message::<proto::OnDemandFeatureView>()?;
@@ -274,7 +305,7 @@ fn try_decode(
                 .values()
                 .filter_map(|src| match &src.source {
                     Some(Source::RequestDataSource(ds)) => match &ds.options {
-                        Some(Options::RequestData(r)) => Some(fields(&r.schema)),
+                        Some(Options::RequestData(r)) => Some(fields(&r.schema, interner)),
                         _ => None,
                     },
                     _ => None,
@@ -290,7 +321,7 @@ fn try_decode(
                 .or_else(|| s.user_defined_function.map(|u| (u.name, u.body_text)))
                 .unwrap_or_default();
             let detail = OnDemandDetail {
-                features: fields(&s.features),
+                features: fields(&s.features, interner),
                 sources,
                 mode: s.mode,
                 request_schema,
@@ -303,29 +334,31 @@ fn try_decode(
                 project,
                 s,
                 m.meta,
-                Detail::OnDemandView(detail)
+                Detail::OnDemandView(detail),
+                interner
             )
         }
         BlobKind::LabelView => {
             let m = input.message::<proto::LabelView>()?;
             let s = m.spec.unwrap_or_default();
             let detail = ViewDetail {
-                entities: s.entities,
-                features: fields(&s.features),
-                entity_columns: fields(&s.entity_columns),
+                entities: s.entities.iter().map(|e| interner.intern(e)).collect(),
+                features: fields(&s.features, interner),
+                entity_columns: fields(&s.entity_columns, interner),
                 ttl_seconds: s.ttl.map(|d| d.seconds).unwrap_or(0),
                 online: s.online,
-                batch_source: s.source.map(|d| d.name),
+                batch_source: s.source.map(|d| interner.intern(&d.name)),
                 stream_source: None,
                 materialization_intervals: Vec::new(),
-                mode: String::new(),
+                mode: SharedStr::default(),
             };
             described!(
                 ObjectKind::LabelView,
                 project,
                 s,
                 m.meta,
-                Detail::View(detail)
+                Detail::View(detail),
+                interner
             )
         }
         BlobKind::FeatureService => {
@@ -345,7 +378,8 @@ fn try_decode(
                 project,
                 s,
                 m.meta,
-                Detail::FeatureService { projections }
+                Detail::FeatureService { projections },
+                interner
             )
         }
         BlobKind::SavedDataset => {
@@ -361,15 +395,19 @@ fn try_decode(
                 join_keys: s.join_keys,
                 storage,
             };
+            let described = Described {
+                name: &s.name,
+                description: &s.description,
+                owner: "",
+                tags: s.tags,
+            };
             base(
                 ObjectKind::SavedDataset,
                 project,
-                s.name,
-                s.description,
-                String::new(),
-                s.tags,
+                described,
                 m.meta,
                 detail,
+                interner,
             )
         }
         BlobKind::ValidationReference => {
@@ -377,41 +415,51 @@ fn try_decode(
             let detail = Detail::ValidationReference {
                 reference_dataset: m.reference_dataset_name,
             };
+            let described = Described {
+                name: &m.name,
+                description: &m.description,
+                owner: "",
+                tags: m.tags,
+            };
             base(
                 ObjectKind::ValidationReference,
                 project,
-                m.name,
-                m.description,
-                String::new(),
-                m.tags,
+                described,
                 None,
                 detail,
+                interner,
             )
         }
-        BlobKind::Permission => permission(project, input.permission()?),
+        BlobKind::Permission => permission(project, input.permission()?, interner),
     };
     Ok(object)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The fields every spec names alike.
+struct Described<'a> {
+    name: &'a str,
+    description: &'a str,
+    owner: &'a str,
+    tags: proto::Tags,
+}
+
 fn base(
     kind: ObjectKind,
     project: &str,
-    name: String,
-    description: String,
-    owner: String,
-    tags: proto::Tags,
+    described: Described<'_>,
     meta: Option<ObjectMeta>,
     detail: Detail,
+    interner: &mut Interner,
 ) -> CatalogObject {
     let meta = meta.unwrap_or_default();
     CatalogObject {
         kind,
-        project: project.to_string(),
-        name,
-        description,
-        owner,
-        tags,
+        project: interner.intern(project),
+        // Names and descriptions are mostly unique: shared only when another holds the same.
+        name: interner.intern(described.name),
+        description: interner.intern(described.description),
+        owner: interner.intern(described.owner),
+        tags: Tags::from_map_with(described.tags, |t| interner.intern(t)),
         created: instant(meta.created_timestamp),
         updated: instant(meta.last_updated_timestamp),
         detail,
@@ -422,13 +470,13 @@ fn instant(ts: Option<proto::Timestamp>) -> Option<Instant> {
     ts.and_then(|t| Instant::new(t.seconds, t.nanos))
 }
 
-fn fields(specs: &[proto::FeatureSpecV2]) -> Vec<Field> {
+fn fields(specs: &[proto::FeatureSpecV2], interner: &mut Interner) -> Vec<Field> {
     specs
         .iter()
         .map(|f| Field {
-            name: f.name.clone(),
-            dtype: names::value_type(f.value_type),
-            description: f.description.clone(),
+            name: interner.intern(&f.name),
+            dtype: interner.intern(&names::value_type(f.value_type)),
+            description: interner.intern(&f.description),
         })
         .collect()
 }
@@ -442,7 +490,7 @@ fn intervals(list: &[proto::MaterializationInterval]) -> Vec<Interval> {
         .collect()
 }
 
-fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
+fn data_source(project: &str, m: proto::DataSource, interner: &mut Interner) -> CatalogObject {
     let (location, schema) = match &m.options {
         Some(Options::File(f)) => (f.uri.clone(), Vec::new()),
         Some(Options::Kafka(k)) => (
@@ -472,7 +520,7 @@ fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
                 .unwrap_or_default();
             (loc, Vec::new())
         }
-        Some(Options::RequestData(r)) => (String::new(), fields(&r.schema)),
+        Some(Options::RequestData(r)) => (String::new(), fields(&r.schema, interner)),
         Some(Options::Custom(_) | Options::Push(_)) | None => (String::new(), Vec::new()),
     };
     let detail = DataSourceDetail {
@@ -488,11 +536,12 @@ fn data_source(project: &str, m: proto::DataSource) -> CatalogObject {
         project,
         m,
         meta,
-        Detail::DataSource(detail)
+        Detail::DataSource(detail),
+        interner
     )
 }
 
-fn permission(project: &str, m: proto::Permission) -> CatalogObject {
+fn permission(project: &str, m: proto::Permission, interner: &mut Interner) -> CatalogObject {
     let s = m.spec.unwrap_or_default();
     // None: no policy field at all (never written by Feast's SDK).
     let policy = s.policy.map(|p| console_policy(p.policy_type));
@@ -507,15 +556,19 @@ fn permission(project: &str, m: proto::Permission) -> CatalogObject {
             .collect(),
         policy,
     };
+    let described = Described {
+        name: &s.name,
+        description: "",
+        owner: "",
+        tags: s.tags,
+    };
     base(
         ObjectKind::Permission,
         project,
-        s.name,
-        String::new(),
-        String::new(),
-        s.tags,
+        described,
         m.meta,
         Detail::Permission(detail),
+        interner,
     )
 }
 

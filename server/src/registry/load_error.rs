@@ -42,6 +42,8 @@ pub enum LoadProblem {
     Empty,
     #[error("no bearer token")]
     Token(#[source] super::token::TokenError),
+    #[error("decoding stopped: a decoder thread failed")]
+    DecoderFailed,
 }
 
 /// Why a file is not a `registry.db`.

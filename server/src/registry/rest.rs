@@ -5,6 +5,8 @@
 //! ETag or Last-Modified, so a refresh re-reads each project and the snapshot is only replaced
 //! when something differs.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use app::catalog::model::{CatalogObject, ObjectKind};
@@ -24,7 +26,8 @@ pub struct RestReader {
     display: String,
     token: Option<RegistryToken>,
     client: reqwest::Client,
-    previous: Option<Vec<CatalogObject>>,
+    /// The objects of the last snapshot, shared with it (not a copy).
+    previous: Option<Vec<Arc<CatalogObject>>>,
 }
 
 /// One list endpoint: path, the list's JSON key, and how to read an item.
@@ -213,7 +216,7 @@ impl RestReader {
             .and_then(Value::as_array)
             .ok_or_else(|| LoadError::new(&self.display, LoadProblem::NoProjectList))?;
         let mut objects: Vec<CatalogObject> = list.iter().map(project).collect();
-        let names: Vec<String> = objects.iter().map(|p| p.name.clone()).collect();
+        let names: Vec<String> = objects.iter().map(|p| p.name.to_string()).collect();
         for project in &names {
             for listing in LISTINGS {
                 match self.get(listing.path, Some(project)).await {
@@ -238,12 +241,32 @@ impl RestReader {
             }
         }
         objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        if self.previous.as_ref() == Some(&objects) {
+        let previous = self.previous.take().unwrap_or_default();
+        let same = previous.len() == objects.len()
+            && previous.iter().zip(&objects).all(|(a, b)| **a == *b);
+        if same {
+            self.previous = Some(previous);
             return Ok(None);
         }
-        self.previous = Some(objects.clone());
-        Ok(Some(RegistrySnapshot::build(
-            objects,
+        // Objects that did not change keep their allocation: the old and new snapshots share
+        // them instead of holding two copies.
+        let shared: Vec<Arc<CatalogObject>> = {
+            let old: HashMap<_, &Arc<CatalogObject>> =
+                previous.iter().map(|o| (o.sort_key(), o)).collect();
+            objects
+                .into_iter()
+                .map(|o| {
+                    let kept = old.get(&o.sort_key()).copied();
+                    match kept {
+                        Some(kept) if **kept == o => Arc::clone(kept),
+                        _ => Arc::new(o),
+                    }
+                })
+                .collect()
+        };
+        self.previous = Some(shared.clone());
+        Ok(Some(RegistrySnapshot::build_shared(
+            shared,
             Vec::new(),
             SystemTime::now(),
             started.elapsed(),

@@ -11,6 +11,7 @@ use app::catalog::{
     overview::{project_overview, ProjectOverview},
     query::Visibility,
 };
+use app::util::shared_str::SharedStr;
 
 /// Everything one registry held when it was read. Shared as `Arc<RegistrySnapshot>` and
 /// replaced whole, never edited. Lists are sorted, so two reads of the same registry compare
@@ -58,8 +59,8 @@ impl RegistrySnapshot {
         let (mut projects, mut objects): (Vec<_>, Vec<_>) = objects
             .into_iter()
             .partition(|o| o.kind == ObjectKind::Project);
-        let known: BTreeSet<String> = projects.iter().map(|p| p.project.clone()).collect();
-        let implicit: BTreeSet<String> = objects
+        let known: BTreeSet<SharedStr> = projects.iter().map(|p| p.project.clone()).collect();
+        let implicit: BTreeSet<SharedStr> = objects
             .iter()
             .map(|o| o.project.clone())
             .filter(|p| !known.contains(p))

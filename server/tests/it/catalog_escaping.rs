@@ -47,7 +47,7 @@ fn hostile_snapshot() -> RegistrySnapshot {
             batch_source: Some(QUOTE.into()),
             stream_source: None,
             materialization_intervals: vec![],
-            mode: String::new(),
+            mode: Default::default(),
         }),
     );
     let service = object(

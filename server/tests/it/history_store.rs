@@ -17,7 +17,7 @@ use crate::common::{self, Backend};
 fn object(kind: ObjectKind, project: &str, name: &str) -> CatalogObject {
     let mut o = CatalogObject::unreadable(kind, project, name, String::new());
     o.detail = Detail::Project;
-    o.owner = format!("{name}@example.com");
+    o.owner = format!("{name}@example.com").into();
     o
 }
 
@@ -27,8 +27,8 @@ fn entry(o: &CatalogObject, change: ChangeType, observed_ms: i64) -> HistoryEntr
         registry: "r".into(),
         change: ObjectChange {
             kind: o.kind,
-            project: o.project.clone(),
-            name: o.name.clone(),
+            project: o.project.to_string(),
+            name: o.name.to_string(),
             change,
             fields: vec![FieldChange {
                 path: "owner".into(),
@@ -109,7 +109,7 @@ async fn record_once_page_and_prune(backend: Backend) {
     let mut generation = 2;
     for day in 0..300 {
         let mut c = c.clone();
-        c.description = format!("day {day}");
+        c.description = format!("day {day}").into();
         let entries = vec![entry(&c, ChangeType::Changed, 10_000 + day)];
         let rec = Recording {
             registry: "r",

@@ -145,7 +145,7 @@ fn names(snapshot: &RegistrySnapshot, kind: ObjectKind) -> Vec<String> {
         .objects
         .iter()
         .filter(|o| o.kind == kind && o.project == "driver_ranking" && !o.is_unreadable())
-        .map(|o| o.name.clone())
+        .map(|o| o.name.to_string())
         .collect();
     v.sort();
     v

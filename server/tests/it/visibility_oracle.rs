@@ -181,7 +181,7 @@ fn detail_of(kind: ObjectKind) -> Detail {
             batch_source: None,
             stream_source: None,
             materialization_intervals: vec![],
-            mode: String::new(),
+            mode: Default::default(),
         })
     };
     match kind {
@@ -285,7 +285,7 @@ fn permission(rng: &mut Seeded, project: &str, i: usize) -> CatalogObject {
             policy: Some(policy),
         }),
     );
-    o.tags = tags(rng);
+    o.tags = tags(rng).into();
     o
 }
 
@@ -293,7 +293,7 @@ fn permission(rng: &mut Seeded, project: &str, i: usize) -> CatalogObject {
 /// entity, and `permissions` random permissions.
 fn project(rng: &mut Seeded, name: &str, permissions: usize) -> Vec<CatalogObject> {
     let mut out = vec![object(ObjectKind::Project, name, name, Detail::Project)];
-    out[0].tags = tags(rng);
+    out[0].tags = tags(rng).into();
     out.push(object(
         ObjectKind::Entity,
         name,
@@ -332,7 +332,7 @@ fn project(rng: &mut Seeded, name: &str, permissions: usize) -> Vec<CatalogObjec
                 candidate = format!("{base}_{n}");
             }
             let mut o = object(kind, name, &candidate, detail_of(kind));
-            o.tags = tags(rng);
+            o.tags = tags(rng).into();
             out.push(o);
         }
     }
@@ -534,9 +534,9 @@ type Key = (String, String, ObjectKind, String);
 fn key(registry: &str, o: &CatalogObject) -> Key {
     (
         registry.to_string(),
-        o.project.clone(),
+        o.project.to_string(),
         o.kind,
-        o.name.clone(),
+        o.name.to_string(),
     )
 }
 
@@ -700,7 +700,10 @@ async fn each_identity_sees_what_feast_lets_it_describe() {
                     keys.push((i, key(&handle.name, o)));
                 }
             }
-            permissions_of.insert((handle.name.clone(), p.name.clone()), json!(permissions));
+            permissions_of.insert(
+                (handle.name.clone(), p.name.to_string()),
+                json!(permissions),
+            );
             cases.push(json!({ "permissions": permissions, "queries": queries }));
             asked.push(keys);
         }

@@ -69,22 +69,22 @@ fn DetailBody(detail: DetailView) -> impl IntoView {
     );
     let tags = o.tags.clone();
     view! {
-        <leptos_meta::Title text=o.name.clone()/>
+        <leptos_meta::Title text=o.name.to_string()/>
         <Breadcrumbs crumbs=vec![
             ("Catalog".into(), "/catalog".into()),
-            (o.project.clone(), project_href(&registry, &o.project)),
+            (o.project.to_string(), project_href(&registry, &o.project)),
             (list_title(list_slug), list_href),
-            (o.name.clone(), String::new()),
+            (o.name.to_string(), String::new()),
         ]/>
         <div class="page-header">
-            <h1><span class="muted kind-label">{o.kind.as_str()}</span>" "{o.name.clone()}</h1>
-            {(!o.description.is_empty()).then(|| view! { <p class="lead">{o.description.clone()}</p> })}
+            <h1><span class="muted kind-label">{o.kind.as_str()}</span>" "{o.name.to_string()}</h1>
+            {(!o.description.is_empty()).then(|| view! { <p class="lead">{o.description.to_string()}</p> })}
         </div>
         <RegistryBanner state=detail.registry.clone()/>
         <dl class="catalog-facts">
             <dt>"Registry"</dt><dd>{registry.clone()}</dd>
-            <dt>"Project"</dt><dd><a href=project_href(&registry, &o.project)>{o.project.clone()}</a></dd>
-            <dt>"Owner"</dt><dd>{if o.owner.is_empty() { "—".to_string() } else { o.owner.clone() }}</dd>
+            <dt>"Project"</dt><dd><a href=project_href(&registry, &o.project)>{o.project.to_string()}</a></dd>
+            <dt>"Owner"</dt><dd>{if o.owner.is_empty() { "—".to_string() } else { o.owner.to_string() }}</dd>
             <dt>"Tags"</dt><dd>
                 {if tags.is_empty() { view! { "—" }.into_any() } else {
                     tags.into_iter().map(|(k, v)| {
@@ -97,14 +97,14 @@ fn DetailBody(detail: DetailView) -> impl IntoView {
             <dt>"Updated"</dt><dd>{o.updated.map(|t| t.to_rfc3339()).unwrap_or_else(|| "—".into())}</dd>
         </dl>
         <KindSection detail=detail.clone()/>
-        <UsedBy links=detail.used_by.clone() registry=registry.clone() project=o.project.clone()/>
+        <UsedBy links=detail.used_by.clone() registry=registry.clone() project=o.project.to_string()/>
         {detail.snippet.clone().map(|s| view! {
             <section aria-labelledby="how-to-use">
                 <h2 id="how-to-use">"How to use"</h2>
                 <pre class="snippet"><code>{s}</code></pre>
             </section>
         })}
-        <Lineage view=detail.lineage.clone() registry=registry.clone() project=o.project.clone()/>
+        <Lineage view=detail.lineage.clone() registry=registry.clone() project=o.project.to_string()/>
         <section aria-labelledby="object-history">
             <h2 id="object-history">"History"</h2>
             <p>

@@ -12,7 +12,7 @@ use crate::util::time::human_duration;
 #[component]
 pub fn KindSection(detail: DetailView) -> impl IntoView {
     let registry = detail.registry.name.clone();
-    let project = detail.object.project.clone();
+    let project = detail.object.project.to_string();
     let link = move |kind: ObjectKind, name: &str| {
         view! { <a href=detail_href(&registry, &project, kind, name)>{name.to_string()}</a> }
     };
@@ -28,7 +28,7 @@ pub fn KindSection(detail: DetailView) -> impl IntoView {
                     <dt>"TTL"</dt><dd>{if v.ttl_seconds == 0 { "none (never expires)".to_string() } else { human_duration(v.ttl_seconds.unsigned_abs()) }}</dd>
                     <dt>"Online"</dt><dd>{if v.online { "yes" } else { "no" }}</dd>
                     <dt>"Offline"</dt><dd>{if v.batch_source.is_some() { "yes (batch source)" } else { "no" }}</dd>
-                    {(!v.mode.is_empty()).then(|| view! { <dt>"Mode"</dt><dd>{v.mode.clone()}</dd> })}
+                    {(!v.mode.is_empty()).then(|| view! { <dt>"Mode"</dt><dd>{v.mode.to_string()}</dd> })}
                 </dl>
                 {detail.staleness.clone().map(|s| view! { <Freshness staleness=s/> })}
                 <Fields title="Features" fields=v.features.clone()/>
@@ -168,7 +168,7 @@ fn Fields(title: &'static str, fields: Vec<Field>) -> impl IntoView {
         <div class="table-scroll">
             <table class="catalog-table">
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Description"</th></tr></thead>
-                <tbody>{fields.into_iter().map(|f| view! { <tr><td><code>{f.name}</code></td><td>{f.dtype}</td><td>{f.description}</td></tr> }).collect_view()}</tbody>
+                <tbody>{fields.into_iter().map(|f| view! { <tr><td><code>{f.name.to_string()}</code></td><td>{f.dtype.to_string()}</td><td>{f.description.to_string()}</td></tr> }).collect_view()}</tbody>
             </table>
         </div>
     }

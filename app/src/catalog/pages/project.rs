@@ -40,7 +40,7 @@ pub fn CatalogProjectPage() -> impl IntoView {
 
 #[component]
 fn ProjectBody(project: ProjectView, registry: String) -> impl IntoView {
-    let name = project.project.name.clone();
+    let name = project.project.name.to_string();
     let filter = format!(
         "?registry={}&project={}",
         query_value(&registry),
@@ -80,10 +80,10 @@ fn ProjectBody(project: ProjectView, registry: String) -> impl IntoView {
         ]/>
         <div class="page-header">
             <h1>{name.clone()}</h1>
-            {(!project.project.description.is_empty()).then(|| view! { <p class="lead">{project.project.description.clone()}</p> })}
+            {(!project.project.description.is_empty()).then(|| view! { <p class="lead">{project.project.description.to_string()}</p> })}
         </div>
         <RegistryBanner state=project.registry.clone()/>
-        {(!project.project.owner.is_empty()).then(|| view! { <p>"Owner: "{project.project.owner.clone()}</p> })}
+        {(!project.project.owner.is_empty()).then(|| view! { <p>"Owner: "{project.project.owner.to_string()}</p> })}
         <section aria-labelledby="project-lists">
             <h2 id="project-lists">"What it holds"</h2>
             {if lists.is_empty() {

@@ -85,7 +85,7 @@ fn feature_view_takes_project_from_the_row_and_keeps_everything_shown() {
         vec![Field {
             name: "conv_rate".into(),
             dtype: "FLOAT".into(),
-            description: String::new()
+            description: Default::default()
         }]
     );
     assert_eq!(v.batch_source.as_deref(), Some("driver_stats_source"));
