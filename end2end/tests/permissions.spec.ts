@@ -121,6 +121,15 @@ test('an admin edits a permission, sees the preview, saves and finds the audit r
   await form.getByRole('button', { name: 'Save' }).click();
   await expect(effect.getByRole('status')).toContainText('Saved `ranking_readers`');
 
+  // The Python that keeps the saved permission through `feast apply`, copied from the keyboard.
+  const python = effect.getByRole('region', { name: 'Python for your feature repository' });
+  await expect(python).toContainText('feast apply');
+  await expect(python.locator('pre')).toContainText('ranking_readers = Permission(');
+  await expect(python.locator('pre')).toContainText(`"${role}"`);
+  await python.getByRole('button', { name: 'Copy Python' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(python).toContainText(/Copied\.|did not allow copying/);
+
   await page.goto(at('/permissions/audit?permission=ranking_readers'));
   await hydrated(page);
   const record = page.getByRole('row').filter({ hasText: reason });

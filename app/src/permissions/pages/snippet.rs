@@ -48,7 +48,7 @@ pub fn PythonSnippet(spec: PermissionSpec) -> impl IntoView {
             <pre class="perm-snippet-code"><code>{code}</code></pre>
             {move || hydrated.get().then(|| view! {
                 <button type="button" class="perm-snippet-copy" on:click=copy.clone()>"Copy Python"</button>
-                <span class="muted" role="status">{move || copied.get()}</span>
+                <span class="muted perm-snippet-copied" aria-live="polite">{move || copied.get()}</span>
             })}
         </section>
     }
