@@ -1,5 +1,6 @@
 //! File registry reader: `registry.db` is one serialized `feast.core.Registry`. Change
-//! detection is the file's modification time and size; a change re-reads the whole file.
+//! detection is the file's modification time and size; a change re-reads the whole file,
+//! decoded on every core off the async workers.
 
 use std::{
     path::{Path, PathBuf},
@@ -11,8 +12,9 @@ use app::util::time::Instant as Utc;
 use prost::Message;
 
 use super::load_error::{LoadError, LoadProblem, RegistryFileProblem};
+use super::parallel_decode::decode_all_blocking;
 use super::{
-    decode::{decode_blob, stored_project, BlobKind},
+    decode::{decode_blob_interned, stored_project, BlobKind},
     proto::Registry,
     snapshot::RegistrySnapshot,
 };
@@ -47,8 +49,16 @@ impl FileReader {
         let bytes = tokio::fs::read(&self.path)
             .await
             .map_err(|e| self.io_error(e))?;
-        let (objects, versions) =
-            decode_registry(&bytes).map_err(|e| LoadError::new(&self.display, e))?;
+        let decoded = tokio::task::spawn_blocking(move || {
+            // The file's bytes go as soon as its blobs are split out: the blobs are not held
+            // twice while they decode.
+            let registry = parse_registry(&bytes)?;
+            drop(bytes);
+            Ok::<_, RegistryFileProblem>(decode_parsed(registry))
+        })
+        .await
+        .map_err(|_| LoadError::new(&self.display, LoadProblem::DecoderFailed))?;
+        let (objects, versions) = decoded.map_err(|e| LoadError::new(&self.display, e))?;
         self.seen = Some(stamp);
         Ok(Some(RegistrySnapshot::build(
             objects,
@@ -75,6 +85,11 @@ impl FileReader {
 pub fn decode_registry(
     bytes: &[u8],
 ) -> Result<(Vec<CatalogObject>, Vec<ViewVersion>), RegistryFileProblem> {
+    Ok(decode_parsed(parse_registry(bytes)?))
+}
+
+/// The file's message, its objects still blobs.
+fn parse_registry(bytes: &[u8]) -> Result<Registry, RegistryFileProblem> {
     if bytes.is_empty() {
         return Err(RegistryFileProblem::Empty);
     }
@@ -85,33 +100,51 @@ pub fn decode_registry(
     {
         return Err(RegistryFileProblem::NoSchemaVersion);
     }
-    let lists: [(BlobKind, &Vec<Vec<u8>>); 11] = [
-        (BlobKind::Project, &registry.projects),
-        (BlobKind::Entity, &registry.entities),
-        (BlobKind::DataSource, &registry.data_sources),
-        (BlobKind::FeatureView, &registry.feature_views),
-        (BlobKind::StreamFeatureView, &registry.stream_feature_views),
+    Ok(registry)
+}
+
+/// Decodes every blob on every core; each blob is freed once decoded.
+fn decode_parsed(mut registry: Registry) -> (Vec<CatalogObject>, Vec<ViewVersion>) {
+    let take = std::mem::take::<Vec<Vec<u8>>>;
+    let lists: [(BlobKind, Vec<Vec<u8>>); 11] = [
+        (BlobKind::Project, take(&mut registry.projects)),
+        (BlobKind::Entity, take(&mut registry.entities)),
+        (BlobKind::DataSource, take(&mut registry.data_sources)),
+        (BlobKind::FeatureView, take(&mut registry.feature_views)),
+        (
+            BlobKind::StreamFeatureView,
+            take(&mut registry.stream_feature_views),
+        ),
         (
             BlobKind::OnDemandFeatureView,
-            &registry.on_demand_feature_views,
+            take(&mut registry.on_demand_feature_views),
         ),
-        (BlobKind::LabelView, &registry.label_views),
-        (BlobKind::FeatureService, &registry.feature_services),
-        (BlobKind::SavedDataset, &registry.saved_datasets),
+        (BlobKind::LabelView, take(&mut registry.label_views)),
+        (
+            BlobKind::FeatureService,
+            take(&mut registry.feature_services),
+        ),
+        (BlobKind::SavedDataset, take(&mut registry.saved_datasets)),
         (
             BlobKind::ValidationReference,
-            &registry.validation_references,
+            take(&mut registry.validation_references),
         ),
-        (BlobKind::Permission, &registry.permissions),
+        (BlobKind::Permission, take(&mut registry.permissions)),
     ];
-    let mut objects = Vec::new();
-    for (kind, blobs) in lists {
-        for (i, blob) in blobs.iter().enumerate() {
-            // The file registry sets spec.project on every object; an unreadable one has none.
-            let project = stored_project(kind, blob).unwrap_or_default();
-            objects.push(decode_blob(kind, &project, &format!("#{i}"), blob));
-        }
-    }
+    let blobs: Vec<(BlobKind, usize, Vec<u8>)> = lists
+        .into_iter()
+        .flat_map(|(kind, blobs)| {
+            blobs
+                .into_iter()
+                .enumerate()
+                .map(move |(i, blob)| (kind, i, blob))
+        })
+        .collect();
+    let objects = decode_all_blocking(blobs, &|(kind, i, blob), interner| {
+        // The file registry sets spec.project on every object; an unreadable one has none.
+        let project = stored_project(kind, &blob).unwrap_or_default();
+        decode_blob_interned(kind, &project, &format!("#{i}"), &blob, interner)
+    });
     let versions = registry
         .feature_view_version_history
         .map(|h| h.records)
@@ -129,5 +162,5 @@ pub fn decode_registry(
             description: r.description,
         })
         .collect();
-    Ok((objects, versions))
+    (objects, versions)
 }

@@ -6,15 +6,20 @@
 //! The column holds whole seconds, so a row rewritten within the second of the previous read
 //! keeps its timestamp: rows stamped within [`SAME_SECOND_MARGIN`] of the previous read are
 //! fetched again while their table is still "hot".
+//!
+//! A table read whole (the first read, or more than [`ROW_FETCH_LIMIT`] changed rows) is
+//! streamed into decoder threads ([`StreamDecoder`]): the blobs are never all in memory at
+//! once, and decoding overlaps the read.
 
 use std::{
-    collections::{BTreeMap, HashMap},
-    sync::Arc,
+    collections::{HashMap, HashSet},
     time::{Duration, Instant, SystemTime},
 };
 
-use app::catalog::model::{CatalogObject, ViewVersion};
+use app::catalog::model::ViewVersion;
+use app::util::shared_str::Interner;
 use app::util::time::Instant as Utc;
+use futures::TryStreamExt;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
@@ -25,10 +30,9 @@ use crate::db::on_pool;
 
 use super::failure::SqlFailure;
 use super::load_error::{LoadError, LoadProblem};
-use super::{
-    decode::{decode_blob, BlobKind},
-    snapshot::RegistrySnapshot,
-};
+use super::parallel_decode::{decode_row, interners, BlobRow, Decoded, StreamDecoder};
+use super::row_cache::{Listed, RowCache};
+use super::{decode::BlobKind, snapshot::RegistrySnapshot};
 
 /// Seconds around the previous read in which a same-second rewrite could hide.
 const SAME_SECOND_MARGIN: i64 = 5;
@@ -82,6 +86,10 @@ enum Pool {
 }
 
 type Key = (String, String);
+/// A row as the queries return it: project, name, timestamp, blob.
+type RowTuple = (String, String, i64, Vec<u8>);
+/// Row keys by project, looked up without building a `Key`.
+type KeySet = HashMap<String, HashSet<String>>;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 struct TableMark {
@@ -98,9 +106,12 @@ pub struct SqlReader {
     has_versions: bool,
     has_metadata: bool,
     marks: HashMap<&'static str, TableMark>,
-    rows: BTreeMap<BlobKind, HashMap<Key, (i64, Arc<CatalogObject>)>>,
+    rows: RowCache,
     versions: Vec<ViewVersion>,
     previous_read_secs: Option<i64>,
+    /// The decoder threads' interners during a refresh (emptied after it, so strings no
+    /// object holds any more are not kept).
+    interners: Vec<Interner>,
     /// Rows fetched with their blob by the last refresh (for tests and the benchmark).
     pub last_blob_rows: usize,
 }
@@ -165,9 +176,10 @@ impl SqlReader {
             has_versions,
             has_metadata,
             marks: HashMap::new(),
-            rows: BTreeMap::new(),
+            rows: RowCache::default(),
             versions: Vec::new(),
             previous_read_secs: None,
+            interners: Vec::new(),
             last_blob_rows: 0,
         })
     }
@@ -186,6 +198,7 @@ impl SqlReader {
         let first = self.previous_read_secs.is_none();
         let mut changed = first;
         self.last_blob_rows = 0;
+        self.interners = interners();
         for kind in self.kinds.clone() {
             let name = table(kind).0;
             let mark = marks.get(name).copied().unwrap_or_default();
@@ -194,6 +207,7 @@ impl SqlReader {
             }
             changed |= self.refresh_table(kind, hot_since).await?;
         }
+        self.interners = Vec::new();
         if self.has_versions {
             let mark = marks.get(VERSIONS_TABLE).copied().unwrap_or_default();
             if first || self.marks.get(VERSIONS_TABLE) != Some(&mark) {
@@ -208,12 +222,8 @@ impl SqlReader {
         if !changed {
             return Ok(None);
         }
-        let objects = self
-            .rows
-            .values()
-            .flat_map(|rows| rows.values().map(|(_, o)| o.clone()));
         Ok(Some(RegistrySnapshot::build_shared(
-            objects,
+            self.rows.objects(),
             self.versions.clone(),
             SystemTime::now(),
             started.elapsed(),
@@ -260,74 +270,121 @@ impl SqlReader {
         kind: BlobKind,
         hot_since: Option<i64>,
     ) -> Result<bool, LoadError> {
-        let (t, name_col, _) = table(kind);
-        let sql = format!("SELECT project_id, {name_col}, last_updated_timestamp FROM {t}");
-        let keys: Vec<(String, String, i64)> =
-            on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_all(p)
-                .await)
-            .map_err(|e| self.err(e))?;
-        let cached = self.rows.entry(kind).or_default();
-        let before = cached.len();
-        let listed: HashMap<Key, i64> = keys.into_iter().map(|(p, n, ts)| ((p, n), ts)).collect();
-        cached.retain(|k, _| listed.contains_key(k));
-        let mut changed = cached.len() != before;
+        if self.rows.rows(kind) == 0 {
+            // Nothing cached to compare with (first read, or an empty table): read it whole
+            // without listing its keys first.
+            let decoded = self.fetch_all(kind, None).await?;
+            return Ok(self.store(kind, decoded));
+        }
+        let listed = self.list_keys(kind).await?;
+        let mut changed = self.rows.retain_listed(kind, &listed);
         let stale: Vec<Key> = listed
             .iter()
-            .filter(|(k, ts)| match cached.get(*k) {
+            .flat_map(|(p, names)| names.iter().map(move |(n, ts)| (p, n, *ts)))
+            .filter(|(p, n, ts)| match self.rows.get(kind, p, n) {
                 None => true,
-                Some((old, _)) => old != *ts || hot_since.is_some_and(|h| **ts >= h),
+                Some(old) => old.updated != *ts || hot_since.is_some_and(|h| *ts >= h),
             })
-            .map(|(k, _)| k.clone())
+            .map(|(p, n, _)| (p.clone(), n.clone()))
             .collect();
         if stale.is_empty() {
             return Ok(changed);
         }
-        let fetched = if stale.len() > ROW_FETCH_LIMIT {
-            self.fetch_all(kind).await?
+        let decoded = if stale.len() > ROW_FETCH_LIMIT {
+            // A full-table read also returns rows that did not change: only stale ones decode.
+            let mut only: KeySet = HashMap::new();
+            for (project, name) in stale {
+                only.entry(project).or_default().insert(name);
+            }
+            self.fetch_all(kind, Some(&only)).await?
         } else {
             self.fetch_rows(kind, &stale).await?
         };
-        self.last_blob_rows += fetched.len();
-        let stale: std::collections::HashSet<Key> = stale.into_iter().collect();
-        let cached = self.rows.entry(kind).or_default();
-        for (project, name, ts, blob) in fetched {
-            let key = (project, name);
-            if !stale.contains(&key) {
-                continue; // a full-table read also returns rows that did not change
-            }
-            let object = decode_blob(kind, &key.0, &key.1, &blob);
-            changed |= cached.get(&key).is_none_or(|(_, old)| **old != object);
-            cached.insert(key, (ts, Arc::new(object)));
-        }
+        changed |= self.store(kind, decoded);
         Ok(changed)
     }
 
+    /// Caches decoded rows; true when any object differs from the one it replaces.
+    fn store(&mut self, kind: BlobKind, decoded: Vec<Decoded>) -> bool {
+        self.last_blob_rows += decoded.len();
+        let mut changed = false;
+        for row in decoded {
+            changed |= self.rows.put(kind, row);
+        }
+        changed
+    }
+
+    /// Every row's key and timestamp, no blobs.
+    async fn list_keys(&self, kind: BlobKind) -> Result<Listed, LoadError> {
+        let (t, name_col, _) = table(kind);
+        let sql = format!("SELECT project_id, {name_col}, last_updated_timestamp FROM {t}");
+        let mut listed = Listed::new();
+        on_pool!(Pool: &self.pool, |p| {
+            let mut rows =
+                sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql)).fetch(p);
+            while let Some((project, name, ts)) = rows.try_next().await.map_err(|e| self.err(e))? {
+                listed.entry(project).or_default().insert(name, ts);
+            }
+        });
+        Ok(listed)
+    }
+
+    /// Streams a whole table into the decoders; with `only`, rows with other keys are skipped.
     async fn fetch_all(
-        &self,
+        &mut self,
         kind: BlobKind,
-    ) -> Result<Vec<(String, String, i64, Vec<u8>)>, LoadError> {
+        only: Option<&KeySet>,
+    ) -> Result<Vec<Decoded>, LoadError> {
         let (t, name_col, blob_col) = table(kind);
         let sql =
             format!("SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t}");
-        on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(p)
-            .await)
-        .map_err(|e| self.err(e))
+        let mut decoder = StreamDecoder::start(kind, std::mem::take(&mut self.interners));
+        // A read error returns at once; dropping the decoder stops its threads.
+        on_pool!(Pool: &self.pool, |p| {
+            let mut rows = sqlx::query_as::<_, RowTuple>(sqlx::AssertSqlSafe(sql)).fetch(p);
+            loop {
+                let Some((project, name, updated, blob)) =
+                    rows.try_next().await.map_err(|e| self.err(e))?
+                else {
+                    break;
+                };
+                let wanted = |keys: &KeySet| keys.get(&project).is_some_and(|n| n.contains(&name));
+                if only.is_some_and(|keys| !wanted(keys)) {
+                    continue;
+                }
+                let row = BlobRow {
+                    project,
+                    name,
+                    updated,
+                    blob,
+                };
+                decoder
+                    .push(row)
+                    .await
+                    .map_err(|e| LoadError::new(&self.display, e))?;
+            }
+        });
+        let (decoded, interners) = decoder
+            .finish()
+            .await
+            .map_err(|e| LoadError::new(&self.display, e))?;
+        self.interners = interners;
+        Ok(decoded)
     }
 
     async fn fetch_rows(
-        &self,
+        &mut self,
         kind: BlobKind,
         keys: &[Key],
-    ) -> Result<Vec<(String, String, i64, Vec<u8>)>, LoadError> {
+    ) -> Result<Vec<Decoded>, LoadError> {
         let (t, name_col, blob_col) = table(kind);
         let sql = format!(
             "SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t} WHERE project_id = $1 AND {name_col} = $2"
         );
+        let mut interner = self.interners.pop().unwrap_or_default();
         let mut out = Vec::with_capacity(keys.len());
         for (project, name) in keys {
-            let row: Option<(String, String, i64, Vec<u8>)> =
+            let row: Option<RowTuple> =
                 on_pool!(Pool: &self.pool, |p| sqlx::query_as(sqlx::AssertSqlSafe(
                     sql.clone()
                 ))
@@ -336,8 +393,17 @@ impl SqlReader {
                 .fetch_optional(p)
                 .await)
                 .map_err(|e| self.err(e))?;
-            out.extend(row);
+            out.extend(row.map(|(project, name, updated, blob)| {
+                let row = BlobRow {
+                    project,
+                    name,
+                    updated,
+                    blob,
+                };
+                decode_row(kind, row, &mut interner)
+            }));
         }
+        self.interners.push(interner);
         Ok(out)
     }
 

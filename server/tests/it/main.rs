@@ -55,6 +55,7 @@ mod recovery_http;
 mod recovery_probes;
 mod registry_feast;
 mod registry_first_read;
+mod registry_sharing;
 mod registry_sources;
 mod registry_user_token;
 mod replicas;
