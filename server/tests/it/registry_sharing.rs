@@ -25,7 +25,11 @@ fn same_allocation(before: &RegistrySnapshot, after: &RegistrySnapshot, except: 
         );
     }
     let edited = |s: &RegistrySnapshot| -> Arc<CatalogObject> {
-        s.objects.iter().find(|o| o.name == except).cloned().expect("edited view")
+        s.objects
+            .iter()
+            .find(|o| o.name == except)
+            .cloned()
+            .expect("edited view")
     };
     assert!(!Arc::ptr_eq(&edited(before), &edited(after)));
 }
@@ -90,8 +94,10 @@ async fn registry_refresh_keeps_unchanged_objects_and_shares_strings() {
             .any(|(other, d)| other != view && d == dtype && SharedStr::ptr_eq(d, dtype))
     });
     assert!(shared, "no two views share a dtype string: {dtypes:?}");
-    let same_project: Vec<&&CatalogObject> =
-        views.iter().filter(|o| o.project == views[0].project).collect();
+    let same_project: Vec<&&CatalogObject> = views
+        .iter()
+        .filter(|o| o.project == views[0].project)
+        .collect();
     assert!(same_project.len() > 1);
     assert!(same_project
         .iter()
