@@ -47,6 +47,31 @@ pub fn standing_reversions(records: &[AuditRecord]) -> Vec<&AuditRecord> {
         .collect()
 }
 
+/// The console saves of `registry`/`project` that a later change outside the console undid
+/// (see [`standing_reversions`]); chosen here so a page receives only those,
+/// not the audit log. Admins only, as the audit log is.
+#[leptos::server(prefix = "/api/admin")]
+pub async fn permission_reverted_edits(
+    registry: String,
+    project: String,
+) -> Result<Vec<AuditRecord>, leptos::prelude::ServerFnError> {
+    crate::auth::require(crate::auth::ConsoleRole::Admin)?;
+    let backend = crate::backend::from_context::<dyn crate::permissions::api::PermissionsBackend>(
+        "the audit log is not available on this server",
+    )?;
+    let filter = crate::permissions::api::AuditFilter {
+        registry,
+        project,
+        limit: 500,
+        ..crate::permissions::api::AuditFilter::default()
+    };
+    let list = match backend.audit(filter).await {
+        Ok(list) => list,
+        Err(e) => return Err(leptos::prelude::ServerFnError::from(e)),
+    };
+    Ok(standing_reversions(&list).into_iter().cloned().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

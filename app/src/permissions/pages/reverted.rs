@@ -3,26 +3,21 @@
 
 use leptos::prelude::*;
 
-use crate::permissions::api::{permission_audit_list, AuditFilter};
-use crate::permissions::reverted::{reverted_text, standing_reversions};
+use crate::permissions::reverted::{permission_reverted_edits, reverted_text};
 use crate::util::percent::query_value;
 use crate::util::time::utc_from_millis;
 
 #[component]
 pub fn RevertedEdits(registry: String, project: String) -> impl IntoView {
-    let filter = AuditFilter {
-        registry: registry.clone(),
-        project: project.clone(),
-        limit: 500,
-        ..AuditFilter::default()
-    };
-    let records = Resource::new(move || filter.clone(), permission_audit_list);
+    let records = Resource::new(
+        move || (registry.clone(), project.clone()),
+        |(registry, project)| permission_reverted_edits(registry, project),
+    );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 // The audit log unavailable: the page says nothing rather than fail.
-                let list = records.await.unwrap_or_default();
-                let reverted = standing_reversions(&list);
+                let reverted = records.await.unwrap_or_default();
                 (!reverted.is_empty()).then(|| {
                     let rows = reverted.into_iter().map(|r| {
                         let href = format!(
