@@ -31,6 +31,7 @@ mod catalog_visibility;
 mod cli;
 mod demo_registry;
 mod deploy_manifests;
+mod history_pages;
 mod history_store;
 mod permissions_audit_record;
 mod permissions_cli;
