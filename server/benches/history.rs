@@ -31,14 +31,14 @@ fn view(v: usize) -> CatalogObject {
         String::new(),
     );
     o.owner = "team@example.com".into();
-    o.tags.insert("team".into(), format!("team_{}", v % 7));
+    o.tags.insert("team", format!("team_{}", v % 7));
     o.detail = Detail::View(ViewDetail {
         entities: vec!["driver".into()],
         features: (0..8)
             .map(|f| Field {
-                name: format!("feature_{f}"),
+                name: format!("feature_{f}").into(),
                 dtype: "FLOAT".into(),
-                description: String::new(),
+                description: Default::default(),
             })
             .collect(),
         entity_columns: vec![],
@@ -47,7 +47,7 @@ fn view(v: usize) -> CatalogObject {
         batch_source: Some("source".into()),
         stream_source: None,
         materialization_intervals: vec![],
-        mode: String::new(),
+        mode: Default::default(),
     });
     o
 }
@@ -109,8 +109,8 @@ fn entry(day: i64, i: usize) -> HistoryEntry {
         registry: "r".into(),
         change: ObjectChange {
             kind: object.kind,
-            project: object.project.clone(),
-            name: object.name.clone(),
+            project: object.project.to_string(),
+            name: object.name.to_string(),
             change: ChangeType::Changed,
             fields: vec![app::history::model::FieldChange {
                 path: "description".into(),

@@ -317,13 +317,19 @@ impl CatalogVisibility {
         visibility
     }
 
+    /// Whether the rules show `session` everything (`catalog_visibility = all`, or
+    /// `catalog_visibility_admins = all` for an admin).
+    pub fn sees_everything(&self, session: &SessionView) -> bool {
+        let admin = session.role == Some(ConsoleRole::Admin);
+        self.rule == VisibilityRule::All || (admin && self.admins == VisibilityRule::All)
+    }
+
     /// What `session` may see: every registry's current snapshot, decided for its identity.
     pub fn for_session(&self, session: &SessionView) -> RequestVisibility {
         let Some(identity) = session.identity.as_ref() else {
             return RequestVisibility::nothing();
         };
-        let admin = session.role == Some(ConsoleRole::Admin);
-        if self.rule == VisibilityRule::All || (admin && self.admins == VisibilityRule::All) {
+        if self.sees_everything(session) {
             return RequestVisibility {
                 everything: true,
                 registries: Vec::new(),

@@ -5,6 +5,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 
 use app::catalog::api::{CatalogBackend, VisibilitySource};
+use app::history::api::HistoryBackend;
 use app::recovery::RecoveryBackend;
 use app::{shell, App};
 
@@ -59,6 +60,12 @@ pub fn router(state: AppState) -> Router {
     let cache = crate::cache::backend::CacheHealth::from_state(&state).into_backend();
     let recovery: Arc<dyn RecoveryBackend> = state.recovery.clone();
     let permission_downloads = crate::permissions::http::routes(permissions.clone());
+    let history = crate::history::backend::HistoryService::new(
+        state.db.clone(),
+        state.registries.clone(),
+        Arc::new(crate::catalog::routes::visibility_of(&state)),
+    );
+    let history_backend: Arc<dyn HistoryBackend> = history.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -71,6 +78,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(recovery.clone());
                 provide_context(cache.clone());
                 provide_context(permissions.clone());
+                provide_context(history_backend.clone());
                 leptos::nonce::provide_nonce();
             },
             move || shell(leptos_options.clone()),
@@ -98,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::recovery::http::routes(state.recovery.clone()))
         .merge(crate::catalog::routes::routes(catalog))
         .merge(permission_downloads)
+        .merge(crate::history::http::routes(history))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -51,7 +51,7 @@ fn server_fn_paths() -> Vec<String> {
 }
 
 /// A signed-in session (inserted directly) holding `role`; None means signed in without one.
-async fn session_for(app: &TestApp, role: Option<ConsoleRole>) -> String {
+pub(crate) async fn session_for(app: &TestApp, role: Option<ConsoleRole>) -> String {
     let roles: Vec<String> = role
         .map(|r| vec![format!("console-{}", r.name())])
         .unwrap_or_default();

@@ -33,6 +33,7 @@ mod demo_registry;
 mod deploy_manifests;
 mod history_cli;
 mod history_feast;
+mod history_pages;
 mod history_store;
 mod history_support;
 mod permissions_audit_record;
