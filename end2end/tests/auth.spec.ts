@@ -108,7 +108,7 @@ test.describe('sign-in with a real identity provider', () => {
     await expect(page.getByTestId('auth-off-banner')).toHaveCount(0);
     const nav = page.getByRole('navigation', { name: 'Areas' });
     // Every area; Permissions is the read-only matrix (editing and the audit log are admin's).
-    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'Permissions', 'Topology', 'Registry cache', 'Recovery']);
+    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'History', 'Compare', 'Permissions', 'Topology', 'Registry cache', 'Recovery']);
     const editor = await page.request.get(`${consoleUrl}/permissions/edit`, { maxRedirects: 0 });
     expect(editor.status()).toBe(403);
     // Client-side navigation keeps working for allowed areas.
@@ -138,7 +138,7 @@ test.describe('sign-in with a real identity provider', () => {
   test('a viewer sees catalog, permissions (read-only) and topology, and is refused the rest', async ({ page }) => {
     await signIn(page, 'vic', '/catalog');
     const nav = page.getByRole('navigation', { name: 'Areas' });
-    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'Permissions', 'Topology']);
+    await expect(nav.getByRole('link')).toHaveText(['Catalog', 'History', 'Compare', 'Permissions', 'Topology']);
     const editor = await page.request.get(`${consoleUrl}/permissions/edit`, { maxRedirects: 0 });
     expect(editor.status()).toBe(403);
     const refused = await page.request.get(`${consoleUrl}/recovery`, { maxRedirects: 0 });
