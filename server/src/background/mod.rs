@@ -72,7 +72,7 @@ pub fn start(state: &AppState) {
     // Registry history: what each new snapshot changed, written by the lease holder.
     let (db, registries) = (state.db.clone(), state.registries.clone());
     let leadership = state.lease.leadership.clone();
-    let retention = crate::history::recorder::Retention {
+    let retention = crate::history::retention::Retention {
         days: state.config.history_retention_days,
         max_entries: state.config.history_max_entries,
     };

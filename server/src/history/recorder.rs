@@ -18,6 +18,8 @@ use app::history::diff::diff_catalogs;
 use app::history::link::{audit_of, reverted_audit};
 use app::history::model::{instant_of_millis, ChangeType, HistoryEntry, ObjectChange};
 
+use super::audit_link;
+use super::retention::{self, Retention};
 use super::store::{self, HistoryStoreError, Recording};
 use crate::clock::unix_millis;
 use crate::db::ConsoleDb;
@@ -35,13 +37,6 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Audit rows are written before their registry write; a save is matched with changes seen
 /// up to this long after the previous recording.
 const LINK_SLACK_MS: i64 = 10 * 60 * 1000;
-
-/// `history_retention_days` and `history_max_entries`.
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-    pub days: u64,
-    pub max_entries: u64,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
@@ -236,7 +231,7 @@ impl Recorder {
             .iter()
             .any(|(c, _)| c.kind == ObjectKind::Permission);
         let saves = if permissions {
-            store::unlinked_saves(&self.db, registry, previous_ms - LINK_SLACK_MS).await?
+            audit_link::unlinked_saves(&self.db, registry, previous_ms - LINK_SLACK_MS).await?
         } else {
             Vec::new()
         };
@@ -244,7 +239,7 @@ impl Recorder {
         for (change, object) in changes {
             let save = audit_of(&change, &saves);
             let reverts_audit = if change.kind == ObjectKind::Permission && save.is_none() {
-                let previous = store::previous_change(&self.db, registry, &change).await?;
+                let previous = audit_link::previous_change(&self.db, registry, &change).await?;
                 reverted_audit(&change, false, previous)
             } else {
                 None
@@ -290,21 +285,6 @@ fn find<'a>(sorted: &'a [Arc<CatalogObject>], c: &ObjectChange) -> Option<&'a Ar
         .map(|i| &sorted[i])
 }
 
-/// Deletes what the retention settings no longer keep, for every registry with history.
-pub async fn prune(
-    db: &ConsoleDb,
-    retention: Retention,
-    now: SystemTime,
-) -> Result<u64, sqlx::Error> {
-    let days_ms = i64::try_from(retention.days.saturating_mul(86_400_000)).unwrap_or(i64::MAX);
-    let older_than = unix_millis(now).saturating_sub(days_ms);
-    let mut total = 0;
-    for registry in store::registries(db).await? {
-        total += store::prune(db, &registry, older_than, retention.max_entries).await?;
-    }
-    Ok(total)
-}
-
 /// The task `history_record`: while this replica leads, records every registry's new
 /// snapshots and applies the retention settings every hour.
 pub async fn run(
@@ -327,7 +307,7 @@ pub async fn run(
         }
         if leadership.is_leader() && pruned.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
             pruned = Some(std::time::Instant::now());
-            match prune(&db, retention, SystemTime::now()).await {
+            match retention::prune(&db, retention, SystemTime::now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(deleted = n, "registry history pruned"),
                 Err(e) => tracing::warn!(error = %e, "cannot prune registry history"),

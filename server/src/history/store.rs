@@ -2,23 +2,20 @@
 //! (`catalog_history`), the catalog as last recorded (`catalog_history_objects`) and a
 //! generation per registry (`catalog_history_heads`) that makes every recording happen once.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::sync::Arc;
 
 use app::catalog::model::{CatalogObject, ObjectKind};
-use app::history::link::{AuditSave, PreviousChange};
 use app::history::model::{
     instant_of_millis, millis_of, ChangeType, FieldChange, HistoryEntry, HistoryFilter,
-    HistoryPage, ObjectChange, Reversion,
+    HistoryPage, ObjectChange,
 };
 
 use crate::db::{on_pool, ConsoleDb};
 
 /// Rows per multi-row INSERT (5 to 12 parameters each: well under both backends' limits).
-const BATCH_ROWS: usize = 200;
+pub(super) const BATCH_ROWS: usize = 200;
 /// The most entries one page returns.
 pub const MAX_PAGE: u32 = 1000;
-/// Rows one retention DELETE removes at most, so pruning never holds a long write lock.
-const PRUNE_BATCH: i64 = 5000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryStoreError {
@@ -426,129 +423,4 @@ pub async fn query(
 pub async fn registries(db: &ConsoleDb) -> Result<Vec<String>, sqlx::Error> {
     let sql = "SELECT registry FROM catalog_history_heads ORDER BY registry";
     on_pool!(db, |p| sqlx::query_scalar(sql).fetch_all(p).await)
-}
-
-/// Drops one registry's entries observed before `older_than_ms` and all but its newest
-/// `max_entries`; returns how many went. In batches of [`PRUNE_BATCH`] rows.
-pub async fn prune(
-    db: &ConsoleDb,
-    registry: &str,
-    older_than_ms: i64,
-    max_entries: u64,
-) -> Result<u64, sqlx::Error> {
-    let keep_from: Option<i64> = on_pool!(db, |p| sqlx::query_scalar(
-        "SELECT id FROM catalog_history WHERE registry = $1 ORDER BY id DESC LIMIT 1 OFFSET $2"
-    )
-    .bind(registry)
-    .bind(i64::try_from(max_entries).unwrap_or(i64::MAX))
-    .fetch_optional(p)
-    .await?);
-    // Entries with ids up to `cut` go by count.
-    let cut = keep_from.unwrap_or(0);
-    let sql = "DELETE FROM catalog_history WHERE id IN (SELECT id FROM catalog_history \
-               WHERE registry = $1 AND (observed_ms < $2 OR id <= $3) ORDER BY id LIMIT $4)";
-    let mut total = 0;
-    loop {
-        let n = on_pool!(db, |p| sqlx::query(sql)
-            .bind(registry)
-            .bind(older_than_ms)
-            .bind(cut)
-            .bind(PRUNE_BATCH)
-            .execute(p)
-            .await?
-            .rows_affected());
-        total += n;
-        if n < PRUNE_BATCH as u64 {
-            return Ok(total);
-        }
-    }
-}
-
-/// The console edits of `registry` committed from `since_ms` on that no recorded change is
-/// linked to yet: what a new snapshot's permission changes are matched with.
-pub async fn unlinked_saves(
-    db: &ConsoleDb,
-    registry: &str,
-    since_ms: i64,
-) -> Result<Vec<AuditSave>, sqlx::Error> {
-    type Row = (i64, i64, String, String, String, Option<String>, String);
-    let sql = "SELECT a.id, a.at_ms, a.actor, a.project, a.permission, a.original_name, a.operation \
-               FROM permission_audit a WHERE a.registry = $1 AND a.state = 'committed' AND a.at_ms >= $2 \
-               AND NOT EXISTS (SELECT 1 FROM catalog_history h WHERE h.audit_id = a.id) ORDER BY a.id LIMIT 10000";
-    let rows: Vec<Row> = on_pool!(db, |p| sqlx::query_as(sql)
-        .bind(registry)
-        .bind(since_ms)
-        .fetch_all(p)
-        .await?);
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditSave {
-            id: r.0,
-            at_ms: r.1,
-            actor: r.2,
-            project: r.3,
-            permission: r.4,
-            original: r.5,
-            operation: r.6,
-        })
-        .collect())
-}
-
-/// The last recorded change of one object, for revert detection.
-pub async fn previous_change(
-    db: &ConsoleDb,
-    registry: &str,
-    change: &ObjectChange,
-) -> Result<Option<PreviousChange>, sqlx::Error> {
-    let sql = "SELECT change, audit_id FROM catalog_history WHERE registry = $1 AND project = $2 \
-               AND kind = $3 AND name = $4 ORDER BY id DESC LIMIT 1";
-    let row: Option<(String, Option<i64>)> = on_pool!(db, |p| sqlx::query_as(sql)
-        .bind(registry)
-        .bind(&change.project)
-        .bind(change.kind.as_str())
-        .bind(&change.name)
-        .fetch_optional(p)
-        .await?);
-    Ok(row.and_then(|(c, audit_id)| {
-        ChangeType::parse(&c).map(|change| PreviousChange { change, audit_id })
-    }))
-}
-
-/// For each of `audit_ids` that a later change outside the console undid, the first such
-/// change ("reverted at T, probably by feast apply").
-pub async fn reverts_of_audit(
-    db: &ConsoleDb,
-    audit_ids: &[i64],
-) -> Result<BTreeMap<i64, Reversion>, sqlx::Error> {
-    let mut out = BTreeMap::new();
-    for chunk in audit_ids.chunks(BATCH_ROWS) {
-        let list = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT reverts_audit, id, change, observed_ms, not_before_ms FROM catalog_history \
-             WHERE reverts_audit IN ({list}) ORDER BY id"
-        );
-        let rows: Vec<(i64, i64, String, i64, Option<i64>)> = on_pool!(db, |p| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
-        });
-        for (audit_id, history_id, change, observed, not_before) in rows {
-            let Some(change) = ChangeType::parse(&change) else {
-                continue;
-            };
-            out.entry(audit_id).or_insert(Reversion {
-                audit_id,
-                history_id,
-                change,
-                observed_at: instant_of_millis(observed),
-                not_before: not_before.map(instant_of_millis),
-            });
-        }
-    }
-    Ok(out)
 }

@@ -377,7 +377,7 @@ impl PermissionsBackend for ServerPermissions {
             .map_err(|e| BackendError::Unavailable(format!("cannot read the audit log: {e}")))?;
         // Saves that a later change outside the console undid (probably `feast apply`).
         let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-        let mut reverts = crate::history::store::reverts_of_audit(&self.db, &ids)
+        let mut reverts = crate::history::audit_link::reverts_of_audit(&self.db, &ids)
             .await
             .map_err(|e| BackendError::Unavailable(format!("cannot read the history: {e}")))?;
         for r in &mut records {

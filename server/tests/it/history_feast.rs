@@ -1,6 +1,7 @@
 //! Registry history against real Feast 0.67: `feast apply` changes a repository between the
 //! console's reads (add, change fields, remove, rename, re-apply unchanged) on SQLite, file
-//! and PostgreSQL registries, and the recorded history is exactly what was done:
+//! and PostgreSQL registries and a SQLite registry read through Feast's REST registry server,
+//! and the recorded history is exactly what was done:
 //! - two consoles recording the same registry into one console database write each change once
 //!   (each compares with what the other recorded; racing, one of them writes);
 //! - changes made while no console runs are recorded by the next one, "between" the last
@@ -14,7 +15,7 @@ use app::permissions::api::SaveRequest;
 use app::permissions::Policy;
 use server::db::ConsoleDb;
 use server::history::recorder::Recorded;
-use server::history::store;
+use server::history::{audit_link, store};
 use server::permissions::store as permissions;
 use server::registry::write::{PermissionWriter, ABSENT};
 
@@ -85,7 +86,7 @@ async fn history_equals_what_was_done(kind: RegistryKind, backend: Backend) {
         .expect("console database");
     let source = repo.source();
     let stats = |ttl, extra: &[&str], team| view("customer_stats", ttl, extra, team);
-    repo.apply(&repo_with(&[stats(1, &[], "growth")]));
+    repo.apply(&repo_with(&[stats(1, &[], "growth")])).await;
     let mut a = Console::start(&db, &source, "replica-a").await;
     let mut b = Console::start(&db, &source, "replica-b").await;
     assert_eq!(a.look().await, Recorded::Baseline);
@@ -96,7 +97,11 @@ async fn history_equals_what_was_done(kind: RegistryKind, backend: Backend) {
     );
 
     // A permission saved in the console, then a repository without it applied.
-    let writer = PermissionWriter::open(&source).await.expect("writer");
+    // A REST registry is written with the user's own token; Feast's server here has no auth.
+    let writer = PermissionWriter::open(&source)
+        .await
+        .expect("writer")
+        .with_token(Some("no-auth".into()));
     permissions::save(&writer, &db, &save_request("shop_readers"))
         .await
         .expect("console save");
@@ -104,18 +109,21 @@ async fn history_equals_what_was_done(kind: RegistryKind, backend: Backend) {
 
     // Add a view (b records; a's copy is then one generation behind and reloads).
     let orders_view = view("customer_orders", 7, &["orders"], "growth");
-    repo.apply(&repo_with(&[stats(1, &[], "growth"), orders_view.clone()]));
+    repo.apply(&repo_with(&[stats(1, &[], "growth"), orders_view.clone()]))
+        .await;
     let added = changes(b.look().await);
     assert_eq!(a.look().await, Recorded::Unchanged);
     // Change fields (a records).
     repo.apply(&repo_with(&[
         stats(2, &["visits"], "retention"),
         orders_view,
-    ]));
+    ]))
+    .await;
     let changed = changes(a.look().await);
     assert_eq!(b.look().await, Recorded::Unchanged);
     // Remove a view, both consoles racing: one records.
-    repo.apply(&repo_with(&[stats(2, &["visits"], "retention")]));
+    repo.apply(&repo_with(&[stats(2, &["visits"], "retention")]))
+        .await;
     a.refresh().await;
     b.refresh().await;
     let (ra, rb) = tokio::join!(a.record(), b.record());
@@ -125,11 +133,11 @@ async fn history_equals_what_was_done(kind: RegistryKind, backend: Backend) {
     // Both consoles stop; a rename is applied; a new console records it "between".
     drop((a, b));
     let renamed = view("customer_profile", 2, &["visits"], "retention");
-    repo.apply(&repo_with(std::slice::from_ref(&renamed)));
+    repo.apply(&repo_with(std::slice::from_ref(&renamed))).await;
     let mut c = Console::start(&db, &source, "replica-c").await;
     assert_eq!(c.look().await, Recorded::Changes(2));
     // Re-applied unchanged: nothing.
-    repo.apply(&repo_with(&[renamed]));
+    repo.apply(&repo_with(&[renamed])).await;
     let again = c.look().await;
     assert!(
         matches!(again, Recorded::Same | Recorded::Unchanged),
@@ -164,7 +172,9 @@ async fn history_equals_what_was_done(kind: RegistryKind, backend: Backend) {
     assert_eq!((removed.audit_id, removed.actor.as_deref()), (None, None));
     assert_eq!(removed.reverts_audit, Some(audit_id));
     assert_eq!(removed.object.kind, ObjectKind::Permission);
-    let reverts = store::reverts_of_audit(&db, &[audit_id]).await.unwrap();
+    let reverts = audit_link::reverts_of_audit(&db, &[audit_id])
+        .await
+        .unwrap();
     assert_eq!(reverts[&audit_id].history_id, removed.id);
     // Field values as people read them.
     let fields = &entries[3].change.fields;
@@ -203,6 +213,11 @@ async fn sqlite_registry_history_equals_what_was_done() {
 #[tokio::test]
 async fn file_registry_history_equals_what_was_done() {
     history_equals_what_was_done(RegistryKind::File, Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn rest_registry_history_equals_what_was_done() {
+    history_equals_what_was_done(RegistryKind::Rest, Backend::Sqlite).await;
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use app::history::model::{
     instant_of_millis, ChangeType, FieldChange, HistoryEntry, HistoryFilter, ObjectChange,
 };
 use server::db::ConsoleDb;
+use server::history::audit_link;
+use server::history::retention::{self, Retention};
 use server::history::store::{self, Recording};
 
 use crate::common::{self, Backend};
@@ -200,12 +202,33 @@ async fn record_once_page_and_prune(backend: Backend) {
         .is_empty());
 
     // Retention: by age, then by count.
-    assert_eq!(store::prune(&db, "r", 10_000, 1_000_000).await.unwrap(), 3);
-    assert_eq!(store::prune(&db, "r", 0, 120).await.unwrap(), 180);
+    assert_eq!(
+        retention::prune_registry(&db, "r", 10_000, 1_000_000)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        retention::prune_registry(&db, "r", 0, 120).await.unwrap(),
+        180
+    );
     let page = store::query(&db, &all, None, 1000).await.unwrap();
     assert_eq!(page.entries.len(), 120);
     assert_eq!(page.entries[0].object.description, "day 299");
     assert_eq!(store::registries(&db).await.unwrap(), vec!["r".to_string()]);
+    // The hourly task's settings: days 180 to 249 are more than a day older than `now`; the 50
+    // left are within the count.
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_millis(86_400_000 + 10_250);
+    let settings = Retention {
+        days: 1,
+        max_entries: 100,
+    };
+    assert_eq!(retention::prune(&db, settings, now).await.unwrap(), 70);
+    let page = store::query(&db, &all, None, 1000).await.unwrap();
+    assert_eq!(page.entries.len(), 50);
+    assert_eq!(page.entries[49].object.description, "day 250");
+    // Nothing left to prune: a second run deletes nothing.
+    assert_eq!(retention::prune(&db, settings, now).await.unwrap(), 0);
     db.close().await;
 }
 
@@ -262,14 +285,14 @@ async fn audit_links_and_reversions(backend: Backend) {
     let db = open(backend).await;
     let saved = audit_row(&db, "readers", "create", true).await;
     let _failed = audit_row(&db, "writers", "create", false).await;
-    let saves = store::unlinked_saves(&db, "r", 0).await.unwrap();
+    let saves = audit_link::unlinked_saves(&db, "r", 0).await.unwrap();
     assert_eq!(saves.len(), 1, "committed rows only");
     assert_eq!((saves[0].id, saves[0].actor.as_str()), (saved, "alice"));
-    assert!(store::unlinked_saves(&db, "other", 0)
+    assert!(audit_link::unlinked_saves(&db, "other", 0)
         .await
         .unwrap()
         .is_empty());
-    assert!(store::unlinked_saves(&db, "r", i64::MAX)
+    assert!(audit_link::unlinked_saves(&db, "r", i64::MAX)
         .await
         .unwrap()
         .is_empty());
@@ -297,10 +320,13 @@ async fn audit_links_and_reversions(backend: Backend) {
     };
     store::insert_changes(&db, &rec).await.unwrap();
     assert!(
-        store::unlinked_saves(&db, "r", 0).await.unwrap().is_empty(),
+        audit_link::unlinked_saves(&db, "r", 0)
+            .await
+            .unwrap()
+            .is_empty(),
         "a linked row is not offered again"
     );
-    let previous = store::previous_change(&db, "r", &added.change)
+    let previous = audit_link::previous_change(&db, "r", &added.change)
         .await
         .unwrap()
         .unwrap();
@@ -320,7 +346,9 @@ async fn audit_links_and_reversions(backend: Backend) {
         baseline: &[],
     };
     store::insert_changes(&db, &rec).await.unwrap();
-    let reverts = store::reverts_of_audit(&db, &[saved, 999]).await.unwrap();
+    let reverts = audit_link::reverts_of_audit(&db, &[saved, 999])
+        .await
+        .unwrap();
     assert_eq!(reverts.len(), 1);
     let r = &reverts[&saved];
     assert_eq!(r.change, ChangeType::Removed);

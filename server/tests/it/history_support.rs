@@ -1,11 +1,13 @@
 //! Test support for registry history: a feature repository that real Feast 0.67 applies to a
-//! SQLite, file or PostgreSQL registry, and a "console" (registry handle, reader, recorder)
-//! that reads it and records its history, as the `history_record` task does.
+//! SQLite, file or PostgreSQL registry, or to a SQLite registry the console reads through
+//! Feast's REST registry server, and a "console" (registry handle, reader, recorder) that
+//! reads it and records its history, as the `history_record` task does.
 
 use std::{
     path::{Path, PathBuf},
     process::Command,
     sync::Arc,
+    time::{Duration, Instant},
 };
 
 use app::history::model::{HistoryEntry, HistoryFilter};
@@ -16,15 +18,20 @@ use server::registry::refresher::RegistryHandle;
 use server::registry::source::parse_entry;
 use server::registry::{Reader, RegistrySource};
 
+use crate::auth_support::provider;
 use crate::common;
 use crate::registry::fixtures;
+use crate::registry_user_token::{start_feast, FeastServer};
 
-/// The registry kinds `feast apply` writes and the console reads directly.
+/// The registry kinds the console reads: three that `feast apply` writes and the console
+/// reads directly, and Feast's REST registry server (`feast serve_registry --rest-api`, no
+/// auth) in front of a SQLite registry.
 #[derive(Clone, Copy, Debug)]
 pub enum RegistryKind {
     Sqlite,
     File,
     Postgres,
+    Rest,
 }
 
 /// A feature repository of project `shop` in a temp folder, with its registry.
@@ -33,6 +40,8 @@ pub struct FeastRepo {
     /// The console's registry entry (`shop=...`).
     pub entry: String,
     python: PathBuf,
+    /// Feast's registry server and its API's base URL, for [`RegistryKind::Rest`].
+    server: Option<(FeastServer, String)>,
 }
 
 fn scratch(tag: &str) -> PathBuf {
@@ -48,7 +57,7 @@ impl FeastRepo {
         let python = fixtures::feast_python();
         let dir = scratch("repo");
         let (yaml_registry, entry) = match kind {
-            RegistryKind::Sqlite => {
+            RegistryKind::Sqlite | RegistryKind::Rest => {
                 let url = format!("sqlite:///{}", dir.join("registry.sqlite").display());
                 (format!("  registry_type: sql\n  path: {url}\n"), url)
             }
@@ -72,15 +81,29 @@ impl FeastRepo {
             dir.join("online.db").display()
         );
         std::fs::write(dir.join("feature_store.yaml"), yaml).expect("feature_store.yaml");
+        let server = match kind {
+            RegistryKind::Rest => {
+                let port = provider::free_port();
+                let server = start_feast(&python, &dir, port);
+                let api = format!("http://127.0.0.1:{port}/api/v1");
+                answering(&api).await;
+                Some((server, api))
+            }
+            _ => None,
+        };
+        let entry = server.as_ref().map_or(entry, |(_, api)| api.clone());
         FeastRepo {
             dir,
             entry: format!("shop={entry}"),
             python,
+            server,
         }
     }
 
-    /// Writes `definitions` as the repository's only Python file and runs `feast apply`.
-    pub fn apply(&self, definitions: &str) {
+    /// Writes `definitions` as the repository's only Python file and runs `feast apply`; a
+    /// registry server is then told to reload (its cache never expires with a TTL of 0, as
+    /// after a deployment's apply job one would call the same endpoint or wait for its TTL).
+    pub async fn apply(&self, definitions: &str) {
         std::fs::write(self.dir.join("definitions.py"), definitions).expect("definitions.py");
         let feast = self.python.with_file_name("feast");
         let out = Command::new(&feast)
@@ -96,10 +119,32 @@ impl FeastRepo {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        if let Some((_, api)) = &self.server {
+            let reloaded = common::http_client()
+                .post(format!("{api}/registry/refresh"))
+                .send()
+                .await
+                .expect("registry server answers");
+            assert!(reloaded.status().is_success(), "{}", reloaded.status());
+        }
     }
 
     pub fn source(&self) -> RegistrySource {
         parse_entry(&self.entry, Path::new("/")).expect("registry entry parses")
+    }
+}
+
+/// Waits until Feast's registry server at `api` lists projects (its start takes seconds).
+async fn answering(api: &str) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let client = common::http_client();
+    loop {
+        let answer = client.get(format!("{api}/projects")).send().await;
+        match answer {
+            Ok(r) if r.status().is_success() => return,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(300)).await,
+            other => panic!("Feast's registry server never answered: {other:?}"),
+        }
     }
 }
 

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use axum::{extract::State, http::Uri, response::IntoResponse, Json, Router};
 use serde_json::{json, Value};
 
+use crate::common;
+
 fn list(kind: &str, api_version: &str, items: Vec<Value>) -> Value {
     json!({"kind": format!("{kind}List"), "apiVersion": api_version,
            "metadata": {"resourceVersion": "7"}, "items": items})
@@ -141,8 +143,7 @@ async fn serve_reads_the_topology_from_the_cluster_and_keeps_watching_it() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     let page = loop {

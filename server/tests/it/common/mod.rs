@@ -31,6 +31,13 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
+/// An HTTP client for tests that talk to real servers (the console, Feast, the identity
+/// provider): reqwest is built without a TLS provider of its own, so install ring's first.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// Fails the test because something it needs is missing: `what` it needs, the `problem`
 /// found, and `how` to get it. A test never passes by skipping its work: scripts/test.sh
 /// provides every server, fixture and tool, and a missing one is a failure that says so.
