@@ -16,6 +16,7 @@ pub mod cpu;
 pub mod db;
 pub mod error;
 pub mod freshness;
+pub mod heap;
 pub mod history;
 pub mod http;
 pub mod lease;

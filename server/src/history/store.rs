@@ -52,8 +52,9 @@ pub async fn head(db: &ConsoleDb, registry: &str) -> Result<Option<Head>, sqlx::
     }))
 }
 
-/// The catalog as last recorded (projects and objects, sorted by `sort_key`): what the first
-/// snapshot after start-up is compared with. Empty when nothing was recorded yet.
+/// The catalog as last recorded (projects and objects, sorted by `sort_key`). Empty when
+/// nothing was recorded yet. The recorder reads it a project at a time
+/// ([`last_recorded_project`]): a whole large registry read back from JSON is a second copy.
 pub async fn last_recorded_snapshot(
     db: &ConsoleDb,
     registry: &str,
@@ -63,6 +64,38 @@ pub async fn last_recorded_snapshot(
         .bind(registry)
         .fetch_all(p)
         .await?);
+    decoded(registry, &rows)
+}
+
+/// The projects of a registry's recorded state, sorted.
+pub async fn recorded_projects(db: &ConsoleDb, registry: &str) -> Result<Vec<String>, sqlx::Error> {
+    let sql =
+        "SELECT DISTINCT project FROM catalog_history_objects WHERE registry = $1 ORDER BY project";
+    on_pool!(db, |p| sqlx::query_scalar(sql)
+        .bind(registry)
+        .fetch_all(p)
+        .await)
+}
+
+/// One project's part of the recorded state (the project itself among it), sorted by
+/// `sort_key`.
+pub async fn last_recorded_project(
+    db: &ConsoleDb,
+    registry: &str,
+    project: &str,
+) -> Result<Vec<Arc<CatalogObject>>, HistoryStoreError> {
+    let sql =
+        "SELECT object_json FROM catalog_history_objects WHERE registry = $1 AND project = $2";
+    let rows: Vec<String> = on_pool!(db, |p| sqlx::query_scalar(sql)
+        .bind(registry)
+        .bind(project)
+        .fetch_all(p)
+        .await?);
+    decoded(registry, &rows)
+}
+
+/// Stored objects' JSON, decoded and sorted by `sort_key`.
+fn decoded(registry: &str, rows: &[String]) -> Result<Vec<Arc<CatalogObject>>, HistoryStoreError> {
     let mut objects = rows
         .iter()
         .map(|json| serde_json::from_str::<CatalogObject>(json).map(Arc::new))
@@ -111,12 +144,14 @@ pub async fn insert_changes(
         ),
     };
     let entry_rows: Vec<EntryRow> = rec.entries.iter().map(EntryRow::of).collect();
-    let mut upserts: Vec<ObjectRow> = rec.baseline.iter().map(|o| ObjectRow::of(o)).collect();
+    // Serialized a batch at a time: a first recording of 100,000 views would otherwise hold
+    // every object's JSON at once (about 100 MB).
+    let mut upserts: Vec<&CatalogObject> = rec.baseline.iter().map(|o| &**o).collect();
     let mut removals = Vec::new();
     for entry in rec.entries {
         match entry.change.change {
             ChangeType::Removed => removals.push(&entry.change),
-            _ => upserts.push(ObjectRow::of(&entry.object)),
+            _ => upserts.push(&entry.object),
         }
     }
     on_pool!(db, |p| {
@@ -155,9 +190,10 @@ pub async fn insert_changes(
             q.execute(&mut *tx).await?;
         }
         for chunk in upserts.chunks(BATCH_ROWS) {
-            let sql = ObjectRow::upsert_sql(chunk.len());
+            let rows: Vec<ObjectRow> = chunk.iter().map(|o| ObjectRow::of(o)).collect();
+            let sql = ObjectRow::upsert_sql(rows.len());
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for row in chunk {
+            for row in &rows {
                 q = q
                     .bind(rec.registry)
                     .bind(&row.project)

@@ -152,7 +152,13 @@ pub async fn run(handle: Arc<RegistryHandle>, interval: Duration) {
                 reader = None;
             }
         }
+        let replaced = matches!(outcome, Ok(Some(_)));
         handle.record(outcome);
+        if replaced {
+            // The load's temporaries and the previous snapshot (once its last reader is done)
+            // are freed in the decoder threads' arenas: give those pages back.
+            let _ = tokio::task::spawn_blocking(crate::heap::release_freed).await;
+        }
         tokio::time::sleep(backoff.delay(handle.consecutive_failures())).await;
     }
 }
