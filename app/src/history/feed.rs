@@ -6,6 +6,8 @@ use super::timeline::{when_text, TimelineEntry};
 use crate::util::percent::path_segment;
 use crate::util::time::Instant;
 
+/// How long a feed link with a key (for feed readers that cannot sign in) works.
+pub const FEED_KEY_DAYS: u64 = 90;
 /// Entries in a feed: the newest.
 pub const FEED_ENTRIES: usize = 50;
 

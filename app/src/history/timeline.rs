@@ -306,6 +306,9 @@ pub struct TimelinePage {
     pub last_checked: Option<Instant>,
     /// Every registry the console reads, for the chooser.
     pub registries: Vec<String>,
+    /// With an identity provider: the key that lets a feed reader (which cannot sign in) read
+    /// this timeline's feed as the viewer (`?key=`). None in development mode.
+    pub feed_key: Option<String>,
 }
 
 #[cfg(test)]

@@ -21,6 +21,15 @@ pub enum Rule {
 /// Prefix of Leptos server functions (and of any JSON endpoint).
 pub const API_PREFIX: &str = "/api/";
 
+/// A history feed read with a feed key (`/history/....atom?key=...`): feed readers cannot
+/// sign in, so the key is their credential and the feed's handler checks it
+/// (`history::feed_key`) instead of a session.
+pub fn is_keyed_feed(path: &str, query: Option<&str>) -> bool {
+    path.starts_with("/history/")
+        && path.ends_with(".atom")
+        && query.is_some_and(|q| q.split('&').any(|pair| pair.starts_with("key=")))
+}
+
 pub fn rule_for(path: &str) -> Rule {
     match path {
         "/healthz" | "/readyz" | "/metrics" | "/favicon.ico" => return Rule::Public,
@@ -66,6 +75,20 @@ mod tests {
             assert_eq!(rule_for(p), Rule::Public, "{p}");
         }
         assert_eq!(rule_for("/auth/logout"), Rule::SignInAction);
+        assert!(is_keyed_feed("/history/prod.atom", Some("key=abc")));
+        assert!(is_keyed_feed(
+            "/history/prod/shop.atom",
+            Some("x=1&key=abc")
+        ));
+        for (path, query) in [
+            ("/history/prod.atom", None),
+            ("/history/prod.atom", Some("monkey=abc")),
+            ("/history.csv", Some("key=abc")),
+            ("/history", Some("key=abc")),
+            ("/catalog/x.atom", Some("key=abc")),
+        ] {
+            assert!(!is_keyed_feed(path, query), "{path} {query:?}");
+        }
         assert_eq!(rule_for("/"), Rule::Page(ConsoleRole::Viewer));
         assert_eq!(rule_for("/recovery"), Rule::Page(ConsoleRole::Sre));
         assert_eq!(rule_for("/permissions"), Rule::Page(ConsoleRole::Viewer));

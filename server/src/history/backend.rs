@@ -13,6 +13,7 @@ use app::history::diff::ignored_note;
 use app::history::model::{instant_of_millis, HistoryEntry, HistoryFilter};
 use app::history::timeline::{TimelineEntry, TimelinePage, TimelineQuery};
 
+use super::feed_key::FeedKeys;
 use super::store;
 use super::visibility::HistoryVisibility;
 use crate::catalog::visibility::CatalogVisibility;
@@ -30,19 +31,28 @@ pub struct HistoryService {
     db: ConsoleDb,
     registries: Registries,
     visibility: Arc<CatalogVisibility>,
+    /// With an identity provider: feed links for feed readers, which cannot sign in.
+    feed_keys: Option<FeedKeys>,
 }
 
 impl HistoryService {
+    /// `feed_keys`: with an identity provider, each timeline gets a feed link with a key.
     pub fn new(
         db: ConsoleDb,
         registries: Registries,
         visibility: Arc<CatalogVisibility>,
+        feed_keys: Option<FeedKeys>,
     ) -> Arc<HistoryService> {
         Arc::new(HistoryService {
             db,
             registries,
             visibility,
+            feed_keys,
         })
+    }
+
+    pub fn feed_keys(&self) -> Option<&FeedKeys> {
+        self.feed_keys.as_ref()
     }
 
     fn names(&self) -> Vec<String> {
@@ -145,11 +155,21 @@ impl HistoryBackend for HistoryService {
         let head = store::head(&self.db, &filter.registry)
             .await
             .map_err(|e| BackendError::unavailable(&e))?;
+        let project = (!query.project.is_empty()).then_some(query.project.as_str());
+        let feed_key = self.feed_keys.as_ref().and_then(|keys| {
+            keys.issue(
+                session,
+                &query.registry,
+                project,
+                std::time::SystemTime::now(),
+            )
+        });
         Ok(TimelinePage {
             entries: entries.iter().map(TimelineEntry::of).collect(),
             next_before,
             last_checked: head.map(|h| instant_of_millis(h.recorded_ms)),
             registries,
+            feed_key,
         })
     }
 

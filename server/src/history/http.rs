@@ -2,7 +2,8 @@
 //! entries, the same query parameters as `/history`, at most `MAX_EXPORT_ROWS`), and the Atom
 //! feeds `/history/{registry}.atom` and `/history/{registry}/{project}.atom` (the newest 50).
 //! Same sign-in and visibility as the pages: the guard lets a viewer's session (cookie) through
-//! and each handler checks the role again, as server functions do.
+//! and each handler checks the role again, as server functions do. A feed may instead be read
+//! with a feed key (`?key=`, `feed_key.rs`), for feed readers that cannot sign in.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,6 +16,7 @@ use axum::{
     Router,
 };
 
+use app::auth::SessionView;
 use app::backend::BackendError;
 use app::history::api::HistoryBackend;
 use app::history::export::{history_csv, history_json, MAX_EXPORT_ROWS};
@@ -53,11 +55,13 @@ pub fn routes(history: Arc<HistoryService>) -> Router<AppState> {
             get(
                 move |State(state): State<AppState>,
                       Path(file): Path<String>,
+                      Query(pairs): Query<Vec<(String, String)>>,
                       request: Request| async move {
                     let parts = request.into_parts().0;
                     match file.strip_suffix(".atom") {
                         Some(registry) => {
-                            atom_feed(&state, &feed, registry, None, &parts).await
+                            let key = feed_key_of(&pairs);
+                            atom_feed(&state, &feed, (registry, None), key, &parts).await
                         }
                         None => not_found(),
                     }
@@ -69,18 +73,43 @@ pub fn routes(history: Arc<HistoryService>) -> Router<AppState> {
             get(
                 move |State(state): State<AppState>,
                       Path((registry, file)): Path<(String, String)>,
+                      Query(pairs): Query<Vec<(String, String)>>,
                       request: Request| async move {
                     let parts = request.into_parts().0;
                     match file.strip_suffix(".atom") {
                         Some(project) => {
-                            atom_feed(&state, &project_feed, &registry, Some(project), &parts)
-                                .await
+                            let (feed, key) =
+                                ((registry.as_str(), Some(project)), feed_key_of(&pairs));
+                            atom_feed(&state, &project_feed, feed, key, &parts).await
                         }
                         None => not_found(),
                     }
                 },
             ),
         )
+}
+
+/// The `key` query parameter of a feed request.
+fn feed_key_of(pairs: &[(String, String)]) -> Option<&str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v.as_str())
+}
+
+/// Whom a feed request stands for: the holder of its key, else the signed-in viewer.
+fn feed_reader(
+    history: &HistoryService,
+    (registry, project): (&str, Option<&str>),
+    key: Option<&str>,
+    request: &axum::http::request::Parts,
+) -> Result<SessionView, Response> {
+    match (key, history.feed_keys()) {
+        (Some(key), Some(keys)) => keys
+            .verify(key, registry, project, SystemTime::now())
+            .map_err(|e| (StatusCode::FORBIDDEN, e.to_string()).into_response()),
+        _ => viewer_session(request),
+    }
 }
 
 fn not_found() -> Response {
@@ -163,11 +192,11 @@ async fn export(
 async fn atom_feed(
     state: &AppState,
     history: &HistoryService,
-    registry: &str,
-    project: Option<&str>,
+    (registry, project): (&str, Option<&str>),
+    key: Option<&str>,
     request: &axum::http::request::Parts,
 ) -> Response {
-    let session = match viewer_session(request) {
+    let session = match feed_reader(history, (registry, project), key, request) {
         Ok(session) => session,
         Err(refused) => return refused,
     };
@@ -194,7 +223,12 @@ async fn atom_feed(
     };
     let links = FeedLinks {
         title,
-        self_url: format!("{base}{}", feed_href(registry, project)),
+        // A feed read with a key names itself with that key, so a reader's updates keep working.
+        self_url: format!(
+            "{base}{}{}",
+            feed_href(registry, project),
+            key.map(|k| format!("?key={k}")).unwrap_or_default()
+        ),
         page_url: format!("{base}{}", query.page_href(None)),
         base,
     };

@@ -9,6 +9,7 @@
 pub mod audit_link;
 pub mod backend;
 pub mod cli;
+pub mod feed_key;
 pub mod http;
 pub mod recorder;
 pub mod retention;

@@ -64,6 +64,12 @@ pub fn router(state: AppState) -> Router {
         state.db.clone(),
         state.registries.clone(),
         Arc::new(crate::catalog::routes::visibility_of(&state)),
+        state
+            .auth
+            .config()
+            .oidc
+            .as_ref()
+            .map(|o| crate::history::feed_key::FeedKeys::new(&o.client_secret)),
     );
     let history_backend: Arc<dyn HistoryBackend> = history.clone();
     let pages = Router::new()

@@ -73,14 +73,25 @@ fn entry(object: &CatalogObject, change: ChangeType, at_ms: i64) -> HistoryEntry
     }
 }
 
-/// Records `entries` (oldest first) for the demo registry, after whatever is recorded already.
+/// Records `entries` (oldest first) for the demo registry, after the baseline the app's own
+/// recorder (task `history_record`) stores at start-up: seeding first would make that
+/// recorder compare the demo registry with the seeded state and record the difference.
 async fn seed(app: &TestApp, entries: &[HistoryEntry]) {
     let db = &app.state.db;
-    let head = store::head(db, "demo").await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let head = loop {
+        match store::head(db, "demo").await.unwrap() {
+            Some(head) => break head,
+            None if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            None => panic!("the app's recorder stored no baseline of the demo registry"),
+        }
+    };
     let recording = Recording {
         registry: "demo",
         replica: "test",
-        expected: head.map(|h| h.generation),
+        expected: Some(head.generation),
         observed_ms: DAY_MS + 10 * 3_600_000,
         entries,
         baseline: &[],
@@ -570,5 +581,92 @@ async fn with_a_provider_the_functions_and_downloads_check_the_caller() {
             )
             .await;
         assert_eq!(r.status, 403, "{path}");
+    }
+}
+
+/// Feed readers cannot sign in: with a provider, the timeline gives the signed-in person a feed
+/// link with a key, and that link (no cookie) serves exactly the feed the person sees signed
+/// in. A changed key, a key for another feed or a key on anything but a feed is refused.
+#[tokio::test]
+async fn with_a_provider_feed_readers_read_a_personal_link() {
+    let app = crate::auth_support::console_for("http://127.0.0.1:9", Backend::Sqlite).await;
+    app.state
+        .registries
+        .first_reads(std::time::Duration::from_secs(30))
+        .await;
+    let stats = demo_object(&app, "driver_ranking", "driver_hourly_stats");
+    let hidden = demo_object(&app, "fraud_detection", "customer_transactions");
+    seed(
+        &app,
+        &[
+            entry(&stats, ChangeType::Changed, DAY_MS),
+            entry(&hidden, ChangeType::Changed, DAY_MS + 1000),
+        ],
+    )
+    .await;
+    let viewer = crate::auth_routes::session_for(&app, Some(ConsoleRole::Viewer)).await;
+    let with_cookie = |path: &str| {
+        Request::get(path)
+            .header("cookie", viewer.as_str())
+            .body(Body::empty())
+            .unwrap()
+    };
+    let page = app.request(with_cookie("/history?registry=demo")).await;
+    let feed_links = links(&page.body, "/history/demo.atom?key=");
+    assert_eq!(feed_links.len(), 1, "{}", page.body);
+    let (href, text) = &feed_links[0];
+    assert!(text.contains("personal link"), "{text}");
+    let key = href
+        .split_once("?key=")
+        .map(|(_, k)| k.to_string())
+        .unwrap();
+
+    let signed_in = app.request(with_cookie("/history/demo.atom")).await;
+    assert_eq!(signed_in.status, 200);
+    let keyed = app.get(href).await;
+    assert_eq!(keyed.status, 200, "{}", keyed.body);
+    assert_eq!(
+        keyed.body.replace(&format!("?key={key}"), ""),
+        signed_in.body,
+        "the same feed as signed in, its self link keeping the key"
+    );
+    assert!(keyed
+        .body
+        .contains(&format!("/history/demo.atom?key={key}")));
+
+    let mut changed = key.clone();
+    let last = changed.pop().unwrap();
+    changed.push(if last == 'A' { 'B' } else { 'A' });
+    for (path, why) in [
+        (
+            format!("/history/demo.atom?key={changed}"),
+            "not one the console made",
+        ),
+        (
+            format!("/history/demo.atom?key={}", "x".repeat(9000)),
+            "not one the console made",
+        ),
+        (
+            format!("/history/demo/driver_ranking.atom?key={key}"),
+            "another feed",
+        ),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(
+            (r.status, r.body.contains(why)),
+            (403, true),
+            "{path:.60}: {}",
+            r.body
+        );
+    }
+    for path in [
+        format!("/history.csv?registry=demo&key={key}"),
+        format!("/history?registry=demo&key={key}"),
+    ] {
+        assert_eq!(
+            app.get(&path).await.status,
+            303,
+            "{path:.60}: sent to sign in"
+        );
     }
 }

@@ -9,6 +9,7 @@ use super::parts::{url_query, FieldDiff, IgnoredNote};
 use crate::catalog::model::ObjectKind;
 use crate::catalog::query::project_href;
 use crate::history::api::history_timeline;
+use crate::history::feed::FEED_KEY_DAYS;
 use crate::history::model::ChangeType;
 use crate::history::timeline::{
     audit_href, when_text, TimelineEntry, TimelinePage, TimelineQuery, QUERY_KEYS,
@@ -52,7 +53,14 @@ fn Timeline(page: TimelinePage, query: TimelineQuery) -> impl IntoView {
     view! {
         <Filters query=query.clone() registries=page.registries.clone()/>
         <p class="history-links" data-testid="history-links">
-            {query.feed_href().map(|f| view! { <a href=f type="application/atom+xml" data-testid="history-feed">"Atom feed"</a>" · " })}
+            {query.feed_href().map(|f| match page.feed_key.clone() {
+                None => view! { <a href=f type="application/atom+xml" data-testid="history-feed">"Atom feed"</a>" · " }.into_any(),
+                Some(key) => view! {
+                    <a href=format!("{f}?key={key}") type="application/atom+xml" data-testid="history-feed"
+                        title=format!("A personal link for feed readers, which cannot sign in: it shows what you may see now, for {FEED_KEY_DAYS} days. Anyone with it sees the same; do not share it.")>
+                        "Atom feed (personal link)"</a>" · "
+                }.into_any(),
+            })}
             "Export: "<a href=query.export_href("csv") download data-testid="history-csv">"CSV"</a>" "
             <a href=query.export_href("json") download data-testid="history-json">"JSON"</a>
         </p>
