@@ -341,9 +341,9 @@ pub async fn run(
                 break;
             }
             match recorder.record(handle).await {
-                // A recording serialized (and, after a restart, read back) a whole catalog:
-                // give the freed pages back (`heap.rs`).
-                Ok(Recorded::Baseline | Recorded::Changes(_)) => {
+                // A comparison read back the stored state or a recording serialized a
+                // catalog: give the freed pages back (`heap.rs`).
+                Ok(Recorded::Baseline | Recorded::Changes(_) | Recorded::Unchanged) => {
                     let _ = tokio::task::spawn_blocking(crate::heap::release_freed).await;
                 }
                 Ok(_) => {}
