@@ -4,15 +4,12 @@
 //! Needs `scripts/make-registries.sh` (and, for PostgreSQL, FC_TEST_PG_URL while it runs, or
 //! FC_TEST_REGISTRY_PG_URL pointing at the registry database); the tests fail without them.
 
+use crate::auth_support::provider;
 use crate::common;
 use crate::registry;
+use crate::registry_user_token::{start_feast, FeastServer};
 
-use std::{
-    io::{BufRead, BufReader},
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use app::catalog::model::{Detail, ObjectKind};
 use app::permissions::Policy;
@@ -80,51 +77,13 @@ async fn postgres_registry_matches_feast_sdk() {
     assert_same(differences(&fixtures::sdk_dump(&dir, "pg"), &snapshot, &[]));
 }
 
-/// `feast serve_registry --rest-api`, killed on drop.
-struct RegistryServer(Child);
-
-impl Drop for RegistryServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// Starts `feast serve_registry --rest-api` in `repo` and reads it through the REST source.
 async fn serve_and_load(
     python: &std::path::Path,
     repo: &std::path::Path,
-) -> (RegistryServer, server::registry::RegistrySnapshot) {
-    let port = free_port();
-    let feast = python.with_file_name("feast");
-    let mut child = Command::new(&feast)
-        .args([
-            "-c",
-            repo.to_str().expect("utf-8 path"),
-            "serve_registry",
-            "--rest-api",
-            "--no-grpc",
-        ])
-        .args(["--rest-port", &port.to_string(), "-h", "127.0.0.1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start feast serve_registry");
-    let stderr = child.stderr.take();
-    let server = RegistryServer(child);
-    // Drain the server's log so it never blocks on a full pipe.
-    std::thread::spawn(move || {
-        if let Some(s) = stderr {
-            for _ in BufReader::new(s).lines() {}
-        }
-    });
+) -> (FeastServer, server::registry::RegistrySnapshot) {
+    let port = provider::free_port();
+    let server = start_feast(python, repo, port);
     let source = parse_entry(&format!("http://127.0.0.1:{port}"), repo).expect("source parses");
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
