@@ -59,6 +59,10 @@ struct Entry {
     registry: u32,
     /// In the registry snapshot's decision order.
     position: u32,
+    /// The object's kind, kept here so counting a list's matches reads only this array
+    /// (following each object's pointer costs a cache miss per object: 100,000 of them on a
+    /// large registry's list page).
+    kind: ObjectKind,
     object: Arc<CatalogObject>,
 }
 
@@ -125,6 +129,7 @@ impl ListIndex {
                 entries.push(Entry {
                     registry: r as u32,
                     position: (registry.first_position + i) as u32,
+                    kind: object.kind,
                     object,
                 });
             }
@@ -221,18 +226,17 @@ impl ListIndex {
                     .map(|r| r as u32),
             ),
         };
+        let has_text = filter.has_text();
         let passes = |&i: &u32| -> bool {
             let e = &self.entries[i as usize];
-            if !filter.kind_matches(e.object.kind)
-                || registry.is_some_and(|r| r != Some(e.registry))
-            {
+            if !filter.kind_matches(e.kind) || registry.is_some_and(|r| r != Some(e.registry)) {
                 return false;
             }
             let may = match decided[e.registry as usize] {
                 Some(d) => d.allows(e.position as usize),
                 None => visibility.may_describe(&self.registries[e.registry as usize].0, &e.object),
             };
-            may && filter.text_matches(&e.object)
+            may && (!has_text || filter.text_matches(&e.object))
         };
         let candidates = self.candidates(&filter, &query.project);
         let size = page_size(query);
@@ -259,8 +263,7 @@ impl ListIndex {
             }
             (total, window, page)
         } else {
-            let mut matching: Vec<u32> =
-                candidates.iter().filter(|i| passes(*i)).copied().collect();
+            let mut matching: Vec<u32> = candidates.iter().filter(|i| passes(i)).copied().collect();
             // Entry numbers are in the default order: the tie-break for free.
             matching.sort_by(|&a, &b| {
                 let order = filter

@@ -377,6 +377,15 @@ impl ListFilter {
         self.kinds.contains(&kind) && self.narrow.is_none_or(|k| kind == k)
     }
 
+    /// Whether any owner, name, tag or changed-since filter is set (else every object passes
+    /// [`Self::text_matches`], and a list need not read the objects to count them).
+    pub fn has_text(&self) -> bool {
+        !self.owner.is_empty()
+            || !self.name.is_empty()
+            || self.tag.is_some()
+            || self.changed_since.is_some()
+    }
+
     /// Owner, name and tag filters (what is left after kind, project, registry and visibility).
     pub fn text_matches(&self, o: &CatalogObject) -> bool {
         let (owner, name): (&str, &str) = (&o.owner, &o.name);
