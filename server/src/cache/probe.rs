@@ -141,6 +141,10 @@ pub async fn probe_all(db: &ConsoleDb, sources: &[RegistrySource], retention: u3
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let sample = probe_once(source).await;
+        // The probe's read was a second full copy of the registry, now dropped: give its pages
+        // back, or every probe leaves RSS higher (610 MiB after 13 idle minutes at 100,000
+        // views, where the live data is about 150).
+        let _ = tokio::task::spawn_blocking(crate::heap::release_freed).await;
         match &sample.error {
             None => {
                 tracing::debug!(registry = %sample.registry, load_ms = sample.load_ms, "registry probe")
