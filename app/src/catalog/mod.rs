@@ -8,6 +8,7 @@ pub mod loading;
 pub mod model;
 pub mod overview;
 pub mod pages;
+pub mod postings;
 pub mod query;
 pub mod search;
 pub mod search_index;

@@ -2,11 +2,15 @@
 //! ranks exact > prefix > word > fuzzy.
 //!
 //! Names and words repeat a lot across projects (`driver_stats` in fifty projects, `feature_0`
-//! in thousands of views), so the index keeps each distinct lowercased name and word once and
-//! entries point at them. A query judges each distinct string at most once per term, lazily.
-//! Entries are kept in (name, project, registry) order, so one pass meets hits in their
-//! tie-break order: each kind keeps only its best `per_kind` hits and a count (no sort of every
-//! hit), and visibility is a bit test per hit when it was decided ahead
+//! in thousands of views), so the index keeps each distinct lowercased name, word and owner
+//! once and entries point at them; every entry's word numbers share one array, so an entry is
+//! a few numbers and no allocation of its own (at 100,000 views the index had been 73 MiB of
+//! resident memory, most of it per-entry vectors and the words freed while building). A query judges each distinct string at most once per term, lazily.
+//! Entries are kept in (name, project, registry) order. A term is judged once against each
+//! distinct name and name word; the entries of the names and words it matches (their
+//! [`Postings`]) get the term's tier, so a search reads only the entries it hits, then meets
+//! them in their tie-break order: each kind keeps only its best `per_kind` hits and a count
+//! (no sort of every hit), and visibility is a bit test per hit when it was decided ahead
 //! ([`Visibility::decided`]).
 
 use std::collections::HashMap;
@@ -14,22 +18,22 @@ use std::sync::Arc;
 
 use super::list_index::{decisions, IndexedRegistry};
 use super::model::{CatalogObject, Detail, ObjectKind};
+use super::postings::Postings;
 use super::query::{shorten, Visibility};
 use super::search::{MatchTier, SearchGroup, SearchHit, SearchQuery, SearchResults};
 
 /// One object prepared for matching.
 struct Entry {
-    registry: usize,
+    object: Arc<CatalogObject>,
+    /// The object's kind, kept here so counting hits does not follow each object's pointer.
+    kind: ObjectKind,
+    registry: u32,
     /// In the registry snapshot's decision order.
     position: u32,
-    object: Arc<CatalogObject>,
     /// Into `SearchIndex::names` (the lowercased name).
     name: u32,
-    /// Into `SearchIndex::words`: the name's words.
-    name_words: Vec<u32>,
-    /// Into `SearchIndex::words`, sorted: description, owner, tag and feature-name words.
-    text_words: Vec<u32>,
-    owner: String,
+    /// Into `SearchIndex::owners` (the lowercased owner).
+    owner: u32,
 }
 
 pub struct SearchIndex {
@@ -37,34 +41,56 @@ pub struct SearchIndex {
     registries: Vec<(String, usize)>,
     /// In (name, project, registry) order.
     entries: Vec<Entry>,
-    names: Vec<String>,
-    words: Vec<String>,
-    word_ids: HashMap<String, u32>,
+    names: Vec<Box<str>>,
+    owners: Vec<Box<str>>,
+    words: Vec<Box<str>>,
+    /// Word numbers in the words' order, to find a word without a hash table.
+    words_sorted: Vec<u32>,
+    /// Per name: its entries.
+    by_name: Postings,
+    /// Per word: the entries with it in their name.
+    by_name_word: Postings,
+    /// Per word: the entries with it in their description, owner, tags or feature names.
+    by_text_word: Postings,
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+/// Each lowercased word of `text`, lowercased into `scratch` (reused: no allocation per word).
+fn each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if !w.is_empty() {
+            lowercase_into(w, scratch);
+            f(scratch);
+        }
+    }
 }
 
-/// Distinct strings, numbered in order of first sight.
+fn lowercase_into(text: &str, scratch: &mut String) {
+    scratch.clear();
+    scratch.extend(text.chars().flat_map(char::to_lowercase));
+}
+
+/// Distinct strings, numbered in order of first sight. A string is copied only when it is new.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<String, u32>,
-    all: Vec<String>,
+    ids: HashMap<Box<str>, u32>,
+    all: Vec<Box<str>>,
 }
 
 impl Interner {
-    fn id(&mut self, s: String) -> u32 {
-        if let Some(id) = self.ids.get(&s) {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.ids.get(s) {
             return *id;
         }
         let id = self.all.len() as u32;
-        self.all.push(s.clone());
-        self.ids.insert(s, id);
+        self.all.push(s.into());
+        self.ids.insert(s.into(), id);
         id
     }
+}
+
+/// A position in the word lists, which a registry's size bounds far below `u32::MAX`.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 fn feature_names(o: &CatalogObject) -> Box<dyn Iterator<Item = &str> + '_> {
@@ -98,7 +124,13 @@ impl SearchIndex {
         let mut registry_names = Vec::new();
         let mut entries = Vec::new();
         let mut names = Interner::default();
+        let mut owners = Interner::default();
         let mut vocabulary = Interner::default();
+        let mut word_lists: Vec<u32> = Vec::new();
+        let mut scratch = String::new();
+        let mut text: Vec<u32> = Vec::new();
+        // Each entry's name words start, text words start and end in `word_lists`.
+        let mut word_ranges: Vec<[u32; 3]> = Vec::new();
         for (i, registry) in registries.into_iter().enumerate() {
             registry_names.push((registry.name, registry.snapshot));
             let first = registry.first_position;
@@ -106,44 +138,83 @@ impl SearchIndex {
                 if object.is_internal() {
                     continue;
                 }
-                let mut text: Vec<String> = words(&object.description)
-                    .chain(words(&object.owner))
-                    .collect();
-                for (k, v) in &object.tags {
-                    text.extend(words(k).chain(words(v)));
+                let words = offset(word_lists.len());
+                each_word(&object.name, &mut scratch, |w| {
+                    word_lists.push(vocabulary.id(w))
+                });
+                let words_end = offset(word_lists.len());
+                text.clear();
+                let tags = object.tags.iter().flat_map(|(k, v)| [&**k, &**v]);
+                for t in [&*object.description, &*object.owner]
+                    .into_iter()
+                    .chain(tags)
+                {
+                    each_word(t, &mut scratch, |w| text.push(vocabulary.id(w)));
                 }
-                text.extend(feature_names(&object).flat_map(|f| {
-                    std::iter::once(f.to_lowercase()).chain(words(f).collect::<Vec<_>>())
-                }));
-                let mut text_words: Vec<u32> = text.into_iter().map(|w| vocabulary.id(w)).collect();
-                text_words.sort_unstable();
-                text_words.dedup();
-                text_words.shrink_to_fit();
-                let mut name_words: Vec<u32> =
-                    words(&object.name).map(|w| vocabulary.id(w)).collect();
-                name_words.shrink_to_fit();
+                for f in feature_names(&object) {
+                    each_word(f, &mut scratch, |w| text.push(vocabulary.id(w)));
+                    lowercase_into(f, &mut scratch);
+                    text.push(vocabulary.id(&scratch));
+                }
+                text.sort_unstable();
+                text.dedup();
+                word_lists.extend_from_slice(&text);
+                word_ranges.push([words, words_end, offset(word_lists.len())]);
+                lowercase_into(&object.name, &mut scratch);
+                let name = names.id(&scratch);
+                lowercase_into(&object.owner, &mut scratch);
+                let owner = owners.id(&scratch);
                 entries.push(Entry {
-                    registry: i,
+                    kind: object.kind,
+                    registry: i as u32,
                     position: (first + at) as u32,
-                    name: names.id(object.name.to_lowercase()),
-                    name_words,
-                    text_words,
-                    owner: object.owner.to_lowercase(),
+                    name,
+                    owner,
                     object,
                 });
             }
         }
-        entries.sort_by(|a, b| {
+        let words = &vocabulary.all;
+        let mut words_sorted: Vec<u32> = (0..offset(words.len())).collect();
+        words_sorted.sort_unstable_by(|&a, &b| words[a as usize].cmp(&words[b as usize]));
+        // Word ranges travel with their entries through the sort: `word_lists[start..middle]`
+        // are the name's words, `[middle..end]` the text words.
+        let mut sorted: Vec<(Entry, [u32; 3])> = entries.into_iter().zip(word_ranges).collect();
+        sorted.sort_by(|(a, _), (b, _)| {
             let (a_name, a_project): (&str, &str) = (&a.object.name, &a.object.project);
             let (b_name, b_project): (&str, &str) = (&b.object.name, &b.object.project);
             (a_name, a_project, a.registry).cmp(&(b_name, b_project, b.registry))
         });
+        let postings = |part: fn([u32; 3]) -> (u32, u32)| {
+            Postings::build(vocabulary.all.len(), || {
+                sorted.iter().enumerate().flat_map(|(at, (_, range))| {
+                    let (from, to) = part(*range);
+                    word_lists[from as usize..to as usize]
+                        .iter()
+                        .map(move |&w| (w, at as u32))
+                })
+            })
+        };
+        let by_name_word = postings(|[start, middle, _]| (start, middle));
+        let by_text_word = postings(|[_, middle, end]| (middle, end));
+        let by_name = Postings::build(names.all.len(), || {
+            sorted
+                .iter()
+                .enumerate()
+                .map(|(at, (e, _))| (e.name, at as u32))
+        });
+        drop(word_lists);
+        let entries: Vec<Entry> = sorted.into_iter().map(|(e, _)| e).collect();
         SearchIndex {
             registries: registry_names,
             entries,
             names: names.all,
+            owners: owners.all,
             words: vocabulary.all,
-            word_ids: vocabulary.ids,
+            words_sorted,
+            by_name,
+            by_name_word,
+            by_text_word,
         }
     }
 
@@ -158,31 +229,41 @@ impl SearchIndex {
     /// Memory the index holds beyond the objects it shares with the snapshots (an estimate:
     /// vectors by capacity, strings by length, hash tables by buckets).
     pub fn heap_bytes(&self) -> usize {
-        let strings = |v: &[String]| {
+        let strings = |v: &[Box<str>]| {
             v.iter()
-                .map(|s| s.capacity() + std::mem::size_of::<String>())
+                .map(|s| s.len() + std::mem::size_of::<Box<str>>())
                 .sum::<usize>()
         };
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| {
-                std::mem::size_of::<Entry>()
-                    + (e.name_words.capacity() + e.text_words.capacity()) * 4
-                    + e.owner.capacity()
-            })
-            .sum::<usize>();
-        let word_ids = self.word_ids.capacity() * (std::mem::size_of::<(String, u32)>() + 1)
-            + self.word_ids.keys().map(|k| k.capacity()).sum::<usize>();
-        entries
+        self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.words_sorted.capacity() * 4
+            + self.by_name.heap_bytes()
+            + self.by_name_word.heap_bytes()
+            + self.by_text_word.heap_bytes()
             + self
                 .registries
                 .iter()
                 .map(|(n, _)| n.capacity() + std::mem::size_of::<(String, usize)>())
                 .sum::<usize>()
             + strings(&self.names)
+            + strings(&self.owners)
             + strings(&self.words)
-            + word_ids
+    }
+
+    /// The number of `word`, if an object has it.
+    fn word_id(&self, word: &str) -> Option<u32> {
+        self.words_sorted
+            .binary_search_by(|&w| (*self.words[w as usize]).cmp(word))
+            .ok()
+            .map(|at| self.words_sorted[at])
+    }
+
+    /// The numbers of `text`'s words (for the tests' entry-by-entry ranking).
+    #[cfg(test)]
+    fn word_ids_of(&self, text: &str) -> Vec<u32> {
+        let mut scratch = String::new();
+        let mut out = Vec::new();
+        each_word(text, &mut scratch, |w| out.extend(self.word_id(w)));
+        out
     }
 
     /// Ranked hits grouped by kind, at most `per_kind` shown per group (counts are complete).
@@ -196,33 +277,47 @@ impl SearchIndex {
         let mut slots = [usize::MAX; ObjectKind::ALL.len()];
         if !query.is_empty() {
             let decided = decisions(&self.registries, visibility);
-            let mut terms: Vec<TermMatcher> = query
+            // Each term's tier per entry (0: no match), from the entries of what it matches.
+            let tiers: Vec<Vec<u8>> = query
                 .terms
                 .iter()
-                .map(|t| TermMatcher::new(self, t))
+                .map(|t| TermMatcher::new(self, t).tiers(self))
                 .collect();
-            for (at, e) in self.entries.iter().enumerate() {
-                if !passes_filters(e, query, &self.registries) {
-                    continue;
-                }
-                let Some((score, tier)) = rank(self, e, &mut terms) else {
+            let candidates: Box<dyn Iterator<Item = usize> + '_> = match tiers.first() {
+                // Field filters only: every entry is a candidate.
+                None => Box::new(0..self.entries.len()),
+                Some(first) => Box::new(
+                    first
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, tier)| **tier != NO_MATCH)
+                        .map(|(at, _)| at),
+                ),
+            };
+            for at in candidates {
+                let Some((score, tier)) = combined(&tiers, at) else {
                     continue;
                 };
-                let may = match decided[e.registry] {
+                let e = &self.entries[at];
+                if !passes_filters(e, query, self) {
+                    continue;
+                }
+                let registry = e.registry as usize;
+                let may = match decided[registry] {
                     Some(d) => d.allows(e.position as usize),
-                    None => visibility.may_describe(&self.registries[e.registry].0, &e.object),
+                    None => visibility.may_describe(&self.registries[registry].0, &e.object),
                 };
                 if !may {
                     continue;
                 }
                 let kind = ObjectKind::ALL
                     .iter()
-                    .position(|k| *k == e.object.kind)
+                    .position(|k| *k == e.kind)
                     .unwrap_or(0);
                 if slots[kind] == usize::MAX {
                     slots[kind] = groups.len();
                     groups.push(KindHits {
-                        kind: e.object.kind,
+                        kind: e.kind,
                         total: 0,
                         lead: (std::cmp::Reverse(score), at),
                         best: Vec::new(),
@@ -245,7 +340,7 @@ impl SearchIndex {
                     .map(|(_, at, tier)| {
                         let e = &self.entries[at];
                         SearchHit {
-                            registry: self.registries[e.registry].0.clone(),
+                            registry: self.registries[e.registry as usize].0.clone(),
                             project: e.object.project.to_string(),
                             kind: e.object.kind,
                             name: e.object.name.to_string(),
@@ -293,15 +388,15 @@ impl KindHits {
     }
 }
 
-fn passes_filters(e: &Entry, q: &SearchQuery, registries: &[(String, usize)]) -> bool {
-    (q.kinds.is_empty() || q.kinds.contains(&e.object.kind))
+fn passes_filters(e: &Entry, q: &SearchQuery, index: &SearchIndex) -> bool {
+    (q.kinds.is_empty() || q.kinds.contains(&e.kind))
         && q.project.as_ref().is_none_or(|p| *e.object.project == **p)
         && q.registry
             .as_ref()
-            .is_none_or(|r| &registries[e.registry].0 == r)
+            .is_none_or(|r| &index.registries[e.registry as usize].0 == r)
         && q.owner
             .as_ref()
-            .is_none_or(|o| e.owner.contains(o.as_str()))
+            .is_none_or(|o| index.owners[e.owner as usize].contains(o.as_str()))
         && q.tags.iter().all(|(k, v)| {
             e.object
                 .tags
@@ -310,15 +405,52 @@ fn passes_filters(e: &Entry, q: &SearchQuery, registries: &[(String, usize)]) ->
         })
 }
 
-/// The score of an entry for every term (all must match), and its weakest tier.
-fn rank(index: &SearchIndex, e: &Entry, terms: &mut [TermMatcher]) -> Option<(u32, MatchTier)> {
+// A term's tier for an entry, as one byte: higher is better, so the best of several ways a
+// term matches an entry is their maximum.
+const NO_MATCH: u8 = 0;
+const TIER_FUZZY: u8 = 1;
+const TIER_WORD: u8 = 2;
+const TIER_PREFIX: u8 = 3;
+const TIER_EXACT: u8 = 4;
+
+fn tier_of_byte(tier: u8) -> MatchTier {
+    match tier {
+        TIER_EXACT => MatchTier::Exact,
+        TIER_PREFIX => MatchTier::Prefix,
+        TIER_WORD => MatchTier::Word,
+        _ => MatchTier::Fuzzy,
+    }
+}
+
+/// The score of entry `at` for every term's tiers (all must match), and its weakest tier.
+fn combined(tiers: &[Vec<u8>], at: usize) -> Option<(u32, MatchTier)> {
+    if tiers.is_empty() {
+        return Some((0, MatchTier::Filter));
+    }
+    let mut score = 0;
+    let mut worst = MatchTier::Exact;
+    for term in tiers {
+        let tier = match term[at] {
+            NO_MATCH => return None,
+            t => tier_of_byte(t),
+        };
+        score += tier.score();
+        worst = worst.max(tier);
+    }
+    Some((score, worst))
+}
+
+/// The score of an entry for every term (all must match), and its weakest tier, entry by
+/// entry: the definition [`TermMatcher::tiers`] computes from postings (the tests compare).
+#[cfg(test)]
+fn rank(index: &SearchIndex, at: usize, terms: &mut [TermMatcher]) -> Option<(u32, MatchTier)> {
     if terms.is_empty() {
         return Some((0, MatchTier::Filter));
     }
     let mut score = 0;
     let mut worst = MatchTier::Exact;
     for term in terms.iter_mut() {
-        let tier = term.tier_of(index, e)?;
+        let tier = term.tier_of(index, at)?;
         score += tier.score();
         worst = worst.max(tier);
     }
@@ -357,7 +489,7 @@ impl TermMatcher {
                 4..=6 => 1,
                 _ => 2,
             },
-            exact_word: index.word_ids.get(term).copied(),
+            exact_word: index.word_id(term),
             names: vec![UNKNOWN; index.names.len()],
             words: vec![0; index.words.len()],
         }
@@ -366,7 +498,7 @@ impl TermMatcher {
     fn name(&mut self, index: &SearchIndex, id: u32) -> u8 {
         let slot = &mut self.names[id as usize];
         if *slot == UNKNOWN {
-            let (name, term) = (&index.names[id as usize], self.term.as_str());
+            let (name, term) = (&*index.names[id as usize], self.term.as_str());
             *slot = if name == term {
                 NAME_EXACT
             } else if name.starts_with(term) {
@@ -385,7 +517,7 @@ impl TermMatcher {
     fn word(&mut self, index: &SearchIndex, id: u32) -> u8 {
         let slot = &mut self.words[id as usize];
         if *slot == 0 {
-            let (w, term) = (&index.words[id as usize], self.term.as_str());
+            let (w, term) = (&*index.words[id as usize], self.term.as_str());
             let mut bits = WORD_KNOWN;
             if w == term || (term.len() >= 3 && w.starts_with(term)) {
                 bits |= WORD_HIT;
@@ -398,20 +530,69 @@ impl TermMatcher {
         *slot
     }
 
-    fn tier_of(&mut self, index: &SearchIndex, e: &Entry) -> Option<MatchTier> {
+    /// The term's tier for every entry (`NO_MATCH` where it does not match): each distinct
+    /// name and name word is judged once, and the entries having the matching ones (their
+    /// postings) are raised to that tier.
+    fn tiers(&mut self, index: &SearchIndex) -> Vec<u8> {
+        fn raise(tiers: &mut [u8], entries: &[u32], tier: u8) {
+            for &at in entries {
+                let t = &mut tiers[at as usize];
+                *t = (*t).max(tier);
+            }
+        }
+        let mut tiers = vec![NO_MATCH; index.entries.len()];
+        for id in 0..offset(index.names.len()) {
+            let tier = match self.name(index, id) {
+                NAME_EXACT => TIER_EXACT,
+                NAME_PREFIX => TIER_PREFIX,
+                NAME_CONTAINS => TIER_WORD,
+                NAME_NEAR => TIER_FUZZY,
+                _ => continue,
+            };
+            raise(&mut tiers, index.by_name.get(id), tier);
+        }
+        for id in 0..offset(index.words.len()) {
+            let entries = index.by_name_word.get(id);
+            if entries.is_empty() {
+                continue;
+            }
+            let bits = self.word(index, id);
+            let tier = if bits & WORD_HIT != 0 {
+                TIER_WORD
+            } else if bits & WORD_NEAR != 0 {
+                TIER_FUZZY
+            } else {
+                continue;
+            };
+            raise(&mut tiers, entries, tier);
+        }
+        if let Some(w) = self.exact_word {
+            raise(&mut tiers, index.by_text_word.get(w), TIER_WORD);
+        }
+        tiers
+    }
+
+    #[cfg(test)]
+    fn tier_of(&mut self, index: &SearchIndex, at: usize) -> Option<MatchTier> {
+        let e = &index.entries[at];
         let name = self.name(index, e.name);
         match name {
             NAME_EXACT => return Some(MatchTier::Exact),
             NAME_PREFIX => return Some(MatchTier::Prefix),
             _ => {}
         }
+        let name_words = index.word_ids_of(&e.object.name);
         if name == NAME_CONTAINS
-            || e.name_words
+            || name_words
                 .iter()
                 .any(|&w| self.word(index, w) & WORD_HIT != 0)
-            || self
-                .exact_word
-                .is_some_and(|w| e.text_words.binary_search(&w).is_ok())
+            || self.exact_word.is_some_and(|w| {
+                index
+                    .by_text_word
+                    .get(w)
+                    .binary_search(&(at as u32))
+                    .is_ok()
+            })
         {
             return Some(MatchTier::Word);
         }
@@ -419,7 +600,7 @@ impl TermMatcher {
             return None;
         }
         (name == NAME_NEAR
-            || e.name_words
+            || name_words
                 .iter()
                 .any(|&w| self.word(index, w) & WORD_NEAR != 0))
         .then_some(MatchTier::Fuzzy)

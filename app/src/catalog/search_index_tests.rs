@@ -19,13 +19,13 @@ fn full_sort_search(
             .map(|t| TermMatcher::new(index, t))
             .collect();
         for (at, e) in index.entries.iter().enumerate() {
-            if !passes_filters(e, query, &index.registries) {
+            if !passes_filters(e, query, index) {
                 continue;
             }
-            let Some((score, tier)) = rank(index, e, &mut terms) else {
+            let Some((score, tier)) = rank(index, at, &mut terms) else {
                 continue;
             };
-            if visibility.may_describe(&index.registries[e.registry].0, &e.object) {
+            if visibility.may_describe(&index.registries[e.registry as usize].0, &e.object) {
                 hits.push((score, tier, at));
             }
         }
@@ -48,7 +48,7 @@ fn full_sort_search(
         groups[i].total += 1;
         if groups[i].hits.len() < per_kind {
             groups[i].hits.push(SearchHit {
-                registry: index.registries[e.registry].0.clone(),
+                registry: index.registries[e.registry as usize].0.clone(),
                 project: e.object.project.to_string(),
                 kind: e.object.kind,
                 name: e.object.name.to_string(),
