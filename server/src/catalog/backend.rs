@@ -110,9 +110,18 @@ impl<T> SnapshotCache<T> {
             }
         }
         let value = Arc::new(build(snapshots));
-        if let Ok(mut guard) = self.slot.lock() {
-            let held = snapshots.entries.iter().map(|(_, s)| s.clone()).collect();
-            *guard = Some((held, value.clone()));
+        let replaced = match self.slot.lock() {
+            Ok(mut guard) => {
+                let held = snapshots.entries.iter().map(|(_, s)| s.clone()).collect();
+                guard.replace((held, value.clone()))
+            }
+            Err(_) => None,
+        };
+        drop(replaced);
+        // Building freed its scratch, and the replaced value is gone unless a request still
+        // reads it: give those pages back, off this request.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(crate::heap::release_freed);
         }
         value
     }
