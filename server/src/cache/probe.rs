@@ -35,8 +35,9 @@ const BLOB_COLUMNS: [(&str, &str); 11] = [
     ("permissions", "permission_proto"),
 ];
 
-/// Times one full read (open, then read every object, as a fresh Feast process does), then
-/// measures the serialized size. Never fails: a failure is a sample with `error` set.
+/// Times one full read (open, then read and decode every object, as a fresh Feast process
+/// does; a SQL registry's objects are counted and dropped one by one, so the probe holds no
+/// second copy of the registry), then measures the serialized size. Never fails: a failure is a sample with `error` set.
 pub async fn probe_once(source: &RegistrySource) -> Sample {
     probe_with_projects(source).await.0
 }
@@ -45,7 +46,7 @@ pub async fn probe_once(source: &RegistrySource) -> Sample {
 pub async fn probe_with_projects(source: &RegistrySource) -> (Sample, Vec<String>) {
     let probed_at = unix_millis(SystemTime::now());
     let started = Instant::now();
-    let read = tokio::time::timeout(PROBE_TIMEOUT, Reader::load_once(source)).await;
+    let read = tokio::time::timeout(PROBE_TIMEOUT, Reader::count_once(source)).await;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut sample = Sample {
         registry: source.name.clone(),
@@ -61,16 +62,12 @@ pub async fn probe_with_projects(source: &RegistrySource) -> (Sample, Vec<String
     match read {
         Err(_) => sample.error = Some(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
         Ok(Err(e)) => sample.error = Some(app::backend::error_chain(&e)),
-        Ok(Ok(snapshot)) => {
+        Ok(Ok(read)) => {
             sample.load_ms = Some(load_ms);
-            sample.projects = Some(snapshot.projects.len() as i64);
-            sample.objects = Some((snapshot.projects.len() + snapshot.objects.len()) as i64);
+            sample.projects = Some(read.projects.len() as i64);
+            sample.objects = Some((read.projects.len() + read.objects) as i64);
             sample.bytes = serialized_bytes(&source.kind).await.map(|b| b as i64);
-            projects = snapshot
-                .projects
-                .iter()
-                .map(|p| p.project.to_string())
-                .collect();
+            projects = read.projects;
         }
     }
     (sample, projects)

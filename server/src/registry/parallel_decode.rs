@@ -6,6 +6,7 @@
 //! already in memory (the file registry). Each decoder thread has its own [`Interner`], so
 //! objects it decodes share their repeated strings (a string is kept at most once per thread).
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use app::catalog::model::CatalogObject;
@@ -61,16 +62,39 @@ pub fn interners() -> Vec<Interner> {
     (0..threads()).map(|_| Interner::default()).collect()
 }
 
-/// Decodes rows fed while they are read; [`StreamDecoder::finish`] returns every object.
+/// What one decoder thread made of its rows.
+#[derive(Default)]
+struct Part {
+    decoded: Vec<Decoded>,
+    interner: Interner,
+    /// Rows decoded and dropped (counting only).
+    counted: usize,
+    /// Their objects' projects (counting only).
+    projects: BTreeSet<SharedStr>,
+}
+
+/// Decodes rows fed while they are read; [`StreamDecoder::finish`] returns every object, or
+/// (started with `keep` false) [`StreamDecoder::finish_count`] only how many there were and
+/// their projects, each object dropped once decoded.
 pub struct StreamDecoder {
     chunk: Vec<BlobRow>,
     sender: mpsc::Sender<Vec<BlobRow>>,
-    workers: tokio::task::JoinHandle<Vec<(Vec<Decoded>, Interner)>>,
+    workers: tokio::task::JoinHandle<Vec<Part>>,
 }
 
 impl StreamDecoder {
-    /// Decoder threads, one per interner given ([`interners`]).
+    /// Decoder threads, one per interner given ([`interners`]), keeping every object.
     pub fn start(kind: BlobKind, interners: Vec<Interner>) -> StreamDecoder {
+        StreamDecoder::start_with(kind, interners, true)
+    }
+
+    /// Decoder threads that decode every row and keep only a count and the projects: the
+    /// work of a full read without holding a second copy of the registry (the cache probe).
+    pub fn start_counting(kind: BlobKind) -> StreamDecoder {
+        StreamDecoder::start_with(kind, interners(), false)
+    }
+
+    fn start_with(kind: BlobKind, interners: Vec<Interner>, keep: bool) -> StreamDecoder {
         let threads = interners.len().max(1);
         let (sender, receiver) = mpsc::channel::<Vec<BlobRow>>(threads * 2);
         let receiver = Arc::new(Mutex::new(receiver));
@@ -81,7 +105,7 @@ impl StreamDecoder {
                     .map(|mut interner| {
                         let receiver = receiver.clone();
                         scope.spawn(move || {
-                            let mut out = Vec::new();
+                            let mut part = Part::default();
                             loop {
                                 // One thread waits on the channel at a time; the others decode.
                                 let next = match receiver.lock() {
@@ -89,12 +113,18 @@ impl StreamDecoder {
                                     Err(_) => None,
                                 };
                                 let Some(rows) = next else { break };
-                                out.extend(
-                                    rows.into_iter()
-                                        .map(|row| decode_row(kind, row, &mut interner)),
-                                );
+                                for row in rows {
+                                    let decoded = decode_row(kind, row, &mut interner);
+                                    if keep {
+                                        part.decoded.push(decoded);
+                                    } else {
+                                        part.counted += 1;
+                                        part.projects.insert(decoded.project);
+                                    }
+                                }
                             }
-                            (out, interner)
+                            part.interner = interner;
+                            part
                         })
                     })
                     .collect();
@@ -129,6 +159,29 @@ impl StreamDecoder {
 
     /// Every row pushed, decoded (in no particular order), and the interners back.
     pub async fn finish(self) -> Result<(Vec<Decoded>, Vec<Interner>), LoadProblem> {
+        let done = self.parts().await?;
+        let mut decoded = Vec::with_capacity(done.iter().map(|p| p.decoded.len()).sum());
+        let mut interners = Vec::with_capacity(done.len());
+        for part in done {
+            decoded.extend(part.decoded);
+            interners.push(part.interner);
+        }
+        Ok((decoded, interners))
+    }
+
+    /// For a decoder from [`StreamDecoder::start_counting`]: the rows decoded and the
+    /// projects their objects belong to.
+    pub async fn finish_count(self) -> Result<(usize, BTreeSet<SharedStr>), LoadProblem> {
+        let mut count = 0;
+        let mut projects = BTreeSet::new();
+        for part in self.parts().await? {
+            count += part.counted;
+            projects.extend(part.projects);
+        }
+        Ok((count, projects))
+    }
+
+    async fn parts(self) -> Result<Vec<Part>, LoadProblem> {
         let StreamDecoder {
             chunk,
             sender,
@@ -138,14 +191,7 @@ impl StreamDecoder {
             return Err(LoadProblem::DecoderFailed);
         }
         drop(sender);
-        let done = workers.await.map_err(|_| LoadProblem::DecoderFailed)?;
-        let mut decoded = Vec::with_capacity(done.iter().map(|(d, _)| d.len()).sum());
-        let mut interners = Vec::with_capacity(done.len());
-        for (part, interner) in done {
-            decoded.extend(part);
-            interners.push(interner);
-        }
-        Ok((decoded, interners))
+        workers.await.map_err(|_| LoadProblem::DecoderFailed)
     }
 }
 

@@ -48,6 +48,39 @@ impl Reader {
     }
 }
 
+/// What a full read found, without the objects: the cache probe's answer.
+pub struct ReadCount {
+    /// Objects other than projects.
+    pub objects: usize,
+    /// Every project: those stored and those objects name.
+    pub projects: Vec<String>,
+}
+
+impl Reader {
+    /// Opens and reads every object once, as [`Reader::load_once`] does, but keeps only the
+    /// counts: a SQL registry's objects are decoded and dropped one by one, so a probe never
+    /// holds a second copy of a large registry (file and REST registries arrive whole anyway
+    /// and are loaded).
+    pub async fn count_once(source: &RegistrySource) -> Result<ReadCount, LoadError> {
+        if let Reader::Sql(reader) = Reader::open(source).await? {
+            let (objects, projects) = reader.count_all().await?;
+            return Ok(ReadCount {
+                objects,
+                projects: projects.iter().map(|p| p.to_string()).collect(),
+            });
+        }
+        let snapshot = Reader::load_once(source).await?;
+        Ok(ReadCount {
+            objects: snapshot.objects.len(),
+            projects: snapshot
+                .projects
+                .iter()
+                .map(|p| p.project.to_string())
+                .collect(),
+        })
+    }
+}
+
 /// Reads `source` once on a runtime of its own, for the command line: `(exit code, message)`
 /// on failure, the message naming every cause.
 pub fn load_once_blocking(source: &RegistrySource) -> Result<RegistrySnapshot, (u8, String)> {

@@ -12,12 +12,12 @@
 //! once, and decoding overlaps the read.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{BTreeSet, HashMap, HashSet},
     time::{Duration, Instant, SystemTime},
 };
 
 use app::catalog::model::ViewVersion;
-use app::util::shared_str::Interner;
+use app::util::shared_str::{Interner, SharedStr};
 use app::util::time::Instant as Utc;
 use futures::TryStreamExt;
 use sqlx::{
@@ -329,16 +329,54 @@ impl SqlReader {
         Ok(listed)
     }
 
+    /// Reads and decodes every object table whole, as a full load does, keeping only the
+    /// number of objects (projects aside) and the projects' names (those of the projects
+    /// table and those objects name): the cache probe's read, without a second copy of the
+    /// registry in memory. Leaves what this reader has cached untouched.
+    pub async fn count_all(&self) -> Result<(usize, BTreeSet<SharedStr>), LoadError> {
+        let mut objects = 0;
+        let mut projects = BTreeSet::new();
+        for kind in self.kinds.clone() {
+            let mut decoder = StreamDecoder::start_counting(kind);
+            self.stream_table(kind, None, &mut decoder).await?;
+            let (count, names) = decoder
+                .finish_count()
+                .await
+                .map_err(|e| LoadError::new(&self.display, e))?;
+            if kind != BlobKind::Project {
+                objects += count;
+            }
+            projects.extend(names);
+        }
+        Ok((objects, projects))
+    }
+
     /// Streams a whole table into the decoders; with `only`, rows with other keys are skipped.
     async fn fetch_all(
         &mut self,
         kind: BlobKind,
         only: Option<&KeySet>,
     ) -> Result<Vec<Decoded>, LoadError> {
+        let mut decoder = StreamDecoder::start(kind, std::mem::take(&mut self.interners));
+        self.stream_table(kind, only, &mut decoder).await?;
+        let (decoded, interners) = decoder
+            .finish()
+            .await
+            .map_err(|e| LoadError::new(&self.display, e))?;
+        self.interners = interners;
+        Ok(decoded)
+    }
+
+    /// Feeds a whole table's rows (with `only`, those with its keys) to `decoder`.
+    async fn stream_table(
+        &self,
+        kind: BlobKind,
+        only: Option<&KeySet>,
+        decoder: &mut StreamDecoder,
+    ) -> Result<(), LoadError> {
         let (t, name_col, blob_col) = table(kind);
         let sql =
             format!("SELECT project_id, {name_col}, last_updated_timestamp, {blob_col} FROM {t}");
-        let mut decoder = StreamDecoder::start(kind, std::mem::take(&mut self.interners));
         // A read error returns at once; dropping the decoder stops its threads.
         on_pool!(Pool: &self.pool, |p| {
             let mut rows = sqlx::query_as::<_, RowTuple>(sqlx::AssertSqlSafe(sql)).fetch(p);
@@ -364,12 +402,7 @@ impl SqlReader {
                     .map_err(|e| LoadError::new(&self.display, e))?;
             }
         });
-        let (decoded, interners) = decoder
-            .finish()
-            .await
-            .map_err(|e| LoadError::new(&self.display, e))?;
-        self.interners = interners;
-        Ok(decoded)
+        Ok(())
     }
 
     async fn fetch_rows(

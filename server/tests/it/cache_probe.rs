@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use server::cache::probe::{probe_all, probe_once, run, ProbeSettings};
 use server::cache::store::{self, Sample};
-use server::registry::{source::parse_entry, RegistrySource, SourceKind};
+use server::registry::{source::parse_entry, Reader, RegistrySource, SourceKind};
 
 use crate::common;
 use crate::registry::fixtures::{feast_fixtures, pg_registry_url, scratch_copy};
@@ -51,6 +51,42 @@ async fn probes_the_real_sqlite_and_file_registries() {
         file.bytes,
         Some(std::fs::metadata(&file_path).unwrap().len() as i64)
     );
+}
+
+/// The probe decodes and drops a SQL registry's objects; its counts are a full load's.
+#[tokio::test]
+async fn a_probe_counts_what_a_full_load_reads() {
+    let dir = feast_fixtures();
+    for path in [
+        dir.join("sqlite/registry.sqlite"),
+        dir.join("file/registry.db"),
+    ] {
+        let source = if path.extension().is_some_and(|e| e == "sqlite") {
+            sqlite_source("sqlite", &path)
+        } else {
+            RegistrySource {
+                name: "file".into(),
+                kind: SourceKind::File(path.clone()),
+                token: None,
+            }
+        };
+        let loaded = Reader::load_once(&source).await.expect("the fixture loads");
+        let counted = Reader::count_once(&source)
+            .await
+            .expect("the fixture counts");
+        assert_eq!(counted.objects, loaded.objects.len(), "{path:?}");
+        let names: Vec<String> = loaded
+            .projects
+            .iter()
+            .map(|p| p.project.to_string())
+            .collect();
+        assert_eq!(counted.projects, names, "{path:?}");
+        let sample = probe_once(&source).await;
+        assert_eq!(
+            sample.objects,
+            Some((loaded.projects.len() + loaded.objects.len()) as i64)
+        );
+    }
 }
 
 #[tokio::test]
