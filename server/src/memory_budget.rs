@@ -13,11 +13,11 @@ pub const BASE_BYTES: usize = 64 << 20;
 
 /// Resident bytes per feature view beyond [`BASE_BYTES`]: its snapshot object, its share of the
 /// search index and name order, visibility and page data (`scripts/bench-scale.sh` prints it as
-/// "bytes per view"). Measured on the release build of `bb02825` at 100,000 views (329 MiB
-/// after a page run, 38 MiB empty: 3,051 B; `440ffc7` needed 5,200 B before freed heap was given
-/// back); issue #20's target is 1,536 B. Update it from the benchmark (the README's "Sizing the
-/// pod" and `deploy/` follow).
-pub const BYTES_PER_VIEW: usize = 3100;
+/// "bytes per view"). Measured on the release build of `a906cce` at 100,000 views: 205 MiB after
+/// a page run, 38 MiB empty: 1,751 B (`bb02825` needed 3,051 B before the search index was
+/// compacted, `440ffc7` 5,200 B before freed heap was given back); issue #20's target is
+/// 1,536 B. Update it from the benchmark (the README's "Sizing the pod" and `deploy/` follow).
+pub const BYTES_PER_VIEW: usize = 1800;
 
 /// The registry size `deploy/` is sized for: up to 100,000 feature views (all registries of
 /// the console together).
