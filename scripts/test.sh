@@ -120,9 +120,11 @@ say "first-visit budget (scripts/bundle-size.sh --check)"
 # release site the browser tests just used. The target is 300 KB (the permission editor
 # 450 KB); the pages are at 306-390 KB today (the main module's Leptos runtime and shell alone
 # are 248 KB) and /permissions at 460 KB since it lists console edits undone outside the console
-# (the next page to split), so the check holds what was reached, 460 KB, until the target is met.
+# (the next page to split), so the check holds what was reached until the target is met: 462 KB,
+# 0.4% above the 459,992-460,057 B /permissions measured across builds (wasm-split's chunking
+# moves it by tens of bytes when unrelated app code changes; a guard at the exact size flipped).
 set +e
-bash scripts/bundle-size.sh --url "http://127.0.0.1:$PORT" --site target/site --check --budget 460000 2>&1 | tee "$WORK/bundle.log"
+bash scripts/bundle-size.sh --url "http://127.0.0.1:$PORT" --site target/site --check --budget 462000 2>&1 | tee "$WORK/bundle.log"
 bundle_status=${PIPESTATUS[0]}
 set -e
 phase "first-visit budget"

@@ -3,10 +3,9 @@
 //!
 //! Names and words repeat a lot across projects (`driver_stats` in fifty projects, `feature_0`
 //! in thousands of views), so the index keeps each distinct lowercased name, word and owner
-//! once and entries point at them; every entry's word numbers share one array, so an entry is
-//! a few numbers and no allocation of its own (at 100,000 views the index had been 73 MiB of
-//! resident memory, most of it per-entry vectors and the words freed while building). A query judges each distinct string at most once per term, lazily.
-//! Entries are kept in (name, project, registry) order. A term is judged once against each
+//! once and an entry is a few numbers with no allocation of its own (at 100,000 views the index
+//! had been 73 MiB resident, most of it per-entry vectors and words freed while building; now
+//! about 20). Entries are kept in (name, project, registry) order. A term is judged once against each
 //! distinct name and name word; the entries of the names and words it matches (their
 //! [`Postings`]) get the term's tier, so a search reads only the entries it hits, then meets
 //! them in their tie-break order: each kind keeps only its best `per_kind` hits and a count
@@ -88,7 +87,8 @@ impl Interner {
     }
 }
 
-/// A position in the word lists, which a registry's size bounds far below `u32::MAX`.
+/// A position or count in the index's arrays, which a registry's size bounds far below
+/// `u32::MAX`.
 fn offset(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
