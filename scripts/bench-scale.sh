@@ -245,6 +245,8 @@ for b in "${builds[@]}"; do
   bash scripts/bundle-size.sh --url "http://127.0.0.1:$port" --site "$site" --top 0 /catalog/feature-views \
     | while IFS= read -r line; do log "$label: $line"; done
   kill -9 "$pid" 2>/dev/null || true
+  # Reaped here, so the shell does not report the kill in the table's output.
+  wait "$pid" 2>/dev/null || true
 done
 log ""
 log "targets (#20): RSS <= 60 MB at 10,000 views and <= 250 MB at 100,000 (<= 1.5 KB per view beyond the base); load 10,000 <= 150 ms, 100,000 <= 1.5 s; list and search <= 1 ms at 10,000, search <= 2 ms at 100,000 (c=1); p99 <= 20 ms at c=64"

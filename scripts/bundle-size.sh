@@ -150,8 +150,8 @@ for i, page in enumerate(pages):
     if verdict != "ok":
         over.append(page)
     largest = sorted(((gz([p]), os.path.basename(p)) for p in files), reverse=True)[:top]
-    parts = ", ".join(f"{name} {size}" for size, name in largest)
-    print(f"first visit to {page:<72} {total:>8} bytes gzipped ({len(chunks)} chunks; budget {budget}: {verdict}); largest: {parts}")
+    parts = "; largest: " + ", ".join(f"{name} {size}" for size, name in largest) if largest else ""
+    print(f"first visit to {page:<72} {total:>8} bytes gzipped ({len(chunks)} chunks; budget {budget}: {verdict}){parts}")
 if check and over:
     print(f"bundle-size: over budget or without a route module: {' '.join(over)}", file=sys.stderr)
     sys.exit(1)
