@@ -37,7 +37,8 @@ const BLOB_COLUMNS: [(&str, &str); 11] = [
 
 /// Times one full read (open, then read and decode every object, as a fresh Feast process
 /// does; a SQL registry's objects are counted and dropped one by one, so the probe holds no
-/// second copy of the registry), then measures the serialized size. Never fails: a failure is a sample with `error` set.
+/// second copy of the registry), then measures the serialized size. Never fails: a failure is
+/// a sample with `error` set.
 pub async fn probe_once(source: &RegistrySource) -> Sample {
     probe_with_projects(source).await.0
 }
@@ -138,9 +139,9 @@ pub async fn probe_all(db: &ConsoleDb, sources: &[RegistrySource], retention: u3
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let sample = probe_once(source).await;
-        // The probe's read was a second full copy of the registry, now dropped: give its pages
-        // back, or every probe leaves RSS higher (610 MiB after 13 idle minutes at 100,000
-        // views, where the live data is about 150).
+        // The probe's read freed what it decoded (a file or REST registry's whole second copy):
+        // give those pages back, or every probe leaves RSS higher (610 MiB after 13 idle
+        // minutes at 100,000 views, where the live data is about 150).
         let _ = tokio::task::spawn_blocking(crate::heap::release_freed).await;
         match &sample.error {
             None => {

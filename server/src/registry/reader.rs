@@ -40,9 +40,12 @@ impl Reader {
 
     /// Opens and reads once: for the command line.
     pub async fn load_once(source: &RegistrySource) -> Result<RegistrySnapshot, LoadError> {
-        let mut reader = Reader::open(source).await?;
-        reader
-            .refresh()
+        Reader::open(source).await?.read_whole(source).await
+    }
+
+    /// This reader's first read (of `source`, which it was opened on).
+    async fn read_whole(mut self, source: &RegistrySource) -> Result<RegistrySnapshot, LoadError> {
+        self.refresh()
             .await?
             .ok_or_else(|| LoadError::new(&source.display(), LoadProblem::Empty))
     }
@@ -62,14 +65,15 @@ impl Reader {
     /// holds a second copy of a large registry (file and REST registries arrive whole anyway
     /// and are loaded).
     pub async fn count_once(source: &RegistrySource) -> Result<ReadCount, LoadError> {
-        if let Reader::Sql(reader) = Reader::open(source).await? {
-            let (objects, projects) = reader.count_all().await?;
+        let reader = Reader::open(source).await?;
+        if let Reader::Sql(sql) = &reader {
+            let (objects, projects) = sql.count_all().await?;
             return Ok(ReadCount {
                 objects,
                 projects: projects.iter().map(|p| p.to_string()).collect(),
             });
         }
-        let snapshot = Reader::load_once(source).await?;
+        let snapshot = reader.read_whole(source).await?;
         Ok(ReadCount {
             objects: snapshot.objects.len(),
             projects: snapshot
